@@ -1,0 +1,143 @@
+/**
+ * The embedded IPFS node: a real Helia node with a persistent on-disk
+ * blockstore (blockstore-fs) and datastore (datastore-fs, which holds pins).
+ *
+ * Why "Helia without libp2p": `createHelia()` from the `helia` package wires in
+ * libp2p, bitswap and @libp2p/http, whose undici 8 does not load on Node 20
+ * (it needs `zlib.createZstdDecompress`, Node >= 22.15). fedstr's local network
+ * never needs peer-to-peer block exchange (all processes on the machine talk
+ * to one node over HTTP), so we construct Helia's own `Helia` class — the one
+ * `createHeliaLight()` returns — directly, with no block brokers and no
+ * routers. Because `helia`'s index module imports the libp2p stack eagerly,
+ * the class is loaded from the package's `helia.js` next to its entry point.
+ * On Node >= 22 the same code works unchanged.
+ */
+import './node-compat.js'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { FsBlockstore } from 'blockstore-fs'
+import { FsDatastore } from 'datastore-fs'
+import type { Helia } from '@helia/interface'
+import { CID } from 'multiformats/cid'
+import { computeCid, importFedstrBytes, parseCid } from './cid.js'
+import { ContentNotFoundError, ContentTooLargeError, CidMismatchError } from './errors.js'
+import { readVerifiedDag } from './verify.js'
+import { DEFAULT_MAX_BYTES, type ContentStore, type GetOptions, type PutOptions, type StoreLimits } from './types.js'
+
+export type { Helia }
+
+interface HeliaClassInit {
+  name: string
+  version: string
+  blockstore: FsBlockstore
+  datastore: FsDatastore
+  blockBrokers: never[]
+  routers: never[]
+}
+type HeliaClass = new (init: HeliaClassInit) => Helia
+
+let heliaClass: Promise<HeliaClass> | undefined
+async function loadHeliaClass (): Promise<HeliaClass> {
+  heliaClass ??= (async () => {
+    const entry = import.meta.resolve('helia')
+    const mod = await import(new URL('./helia.js', entry).href) as { Helia?: HeliaClass }
+    if (typeof mod.Helia !== 'function') throw new Error(`helia.js next to ${entry} does not export the Helia class (helia version changed?)`)
+    return mod.Helia
+  })()
+  return await heliaClass
+}
+
+export interface HeliaNodeOptions {
+  /** Directory holding `blocks/` and `datastore/`; created if missing. */
+  dataDir: string
+}
+
+/** Create and start a Helia node persisting blocks and pins under `dataDir`. */
+export async function createHeliaNode (options: HeliaNodeOptions): Promise<Helia> {
+  const blocksDir = join(options.dataDir, 'blocks')
+  const dataDir = join(options.dataDir, 'datastore')
+  await mkdir(blocksDir, { recursive: true })
+  await mkdir(dataDir, { recursive: true })
+  const Helia = await loadHeliaClass()
+  const helia = new Helia({
+    name: 'helia',
+    version: '7',
+    blockstore: new FsBlockstore(blocksDir),
+    datastore: new FsDatastore(dataDir),
+    blockBrokers: [],
+    routers: []
+  })
+  await helia.start()
+  return helia
+}
+
+async function collect (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  let n = 0
+  for await (const p of source) { parts.push(p); n += p.length }
+  if (parts.length === 1 && parts[0] != null) return parts[0]
+  const out = new Uint8Array(n)
+  let o = 0
+  for (const p of parts) { out.set(p, o); o += p.length }
+  return out
+}
+
+/** Read one block from the node's local blockstore only (never the network). */
+export async function getLocalBlock (helia: Helia, cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
+  if (!(await helia.blockstore.has(cid, { signal }))) throw new ContentNotFoundError(cid.toString(), 'block not in the local blockstore')
+  return await collect(helia.blockstore.get(cid, { offline: true, signal }))
+}
+
+/** Import bytes with fedstr's UnixFS parameters into the node, pin them, return the CID. */
+export async function addToHelia (helia: Helia, bytes: Uint8Array, signal?: AbortSignal): Promise<CID> {
+  const cid = await importFedstrBytes(bytes, helia.blockstore)
+  if (!(await helia.pins.isPinned(cid, { signal }))) {
+    for await (const _ of helia.pins.add(cid, { signal })) { /* drain */ }
+  }
+  return cid
+}
+
+export interface HeliaStoreOptions extends StoreLimits {
+  /** An already running node (the store does not stop it), or… */
+  helia?: Helia
+  /** …a directory to open a node on (the store stops it on close). */
+  dataDir?: string
+}
+
+/** ContentStore over an in-process Helia node. */
+export class HeliaStore implements ContentStore {
+  readonly kind = 'helia' as const
+  readonly helia: Helia
+  private readonly owned: boolean
+  private readonly maxBytes: number
+
+  private constructor (helia: Helia, owned: boolean, maxBytes: number) {
+    this.helia = helia
+    this.owned = owned
+    this.maxBytes = maxBytes
+  }
+
+  static async open (options: HeliaStoreOptions): Promise<HeliaStore> {
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
+    if (options.helia != null) return new HeliaStore(options.helia, false, maxBytes)
+    if (options.dataDir == null) throw new Error('HeliaStore.open needs `helia` or `dataDir`')
+    return new HeliaStore(await createHeliaNode({ dataDir: options.dataDir }), true, maxBytes)
+  }
+
+  async put (bytes: Uint8Array, options: PutOptions = {}): Promise<CID> {
+    if (bytes.length > this.maxBytes) throw new ContentTooLargeError('put', bytes.length, this.maxBytes)
+    const cid = await addToHelia(this.helia, bytes, options.signal)
+    const expected = await computeCid(bytes)
+    if (expected.toString() !== cid.toString()) throw new CidMismatchError(expected.toString(), cid.toString(), 'Helia import')
+    return cid
+  }
+
+  async get (cid: CID | string, options: GetOptions = {}): Promise<Uint8Array> {
+    const root = parseCid(cid)
+    return await readVerifiedDag(root, async (c) => await getLocalBlock(this.helia, c, options.signal), options.maxBytes ?? this.maxBytes)
+  }
+
+  async close (): Promise<void> {
+    if (this.owned) await this.helia.stop()
+  }
+}

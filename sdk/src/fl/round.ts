@@ -1,0 +1,115 @@
+/**
+ * One aggregation round as the aggregator runs it, and its deterministic recomputation.
+ *
+ * runRound: validate each candidate update (in arrival order) against the global weights and the
+ * plan's bounds, stream the accepted ones into the plan's strategy, and return the new global
+ * weights, the new server state, their hashes and a verdict per candidate.
+ *
+ * recompute: from the accepted updates (in the same order), the plan's aggregation config, the
+ * previous global weights and server state, anyone recomputes the new global weights' hash and
+ * compares it with the one committed on chain.
+ */
+import { decode, encode, hashBytes } from "./codec.js";
+import type { AggregationConfig, TrainingPlan } from "./plan.js";
+import { createStrategy } from "./strategies/index.js";
+import type { ServerState } from "./strategies/strategy.js";
+import type { ClientUpdate, Weights } from "./types.js";
+import { type RejectReason, validateUpdate } from "./validate.js";
+
+/** A candidate update: decoded weights, or canonical bytes (optionally with the committed sha256). */
+export type Candidate =
+  | (ClientUpdate & { bytes?: undefined })
+  | { id?: string; bytes: Uint8Array; sha256?: Uint8Array; numSamples: number };
+
+export interface UpdateVerdict {
+  index: number;
+  id?: string;
+  accepted: boolean;
+  reason?: RejectReason;
+  detail?: string;
+  deltaNorm?: number;
+}
+
+export interface RoundResult {
+  weights: Weights;
+  state: ServerState;
+  /** sha256 of encode(weights) — the value committed on chain. */
+  hash: Uint8Array;
+  /** sha256 of encode(state) (server optimizer state), or undefined when stateless. */
+  stateHash?: Uint8Array;
+  verdicts: UpdateVerdict[];
+  /** The accepted updates in aggregation order (what recompute needs), without their weights. */
+  acceptedIndices: number[];
+}
+
+export interface RoundOptions {
+  plan: Pick<TrainingPlan, "aggregation" | "validation">;
+  global: Weights;
+  state?: ServerState;
+  candidates: Iterable<Candidate> | AsyncIterable<Candidate>;
+}
+
+function eq(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+export async function runRound(opts: RoundOptions): Promise<RoundResult> {
+  const strategy = createStrategy(opts.plan.aggregation);
+  const agg = strategy.begin(opts.global, opts.state);
+  const verdicts: UpdateVerdict[] = [];
+  const acceptedIndices: number[] = [];
+  let index = 0;
+  for await (const c of opts.candidates) {
+    const i = index++;
+    let update: ClientUpdate;
+    if (c.bytes) {
+      if (c.sha256 && !eq(hashBytes(c.bytes), c.sha256)) { verdicts.push({ index: i, id: c.id, accepted: false, reason: "HASH_MISMATCH", detail: "bytes do not match the committed sha256" }); continue; }
+      try { update = { id: c.id, weights: decode(c.bytes), numSamples: c.numSamples }; } catch (e) {
+        verdicts.push({ index: i, id: c.id, accepted: false, reason: "DECODE_ERROR", detail: (e as Error).message }); continue;
+      }
+    } else update = c;
+    const v = validateUpdate(opts.global, update, opts.plan.validation);
+    if (!v.ok) { verdicts.push({ index: i, id: c.id, accepted: false, reason: v.reason, detail: v.detail }); continue; }
+    const maxU = opts.plan.aggregation.maxUpdates;
+    if (maxU !== undefined && acceptedIndices.length >= maxU) { verdicts.push({ index: i, id: c.id, accepted: false, reason: "NOT_SELECTED", detail: `round already has maxUpdates = ${maxU}` }); continue; }
+    agg.add(update);
+    acceptedIndices.push(i);
+    verdicts.push({ index: i, id: c.id, accepted: true, deltaNorm: v.deltaNorm });
+  }
+  const minU = opts.plan.aggregation.minUpdates ?? 1;
+  if (acceptedIndices.length < minU) throw new Error(`round has ${acceptedIndices.length} accepted updates, fewer than minUpdates = ${minU}`);
+  const res = agg.finish();
+  for (const ex of res.excluded) {
+    const v = verdicts[acceptedIndices[ex.index]!]!;
+    v.accepted = false; v.reason = ex.reason; v.detail = "left out by the robust strategy";
+  }
+  return {
+    weights: res.weights,
+    state: res.state,
+    hash: hashBytes(encode(res.weights)),
+    stateHash: res.state.length ? hashBytes(encode(res.state)) : undefined,
+    verdicts,
+    acceptedIndices,
+  };
+}
+
+export interface RoundInputs {
+  aggregation: AggregationConfig;
+  global: Weights;
+  state?: ServerState;
+  /** The accepted updates, in aggregation order (weights or canonical bytes). */
+  updates: ({ weights: Weights; numSamples: number } | { bytes: Uint8Array; numSamples: number })[];
+}
+
+/** Deterministic aggregation of already-accepted updates: the new weights, state and hash. */
+export function aggregate(inputs: RoundInputs): { weights: Weights; state: ServerState; hash: Uint8Array } {
+  const agg = createStrategy(inputs.aggregation).begin(inputs.global, inputs.state);
+  for (const u of inputs.updates) agg.add("bytes" in u ? { weights: decode(u.bytes), numSamples: u.numSamples } : u);
+  const r = agg.finish();
+  return { weights: r.weights, state: r.state, hash: hashBytes(encode(r.weights)) };
+}
+
+/** recompute(round inputs) -> sha256 of the new global weights (bit-identical on every machine). */
+export function recompute(inputs: RoundInputs): Uint8Array {
+  return aggregate(inputs).hash;
+}

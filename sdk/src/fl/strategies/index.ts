@@ -1,0 +1,29 @@
+import type { AggregationConfig } from "../plan.js";
+import { diloco } from "./diloco.js";
+import { fedAvg } from "./fedavg.js";
+import { fedOpt } from "./fedopt.js";
+import { krum } from "./krum.js";
+import { coordinateMedian } from "./median.js";
+import type { Strategy } from "./strategy.js";
+import { trimmedMean } from "./trimmed-mean.js";
+
+export * from "./strategy.js";
+export { fedAvg, FedAvgAccumulator, weightedMean } from "./fedavg.js";
+export { coordinateMedian } from "./median.js";
+export { trimmedMean } from "./trimmed-mean.js";
+export { krum, krumScores } from "./krum.js";
+export { fedOpt, type FedOptOptions } from "./fedopt.js";
+export { diloco, type DiLoCoOptions } from "./diloco.js";
+
+/** The strategy a plan's `aggregation` section names. */
+export function createStrategy(cfg: AggregationConfig): Strategy {
+  switch (cfg.strategy) {
+    case "fedavg": return fedAvg();
+    case "median": return coordinateMedian();
+    case "trimmed-mean": return trimmedMean(cfg.trimFraction);
+    case "krum": return krum(cfg.byzantine, cfg.multi ?? 1);
+    case "fedadam": return fedOpt("adam", cfg);
+    case "fedyogi": return fedOpt("yogi", cfg);
+    case "diloco": return diloco(cfg);
+  }
+}

@@ -40,8 +40,10 @@ export class GatewayReader {
   private readonly headers: Record<string, string>
   readonly maxBytes: number
   readonly timeoutMs: number
+  private readonly timeoutSignal: ((ms: number) => AbortSignal) | undefined
 
   constructor (options: GatewayReaderOptions) {
+    this.timeoutSignal = options.timeoutSignal
     this.base = normalizeBase(options.gatewayUrl)
     this.query = options.query ?? {}
     this.headers = options.headers ?? {}
@@ -59,7 +61,7 @@ export class GatewayReader {
   async get (cid: CID | string, options: GetOptions = {}): Promise<Uint8Array> {
     const root = parseCid(cid)
     const maxBytes = options.maxBytes ?? this.maxBytes
-    const { signal, timeout } = withTimeout(this.timeoutMs, options.signal)
+    const { signal, timeout } = withTimeout(this.timeoutMs, options.signal, this.timeoutSignal)
     const what = `get ${root.toString()} from ${this.base}`
     let wholeFile: Uint8Array | undefined
     const fetchBlock = async (c: CID): Promise<Uint8Array> => {

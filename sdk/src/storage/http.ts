@@ -67,7 +67,7 @@ export async function readBodyCapped (res: Response, maxBytes: number, what: str
 }
 
 /** Combine a caller's signal with a timeout. */
-export function withTimeout (timeoutMs: number, signal?: AbortSignal): { signal: AbortSignal, timeout: AbortSignal } {
-  const timeout = AbortSignal.timeout(timeoutMs)
+export function withTimeout (timeoutMs: number, signal?: AbortSignal, factory: (ms: number) => AbortSignal = (ms) => AbortSignal.timeout(ms)): { signal: AbortSignal, timeout: AbortSignal } {
+  const timeout = factory(timeoutMs)
   return { signal: signal == null ? timeout : AbortSignal.any([signal, timeout]), timeout }
 }

@@ -24,19 +24,21 @@ export class IpfsHttpStore implements ContentStore {
   readonly reader: GatewayReader
   private readonly maxBytes: number
   private readonly timeoutMs: number
+  private readonly timeoutSignal: ((ms: number) => AbortSignal) | undefined
 
   constructor (options: IpfsHttpStoreOptions) {
+    this.timeoutSignal = options.timeoutSignal
     this.url = options.url.replace(/\/+$/, '')
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    this.reader = new GatewayReader({ gatewayUrl: options.gatewayUrl ?? this.url, maxBytes: this.maxBytes, timeoutMs: this.timeoutMs })
+    this.reader = new GatewayReader({ gatewayUrl: options.gatewayUrl ?? this.url, maxBytes: this.maxBytes, timeoutMs: this.timeoutMs, ...(options.timeoutSignal != null ? { timeoutSignal: options.timeoutSignal } : {}) })
   }
 
   async put (bytes: Uint8Array, options: PutOptions = {}): Promise<CID> {
     if (bytes.length > this.maxBytes) throw new ContentTooLargeError('put', bytes.length, this.maxBytes)
     const expected = await computeCid(bytes)
     const endpoint = `${this.url}/api/v0/add?cid-version=1&raw-leaves=true&chunker=size-${CHUNK_SIZE}&hash=sha2-256&pin=true&progress=false`
-    const { signal, timeout } = withTimeout(this.timeoutMs, options.signal)
+    const { signal, timeout } = withTimeout(this.timeoutMs, options.signal, this.timeoutSignal)
     try {
       const form = new FormData()
       form.append('file', new Blob([bytes]), options.name ?? expected.toString())

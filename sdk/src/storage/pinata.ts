@@ -43,8 +43,10 @@ export class PinataStore implements ContentStore {
   private readonly maxBytes: number
   private readonly timeoutMs: number
   private readonly uploadBase: string
+  private readonly timeoutSignal: ((ms: number) => AbortSignal) | undefined
 
   constructor (options: PinataStoreOptions) {
+    this.timeoutSignal = options.timeoutSignal
     if (options.jwt === '') throw new Error('PinataStore needs a JWT (PINATA_JWT)')
     if (options.gateway === '') throw new Error('PinataStore needs a gateway (PINATA_GATEWAY)')
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
@@ -61,6 +63,7 @@ export class PinataStore implements ContentStore {
       gatewayUrl: options.gateway,
       maxBytes: this.maxBytes,
       timeoutMs: this.timeoutMs,
+      ...(options.timeoutSignal != null ? { timeoutSignal: options.timeoutSignal } : {}),
       ...(options.gatewayKey != null ? { query: { pinataGatewayToken: options.gatewayKey } } : {})
     })
   }
@@ -68,7 +71,7 @@ export class PinataStore implements ContentStore {
   async put (bytes: Uint8Array, options: PutOptions = {}): Promise<CID> {
     if (bytes.length > this.maxBytes) throw new ContentTooLargeError('put', bytes.length, this.maxBytes)
     const expected = await computeCid(bytes)
-    const { timeout } = withTimeout(this.timeoutMs, options.signal)
+    const { timeout } = withTimeout(this.timeoutMs, options.signal, this.timeoutSignal)
     try {
       const file = new File([bytes], options.name ?? expected.toString(), { type: 'application/octet-stream' })
       const upload = this.sdk.upload.public.file(file).name(options.name ?? expected.toString())

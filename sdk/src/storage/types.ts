@@ -30,6 +30,8 @@ export interface StoreLimits {
   maxBytes?: number
   /** Per-operation timeout for network backends (ms). */
   timeoutMs?: number
+  /** Source of the timeout signal (default `AbortSignal.timeout`); tests inject one they abort themselves. */
+  timeoutSignal?: (ms: number) => AbortSignal
 }
 
 /** 256 MiB: comfortably above the models fedstr trains, far below "fill the disk". */

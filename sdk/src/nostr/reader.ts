@@ -7,7 +7,7 @@
 import { schnorr } from '@noble/curves/secp256k1'
 import { hexToBytes } from '@noble/hashes/utils'
 import { getEventHash, type Event } from 'nostr-tools/pure'
-import { checkBinding, type IdentityBinding } from './binding.js'
+import { bindingFromTags, checkBinding, type IdentityBinding } from './binding.js'
 import {
   parseFeedback, parseJobRequest, parseResult, ProtocolError,
   type JobFeedback, type JobRequest, type JobResult
@@ -151,8 +151,8 @@ export class EventReader {
     if (size > this.maxEventBytes) return this.reject('oversized', `${size} bytes > ${this.maxEventBytes}`, raw)
     const event = shape(raw)
     if (typeof event === 'string') return this.reject('malformed', event, raw)
-    if (this.seen.has(event.id)) return this.reject('duplicate', event.id, raw)
     if (getEventHash(event) !== event.id) return this.reject('badId', event.id, raw)
+    if (this.seen.has(event.id)) return this.reject('duplicate', event.id, raw)
     let sigOk = false
     try { sigOk = schnorr.verify(hexToBytes(event.sig), hexToBytes(event.id), hexToBytes(event.pubkey)) } catch { sigOk = false }
     if (!sigOk) return this.reject('badSignature', event.id, raw)
@@ -171,12 +171,15 @@ export class EventReader {
         if (b === null) return this.reject('badBinding', event.id, raw)
         if (b !== undefined) accepted.binding = b
       } else if (event.kind === KIND_FL_JOB_RESULT) {
-        const result = parseResult(event, this.decryptWith != null ? { decryptWith: this.decryptWith } : {})
-        if (this.jobIds != null && !this.jobIds.has(result.jobId)) return this.reject('otherJob', result.jobId, raw)
-        if (result.binding == null) return this.reject('unboundIdentity', event.id, raw)
-        const why = checkBinding(result.binding)
+        // Identity first: nothing from an unbound or falsely bound key is even decrypted.
+        const binding = bindingFromTags(event.tags, event.pubkey)
+        if (binding == null) return this.reject('unboundIdentity', event.id, raw)
+        const why = checkBinding(binding)
         if (why != null) return this.reject('badBinding', why, raw)
-        accepted = { type: 'result', event, result: { ...result, binding: result.binding } }
+        const jobId = event.tags.find((t) => t[0] === 'e')?.[1]
+        if (this.jobIds != null && (jobId == null || !this.jobIds.has(jobId))) return this.reject('otherJob', String(jobId), raw)
+        const result = parseResult(event, this.decryptWith != null ? { decryptWith: this.decryptWith } : {})
+        accepted = { type: 'result', event, result: { ...result, binding } }
         logicalKey = `result:${result.jobId}:${event.pubkey}:${result.round}`
       } else if (event.kind === KIND_JOB_FEEDBACK) {
         const feedback = parseFeedback(event)

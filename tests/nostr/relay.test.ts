@@ -1,0 +1,115 @@
+/**
+ * The embedded relay over real WebSockets on loopback, with nostr-tools as the client.
+ */
+import { expect } from 'chai'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import WebSocket from 'ws'
+import { Relay, useWebSocketImplementation } from 'nostr-tools/relay'
+import { finalizeEvent, generateSecretKey, getPublicKey, type Event } from 'nostr-tools/pure'
+import type { Filter } from 'nostr-tools/filter'
+import { startRelay, type RelayServerHandle } from '../../sdk/src/nostr/index.js'
+
+useWebSocketImplementation(WebSocket)
+
+async function query (relay: Relay, filters: Filter[]): Promise<Event[]> {
+  return await new Promise((resolve) => {
+    const got: Event[] = []
+    const sub = relay.subscribe(filters, {
+      onevent: (e) => got.push(e),
+      oneose: () => { sub.close(); resolve(got) }
+    })
+  })
+}
+
+/** Send raw frames and collect answers (to see OK/NOTICE for things nostr-tools would not send). */
+async function rawExchange (url: string, frames: unknown[], expectMessages: number): Promise<unknown[][]> {
+  const ws = new WebSocket(url)
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject) })
+  const out: unknown[][] = []
+  const done = new Promise<void>((resolve) => {
+    ws.on('message', (d) => { out.push(JSON.parse(d.toString()) as unknown[]); if (out.length >= expectMessages) resolve() })
+  })
+  for (const f of frames) ws.send(typeof f === 'string' ? f : JSON.stringify(f))
+  await done
+  ws.close()
+  return out
+}
+
+describe('nostr/embedded relay (@nostr-relay/core + SQLite over ws)', () => {
+  let dir: string
+  let server: RelayServerHandle
+  const alice = generateSecretKey()
+  const bob = generateSecretKey()
+  const base = Math.floor(Date.now() / 1000) - 100
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fedstr-relay-'))
+    server = await startRelay({ dataDir: dir })
+  })
+  after(async () => {
+    await server.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('EVENT → OK, REQ → events + EOSE, filters by kind, author, tag, since and limit', async () => {
+    expect(server.url).to.match(/^ws:\/\/127\.0\.0\.1:\d+$/)
+    const relay = await Relay.connect(server.url)
+    const job = finalizeEvent({ kind: 5720, created_at: base, tags: [['t', 'fedstr']], content: '' }, alice)
+    const r1 = finalizeEvent({ kind: 6720, created_at: base + 10, tags: [['e', job.id], ['p', getPublicKey(alice)]], content: 'r1' }, bob)
+    const r2 = finalizeEvent({ kind: 6720, created_at: base + 20, tags: [['e', job.id], ['p', getPublicKey(alice)]], content: 'r2' }, bob)
+    const fb = finalizeEvent({ kind: 7000, created_at: base + 30, tags: [['status', 'processing'], ['e', job.id], ['p', getPublicKey(bob)]], content: '' }, alice)
+    for (const e of [job, r1, r2, fb]) await relay.publish(e)
+
+    expect((await query(relay, [{ kinds: [5720] }])).map((e) => e.id)).to.deep.equal([job.id])
+    expect((await query(relay, [{ authors: [getPublicKey(bob)] }])).map((e) => e.content).sort()).to.deep.equal(['r1', 'r2'])
+    expect((await query(relay, [{ '#e': [job.id], kinds: [6720] }])).length).to.equal(2)
+    expect((await query(relay, [{ '#p': [getPublicKey(bob)] }])).map((e) => e.id)).to.deep.equal([fb.id])
+    expect((await query(relay, [{ kinds: [6720], since: base + 15 }])).map((e) => e.content)).to.deep.equal(['r2'])
+    expect((await query(relay, [{ kinds: [6720, 7000], limit: 1 }])).map((e) => e.id)).to.deep.equal([fb.id])
+    relay.close()
+  })
+
+  it('delivers live events to open subscriptions, and stops after CLOSE', async () => {
+    const reader = await Relay.connect(server.url)
+    const writer = await Relay.connect(server.url)
+    const got: string[] = []
+    let eose!: () => void
+    const eosed = new Promise<void>((resolve) => { eose = resolve })
+    const sub = reader.subscribe([{ kinds: [7000], authors: [getPublicKey(bob)] }], { onevent: (e) => got.push(e.content), oneose: () => eose() })
+    await eosed
+    await writer.publish(finalizeEvent({ kind: 7000, created_at: base + 40, tags: [], content: 'live-1' }, bob))
+    // Publishing from the reader's own connection after the writer's OK orders the relay's messages.
+    await reader.publish(finalizeEvent({ kind: 1, created_at: base + 41, tags: [], content: 'barrier' }, alice))
+    expect(got).to.deep.equal(['live-1'])
+    sub.close()
+    await writer.publish(finalizeEvent({ kind: 7000, created_at: base + 42, tags: [], content: 'after-close' }, bob))
+    await reader.publish(finalizeEvent({ kind: 1, created_at: base + 43, tags: [], content: 'barrier-2' }, alice))
+    expect(got).to.deep.equal(['live-1'])
+    reader.close(); writer.close()
+  })
+
+  it('refuses forged events and malformed messages with OK false / NOTICE', async () => {
+    const good = finalizeEvent({ kind: 7000, created_at: base, tags: [], content: 'original' }, alice)
+    const forged = { ...good, content: 'tampered' } // id no longer matches
+    const badSig = { ...good, sig: good.sig.replace(/^./, good.sig[0] === 'a' ? 'b' : 'a') }
+    const answers = await rawExchange(server.url, [['EVENT', forged], ['EVENT', badSig], 'not json', ['REQ', 'x', { kinds: 'nope' }]], 4)
+    const oks = answers.filter((m) => m[0] === 'OK')
+    expect(oks.map((m) => m[2])).to.deep.equal([false, false])
+    expect(String(oks[0]?.[3])).to.match(/invalid/)
+    expect(answers.filter((m) => m[0] === 'NOTICE').length).to.equal(2)
+  })
+
+  it('keeps events across a restart (SQLite under the data dir)', async () => {
+    const e = finalizeEvent({ kind: 5720, created_at: base + 50, tags: [['t', 'persist']], content: 'persisted' }, alice)
+    const r = await Relay.connect(server.url)
+    await r.publish(e)
+    r.close()
+    await server.close()
+    server = await startRelay({ dataDir: dir })
+    const again = await Relay.connect(server.url)
+    expect((await query(again, [{ '#t': ['persist'] }])).map((x) => x.id)).to.deep.equal([e.id])
+    again.close()
+  })
+})

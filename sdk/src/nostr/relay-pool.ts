@@ -215,6 +215,7 @@ export class RelayPool {
       }
       c.queue.shift()
     }
+    if (c.connected) this.emit(c)
   }
 
   /** Publish to every relay. Never rejects; relays that are down get the event queued. */

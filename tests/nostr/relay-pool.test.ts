@@ -1,0 +1,135 @@
+/**
+ * RelayPool over two embedded relays on loopback. Reconnect timing runs on
+ * injected timers (fired by the test), so no test sleeps.
+ */
+import { expect } from 'chai'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import WebSocket from 'ws'
+import { Relay, useWebSocketImplementation } from 'nostr-tools/relay'
+import { finalizeEvent, generateSecretKey, type Event } from 'nostr-tools/pure'
+import { RelayPool, backoffDelay, startRelay, type RelayServerHandle, type RelayStatus, type Timers } from '../../sdk/src/nostr/index.js'
+
+useWebSocketImplementation(WebSocket)
+
+class ManualTimers implements Timers {
+  pending = new Map<number, { fn: () => void, ms: number }>()
+  private next = 1
+  setTimeout = (fn: () => void, ms: number): unknown => { const id = this.next++; this.pending.set(id, { fn, ms }); return id }
+  clearTimeout = (h: unknown): void => { this.pending.delete(h as number) }
+  delays (): number[] { return [...this.pending.values()].map((p) => p.ms) }
+  fireAll (): void { const all = [...this.pending.values()]; this.pending.clear(); for (const p of all) p.fn() }
+}
+
+/** Resolves when the pool reports a status matching `pred`. */
+function statusWatcher (): { onStatus: (s: RelayStatus) => void, until: (pred: (s: RelayStatus) => boolean) => Promise<RelayStatus> } {
+  const waiters: Array<{ pred: (s: RelayStatus) => boolean, resolve: (s: RelayStatus) => void }> = []
+  return {
+    onStatus: (s) => { for (const w of [...waiters]) if (w.pred(s)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(s) } },
+    until: async (pred) => await new Promise((resolve) => { waiters.push({ pred, resolve }) })
+  }
+}
+
+function collector (): { events: Array<{ id: string, content: string, relay: string }>, waitFor: (pred: () => boolean) => Promise<void>, push: (e: Event, relay: string) => void } {
+  const events: Array<{ id: string, content: string, relay: string }> = []
+  let waiters: Array<{ pred: () => boolean, resolve: () => void }> = []
+  return {
+    events,
+    push: (e, relay) => {
+      events.push({ id: e.id, content: e.content, relay })
+      waiters = waiters.filter((w) => { if (w.pred()) { w.resolve(); return false } return true })
+    },
+    waitFor: async (pred) => { if (pred()) return; await new Promise<void>((resolve) => { waiters.push({ pred, resolve }) }) }
+  }
+}
+
+describe('nostr/RelayPool: several relays, back-off, resume with since', () => {
+  let dirA: string, dirB: string
+  let a: RelayServerHandle, b: RelayServerHandle
+  const sk = generateSecretKey()
+  const now = Math.floor(Date.now() / 1000)
+  const ev = (content: string, dt: number): Event => finalizeEvent({ kind: 7000, created_at: now + dt, tags: [['t', 'pool-test']], content }, sk)
+
+  before(async () => {
+    dirA = await mkdtemp(join(tmpdir(), 'fedstr-pool-a-'))
+    dirB = await mkdtemp(join(tmpdir(), 'fedstr-pool-b-'))
+    a = await startRelay({ dataDir: dirA })
+    b = await startRelay({ dataDir: dirB })
+  })
+  after(async () => {
+    await a.close(); await b.close()
+    await rm(dirA, { recursive: true, force: true }); await rm(dirB, { recursive: true, force: true })
+  })
+
+  it('computes exponential back-off with a cap and bounded jitter', () => {
+    const mid = (): number => 0.5 // no jitter
+    expect([0, 1, 2, 3, 10].map((n) => backoffDelay(n, { initialMs: 500, maxMs: 8000 }, mid))).to.deep.equal([500, 1000, 2000, 4000, 8000])
+    expect(backoffDelay(2, { initialMs: 500, jitter: 0.2 }, () => 0)).to.equal(1600)
+    expect(backoffDelay(2, { initialMs: 500, jitter: 0.2 }, () => 1)).to.equal(2400)
+  })
+
+  it('publishes to all, keeps working while one relay is down, reconnects with back-off and resumes with since', async () => {
+    const timers = new ManualTimers()
+    const watch = statusWatcher()
+    const pool = new RelayPool([a.url, b.url], { timers, random: () => 0.5, backoff: { initialMs: 500, maxMs: 8000 }, onStatus: watch.onStatus })
+    const got = collector()
+    try {
+      // Something old already on B.
+      const direct = await Relay.connect(b.url)
+      const old = ev('old-on-b', -300)
+      await direct.publish(old)
+      direct.close()
+
+      const st = await pool.start()
+      expect(st.map((s) => s.connected)).to.deep.equal([true, true])
+      pool.subscribe([{ kinds: [7000], '#t': ['pool-test'] }], { onevent: got.push })
+      const e1 = ev('e1', -200)
+      const out1 = await pool.publish(e1)
+      expect(out1.map((o) => o.ok)).to.deep.equal([true, true])
+      await got.waitFor(() => got.events.filter((x) => x.content === 'e1').length === 2 && got.events.some((x) => x.content === 'old-on-b'))
+
+      // B goes down.
+      const bPort = b.port
+      const down = watch.until((s) => s.url === b.url && !s.connected && s.retryInMs != null)
+      await b.close()
+      expect((await down).retryInMs).to.equal(500)
+      expect(timers.delays()).to.deep.equal([500])
+
+      // Publishing still works on A; B gets it queued.
+      const e2 = ev('e2', -100)
+      const out2 = await pool.publish(e2)
+      expect(out2.find((o) => o.url === a.url)?.ok).to.equal(true)
+      expect(out2.find((o) => o.url === b.url)).to.include({ ok: false, queued: true })
+      await got.waitFor(() => got.events.some((x) => x.content === 'e2' && x.relay === a.url))
+
+      // Retry while B is still down: the delay doubles.
+      let next = watch.until((s) => s.url === b.url && s.retryInMs === 1000)
+      timers.fireAll()
+      await next
+      next = watch.until((s) => s.url === b.url && s.retryInMs === 2000)
+      timers.fireAll()
+      await next
+      expect(pool.status().find((s) => s.url === b.url)).to.include({ connected: false, attempts: 3, queued: 1 })
+
+      // B comes back on the same port with its data; someone publishes there while we are away.
+      b = await startRelay({ dataDir: dirB, port: bPort })
+      const other = await Relay.connect(b.url)
+      const e3 = ev('e3-while-away', -50)
+      await other.publish(e3)
+      other.close()
+
+      const up = watch.until((s) => s.url === b.url && s.connected && s.queued === 0)
+      timers.fireAll()
+      await up
+      // Resumed subscription delivers what was missed on B (e3), the queued e2 reaches B and comes back live,
+      // and nothing older than the last event seen from B (old-on-b) is sent again.
+      await got.waitFor(() => got.events.some((x) => x.content === 'e3-while-away' && x.relay === b.url) && got.events.some((x) => x.content === 'e2' && x.relay === b.url))
+      expect(got.events.filter((x) => x.content === 'old-on-b').length).to.equal(1)
+      expect(pool.status().find((s) => s.url === b.url)).to.include({ connected: true, attempts: 0, queued: 0 })
+      expect(timers.pending.size).to.equal(0)
+    } finally {
+      pool.close()
+    }
+  })
+})

@@ -44,6 +44,17 @@ describe('storage/HeliaStore (embedded Helia node, on-disk blockstore)', () => {
     await again.close()
   })
 
+  it('stores content with repeated identical chunks (zeroed tensors) once per block', async () => {
+    const store = await HeliaStore.open({ dataDir: dir })
+    const zeros = new Uint8Array(3 * CHUNK_SIZE + 1)
+    const cid = await store.put(zeros)
+    expect(cid.toString()).to.equal((await computeCid(zeros)).toString())
+    expect(await store.get(cid)).to.deep.equal(zeros)
+    const leaves = (await listFiles(join(dir, 'blocks'))).filter((f) => f.endsWith('.data'))
+    expect(leaves.length).to.equal(3) // one zero chunk, one 1-byte chunk, the root
+    await store.close()
+  })
+
   it('refuses a block whose bytes on disk no longer hash to its CID', async () => {
     const store = await HeliaStore.open({ dataDir: dir })
     const data = new TextEncoder().encode('original model bytes')

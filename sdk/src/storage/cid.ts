@@ -45,8 +45,30 @@ export function fedstrImporterOptions (): Partial<ImporterOptions> {
 
 /** Import `bytes` as a UnixFS file into `blockstore` with fedstr's parameters. */
 export async function importFedstrBytes (bytes: Uint8Array, blockstore: WritableStorage): Promise<CID> {
-  const { cid } = await importBytes(bytes, blockstore, fedstrImporterOptions())
+  const { cid } = await importBytes(bytes, dedupePuts(blockstore), fedstrImporterOptions())
   return cid as unknown as CID
+}
+
+/**
+ * The importer writes up to 10 blocks concurrently; identical chunks (zeroed
+ * tensors!) give identical CIDs, and two concurrent writes of the same block
+ * make blockstore-fs' atomic writer collide on its temp file and back off for
+ * about a second. Write each distinct block once per import.
+ */
+function dedupePuts (store: WritableStorage): WritableStorage {
+  const inflight = new Map<string, Promise<unknown>>()
+  return {
+    put: async (cid, block, options) => {
+      const key = cid.toString()
+      let p = inflight.get(key)
+      if (p == null) {
+        p = Promise.resolve(store.put(cid, block, options))
+        inflight.set(key, p)
+      }
+      await p
+      return cid
+    }
+  }
 }
 
 /** The CID `put(bytes)` will return on any fedstr backend, computed locally without storing. */

@@ -25,5 +25,13 @@ export {
   RelayPool, backoffDelay,
   type BackoffOptions, type Timers, type RelayPoolOptions, type RelayStatus, type PublishOutcome, type SubscribeParams, type PoolSubscription
 } from './relay-pool.js'
-export { startRelay, type RelayServerOptions, type RelayServerHandle } from './relay-server.js'
+export type { RelayServerOptions, RelayServerHandle } from './relay-server.js'
+
+/**
+ * Start the embedded relay (Node only). Loaded lazily so that importing
+ * `@fedstr/sdk/nostr` in a browser does not pull in SQLite and `ws`.
+ */
+export async function startRelay (options: import('./relay-server.js').RelayServerOptions): Promise<import('./relay-server.js').RelayServerHandle> {
+  return await (await import('./relay-server.js')).startRelay(options)
+}
 export { generateSecretKey, getPublicKey } from 'nostr-tools/pure'

@@ -72,6 +72,7 @@ export interface EventReaderOptions {
   onReject?: (reason: RejectReason, detail: string, raw: unknown) => void
 }
 
+const utf8 = new TextEncoder()
 const HEX64 = /^[0-9a-f]{64}$/
 const HEX128 = /^[0-9a-f]{128}$/
 
@@ -147,7 +148,7 @@ export class EventReader {
 
   private acceptUnsafe (raw: unknown): AcceptedEvent | null {
     let size: number
-    try { size = Buffer.byteLength(JSON.stringify(raw) ?? '') } catch { return this.reject('malformed', 'not serializable', raw) }
+    try { size = utf8.encode(JSON.stringify(raw) ?? '').length } catch { return this.reject('malformed', 'not serializable', raw) }
     if (size > this.maxEventBytes) return this.reject('oversized', `${size} bytes > ${this.maxEventBytes}`, raw)
     const event = shape(raw)
     if (typeof event === 'string') return this.reject('malformed', event, raw)

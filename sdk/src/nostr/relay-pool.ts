@@ -11,7 +11,6 @@
  *  - events are NOT verified here: every event goes to the subscriber, whose
  *    EventReader verifies and counts.
  */
-import WebSocket from 'ws'
 import { AbstractRelay, type Subscription } from 'nostr-tools/abstract-relay'
 import type { Event } from 'nostr-tools/pure'
 import type { Filter } from 'nostr-tools/filter'
@@ -56,7 +55,7 @@ export interface RelayPoolOptions {
   connectTimeoutMs?: number
   /** Max events queued per relay while it is down, default 1000. */
   maxQueued?: number
-  /** WebSocket implementation (default: `ws`). */
+  /** WebSocket implementation (default: the global WebSocket in browsers / Node >= 22, else `ws`). */
   websocket?: unknown
   /** Called on every state change (logging). */
   onStatus?: (status: RelayStatus) => void
@@ -122,7 +121,7 @@ export class RelayPool {
   private readonly backoff: BackoffOptions
   private readonly connectTimeoutMs: number
   private readonly maxQueued: number
-  private readonly websocket: unknown
+  private websocket: unknown
   private readonly onStatus: ((s: RelayStatus) => void) | undefined
   private nextSubId = 1
   private closed = false
@@ -135,7 +134,7 @@ export class RelayPool {
     this.backoff = options.backoff ?? {}
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000
     this.maxQueued = options.maxQueued ?? 1000
-    this.websocket = options.websocket ?? WebSocket
+    this.websocket = options.websocket
     this.onStatus = options.onStatus
   }
 
@@ -159,13 +158,22 @@ export class RelayPool {
     try { this.onStatus?.(this.statusOf(c)) } catch { /* ignore */ }
   }
 
+  private async websocketImpl (): Promise<unknown> {
+    if (this.websocket == null) {
+      const g = (globalThis as { WebSocket?: unknown }).WebSocket
+      this.websocket = g ?? (await import('ws')).default
+    }
+    return this.websocket
+  }
+
   private async connect (c: RelayConn): Promise<void> {
     if (this.closed || c.connected) return
+    const websocket = await this.websocketImpl()
     c.retryHandle = undefined
     c.retryInMs = undefined
     const relay = new AbstractRelay(c.url, {
       verifyEvent: () => true, // verification happens in the EventReader, which counts failures
-      websocketImplementation: this.websocket as typeof globalThis.WebSocket,
+      websocketImplementation: websocket as typeof globalThis.WebSocket,
       enablePing: false,
       enableReconnect: false
     })

@@ -13,10 +13,8 @@
  * On Node >= 22 the same code works unchanged.
  */
 import './node-compat.js'
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
-import { FsBlockstore } from 'blockstore-fs'
-import { FsDatastore } from 'datastore-fs'
+import type { FsBlockstore } from 'blockstore-fs'
+import type { FsDatastore } from 'datastore-fs'
 import type { Helia } from '@helia/interface'
 import { CID } from 'multiformats/cid'
 import { computeCid, importFedstrBytes, parseCid } from './cid.js'
@@ -54,6 +52,10 @@ export interface HeliaNodeOptions {
 
 /** Create and start a Helia node persisting blocks and pins under `dataDir`. */
 export async function createHeliaNode (options: HeliaNodeOptions): Promise<Helia> {
+  // Node-only modules are loaded here so that browsers can import this package.
+  const [{ mkdir }, { join }, { FsBlockstore }, { FsDatastore }] = await Promise.all([
+    import('node:fs/promises'), import('node:path'), import('blockstore-fs'), import('datastore-fs')
+  ])
   const blocksDir = join(options.dataDir, 'blocks')
   const dataDir = join(options.dataDir, 'datastore')
   await mkdir(blocksDir, { recursive: true })

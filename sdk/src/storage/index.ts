@@ -11,7 +11,12 @@ export { sha256Hex } from './hash.js'
 export { verifyBlock, readVerifiedDag, verifyWholeFile, type BlockFetcher } from './verify.js'
 export { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type ContentStore, type GetOptions, type PutOptions, type StoreLimits } from './types.js'
 export { createHeliaNode, addToHelia, getLocalBlock, HeliaStore, type Helia, type HeliaNodeOptions, type HeliaStoreOptions } from './helia.js'
-export { startIpfsNode, type IpfsNodeOptions, type IpfsNodeHandle } from './ipfs-node.js'
+export type { IpfsNodeOptions, IpfsNodeHandle } from './ipfs-node.js'
+
+/** Start the embedded IPFS node's HTTP service (Node only; loaded lazily so browsers can import this module). */
+export async function startIpfsNode (options: import('./ipfs-node.js').IpfsNodeOptions): Promise<import('./ipfs-node.js').IpfsNodeHandle> {
+  return await (await import('./ipfs-node.js')).startIpfsNode(options)
+}
 export { GatewayReader, GatewayStore, RAW_BLOCK_TYPE, type GatewayReaderOptions } from './gateway.js'
 export { IpfsHttpStore, type IpfsHttpStoreOptions } from './ipfs-http.js'
 export { PinataStore, type PinataStoreOptions } from './pinata.js'

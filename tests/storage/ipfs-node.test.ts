@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +9,9 @@ import {
   type IpfsNodeHandle
 } from '../../sdk/src/storage/index.js'
 import { serve } from './stand-ins.js'
+import { CarBlockIterator } from '@ipld/car/iterator'
+import { CarWriter } from '@ipld/car/writer'
+import type { CID } from 'multiformats/cid'
 
 function pattern (n: number): Uint8Array {
   const out = new Uint8Array(n)
@@ -39,6 +43,36 @@ describe('storage/IPFS node service (Helia over HTTP on loopback) + IpfsHttpStor
     expect(rawRes.headers.get('content-type')).to.equal(RAW_BLOCK_TYPE)
     const fileRes = await fetch(`${node.url}/ipfs/${cid.toString()}`)
     expect(new Uint8Array(await fileRes.arrayBuffer())).to.deep.equal(big)
+  })
+
+  it('serves chunked content as one CAR (dfs, verified by the reader) and still block by block', async () => {
+    const store = new IpfsHttpStore({ url: node.url })
+    const data = new Uint8Array(randomBytes(2 * CHUNK_SIZE + 99))
+    const cid = await store.put(data)
+    const res = await fetch(`${node.url}/ipfs/${cid.toString()}?format=car`)
+    expect(res.headers.get('content-type')).to.match(/^application\/vnd\.ipld\.car; version=1/)
+    const it = await CarBlockIterator.fromBytes(new Uint8Array(await res.arrayBuffer()))
+    expect((await it.getRoots()).map(String)).to.deep.equal([cid.toString()])
+    const blocks: Array<{ cid: CID, bytes: Uint8Array }> = []
+    for await (const b of it) blocks.push(b)
+    expect(blocks.map((b) => b.cid.toString())[0]).to.equal(cid.toString()) // root first (dfs)
+    expect(blocks.length).to.equal(4) // root + 3 leaves
+
+    expect(await new GatewayStore({ gatewayUrl: node.url, preferCar: false }).get(cid)).to.deep.equal(data)
+
+    // A gateway whose CAR carries a tampered leaf is caught.
+    const { writer, out } = CarWriter.create([cid])
+    const parts: Uint8Array[] = []
+    const done = (async () => { for await (const p of out) parts.push(p) })()
+    for (const [i, b] of blocks.entries()) {
+      const bytes = i === 2 ? Uint8Array.from(b.bytes).fill(0, 0, 10) : b.bytes
+      await writer.put({ cid: b.cid, bytes })
+    }
+    await writer.close(); await done
+    const evil = await serve((_req, r) => { r.writeHead(200, { 'content-type': 'application/vnd.ipld.car; version=1' }); r.end(Buffer.concat(parts)) })
+    try {
+      try { await new GatewayStore({ gatewayUrl: evil.url }).get(cid); expect.fail('expected CidMismatchError') } catch (err) { expect(err).to.be.instanceOf(CidMismatchError) }
+    } finally { await evil.close() }
   })
 
   it('answers like Kubo and refuses CIDv0 / other chunkers', async () => {

@@ -1,21 +1,24 @@
 /**
  * Reading from any IPFS HTTP gateway, verified.
  *
- * First choice is the trustless gateway protocol: every block is fetched with
- * `GET /ipfs/<cid>?format=raw` (`Accept: application/vnd.ipld.raw`) and
- * verified before it is used, so any DAG layout works. If the gateway ignores
+ * First choice is the trustless gateway protocol: chunked content is fetched
+ * as one CAR (`?format=car`), single blocks and anything the CAR lacked with
+ * `GET /ipfs/<cid>?format=raw` (`Accept: application/vnd.ipld.raw`); every
+ * block is verified before it is used, so any DAG layout works. If the gateway ignores
  * the raw format and answers with the file itself (many deserializing
  * gateways do), the file is verified by re-importing it with fedstr's
  * parameters and comparing CIDs.
  */
 import { CID } from 'multiformats/cid'
-import { parseCid } from './cid.js'
+import { CarBlockIterator } from '@ipld/car/iterator'
+import { DAG_PB_CODEC, parseCid } from './cid.js'
 import { BackendError, ContentNotFoundError, ReadOnlyStoreError } from './errors.js'
 import { classifyHttpError, readBodyCapped, withTimeout } from './http.js'
 import { readVerifiedDag, verifyWholeFile } from './verify.js'
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type ContentStore, type GetOptions, type PutOptions, type StoreLimits } from './types.js'
 
 export const RAW_BLOCK_TYPE = 'application/vnd.ipld.raw'
+export const CAR_TYPE = 'application/vnd.ipld.car'
 /** Largest single block we accept from a gateway (IPFS blocks are at most 2 MiB in practice). */
 const MAX_BLOCK_BYTES = 4 * 1024 * 1024
 
@@ -26,6 +29,8 @@ export interface GatewayReaderOptions extends StoreLimits {
   query?: Record<string, string>
   /** Extra headers on every request. */
   headers?: Record<string, string>
+  /** Fetch chunked (dag-pb) content as one CAR (`?format=car`) when the gateway offers it (default true). */
+  preferCar?: boolean
 }
 
 function normalizeBase (url: string): string {
@@ -41,9 +46,11 @@ export class GatewayReader {
   readonly maxBytes: number
   readonly timeoutMs: number
   private readonly timeoutSignal: ((ms: number) => AbortSignal) | undefined
+  private readonly preferCar: boolean
 
   constructor (options: GatewayReaderOptions) {
     this.timeoutSignal = options.timeoutSignal
+    this.preferCar = options.preferCar ?? true
     this.base = normalizeBase(options.gatewayUrl)
     this.query = options.query ?? {}
     this.headers = options.headers ?? {}
@@ -51,9 +58,9 @@ export class GatewayReader {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   }
 
-  private url (cid: CID, raw: boolean): string {
+  private url (cid: CID, format: 'raw' | 'car'): string {
     const u = new URL(`${this.base}/ipfs/${cid.toString()}`)
-    if (raw) u.searchParams.set('format', 'raw')
+    u.searchParams.set('format', format)
     for (const [k, v] of Object.entries(this.query)) u.searchParams.set(k, v)
     return u.toString()
   }
@@ -64,42 +71,77 @@ export class GatewayReader {
     const { signal, timeout } = withTimeout(this.timeoutMs, options.signal, this.timeoutSignal)
     const what = `get ${root.toString()} from ${this.base}`
     let wholeFile: Uint8Array | undefined
-    const fetchBlock = async (c: CID): Promise<Uint8Array> => {
-      const url = this.url(c, true)
-      const res = await fetch(url, { headers: { accept: RAW_BLOCK_TYPE, ...this.headers }, signal })
+
+    const notFoundOrError = async (res: Response, c: CID): Promise<never> => {
       if (res.status === 404 || res.status === 410) {
         await res.body?.cancel().catch(() => {})
         throw new ContentNotFoundError(c.toString(), `${this.base} answered ${res.status}`)
       }
-      if (!res.ok) {
-        const text = (await res.text().catch(() => '')).slice(0, 200)
-        throw new BackendError(`${this.base} answered ${res.status} for ${c.toString()}: ${text}`, res.status)
-      }
-      const type = (res.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase()
+      const text = (await res.text().catch(() => '')).slice(0, 200)
+      throw new BackendError(`${this.base} answered ${res.status} for ${c.toString()}: ${text}`, res.status)
+    }
+
+    const fetchBlock = async (c: CID): Promise<Uint8Array> => {
+      const res = await fetch(this.url(c, 'raw'), { headers: { accept: RAW_BLOCK_TYPE, ...this.headers }, signal })
+      if (!res.ok) return await notFoundOrError(res, c)
+      const type = contentType(res)
       if (type !== RAW_BLOCK_TYPE) {
         // A deserializing gateway: only usable for the root, as the whole file.
-        if (!c.equals(root)) throw new BackendError(`${this.base} does not serve raw blocks (got ${type ?? 'no content-type'})`, res.status)
+        if (!c.equals(root)) throw new BackendError(`${this.base} does not serve raw blocks (got ${type === '' ? 'no content-type' : type})`, res.status)
         wholeFile = await readBodyCapped(res, maxBytes, `content ${root.toString()}`)
         return new Uint8Array(0)
       }
       return await readBodyCapped(res, Math.min(MAX_BLOCK_BYTES, maxBytes + 64 * 1024), `block ${c.toString()}`)
     }
+
+    /** One request for the whole DAG; undefined when the gateway does not do CAR. */
+    const fetchCar = async (): Promise<Map<string, Uint8Array> | undefined> => {
+      const res = await fetch(this.url(root, 'car'), { headers: { accept: `${CAR_TYPE}; version=1; order=dfs; dups=n`, ...this.headers }, signal })
+      if ([400, 406, 415, 501].includes(res.status)) { await res.body?.cancel().catch(() => {}); return undefined }
+      if (!res.ok) return await notFoundOrError(res, root)
+      const type = contentType(res)
+      if (type === RAW_BLOCK_TYPE) { await res.body?.cancel().catch(() => {}); return undefined }
+      if (type !== CAR_TYPE) {
+        wholeFile = await readBodyCapped(res, maxBytes, `content ${root.toString()}`)
+        return new Map()
+      }
+      // DAG overhead is small (one dag-pb node per 174 leaves), allow 1 % + 1 MiB over the content limit.
+      const bytes = await readBodyCapped(res, Math.ceil(maxBytes * 1.01) + 1024 * 1024, `CAR for ${root.toString()}`)
+      const blocks = new Map<string, Uint8Array>()
+      try {
+        const iterator = await CarBlockIterator.fromBytes(bytes)
+        for await (const block of iterator) blocks.set(block.cid.toString(), block.bytes)
+      } catch (err) {
+        throw new BackendError(`${this.base} sent an unreadable CAR for ${root.toString()}: ${(err as Error).message}`)
+      }
+      return blocks
+    }
+
     try {
-      // Peek at the root: if the gateway is deserializing, verify the whole file instead.
-      const first = await fetchBlock(root)
+      let first: Uint8Array | undefined
+      let car: Map<string, Uint8Array> | undefined
+      if (this.preferCar && root.code === DAG_PB_CODEC) car = await fetchCar()
+      if (car == null) first = await fetchBlock(root)
       if (wholeFile != null) {
         await verifyWholeFile(root, wholeFile)
         return wholeFile
       }
       let served = false
+      // Every block is verified by readVerifiedDag before use, whichever way it arrived.
       return await readVerifiedDag(root, async (c) => {
-        if (!served && c.equals(root)) { served = true; return first }
+        if (!served && first != null && c.equals(root)) { served = true; return first }
+        const fromCar = car?.get(c.toString())
+        if (fromCar != null) return fromCar
         return await fetchBlock(c)
       }, maxBytes)
     } catch (err) {
       throw classifyHttpError(err, this.base, what, this.timeoutMs, timeout)
     }
   }
+}
+
+function contentType (res: Response): string {
+  return (res.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
 }
 
 /** A read-only ContentStore over any IPFS HTTP gateway (`put` throws ReadOnlyStoreError). */

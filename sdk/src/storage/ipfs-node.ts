@@ -5,6 +5,8 @@
  *
  *   GET/HEAD /ipfs/<cid>?format=raw   trustless gateway, one verified-by-the-reader block
  *            (or Accept: application/vnd.ipld.raw)
+ *   GET/HEAD /ipfs/<cid>?format=car   trustless gateway, the whole DAG as a CARv1 (dfs, no dups)
+ *            (or Accept: application/vnd.ipld.car)
  *   GET/HEAD /ipfs/<cid>              the file itself (deserialized, application/octet-stream)
  *   POST /api/v0/add                  subset of Kubo's RPC: multipart with one file,
  *                                     cid-version=1 (required), raw-leaves, chunker=size-262144,
@@ -17,12 +19,15 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import type { AddressInfo } from 'node:net'
 import type { Helia } from '@helia/interface'
 import { CID } from 'multiformats/cid'
-import { parseCid, CHUNK_SIZE } from './cid.js'
-import { InvalidCidError, StorageError } from './errors.js'
 import { addToHelia, createHeliaNode, getLocalBlock } from './helia.js'
 import { readVerifiedDag } from './verify.js'
 import { DEFAULT_MAX_BYTES } from './types.js'
-import { RAW_BLOCK_TYPE } from './gateway.js'
+import { CAR_TYPE, RAW_BLOCK_TYPE } from './gateway.js'
+import { CarWriter } from '@ipld/car/writer'
+import * as dagPb from '@ipld/dag-pb'
+import { assertFedstrCid, CHUNK_SIZE, parseCid, RAW_CODEC } from './cid.js'
+import { verifyBlock } from './verify.js'
+import { ContentTooLargeError, InvalidCidError, StorageError } from './errors.js'
 
 export interface IpfsNodeOptions {
   dataDir: string
@@ -74,6 +79,32 @@ async function readRequestBody (req: IncomingMessage, limit: number): Promise<Bu
   return Buffer.concat(parts)
 }
 
+/** All blocks of a fedstr DAG in depth-first order, each verified, without duplicates. */
+async function collectDag (root: CID, get: (c: CID) => Promise<Uint8Array>, maxBytes: number): Promise<Array<{ cid: CID, bytes: Uint8Array }>> {
+  const out: Array<{ cid: CID, bytes: Uint8Array }> = []
+  const seen = new Set<string>()
+  let total = 0
+  const visit = async (c: CID, depth: number): Promise<void> => {
+    if (seen.has(c.toString())) return
+    if (depth > 32) throw new Error(`DAG ${root.toString()} is too deep`)
+    assertFedstrCid(c)
+    const bytes = await get(c)
+    await verifyBlock(c, bytes)
+    total += bytes.length
+    if (total > maxBytes) throw new ContentTooLargeError(`DAG ${root.toString()}`, `more than ${maxBytes}`, maxBytes)
+    seen.add(c.toString())
+    out.push({ cid: c, bytes })
+    if (c.code === RAW_CODEC) return
+    for (const link of dagPb.decode(bytes).Links) {
+      const child = CID.asCID(link.Hash)
+      if (child == null) throw new Error(`bad link in ${c.toString()}`)
+      await visit(child, depth + 1)
+    }
+  }
+  await visit(root, 0)
+  return out
+}
+
 /** Start the node's HTTP service. */
 export async function startIpfsNode (options: IpfsNodeOptions): Promise<IpfsNodeHandle> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
@@ -93,8 +124,23 @@ export async function startIpfsNode (options: IpfsNodeOptions): Promise<IpfsNode
     const format = url.searchParams.get('format') ?? ''
     const accept = req.headers.accept ?? ''
     const wantsRaw = format === 'raw' || (format === '' && accept.includes(RAW_BLOCK_TYPE))
-    if (format !== '' && format !== 'raw') { send(res, 400, `format=${format} is not supported, use format=raw\n`); return }
+    const wantsCar = format === 'car' || (format === '' && accept.includes(CAR_TYPE))
+    if (format !== '' && format !== 'raw' && format !== 'car') { send(res, 400, `format=${format} is not supported, use format=raw or format=car\n`); return }
     if (!(await helia.blockstore.has(cid))) { send(res, 404, `not found: ${cid.toString()}\n`); return }
+    if (wantsCar) {
+      // CARv1, dfs order, no duplicates, every block verified on the way out.
+      const blocks = await collectDag(cid, async (c) => await getLocalBlock(helia, c), Math.ceil(maxBytes * 1.01) + 1024 * 1024)
+      const { writer, out } = CarWriter.create([cid])
+      const parts: Uint8Array[] = []
+      const collecting = (async () => { for await (const p of out) parts.push(p) })()
+      for (const b of blocks) await writer.put(b)
+      await writer.close()
+      await collecting
+      res.setHeader('cache-control', 'public, max-age=29030400, immutable')
+      res.setHeader('etag', `"${cid.toString()}.car"`)
+      send(res, 200, Buffer.concat(parts), `${CAR_TYPE}; version=1; order=dfs; dups=n`, head)
+      return
+    }
     if (wantsRaw) {
       const block = await getLocalBlock(helia, cid)
       res.setHeader('cache-control', 'public, max-age=29030400, immutable')

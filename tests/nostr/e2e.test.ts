@@ -12,8 +12,8 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { finalizeEvent } from 'nostr-tools/pure'
 import {
-  RelayPool, EventReader, buildJobRequest, buildResult, buildFeedback, KIND_FL_JOB_REQUEST, KIND_FL_JOB_RESULT, KIND_JOB_FEEDBACK,
-  type AcceptedEvent, type JobRequest
+  RelayPool, EventReader, buildJobRequest, buildResult, buildFeedback, KIND_FL_JOB_RESULT,
+  jobRequestsFilter, jobResultsFilter, jobFeedbackFilter, type AcceptedEvent, type JobRequest
 } from '../../sdk/src/nostr/index.js'
 import { IpfsHttpStore, sha256Hex, CHUNK_SIZE, DAG_PB_CODEC, CidMismatchError, cidToBytes, cidFromBytes } from '../../sdk/src/storage/index.js'
 import { actor, solanaAddress } from './fixtures.js'
@@ -90,7 +90,7 @@ describe('e2e: job request → encrypted result → feedback through the relay, 
       // Participant watches for fedstr jobs.
       const pReader = new EventReader()
       const pInbox = inbox()
-      pPool.subscribe([{ kinds: [KIND_FL_JOB_REQUEST], '#t': ['fedstr'] }], { onevent: (e) => pInbox.push(pReader.accept(e)) })
+      pPool.subscribe([jobRequestsFilter()], { onevent: (e) => pInbox.push(pReader.accept(e)) })
 
       const job: JobRequest = {
         programId: solanaAddress(), cluster: 'localnet', pool: solanaAddress(),
@@ -106,7 +106,7 @@ describe('e2e: job request → encrypted result → feedback through the relay, 
       // Aggregator listens for results addressed to it, and decrypts them.
       const aggReader = new EventReader({ decryptWith: agg.sk, jobIds: [jobEvent.id] })
       const aggInbox = inbox()
-      aggPool.subscribe([{ kinds: [KIND_FL_JOB_RESULT], '#e': [jobEvent.id], '#p': [agg.pk] }], { onevent: (e) => aggInbox.push(aggReader.accept(e)) })
+      aggPool.subscribe([jobResultsFilter(jobEvent.id, agg.pk)], { onevent: (e) => aggInbox.push(aggReader.accept(e)) })
 
       // Participant: sees the job, fetches plan and model (verified), trains, uploads its update.
       const seen = await pInbox.next()
@@ -119,9 +119,10 @@ describe('e2e: job request → encrypted result → feedback through the relay, 
       const update = gotModel.map((b) => b ^ 0x5a)
       const updateCid = await pStore.put(update, { name: 'update-r0.bin' })
 
-      const fbReader = new EventReader({ jobIds: [jobEvent.id] })
+      const fbReader = new EventReader()
+      fbReader.followJob(seen) // feedback only from the job's requester or aggregator
       const fbInbox = inbox()
-      pPool.subscribe([{ kinds: [KIND_JOB_FEEDBACK], '#e': [jobEvent.id], '#p': [participant.pk] }], { onevent: (e) => fbInbox.push(fbReader.accept(e)) })
+      pPool.subscribe([jobFeedbackFilter(jobEvent.id, { recipient: participant.pk })], { onevent: (e) => fbInbox.push(fbReader.accept(e)) })
 
       const payload = { update: updateCid.toString(), sha256: sha256Hex(update), samples: 600, round: 0, metrics: { loss: 0.31, accuracy: 0.9 } }
       const result = buildResult({ job: seen.event, aggregator: seen.job.aggregator, payload, binding: participant.binding, encrypt: seen.job.privacy === 'nip44' }, participant.sk)

@@ -107,14 +107,35 @@ describe('nostr/EventReader: verify, de-duplicate, count, never throw', () => {
   it('counts results it cannot decrypt and results for jobs it does not follow', async () => {
     const agg = await actor(); const other = await actor(); const p = await actor()
     const job = buildJobRequest(sampleJob(agg.pk), agg.sk, { createdAt: T0 })
+    // Addressed to us (p = agg) but encrypted to someone else's key.
     const toOther = buildResult({ job, aggregator: other.pk, payload: payload(0), binding: p.binding, encrypt: true }, p.sk, { createdAt: T0 })
+    const wrongKey = finalizeEvent({ kind: toOther.kind, created_at: T0, content: toOther.content, tags: toOther.tags.map((t) => t[0] === 'p' ? ['p', agg.pk] : t) }, p.sk)
     const reader = new EventReader({ now: () => T0, decryptWith: agg.sk, jobIds: [job.id] })
-    expect(reader.accept(toOther)).to.equal(null)
+    expect(reader.accept(wrongKey)).to.equal(null)
     const otherJob = buildJobRequest(sampleJob(agg.pk), agg.sk, { createdAt: T0 + 1 })
     expect(reader.accept(buildResult({ job: otherJob, aggregator: agg.pk, payload: payload(0), binding: p.binding, encrypt: true }, p.sk, { createdAt: T0 }))).to.equal(null)
     reader.followJob(otherJob.id)
     expect(reader.accept(buildResult({ job: otherJob, aggregator: agg.pk, payload: payload(0), binding: p.binding, encrypt: true }, p.sk, { createdAt: T0 + 1 }))).to.not.equal(null)
     expect(reader.counters).to.include({ undecryptable: 1, otherJob: 1, accepted: 1 })
+  })
+
+  it('accepts feedback only from the followed job\'s requester/aggregator, results only when addressed to us', async () => {
+    const org = await actor(); const agg = await actor(); const p = await actor(); const mallory = await actor()
+    const job = buildJobRequest(sampleJob(agg.pk, { privacy: 'none' }), org.sk, { createdAt: T0 })
+    const pReader = new EventReader({ now: () => T0 })
+    const seen = pReader.accept(job)
+    if (seen?.type !== 'job-request') throw new Error('job not accepted')
+    pReader.followJob(seen)
+    const fb = (sk: Uint8Array): ReturnType<typeof buildFeedback> => buildFeedback({ jobId: job.id, recipient: p.pk, status: 'processing' }, sk, { createdAt: T0 })
+    expect(pReader.accept(fb(agg.sk))).to.not.equal(null)
+    expect(pReader.accept(fb(org.sk))).to.not.equal(null)
+    expect(pReader.accept(fb(mallory.sk))).to.equal(null)
+    expect(pReader.counters).to.include({ untrustedAuthor: 1, accepted: 3 })
+
+    const aggReader = new EventReader({ now: () => T0, decryptWith: agg.sk })
+    const toMallory = buildResult({ job, aggregator: mallory.pk, payload: payload(0), binding: p.binding, encrypt: false }, p.sk, { createdAt: T0 })
+    expect(aggReader.accept(toMallory)).to.equal(null)
+    expect(aggReader.counters).to.include({ misaddressed: 1 })
   })
 
   it('survives a throwing onReject hook and random junk', async () => {

@@ -21,6 +21,7 @@ export {
   EventReader, emptyCounters,
   type ValidationCounters, type RejectReason, type AcceptedEvent, type EventReaderOptions
 } from './reader.js'
+export { jobRequestsFilter, jobResultsFilter, jobFeedbackFilter, type SinceOption } from './filters.js'
 export {
   RelayPool, backoffDelay,
   type BackoffOptions, type Timers, type RelayPoolOptions, type RelayStatus, type PublishOutcome, type SubscribeParams, type PoolSubscription

@@ -6,7 +6,7 @@
  */
 import { schnorr } from '@noble/curves/secp256k1'
 import { hexToBytes } from '@noble/hashes/utils'
-import { getEventHash, type Event } from 'nostr-tools/pure'
+import { getEventHash, getPublicKey, type Event } from 'nostr-tools/pure'
 import { bindingFromTags, checkBinding, type IdentityBinding } from './binding.js'
 import {
   parseFeedback, parseJobRequest, parseResult, ProtocolError,
@@ -42,6 +42,10 @@ export interface ValidationCounters {
   undecryptable: number
   /** Event for a job this reader is not following (when jobIds is set). */
   otherJob: number
+  /** Result whose `p` is not this reader's key (when decryptWith is set). */
+  misaddressed: number
+  /** Feedback from someone who is not the job's requester or aggregator (for jobs followed with their authors). */
+  untrustedAuthor: number
 }
 
 export type RejectReason = Exclude<keyof ValidationCounters, 'accepted'>
@@ -66,7 +70,7 @@ export interface EventReaderOptions {
   seenCapacity?: number
   /** The aggregator's secret key: decrypt NIP-44 results addressed to it. */
   decryptWith?: Uint8Array
-  /** Only accept results/feedback referencing these job request ids. */
+  /** Only accept results/feedback referencing these job request ids (see also followJob). */
   jobIds?: Iterable<string>
   /** Called for every rejection (logging); must not throw. */
   onReject?: (reason: RejectReason, detail: string, raw: unknown) => void
@@ -77,7 +81,7 @@ const HEX64 = /^[0-9a-f]{64}$/
 const HEX128 = /^[0-9a-f]{128}$/
 
 export function emptyCounters (): ValidationCounters {
-  return { accepted: 0, malformed: 0, oversized: 0, badId: 0, badSignature: 0, wrongKind: 0, stale: 0, future: 0, duplicate: 0, replayed: 0, unboundIdentity: 0, badBinding: 0, undecryptable: 0, otherJob: 0 }
+  return { accepted: 0, malformed: 0, oversized: 0, badId: 0, badSignature: 0, wrongKind: 0, stale: 0, future: 0, duplicate: 0, replayed: 0, unboundIdentity: 0, badBinding: 0, undecryptable: 0, otherJob: 0, misaddressed: 0, untrustedAuthor: 0 }
 }
 
 /** NIP-01 shape check; returns the typed event or a reason. */
@@ -103,7 +107,9 @@ export class EventReader {
   private readonly maxEventBytes: number
   private readonly seenCapacity: number
   private readonly decryptWith: Uint8Array | undefined
-  private readonly jobIds: Set<string> | undefined
+  private jobIds: Set<string> | undefined
+  private readonly feedbackAuthors = new Map<string, Set<string>>()
+  private readonly self: string | undefined
   private readonly onReject: EventReaderOptions['onReject']
   private readonly seen = new Set<string>()
   private readonly logical = new Set<string>()
@@ -117,11 +123,25 @@ export class EventReader {
     this.seenCapacity = options.seenCapacity ?? 100_000
     this.decryptWith = options.decryptWith
     this.jobIds = options.jobIds != null ? new Set(options.jobIds) : undefined
+    this.self = options.decryptWith != null ? getPublicKey(options.decryptWith) : undefined
     this.onReject = options.onReject
   }
 
-  /** Follow one more job (results/feedback for it become acceptable). */
-  followJob (jobId: string): void { this.jobIds?.add(jobId) }
+  /**
+   * Follow a job: results/feedback for it become acceptable (switching the
+   * reader to "followed jobs only" if it was accepting all). Given the job
+   * request (or its id plus the trusted authors), feedback for the job is only
+   * accepted from the job's requester and its aggregator.
+   */
+  followJob (job: string | { id: string, pubkey: string, aggregator?: string } | { event: Event, job: JobRequest }, feedbackFrom?: Iterable<string>): void {
+    let id: string
+    const authors = new Set(feedbackFrom ?? [])
+    if (typeof job === 'string') id = job
+    else if ('event' in job) { id = job.event.id; authors.add(job.event.pubkey); authors.add(job.job.aggregator) } else { id = job.id; authors.add(job.pubkey); if (job.aggregator != null) authors.add(job.aggregator) }
+    this.jobIds ??= new Set()
+    this.jobIds.add(id)
+    if (authors.size > 0) this.feedbackAuthors.set(id, authors)
+  }
 
   private reject (reason: RejectReason, detail: string, raw: unknown): null {
     this.counters[reason]++
@@ -179,12 +199,15 @@ export class EventReader {
         if (why != null) return this.reject('badBinding', why, raw)
         const jobId = event.tags.find((t) => t[0] === 'e')?.[1]
         if (this.jobIds != null && (jobId == null || !this.jobIds.has(jobId))) return this.reject('otherJob', String(jobId), raw)
+        if (this.self != null && !event.tags.some((t) => t[0] === 'p' && t[1] === this.self)) return this.reject('misaddressed', event.id, raw)
         const result = parseResult(event, this.decryptWith != null ? { decryptWith: this.decryptWith } : {})
         accepted = { type: 'result', event, result: { ...result, binding } }
         logicalKey = `result:${result.jobId}:${event.pubkey}:${result.round}`
       } else if (event.kind === KIND_JOB_FEEDBACK) {
         const feedback = parseFeedback(event)
         if (this.jobIds != null && !this.jobIds.has(feedback.jobId)) return this.reject('otherJob', feedback.jobId, raw)
+        const trusted = this.feedbackAuthors.get(feedback.jobId)
+        if (trusted != null && !trusted.has(event.pubkey)) return this.reject('untrustedAuthor', event.pubkey, raw)
         accepted = { type: 'feedback', event, feedback }
         const b = this.optionalBinding(event)
         if (b === null) return this.reject('badBinding', event.id, raw)

@@ -53,19 +53,28 @@ export async function importFedstrBytes (bytes: Uint8Array, blockstore: Writable
  * The importer writes up to 10 blocks concurrently; identical chunks (zeroed
  * tensors!) give identical CIDs, and two concurrent writes of the same block
  * make blockstore-fs' atomic writer collide on its temp file and back off for
- * about a second. Write each distinct block once per import.
+ * about a second. So each block is written once per import, and a write
+ * already in flight to the same store (another import of the same bytes) is
+ * awaited instead of repeated.
  */
+const inflightByStore = new WeakMap<object, Map<string, Promise<unknown>>>()
+
 function dedupePuts (store: WritableStorage): WritableStorage {
-  const inflight = new Map<string, Promise<unknown>>()
+  let inflight = inflightByStore.get(store)
+  if (inflight == null) { inflight = new Map(); inflightByStore.set(store, inflight) }
+  const shared = inflight
+  const done = new Set<string>()
   return {
     put: async (cid, block, options) => {
       const key = cid.toString()
-      let p = inflight.get(key)
+      if (done.has(key)) return cid
+      let p = shared.get(key)
       if (p == null) {
-        p = Promise.resolve(store.put(cid, block, options))
-        inflight.set(key, p)
+        p = Promise.resolve(store.put(cid, block, options)).finally(() => { shared.delete(key) })
+        shared.set(key, p)
       }
       await p
+      done.add(key)
       return cid
     }
   }

@@ -90,12 +90,26 @@ export async function getLocalBlock (helia: Helia, cid: CID, signal?: AbortSigna
   return await collect(helia.blockstore.get(cid, { offline: true, signal }))
 }
 
+const pinQueues = new WeakMap<object, Promise<unknown>>()
+async function withPinLock<T> (helia: Helia, fn: () => Promise<T>): Promise<T> {
+  const prev = pinQueues.get(helia) ?? Promise.resolve()
+  const run = prev.then(fn, fn)
+  pinQueues.set(helia, run.catch(() => {}))
+  return await run
+}
+
 /** Import bytes with fedstr's UnixFS parameters into the node, pin them, return the CID. */
 export async function addToHelia (helia: Helia, bytes: Uint8Array, signal?: AbortSignal): Promise<CID> {
   const cid = await importFedstrBytes(bytes, helia.blockstore)
-  if (!(await helia.pins.isPinned(cid, { signal }))) {
-    for await (const _ of helia.pins.add(cid, { signal })) { /* drain */ }
-  }
+  // Pins are read-modify-write records in the datastore: pin one at a time per node.
+  await withPinLock(helia, async () => {
+    if (await helia.pins.isPinned(cid, { signal })) return
+    try {
+      for await (const _ of helia.pins.add(cid, { signal })) { /* drain */ }
+    } catch (err) {
+      if ((err as { name?: unknown }).name !== 'AlreadyPinnedError') throw err
+    }
+  })
   return cid
 }
 

@@ -26,12 +26,14 @@ if (values.help) {
 }
 const port = Number(values.port)
 if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`bad --port ${values.port}`); process.exit(2) }
+const maxBytes = values['max-bytes'] != null ? Number(values['max-bytes']) : undefined
+if (maxBytes != null && (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)) { console.error(`bad --max-bytes ${values['max-bytes']}`); process.exit(2) }
 const dataDir = resolve(values['data-dir'])
 const node = await startIpfsNode({
   dataDir,
   port,
   host: values.host,
-  ...(values['max-bytes'] != null ? { maxBytes: Number(values['max-bytes']) } : {})
+  ...(maxBytes != null ? { maxBytes } : {})
 })
 if (values.json) console.log(JSON.stringify({ ipfs: node.url, gateway: `${node.url}/ipfs/`, api: `${node.url}/api/v0/`, port: node.port, dataDir, pid: process.pid }))
 else console.log(`fedstr IPFS node (Helia) on ${node.url}  gateway ${node.url}/ipfs/<cid>  api ${node.url}/api/v0/add  (blocks in ${dataDir})`)

@@ -19,6 +19,7 @@ describe('storage/storeFromEnv', () => {
   it('says which variable is missing', async () => {
     try { await storeFromEnv({ FEDSTR_STORAGE: 'pinata', PINATA_JWT: 'j' }); expect.fail('expected an error') } catch (err) { expect((err as Error).message).to.match(/PINATA_GATEWAY/) }
     try { await storeFromEnv({}); expect.fail('expected an error') } catch (err) { expect((err as Error).message).to.match(/FEDSTR_IPFS_URL/) }
+    try { await storeFromEnv({ FEDSTR_IPFS_URL: 'http://127.0.0.1:1', FEDSTR_MAX_CONTENT_BYTES: 'lots' }); expect.fail('expected an error') } catch (err) { expect((err as Error).message).to.match(/FEDSTR_MAX_CONTENT_BYTES/) }
     try { await storeFromEnv({ FEDSTR_STORAGE: 's3' }); expect.fail('expected an error') } catch (err) { expect((err as Error).message).to.match(/not one of/) }
   })
 })

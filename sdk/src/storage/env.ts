@@ -22,8 +22,17 @@ function need (env: Record<string, string | undefined>, name: string): string {
 
 export async function storeFromEnv (env: Record<string, string | undefined> = process.env): Promise<ContentStore> {
   const limits: StoreLimits = {}
-  if (env.FEDSTR_MAX_CONTENT_BYTES != null && env.FEDSTR_MAX_CONTENT_BYTES !== '') limits.maxBytes = Number(env.FEDSTR_MAX_CONTENT_BYTES)
-  if (env.FEDSTR_STORAGE_TIMEOUT_MS != null && env.FEDSTR_STORAGE_TIMEOUT_MS !== '') limits.timeoutMs = Number(env.FEDSTR_STORAGE_TIMEOUT_MS)
+  const positive = (name: string): number | undefined => {
+    const v = env[name]
+    if (v == null || v === '') return undefined
+    const n = Number(v)
+    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(v)}`)
+    return n
+  }
+  const maxBytes = positive('FEDSTR_MAX_CONTENT_BYTES')
+  const timeoutMs = positive('FEDSTR_STORAGE_TIMEOUT_MS')
+  if (maxBytes != null) limits.maxBytes = maxBytes
+  if (timeoutMs != null) limits.timeoutMs = timeoutMs
   const kind = env.FEDSTR_STORAGE ?? (env.FEDSTR_IPFS_URL != null ? 'ipfs' : env.PINATA_JWT != null ? 'pinata' : 'ipfs')
   switch (kind) {
     case 'ipfs': return new IpfsHttpStore({ url: need(env, 'FEDSTR_IPFS_URL'), ...limits })

@@ -5,7 +5,7 @@
  * is contacted.
  */
 import { expect } from 'chai'
-import { PinataStore, computeCid, CidMismatchError, BackendError, CHUNK_SIZE } from '../../sdk/src/storage/index.js'
+import { PinataStore, computeCid, CidMismatchError, BackendError, BackendUnreachableError, CHUNK_SIZE } from '../../sdk/src/storage/index.js'
 import { pinataStandIn } from './stand-ins.js'
 
 describe('storage/PinataStore (via the pinata SDK, against a local Pinata stand-in)', () => {
@@ -41,5 +41,13 @@ describe('storage/PinataStore (via the pinata SDK, against a local Pinata stand-
         expect((err as BackendError).status).to.equal(401)
       }
     } finally { await liar.close() }
+  })
+
+  it('reports an unreachable Pinata as BackendUnreachableError', async () => {
+    const gone = await pinataStandIn({ jwt: 'j' })
+    await gone.close()
+    const store = new PinataStore({ jwt: 'j', gateway: gone.url, uploadUrl: `${gone.url}/v3` })
+    try { await store.put(new TextEncoder().encode('x')); expect.fail('expected BackendUnreachableError') } catch (err) { expect(err).to.be.instanceOf(BackendUnreachableError) }
+    try { await store.get('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'); expect.fail('expected BackendUnreachableError') } catch (err) { expect(err).to.be.instanceOf(BackendUnreachableError) }
   })
 })

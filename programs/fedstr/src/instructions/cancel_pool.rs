@@ -1,0 +1,40 @@
+//! `cancel_pool()`
+//!
+//! Accounts: `creator` (signer), `pool`, `escrow`, `creator_token`, `token_program`.
+//!
+//! Rules: only the creator (`Unauthorized`), only an active pool
+//! (`PoolNotActive`) with no round posted yet (`CancelNotAllowed`). All
+//! rewards in escrow go back to `creator_token` (the creator's account of the
+//! pool mint, `WrongMint`/`Unauthorized`), the pool becomes cancelled and
+//! stakes become withdrawable. Emits `PoolCancelled`.
+
+use super::*;
+use crate::errors::FedstrError as E;
+use crate::events;
+use crate::state::*;
+use crate::utils::*;
+
+#[inline(never)]
+pub fn process(ix: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = ix;
+    let [creator, pool_acc, escrow, creator_token, token_prog] = take_accounts::<5>(accounts)?;
+    signer(creator)?;
+    token_program(token_prog)?;
+    Reader::new(args).finish()?;
+
+    let pool = load_pool(pool_acc, program_id)?;
+    require(creator.address() == &pool.creator, E::Unauthorized)?;
+    require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
+    require(pool.rounds_posted == 0, E::CancelNotAllowed)?;
+    check_escrow(pool, escrow)?;
+    check_creator_token(pool, creator_token)?;
+
+    let refund = pool.escrow_balance()?;
+    pool.total_refunded = add(pool.total_refunded, refund)?;
+    pool.status = pool_status::CANCELLED;
+    pool.ended_at = now()?;
+    pool_transfer(pool_acc, pool, escrow, creator_token, refund)?;
+
+    events::pool_cancelled().key(pool_acc.address()).u64(refund).emit();
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! `claim_reward(round: u32, weight: u64, amount: u64, update_hash: [u8; 32], proof: Vec<[u8; 32]>)`
+//!
+//! Accounts: `participant` (signer), `pool`, `participant_state`,
+//! `round_result`, `escrow`, `destination` (token account of the pool mint),
+//! `token_program`.
+//!
+//! Rules: only the participant itself (the participant state must belong to the
+//! signer and the pool, `WrongPool`); the round result belongs to this pool and
+//! round (`WrongPool` / `InvalidRound`); the pool is active, finished or expired
+//! — a cancelled pool has no rounds (`PoolNotActive`), a finalized pool or a
+//! finished/expired one past `ended_at + claim_window` rejects claims
+//! (`ClaimWindowClosed`); once per round (`AlreadyClaimed`); the leaf
+//! `sha256(0x00 || pool || round LE || participant || update_hash || weight LE || amount LE)`
+//! must verify against the round's Merkle root with the sorted-pair proof
+//! (`InvalidProof`, at most 32 siblings); the round's claims never exceed its
+//! reward (`RoundRewardExceeded`); `destination` holds the pool mint
+//! (`WrongMint`) and is neither escrow nor stake vault (`DuplicateAccount`).
+//! Emits `RewardClaimed`.
+
+use super::*;
+use crate::errors::FedstrError as E;
+use crate::events;
+use crate::state::*;
+use crate::utils::*;
+
+#[inline(never)]
+pub fn process(ix: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = ix;
+    let [participant, pool_acc, state_acc, round_acc, escrow, destination, token_prog] = take_accounts::<7>(accounts)?;
+    signer(participant)?;
+    token_program(token_prog)?;
+    let mut r = Reader::new(args);
+    let round = r.u32()?;
+    let weight = r.u64()?;
+    let amount = r.u64()?;
+    let update_hash = *r.bytes::<32>()?;
+    let proof = r.vec32(MAX_PROOF_LEN)?;
+    r.finish()?;
+
+    let pool = load_pool(pool_acc, program_id)?;
+    match pool.status {
+        pool_status::ACTIVE => {}
+        pool_status::FINISHED | pool_status::EXPIRED => {
+            let end = pool.ended_at.checked_add(pool.claim_window).ok_or(E::ArithmeticOverflow)?;
+            require(now()? <= end, E::ClaimWindowClosed)?;
+        }
+        pool_status::FINALIZED => return err(E::ClaimWindowClosed),
+        _ => return err(E::PoolNotActive),
+    }
+    let st = load_mut::<Participant>(state_acc, program_id)?;
+    require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
+    let rr = load_mut::<RoundResult>(round_acc, program_id)?;
+    require(&rr.pool == pool_acc.address(), E::WrongPool)?;
+    require(rr.round == round && round >= 1 && round <= MAX_ROUNDS, E::InvalidRound)?;
+    let byte = ((round - 1) / 8) as usize;
+    let bit = 1u8 << ((round - 1) % 8);
+    require(st.claimed_rounds[byte] & bit == 0, E::AlreadyClaimed)?;
+    check_escrow(pool, escrow)?;
+    require(
+        destination.address() != &pool.escrow && destination.address() != &pool.stake_vault,
+        E::DuplicateAccount,
+    )?;
+    token_of_mint(destination, &pool.mint)?;
+
+    let leaf = sha256(&[
+        &[0x00],
+        pool_acc.address().as_ref(),
+        &round.to_le_bytes(),
+        participant.address().as_ref(),
+        &update_hash,
+        &weight.to_le_bytes(),
+        &amount.to_le_bytes(),
+    ]);
+    require(verify_merkle(leaf, proof, &rr.merkle_root), E::InvalidProof)?;
+    let claimed = add(rr.claimed, amount)?;
+    require(claimed <= rr.reward, E::RoundRewardExceeded)?;
+
+    rr.claimed = claimed;
+    st.claimed_rounds[byte] |= bit;
+    pool.total_claimed = add(pool.total_claimed, amount)?;
+    pool_transfer(pool_acc, pool, escrow, destination, amount)?;
+
+    events::reward_claimed()
+        .key(pool_acc.address())
+        .key(participant.address())
+        .u32(round)
+        .u64(weight)
+        .u64(amount)
+        .emit();
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! `close_round()`
+//!
+//! Accounts: `caller` (signer, anyone), `aggregator` (writable, receives the
+//! rent), `pool`, `round_result`.
+//!
+//! Rules: the round result belongs to `pool` (`WrongPool`); `aggregator` is
+//! the account that paid for it (`Unauthorized`); the pool is finalized or
+//! already closed (`PoolNotFinalized`). Emits `AccountClosed`.
+
+use super::*;
+use crate::errors::FedstrError as E;
+use crate::events;
+use crate::state::*;
+use crate::utils::*;
+
+#[inline(never)]
+pub fn process(ix: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = ix;
+    let [caller, aggregator, pool_acc, round_acc] = take_accounts::<4>(accounts)?;
+    signer(caller)?;
+    Reader::new(args).finish()?;
+
+    let rr = load_mut::<RoundResult>(round_acc, program_id)?;
+    require(&rr.pool == pool_acc.address(), E::WrongPool)?;
+    require(&rr.aggregator == aggregator.address(), E::Unauthorized)?;
+    check_pool_finalized_or_closed(pool_acc, program_id)?;
+    close_account(round_acc, aggregator)?;
+
+    events::account_closed().key(pool_acc.address()).key(round_acc.address()).key(aggregator.address()).emit();
+    Ok(())
+}

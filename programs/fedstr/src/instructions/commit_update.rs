@@ -1,0 +1,89 @@
+//! `commit_update(round: u32, update_hash: [u8; 32], update_cid: [u8; 36], bump: u8)`
+//!
+//! Accounts: `participant` (signer, writable, pays rent), `pool`,
+//! `participant_state`, `commitment` (PDA `["commitment", pool, participant,
+//! round LE]` with the given bump), `system_program`.
+//!
+//! Rules: pool active (`PoolNotActive`); the participant state belongs to this
+//! pool and signer (`WrongPool`) and has not withdrawn (`ParticipantWithdrawn`);
+//! `round` is the round being played, `rounds_posted + 1`, and
+//! `round_start(round) <= now < round_deadline(round)` (`RoundNotOpen`), where
+//! `round_start(r) = join_deadline + (r-1)*round_duration` and
+//! `round_deadline(r) = join_deadline + r*round_duration`; rounds strictly
+//! increase per participant, so a second commit for the same round is
+//! impossible (`AlreadyCommitted`); the CID is a binary CIDv1 sha2-256
+//! (`InvalidCid`); the commitment address must match (`InvalidPda`).
+//! Emits `UpdateCommitted`.
+
+use super::*;
+use crate::errors::FedstrError as E;
+use crate::events;
+use crate::state::*;
+use crate::utils::*;
+
+#[inline(never)]
+pub fn process(ix: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = ix;
+    let [participant, pool_acc, state_acc, commitment_acc, system_prog] = take_accounts::<5>(accounts)?;
+    signer(participant)?;
+    system_program(system_prog)?;
+    let mut r = Reader::new(args);
+    let round = r.u32()?;
+    let update_hash = *r.bytes::<32>()?;
+    let update_cid = *r.bytes::<36>()?;
+    let bump = r.u8()?;
+    r.finish()?;
+
+    let pool = load_pool(pool_acc, program_id)?;
+    require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
+    let st = load_mut::<Participant>(state_acc, program_id)?;
+    require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
+    require(st.status == participant_status::ACTIVE, E::ParticipantWithdrawn)?;
+    require(round > st.last_committed_round, E::AlreadyCommitted)?;
+    require(round == pool.rounds_posted + 1 && round <= pool.num_rounds, E::RoundNotOpen)?;
+    let now = now()?;
+    require(now >= pool.round_start(round)? && now < pool.round_deadline(round)?, E::RoundNotOpen)?;
+    validate_cid(&update_cid)?;
+
+    let round_le = round.to_le_bytes();
+    let b = [bump];
+    let expected = derive_pda(
+        &[COMMITMENT_SEED, pool_acc.address().as_ref(), participant.address().as_ref(), &round_le],
+        bump,
+        program_id,
+    );
+    require(commitment_acc.address() == &expected, E::InvalidPda)?;
+    create_pda_account(
+        participant,
+        commitment_acc,
+        &[
+            Seed::from(COMMITMENT_SEED),
+            Seed::from(pool_acc.address().as_ref()),
+            Seed::from(participant.address().as_ref()),
+            Seed::from(&round_le),
+            Seed::from(&b),
+        ],
+        Commitment::LEN,
+        program_id,
+    )?;
+    let c = init_mut::<Commitment>(commitment_acc);
+    c.pool = *pool_acc.address();
+    c.authority = *participant.address();
+    c.committed_at = now;
+    c.round = round;
+    c.bump = bump;
+    c.update_hash = update_hash;
+    c.update_cid = update_cid;
+
+    st.last_committed_round = round;
+    st.commit_count += 1;
+
+    events::update_committed()
+        .key(pool_acc.address())
+        .key(participant.address())
+        .u32(round)
+        .bytes(&update_hash)
+        .bytes(&update_cid)
+        .emit();
+    Ok(())
+}

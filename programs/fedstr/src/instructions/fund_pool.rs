@@ -1,0 +1,38 @@
+//! `fund_pool(amount: u64)`
+//!
+//! Accounts: `creator` (signer), `pool`, `escrow`, `creator_token`, `token_program`.
+//!
+//! Rules: only the pool creator (`Unauthorized`); pool active (`PoolNotActive`);
+//! `amount > 0` (`InvalidAmount`); `escrow` is the pool's escrow (`WrongVault`);
+//! `creator_token` holds the pool mint (`WrongMint`); `total_funded` must not
+//! overflow (`ArithmeticOverflow`). Emits `PoolFunded`.
+
+use super::*;
+use crate::errors::FedstrError as E;
+use crate::events;
+use crate::state::pool_status;
+use crate::utils::*;
+
+#[inline(never)]
+pub fn process(ix: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = ix;
+    let [creator, pool_acc, escrow, creator_token, token_prog] = take_accounts::<5>(accounts)?;
+    signer(creator)?;
+    token_program(token_prog)?;
+    let mut r = Reader::new(args);
+    let amount = r.u64()?;
+    r.finish()?;
+
+    let pool = load_pool(pool_acc, program_id)?;
+    require(creator.address() == &pool.creator, E::Unauthorized)?;
+    require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
+    require(amount > 0, E::InvalidAmount)?;
+    check_escrow(pool, escrow)?;
+    distinct(creator_token, escrow)?;
+    token_of_mint(creator_token, &pool.mint)?;
+    pool.total_funded = add(pool.total_funded, amount)?;
+
+    pinocchio_token::instructions::Transfer::new(creator_token, escrow, creator, amount).invoke()?;
+    events::pool_funded().key(pool_acc.address()).u64(amount).u64(pool.total_funded).emit();
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! `join_pool(stake: u64)`
+//!
+//! Accounts: `participant` (signer, writable, pays rent), `pool`,
+//! `participant_state` (PDA `["participant", pool, participant]`),
+//! `participant_token` (token account of the pool mint), `stake_vault`,
+//! `token_program`, `system_program`.
+//!
+//! Rules: pool active (`PoolNotActive`); strictly before `join_deadline`
+//! (`JoinDeadlinePassed`); fewer than `max_participants` (`PoolFull`);
+//! `stake >= max(min_stake, 1)` (`StakeTooLow`); right vault (`WrongVault`) and
+//! mint (`WrongMint`); canonical PDA (`InvalidPda`); joining twice fails with
+//! `AlreadyInitialized`. The stake moves into the stake vault. Emits `ParticipantJoined`.
+
+use super::*;
+use crate::errors::FedstrError as E;
+use crate::events;
+use crate::state::*;
+use crate::utils::*;
+
+#[inline(never)]
+pub fn process(ix: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = ix;
+    let [participant, pool_acc, state_acc, participant_token, vault, token_prog, system_prog] =
+        take_accounts::<7>(accounts)?;
+    signer(participant)?;
+    token_program(token_prog)?;
+    system_program(system_prog)?;
+    let mut r = Reader::new(args);
+    let stake = r.u64()?;
+    r.finish()?;
+
+    let pool = load_pool(pool_acc, program_id)?;
+    require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
+    let now = now()?;
+    require(now < pool.join_deadline, E::JoinDeadlinePassed)?;
+    require(pool.participant_count < pool.max_participants, E::PoolFull)?;
+    require(stake > 0 && stake >= pool.min_stake, E::StakeTooLow)?;
+    check_vault(pool, vault)?;
+    distinct(participant_token, vault)?;
+    token_of_mint(participant_token, &pool.mint)?;
+
+    let (state_key, bump) = Address::find_program_address(
+        &[PARTICIPANT_SEED, pool_acc.address().as_ref(), participant.address().as_ref()],
+        program_id,
+    );
+    require(state_acc.address() == &state_key, E::InvalidPda)?;
+    let b = [bump];
+    create_pda_account(
+        participant,
+        state_acc,
+        &[
+            Seed::from(PARTICIPANT_SEED),
+            Seed::from(pool_acc.address().as_ref()),
+            Seed::from(participant.address().as_ref()),
+            Seed::from(&b),
+        ],
+        Participant::LEN,
+        program_id,
+    )?;
+    pool.participant_count += 1;
+    pool.total_staked = add(pool.total_staked, stake)?;
+
+    let st = init_mut::<Participant>(state_acc);
+    st.pool = *pool_acc.address();
+    st.authority = *participant.address();
+    st.stake = stake;
+    st.initial_stake = stake;
+    st.joined_at = now;
+    st.status = participant_status::ACTIVE;
+    st.bump = bump;
+
+    pinocchio_token::instructions::Transfer::new(participant_token, vault, participant, stake).invoke()?;
+    events::participant_joined()
+        .key(pool_acc.address())
+        .key(participant.address())
+        .u64(stake)
+        .u32(pool.participant_count)
+        .emit();
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! One module per instruction. Each module's doc comment states the
+//! instruction's accounts and rules; `process` implements them.
+
+pub mod cancel_pool;
+pub mod claim_reward;
+pub mod close_commitment;
+pub mod close_participant;
+pub mod close_pool;
+pub mod close_round;
+pub mod commit_update;
+pub mod create_pool;
+pub mod expire_pool;
+pub mod finalize_pool;
+pub mod fund_pool;
+pub mod join_pool;
+pub mod post_round;
+pub mod slash;
+pub mod withdraw_stake;
+
+use crate::errors::FedstrError;
+use crate::state::{load_mut, pool_status, Pool, ProgramAccount, POOL_SEED};
+use crate::utils::{err, require, token_of_mint, Result};
+use pinocchio::{
+    cpi::{Seed, Signer},
+    AccountView, Address, ProgramResult,
+};
+
+/// Moves `amount` tokens out of a pool-owned token account (escrow or stake
+/// vault), signed by the pool PDA.
+#[inline(always)]
+pub(crate) fn pool_transfer(
+    pool_account: &AccountView,
+    pool: &Pool,
+    from: &AccountView,
+    to: &AccountView,
+    amount: u64,
+) -> ProgramResult {
+    if amount == 0 {
+        return Ok(());
+    }
+    let id = pool.pool_id.to_le_bytes();
+    let bump = [pool.bump];
+    let seeds = [
+        Seed::from(POOL_SEED),
+        Seed::from(pool.creator.as_ref()),
+        Seed::from(&id),
+        Seed::from(&bump),
+    ];
+    let signer = [Signer::from(&seeds)];
+    pinocchio_token::instructions::Transfer::new(from, to, pool_account, amount).invoke_signed(&signer)
+}
+
+/// Closes a pool-owned token account (escrow or stake vault), rent to `dest`.
+#[inline(always)]
+pub(crate) fn pool_close_token_account(
+    pool_account: &AccountView,
+    pool: &Pool,
+    account: &AccountView,
+    dest: &AccountView,
+) -> ProgramResult {
+    let id = pool.pool_id.to_le_bytes();
+    let bump = [pool.bump];
+    let seeds = [
+        Seed::from(POOL_SEED),
+        Seed::from(pool.creator.as_ref()),
+        Seed::from(&id),
+        Seed::from(&bump),
+    ];
+    let signer = [Signer::from(&seeds)];
+    pinocchio_token::instructions::CloseAccount::new(account, dest, pool_account).invoke_signed(&signer)
+}
+
+/// Loads the pool account (owner + discriminator checked).
+#[inline(always)]
+pub(crate) fn load_pool(pool_account: &AccountView, program_id: &Address) -> Result<&'static mut Pool> {
+    Ok(load_mut::<Pool>(pool_account, program_id)?)
+}
+
+/// The escrow account passed must be the pool's escrow.
+#[inline(always)]
+pub(crate) fn check_escrow(pool: &Pool, escrow: &AccountView) -> Result<()> {
+    require(escrow.address() == &pool.escrow, FedstrError::WrongVault)
+}
+
+/// The stake vault passed must be the pool's stake vault.
+#[inline(always)]
+pub(crate) fn check_vault(pool: &Pool, vault: &AccountView) -> Result<()> {
+    require(vault.address() == &pool.stake_vault, FedstrError::WrongVault)
+}
+
+/// Refund destination: a token account of the pool mint owned by the pool creator.
+#[inline(always)]
+pub(crate) fn check_creator_token(pool: &Pool, creator_token: &AccountView) -> Result<()> {
+    let t = token_of_mint(creator_token, &pool.mint)?;
+    require(t.owner == pool.creator, FedstrError::Unauthorized)
+}
+
+/// For closing per-pool accounts: the pool must be finalized, or already closed.
+pub(crate) fn check_pool_finalized_or_closed(pool_account: &AccountView, program_id: &Address) -> Result<()> {
+    if pool_account.owned_by(program_id) && pool_account.data_len() >= Pool::LEN {
+        let pool = load_mut::<Pool>(pool_account, program_id)?;
+        require(pool.status == pool_status::FINALIZED, FedstrError::PoolNotFinalized)
+    } else if pool_account.lamports() == 0 {
+        Ok(())
+    } else {
+        err(FedstrError::PoolNotFinalized)
+    }
+}

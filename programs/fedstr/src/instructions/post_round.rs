@@ -1,0 +1,95 @@
+//! `post_round(round: u32, params: PostRoundParams)`
+//!
+//! Accounts: `aggregator` (signer, writable, pays rent), `pool`,
+//! `round_result` (PDA `["round", pool, round LE]`), `system_program`.
+//!
+//! Rules: only the pool's aggregator (`Unauthorized`); pool active
+//! (`PoolNotActive`); `round == rounds_posted + 1` (`RoundOutOfOrder`);
+//! `now >= round_start(round)` (`RoundTooEarly`) and
+//! `now <= round_deadline(round) + grace_period` (`RoundPostingExpired`; after
+//! that the pool can only be expired); the global model CID is a binary CIDv1
+//! sha2-256 (`InvalidCid`); `reward <= total_funded - total_refunded -
+//! total_allocated`, i.e. never more than what is left unallocated in escrow
+//! (`RewardExceedsEscrow`); canonical PDA (`InvalidPda`). Posting round
+//! `num_rounds` finishes the pool (status finished, `ended_at = now`): stakes
+//! become withdrawable and the claim window opens. Emits `RoundPosted`.
+
+use super::*;
+use crate::errors::FedstrError as E;
+use crate::events;
+use crate::state::*;
+use crate::utils::*;
+
+#[inline(never)]
+pub fn process(ix: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = ix;
+    let [aggregator, pool_acc, round_acc, system_prog] = take_accounts::<4>(accounts)?;
+    signer(aggregator)?;
+    system_program(system_prog)?;
+    let mut r = Reader::new(args);
+    let round = r.u32()?;
+    let global_model_cid = *r.bytes::<36>()?;
+    let global_model_hash = *r.bytes::<32>()?;
+    let merkle_root = *r.bytes::<32>()?;
+    let metric = r.i64()?;
+    let reward = r.u64()?;
+    let accepted_count = r.u32()?;
+    r.finish()?;
+
+    let pool = load_pool(pool_acc, program_id)?;
+    require(aggregator.address() == &pool.aggregator, E::Unauthorized)?;
+    require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
+    require(round == pool.rounds_posted + 1 && round <= pool.num_rounds, E::RoundOutOfOrder)?;
+    let now = now()?;
+    require(now >= pool.round_start(round)?, E::RoundTooEarly)?;
+    let last = pool.round_deadline(round)?.checked_add(pool.grace_period).ok_or(E::ArithmeticOverflow)?;
+    require(now <= last, E::RoundPostingExpired)?;
+    validate_cid(&global_model_cid)?;
+    require(reward <= pool.unallocated()?, E::RewardExceedsEscrow)?;
+
+    let round_le = round.to_le_bytes();
+    let (key, bump) =
+        Address::find_program_address(&[ROUND_SEED, pool_acc.address().as_ref(), &round_le], program_id);
+    require(round_acc.address() == &key, E::InvalidPda)?;
+    let b = [bump];
+    create_pda_account(
+        aggregator,
+        round_acc,
+        &[Seed::from(ROUND_SEED), Seed::from(pool_acc.address().as_ref()), Seed::from(&round_le), Seed::from(&b)],
+        RoundResult::LEN,
+        program_id,
+    )?;
+    let rr = init_mut::<RoundResult>(round_acc);
+    rr.pool = *pool_acc.address();
+    rr.aggregator = *aggregator.address();
+    rr.merkle_root = merkle_root;
+    rr.global_model_hash = global_model_hash;
+    rr.reward = reward;
+    rr.metric = metric;
+    rr.posted_at = now;
+    rr.round = round;
+    rr.accepted_count = accepted_count;
+    rr.bump = bump;
+    rr.global_model_cid = global_model_cid;
+
+    pool.total_allocated = add(pool.total_allocated, reward)?;
+    pool.rounds_posted = round;
+    let finished = round == pool.num_rounds;
+    if finished {
+        pool.status = pool_status::FINISHED;
+        pool.ended_at = now;
+    }
+
+    events::round_posted()
+        .key(pool_acc.address())
+        .u32(round)
+        .bytes(&merkle_root)
+        .bytes(&global_model_hash)
+        .bytes(&global_model_cid)
+        .i64(metric)
+        .u64(reward)
+        .u32(accepted_count)
+        .u8(finished as u8)
+        .emit();
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! `slash(round: u32, amount: u64, reason: u8, evidence_cid: [u8; 36])`
+//!
+//! Accounts: `aggregator` (signer), `pool`, `participant_state`, `commitment`
+//! (the participant's commitment for `round`), `stake_vault`, `escrow`,
+//! `token_program`.
+//!
+//! Rules: only the pool's aggregator (`Unauthorized`) while the pool is active
+//! (`PoolNotActive`); the participant belongs to the pool (`WrongPool`) and has
+//! not withdrawn (`ParticipantWithdrawn`); the commitment is that
+//! participant's commitment for `round` in this pool (`WrongPool`) — a slash
+//! always points at an on-chain commitment; `reason != 0` (`InvalidSlashReason`;
+//! codes are defined off chain, e.g. 1 = committed hash does not match the
+//! published content); the evidence CID is a binary CIDv1 sha2-256
+//! (`InvalidCid`); `amount > 0` (`InvalidAmount`); cumulative slashes of the
+//! participant stay within `initial_stake * slash_limit_bps / 10000` and its
+//! current stake (`SlashLimitExceeded`). The slashed tokens move from the
+//! stake vault to the reward escrow and count as funded rewards.
+//! Emits `ParticipantSlashed`.
+
+use super::*;
+use crate::errors::FedstrError as E;
+use crate::events;
+use crate::state::*;
+use crate::utils::*;
+
+#[inline(never)]
+pub fn process(ix: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = ix;
+    let [aggregator, pool_acc, state_acc, commitment_acc, vault, escrow, token_prog] = take_accounts::<7>(accounts)?;
+    signer(aggregator)?;
+    token_program(token_prog)?;
+    let mut r = Reader::new(args);
+    let round = r.u32()?;
+    let amount = r.u64()?;
+    let reason = r.u8()?;
+    let evidence_cid = *r.bytes::<36>()?;
+    r.finish()?;
+
+    let pool = load_pool(pool_acc, program_id)?;
+    require(aggregator.address() == &pool.aggregator, E::Unauthorized)?;
+    require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
+    let st = load_mut::<Participant>(state_acc, program_id)?;
+    require(&st.pool == pool_acc.address(), E::WrongPool)?;
+    require(st.status == participant_status::ACTIVE, E::ParticipantWithdrawn)?;
+    let c = load_mut::<Commitment>(commitment_acc, program_id)?;
+    require(
+        &c.pool == pool_acc.address() && c.authority == st.authority && c.round == round,
+        E::WrongPool,
+    )?;
+    require(reason != 0, E::InvalidSlashReason)?;
+    validate_cid(&evidence_cid)?;
+    require(amount > 0, E::InvalidAmount)?;
+    let bps = pool.slash_limit_bps as u64;
+    // initial_stake * bps / 10000 without 128-bit arithmetic (exact, cannot overflow).
+    let cap = (st.initial_stake / BPS).wrapping_mul(bps) + (st.initial_stake % BPS).wrapping_mul(bps) / BPS;
+    let slashed = add(st.slashed, amount)?;
+    require(slashed <= cap && amount <= st.stake, E::SlashLimitExceeded)?;
+    check_vault(pool, vault)?;
+    check_escrow(pool, escrow)?;
+
+    st.stake = sub(st.stake, amount)?;
+    st.slashed = slashed;
+    pool.total_staked = sub(pool.total_staked, amount)?;
+    pool.total_slashed = add(pool.total_slashed, amount)?;
+    pool.total_funded = add(pool.total_funded, amount)?;
+    pool_transfer(pool_acc, pool, vault, escrow, amount)?;
+
+    events::participant_slashed()
+        .key(pool_acc.address())
+        .key(&st.authority)
+        .u32(round)
+        .u64(amount)
+        .u8(reason)
+        .bytes(&evidence_cid)
+        .u64(st.stake)
+        .emit();
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! `withdraw_stake()`
+//!
+//! Accounts: `participant` (signer), `pool`, `participant_state`,
+//! `stake_vault`, `destination` (token account of the pool mint), `token_program`.
+//!
+//! Rules: stakes are locked while the pool is active (`StakeLocked`); once it
+//! is finished, cancelled, expired or finalized the participant (and only it,
+//! `WrongPool`) withdraws its remaining stake (initial stake minus slashes),
+//! once (`NothingToWithdraw`); right vault (`WrongVault`), destination of the
+//! pool mint (`WrongMint`) that is not a pool vault (`DuplicateAccount`).
+//! Emits `StakeWithdrawn`.
+
+use super::*;
+use crate::errors::FedstrError as E;
+use crate::events;
+use crate::state::*;
+use crate::utils::*;
+
+#[inline(never)]
+pub fn process(ix: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = ix;
+    let [participant, pool_acc, state_acc, vault, destination, token_prog] = take_accounts::<6>(accounts)?;
+    signer(participant)?;
+    token_program(token_prog)?;
+    Reader::new(args).finish()?;
+
+    let pool = load_pool(pool_acc, program_id)?;
+    require(pool.status != pool_status::ACTIVE, E::StakeLocked)?;
+    let st = load_mut::<Participant>(state_acc, program_id)?;
+    require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
+    require(st.status == participant_status::ACTIVE && st.stake > 0, E::NothingToWithdraw)?;
+    check_vault(pool, vault)?;
+    require(
+        destination.address() != &pool.escrow && destination.address() != &pool.stake_vault,
+        E::DuplicateAccount,
+    )?;
+    token_of_mint(destination, &pool.mint)?;
+
+    let amount = st.stake;
+    st.stake = 0;
+    st.status = participant_status::WITHDRAWN;
+    pool.total_staked = sub(pool.total_staked, amount)?;
+    pool_transfer(pool_acc, pool, vault, destination, amount)?;
+
+    events::stake_withdrawn().key(pool_acc.address()).key(participant.address()).u64(amount).emit();
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! # fedstr on-chain program
+//!
+//! Escrowed reward pools for federated learning: an organization creates a
+//! pool and deposits SPL-token rewards into a program-owned escrow;
+//! participants stake the same token, commit to their model update every
+//! round, the pool's aggregator posts each round's result (global model,
+//! Merkle root of accepted contributions, metric, reward) and participants
+//! claim their reward with a Merkle proof. Stakes can be slashed for provable
+//! faults and are withdrawn when the pool ends. Liveness: a pool whose
+//! aggregator stops posting can be expired by anyone, and every pool can be
+//! finalized so that no funds are ever stuck.
+//!
+//! Written with pinocchio, Anchor-compatible on the wire: instruction,
+//! account and event discriminators are Anchor's (`sha256("global:<ix>")`,
+//! `sha256("account:<Name>")`, `sha256("event:<Name>")`, first 8 bytes),
+//! arguments and accounts are Borsh, errors are numbered from 6000 and logged
+//! as `AnchorError`s, so `@coral-xyz/anchor` drives it from the IDL in
+//! `target/idl/fedstr.json`. See `docs/program.md` for the rules of every
+//! instruction (also in the doc comment of each `instructions/*.rs`).
+//!
+//! Invariants (tested by the property test in `tests/program`):
+//! - escrow balance = total_funded − total_claimed − total_refunded
+//! - stake vault balance = total_staked = Σ active stakes
+#![no_std]
+
+pub mod discriminators;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod state;
+pub mod utils;
+
+use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
+
+/// The program id (also in `programs/fedstr/program-id.txt` and the IDL).
+pub const ID: Address = Address::from_str_const("HPL8rLF6dDMnKundRabHm7BUGdDdEUUV6vmYpurC3gps");
+
+#[cfg(not(feature = "no-entrypoint"))]
+mod entrypoint {
+    use super::*;
+    pinocchio::program_entrypoint!(process_instruction);
+    pinocchio::no_allocator!();
+
+    /// Aborts without formatting the panic message (keeps `core::fmt` out of the binary).
+    #[cfg(any(target_os = "solana", target_arch = "bpf"))]
+    #[panic_handler]
+    fn panic(_info: &core::panic::PanicInfo) -> ! {
+        unsafe { pinocchio::syscalls::abort() }
+    }
+}
+
+/// One instruction's input, passed by reference-sized value to the handlers
+/// (the BPF calling convention has only five argument registers).
+pub struct Ix<'a> {
+    pub program_id: &'a Address,
+    pub accounts: &'a mut [AccountView],
+    pub data: &'a [u8],
+}
+
+/// Dispatches on the 8-byte Anchor instruction discriminator.
+#[inline(always)]
+pub fn process_instruction(
+    program_id: &Address,
+    accounts: &mut [AccountView],
+    data: &[u8],
+) -> ProgramResult {
+    use discriminators::*;
+    use instructions::*;
+    if data.len() < 8 {
+        return Err(errors::FedstrError::InvalidInstructionData.into());
+    }
+    let (disc, args) = data.split_at(8);
+    let disc: [u8; 8] = [disc[0], disc[1], disc[2], disc[3], disc[4], disc[5], disc[6], disc[7]];
+    match disc {
+        IX_CREATE_POOL => create_pool::process(Ix { program_id, accounts, data: args }),
+        IX_FUND_POOL => fund_pool::process(Ix { program_id, accounts, data: args }),
+        IX_JOIN_POOL => join_pool::process(Ix { program_id, accounts, data: args }),
+        IX_COMMIT_UPDATE => commit_update::process(Ix { program_id, accounts, data: args }),
+        IX_POST_ROUND => post_round::process(Ix { program_id, accounts, data: args }),
+        IX_CLAIM_REWARD => claim_reward::process(Ix { program_id, accounts, data: args }),
+        IX_SLASH => slash::process(Ix { program_id, accounts, data: args }),
+        IX_WITHDRAW_STAKE => withdraw_stake::process(Ix { program_id, accounts, data: args }),
+        IX_CANCEL_POOL => cancel_pool::process(Ix { program_id, accounts, data: args }),
+        IX_EXPIRE_POOL => expire_pool::process(Ix { program_id, accounts, data: args }),
+        IX_FINALIZE_POOL => finalize_pool::process(Ix { program_id, accounts, data: args }),
+        IX_CLOSE_POOL => close_pool::process(Ix { program_id, accounts, data: args }),
+        IX_CLOSE_PARTICIPANT => close_participant::process(Ix { program_id, accounts, data: args }),
+        IX_CLOSE_COMMITMENT => close_commitment::process(Ix { program_id, accounts, data: args }),
+        IX_CLOSE_ROUND => close_round::process(Ix { program_id, accounts, data: args }),
+        _ => Err(ProgramError::InvalidInstructionData),
+    }
+}

@@ -17,7 +17,7 @@ export type { IpfsNodeOptions, IpfsNodeHandle } from './ipfs-node.js'
 export async function startIpfsNode (options: import('./ipfs-node.js').IpfsNodeOptions): Promise<import('./ipfs-node.js').IpfsNodeHandle> {
   return await (await import('./ipfs-node.js')).startIpfsNode(options)
 }
-export { GatewayReader, GatewayStore, RAW_BLOCK_TYPE, type GatewayReaderOptions } from './gateway.js'
+export { GatewayReader, GatewayStore, RAW_BLOCK_TYPE, CAR_TYPE, type GatewayReaderOptions } from './gateway.js'
 export { IpfsHttpStore, type IpfsHttpStoreOptions } from './ipfs-http.js'
 export { PinataStore, type PinataStoreOptions } from './pinata.js'
 export { storeFromEnv } from './env.js'

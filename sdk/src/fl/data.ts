@@ -39,7 +39,7 @@ function putLabel(file: string, line: number, dtype: "float32" | "int32", y: Flo
 }
 
 export interface CsvOptions {
-  /** Skip the first line (default: auto — skipped if it does not parse as numbers). */
+  /** Skip the first line (default: auto — skipped if none of its cells is a number, i.e. column names). */
   header?: boolean;
   delimiter?: string;
 }
@@ -56,7 +56,7 @@ export function loadCsv(file: string, schema: DataSchema, opts: CsvOptions = {})
   const rows: number[] = [];
   lines.forEach((l, i) => { if (l.trim() !== "") rows.push(i); });
   let start = 0;
-  if (rows.length && (opts.header ?? lines[rows[0]!]!.split(delim).some((c) => c.trim() === "" || Number.isNaN(Number(c))))) start = 1;
+  if (rows.length && (opts.header ?? lines[rows[0]!]!.split(delim).every((c) => c.trim() === "" || !Number.isFinite(Number(c))))) start = 1;
   const n = rows.length - start;
   const x = new Float32Array(n * F);
   const y = makeY(schema.labels.dtype, n * L);

@@ -18,7 +18,6 @@ pub const TOKEN_ACCOUNT_LEN: usize = 165;
 
 impl From<FedstrError> for ProgramError {
     #[inline(never)]
-    #[cold]
     fn from(e: FedstrError) -> Self {
         log_error(e);
         ProgramError::Custom(e as u32)
@@ -110,7 +109,6 @@ impl Buf {
 
 /// Logs the error the way Anchor does, so clients get the error by name.
 #[inline(never)]
-#[cold]
 pub fn log_error(e: FedstrError) {
     let mut b = Buf { data: [0u8; 256], len: 0 };
     b.push(b"AnchorError occurred. Error Code: ");

@@ -1,0 +1,328 @@
+// Program handle and instruction builders. Every builder derives the PDAs and
+// fills the accounts; `overrides` replaces any account (tests use it to pass
+// wrong ones). Builders return a TransactionInstruction to compose freely.
+import anchor, { Program, type Provider } from "@coral-xyz/anchor";
+import { PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
+import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import { IDL, type Fedstr } from "./idl.js";
+import { FEDSTR_PROGRAM_ID } from "./constants.js";
+import {
+  findCommitmentAddress,
+  findEscrowAddress,
+  findParticipantAddress,
+  findPoolAddress,
+  findRoundAddress,
+  findStakeVaultAddress,
+} from "./pda.js";
+
+export type FedstrProgram = Program<Fedstr>;
+type Accounts = Record<string, PublicKey>;
+type U64 = bigint | number;
+
+// BN via the CommonJS default export: Node's ESM loader cannot see anchor's `BN` re-export by name.
+const { BN } = anchor;
+const bn = (v: U64) => new BN(v.toString());
+const bytes = (b: Uint8Array | number[], len: number, what: string) => {
+  if (b.length !== len) throw new Error(`${what} must be ${len} bytes`);
+  return Array.from(b);
+};
+
+/** A Program<Fedstr> bound to `provider` (optionally at another program id). */
+export function getFedstrProgram(provider: Provider, programId: PublicKey = FEDSTR_PROGRAM_ID): FedstrProgram {
+  return new Program<Fedstr>({ ...IDL, address: programId.toBase58() }, provider);
+}
+
+export interface CreatePoolArgs {
+  creator: PublicKey;
+  poolId: U64;
+  mint: PublicKey;
+  /** Creator's token account of `mint` the rewards come from. */
+  creatorToken: PublicKey;
+  aggregator: PublicKey;
+  rewardAmount: U64;
+  minStake: U64;
+  maxParticipants: number;
+  numRounds: number;
+  /** Seconds per round. */
+  roundDuration: U64;
+  /** Unix time; round 1 starts here. */
+  joinDeadline: U64;
+  gracePeriod: U64;
+  claimWindow: U64;
+  slashLimitBps: number;
+  nostrJobId: Uint8Array;
+  clientScriptCid: Uint8Array;
+  initialModelCid: Uint8Array;
+}
+
+export async function createPoolIx(p: FedstrProgram, a: CreatePoolArgs, overrides: Accounts = {}): Promise<TransactionInstruction> {
+  const [pool] = findPoolAddress(a.creator, a.poolId, p.programId);
+  return p.methods
+    .createPool(bn(a.poolId), {
+      aggregator: a.aggregator,
+      rewardAmount: bn(a.rewardAmount),
+      minStake: bn(a.minStake),
+      maxParticipants: a.maxParticipants,
+      numRounds: a.numRounds,
+      roundDuration: bn(a.roundDuration),
+      joinDeadline: bn(a.joinDeadline),
+      gracePeriod: bn(a.gracePeriod),
+      claimWindow: bn(a.claimWindow),
+      slashLimitBps: a.slashLimitBps,
+      nostrJobId: bytes(a.nostrJobId, 32, "nostrJobId"),
+      clientScriptCid: bytes(a.clientScriptCid, 36, "clientScriptCid"),
+      initialModelCid: bytes(a.initialModelCid, 36, "initialModelCid"),
+    })
+    .accountsStrict({
+      creator: a.creator,
+      pool,
+      mint: a.mint,
+      escrow: findEscrowAddress(pool, p.programId)[0],
+      stakeVault: findStakeVaultAddress(pool, p.programId)[0],
+      creatorToken: a.creatorToken,
+      tokenProgram: TOKEN_PROGRAM_ID,
+      systemProgram: SystemProgram.programId,
+      ...overrides,
+    })
+    .instruction();
+}
+
+export async function fundPoolIx(
+  p: FedstrProgram,
+  a: { creator: PublicKey; pool: PublicKey; creatorToken: PublicKey; amount: U64 },
+  overrides: Accounts = {},
+) {
+  return p.methods
+    .fundPool(bn(a.amount))
+    .accountsStrict({
+      creator: a.creator,
+      pool: a.pool,
+      escrow: findEscrowAddress(a.pool, p.programId)[0],
+      creatorToken: a.creatorToken,
+      tokenProgram: TOKEN_PROGRAM_ID,
+      ...overrides,
+    })
+    .instruction();
+}
+
+export async function joinPoolIx(
+  p: FedstrProgram,
+  a: { participant: PublicKey; pool: PublicKey; participantToken: PublicKey; stake: U64 },
+  overrides: Accounts = {},
+) {
+  return p.methods
+    .joinPool(bn(a.stake))
+    .accountsStrict({
+      participant: a.participant,
+      pool: a.pool,
+      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
+      participantToken: a.participantToken,
+      stakeVault: findStakeVaultAddress(a.pool, p.programId)[0],
+      tokenProgram: TOKEN_PROGRAM_ID,
+      systemProgram: SystemProgram.programId,
+      ...overrides,
+    })
+    .instruction();
+}
+
+export async function commitUpdateIx(
+  p: FedstrProgram,
+  a: { participant: PublicKey; pool: PublicKey; round: number; updateHash: Uint8Array; updateCid: Uint8Array; bump?: number },
+  overrides: Accounts = {},
+) {
+  const [commitment, bump] = findCommitmentAddress(a.pool, a.participant, a.round, p.programId);
+  return p.methods
+    .commitUpdate(a.round, bytes(a.updateHash, 32, "updateHash"), bytes(a.updateCid, 36, "updateCid"), a.bump ?? bump)
+    .accountsStrict({
+      participant: a.participant,
+      pool: a.pool,
+      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
+      commitment,
+      systemProgram: SystemProgram.programId,
+      ...overrides,
+    })
+    .instruction();
+}
+
+export interface PostRoundArgs {
+  aggregator: PublicKey;
+  pool: PublicKey;
+  round: number;
+  globalModelCid: Uint8Array;
+  globalModelHash: Uint8Array;
+  merkleRoot: Uint8Array;
+  /** Evaluation metric, fixed point ×1e6. */
+  metric: U64;
+  reward: U64;
+  acceptedCount: number;
+}
+
+export async function postRoundIx(p: FedstrProgram, a: PostRoundArgs, overrides: Accounts = {}) {
+  return p.methods
+    .postRound(a.round, {
+      globalModelCid: bytes(a.globalModelCid, 36, "globalModelCid"),
+      globalModelHash: bytes(a.globalModelHash, 32, "globalModelHash"),
+      merkleRoot: bytes(a.merkleRoot, 32, "merkleRoot"),
+      metric: bn(a.metric),
+      reward: bn(a.reward),
+      acceptedCount: a.acceptedCount,
+    })
+    .accountsStrict({
+      aggregator: a.aggregator,
+      pool: a.pool,
+      roundResult: findRoundAddress(a.pool, a.round, p.programId)[0],
+      systemProgram: SystemProgram.programId,
+      ...overrides,
+    })
+    .instruction();
+}
+
+export interface ClaimRewardArgs {
+  participant: PublicKey;
+  pool: PublicKey;
+  round: number;
+  weight: U64;
+  amount: U64;
+  updateHash: Uint8Array;
+  proof: Uint8Array[];
+  /** Token account of the pool mint receiving the reward. */
+  destination: PublicKey;
+}
+
+export async function claimRewardIx(p: FedstrProgram, a: ClaimRewardArgs, overrides: Accounts = {}) {
+  return p.methods
+    .claimReward(a.round, bn(a.weight), bn(a.amount), bytes(a.updateHash, 32, "updateHash"), a.proof.map((x) => bytes(x, 32, "proof node")))
+    .accountsStrict({
+      participant: a.participant,
+      pool: a.pool,
+      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
+      roundResult: findRoundAddress(a.pool, a.round, p.programId)[0],
+      escrow: findEscrowAddress(a.pool, p.programId)[0],
+      destination: a.destination,
+      tokenProgram: TOKEN_PROGRAM_ID,
+      ...overrides,
+    })
+    .instruction();
+}
+
+export async function slashIx(
+  p: FedstrProgram,
+  a: { aggregator: PublicKey; pool: PublicKey; participant: PublicKey; round: number; amount: U64; reason: number; evidenceCid: Uint8Array },
+  overrides: Accounts = {},
+) {
+  return p.methods
+    .slash(a.round, bn(a.amount), a.reason, bytes(a.evidenceCid, 36, "evidenceCid"))
+    .accountsStrict({
+      aggregator: a.aggregator,
+      pool: a.pool,
+      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
+      commitment: findCommitmentAddress(a.pool, a.participant, a.round, p.programId)[0],
+      stakeVault: findStakeVaultAddress(a.pool, p.programId)[0],
+      escrow: findEscrowAddress(a.pool, p.programId)[0],
+      tokenProgram: TOKEN_PROGRAM_ID,
+      ...overrides,
+    })
+    .instruction();
+}
+
+export async function withdrawStakeIx(
+  p: FedstrProgram,
+  a: { participant: PublicKey; pool: PublicKey; destination: PublicKey },
+  overrides: Accounts = {},
+) {
+  return p.methods
+    .withdrawStake()
+    .accountsStrict({
+      participant: a.participant,
+      pool: a.pool,
+      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
+      stakeVault: findStakeVaultAddress(a.pool, p.programId)[0],
+      destination: a.destination,
+      tokenProgram: TOKEN_PROGRAM_ID,
+      ...overrides,
+    })
+    .instruction();
+}
+
+type RefundIx = "cancelPool" | "expirePool" | "finalizePool";
+async function refundIx(p: FedstrProgram, ix: RefundIx, signerName: "creator" | "caller", signer: PublicKey, pool: PublicKey, creatorToken: PublicKey, overrides: Accounts) {
+  return (p.methods[ix]() as ReturnType<FedstrProgram["methods"]["cancelPool"]>)
+    .accountsStrict({
+      [signerName]: signer,
+      pool,
+      escrow: findEscrowAddress(pool, p.programId)[0],
+      creatorToken,
+      tokenProgram: TOKEN_PROGRAM_ID,
+      ...overrides,
+    } as never)
+    .instruction();
+}
+
+/** Creator cancels before the first round; `creatorToken` is the creator's account of the pool mint. */
+export const cancelPoolIx = (p: FedstrProgram, a: { creator: PublicKey; pool: PublicKey; creatorToken: PublicKey }, overrides: Accounts = {}) =>
+  refundIx(p, "cancelPool", "creator", a.creator, a.pool, a.creatorToken, overrides);
+/** Anyone expires a pool whose aggregator missed a deadline + grace period. */
+export const expirePoolIx = (p: FedstrProgram, a: { caller: PublicKey; pool: PublicKey; creatorToken: PublicKey }, overrides: Accounts = {}) =>
+  refundIx(p, "expirePool", "caller", a.caller, a.pool, a.creatorToken, overrides);
+/** Anyone finalizes after the claim window; leftovers go to the creator. */
+export const finalizePoolIx = (p: FedstrProgram, a: { caller: PublicKey; pool: PublicKey; creatorToken: PublicKey }, overrides: Accounts = {}) =>
+  refundIx(p, "finalizePool", "caller", a.caller, a.pool, a.creatorToken, overrides);
+
+export async function closePoolIx(p: FedstrProgram, a: { creator: PublicKey; pool: PublicKey }, overrides: Accounts = {}) {
+  return p.methods
+    .closePool()
+    .accountsStrict({
+      creator: a.creator,
+      pool: a.pool,
+      escrow: findEscrowAddress(a.pool, p.programId)[0],
+      stakeVault: findStakeVaultAddress(a.pool, p.programId)[0],
+      tokenProgram: TOKEN_PROGRAM_ID,
+      ...overrides,
+    })
+    .instruction();
+}
+
+export async function closeParticipantIx(p: FedstrProgram, a: { participant: PublicKey; pool: PublicKey }, overrides: Accounts = {}) {
+  return p.methods
+    .closeParticipant()
+    .accountsStrict({
+      participant: a.participant,
+      pool: a.pool,
+      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
+      ...overrides,
+    })
+    .instruction();
+}
+
+export async function closeCommitmentIx(
+  p: FedstrProgram,
+  a: { participant: PublicKey; pool: PublicKey; round: number },
+  overrides: Accounts = {},
+) {
+  return p.methods
+    .closeCommitment()
+    .accountsStrict({
+      participant: a.participant,
+      pool: a.pool,
+      commitment: findCommitmentAddress(a.pool, a.participant, a.round, p.programId)[0],
+      ...overrides,
+    })
+    .instruction();
+}
+
+export async function closeRoundIx(
+  p: FedstrProgram,
+  a: { caller: PublicKey; aggregator: PublicKey; pool: PublicKey; round: number },
+  overrides: Accounts = {},
+) {
+  return p.methods
+    .closeRound()
+    .accountsStrict({
+      caller: a.caller,
+      aggregator: a.aggregator,
+      pool: a.pool,
+      roundResult: findRoundAddress(a.pool, a.round, p.programId)[0],
+      ...overrides,
+    })
+    .instruction();
+}

@@ -1,0 +1,310 @@
+// Test harness for the fedstr program. Default backend: the built .so
+// (target/deploy/fedstr.so) in LiteSVM, in process, with SPL Token bundled.
+// With ANCHOR_PROVIDER_URL set (e.g. under `anchor test`), the same tests run
+// against that validator through AnchorProvider.env(); time-travel tests are
+// skipped there because a real cluster's clock cannot be moved.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { AnchorProvider, AnchorError, utils, type Provider, type Wallet } from "@coral-xyz/anchor";
+import {
+  Keypair,
+  LAMPORTS_PER_SOL,
+  PublicKey,
+  SystemProgram,
+  Transaction,
+  type AccountInfo,
+  type Connection,
+  type Commitment,
+  type TransactionInstruction,
+  type VersionedTransaction,
+  type TransactionSignature,
+} from "@solana/web3.js";
+import {
+  ACCOUNT_SIZE,
+  AccountLayout,
+  MINT_SIZE,
+  TOKEN_PROGRAM_ID,
+  createInitializeAccount3Instruction,
+  createInitializeMint2Instruction,
+  createMintToInstruction,
+} from "@solana/spl-token";
+import { Clock, FailedTransactionMetadata, LiteSVM } from "litesvm";
+
+import { FEDSTR_PROGRAM_ID, getFedstrProgram, type FedstrProgram } from "@fedstr/sdk/program";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+export const PROGRAM_SO = join(root, "target/deploy/fedstr.so");
+
+export interface TxResult {
+  signature: string;
+  logs: string[];
+  /** Compute units consumed by the whole transaction (LiteSVM only; 0 on a validator). */
+  computeUnits: number;
+}
+
+/** Error thrown for a failed transaction; carries the logs like web3's SendTransactionError. */
+export class TxFailed extends Error {
+  constructor(message: string, readonly logs: string[]) {
+    super(message);
+  }
+  /** The program error name (AnchorError log), if any. */
+  get errorName(): string | undefined {
+    return AnchorError.parse(this.logs)?.error.errorCode.code;
+  }
+}
+
+class KeypairWallet implements Wallet {
+  constructor(readonly payer: Keypair) {}
+  get publicKey() {
+    return this.payer.publicKey;
+  }
+  async signTransaction<T extends Transaction | VersionedTransaction>(tx: T): Promise<T> {
+    if (tx instanceof Transaction) tx.partialSign(this.payer);
+    else tx.sign([this.payer]);
+    return tx;
+  }
+  async signAllTransactions<T extends Transaction | VersionedTransaction>(txs: T[]): Promise<T[]> {
+    return Promise.all(txs.map((t) => this.signTransaction(t)));
+  }
+}
+
+/**
+ * The part of AnchorProvider that Program needs, over LiteSVM: sendAndConfirm,
+ * simulate and a Connection stand-in with getAccountInfo & co.
+ */
+export class LiteSVMProvider implements Provider {
+  readonly connection: Connection;
+  readonly wallet: Wallet;
+  lastResult?: TxResult;
+  constructor(readonly svm: LiteSVM, payer: Keypair) {
+    this.wallet = new KeypairWallet(payer);
+    const getAccountInfo = async (address: PublicKey): Promise<AccountInfo<Buffer> | null> => {
+      const a = svm.getAccount(address);
+      return a ? { ...a, data: Buffer.from(a.data) } : null;
+    };
+    const conn = {
+      rpcEndpoint: "litesvm://in-process",
+      commitment: "confirmed" as Commitment,
+      getAccountInfo,
+      getAccountInfoAndContext: async (address: PublicKey) => ({ context: { slot: Number(svm.getClock().slot) }, value: await getAccountInfo(address) }),
+      getMultipleAccountsInfo: async (addresses: PublicKey[]) => Promise.all(addresses.map(getAccountInfo)),
+      getMinimumBalanceForRentExemption: async (len: number) => Number(svm.minimumBalanceForRentExemption(BigInt(len))),
+      getLatestBlockhash: async () => ({ blockhash: svm.latestBlockhash(), lastValidBlockHeight: 0 }),
+      getSlot: async () => Number(svm.getClock().slot),
+      getBalance: async (address: PublicKey) => Number(svm.getBalance(address) ?? 0n),
+    };
+    this.connection = conn as unknown as Connection;
+  }
+  get publicKey() {
+    return this.wallet.publicKey;
+  }
+  /** Signs with the wallet and `signers`, executes, returns the result or throws TxFailed. */
+  execute(tx: Transaction, signers: Keypair[] = []): TxResult {
+    tx.feePayer ??= this.wallet.publicKey;
+    tx.recentBlockhash = this.svm.latestBlockhash();
+    tx.sign(this.wallet.payer!, ...signers.filter((s) => !s.publicKey.equals(this.wallet.publicKey)));
+    const res = this.svm.sendTransaction(tx);
+    this.svm.expireBlockhash();
+    if (res instanceof FailedTransactionMetadata) {
+      const logs = res.meta().logs();
+      throw new TxFailed(`transaction failed: ${res.err().toString()}\n${logs.join("\n")}`, logs);
+    }
+    const result = {
+      signature: utils.bytes.bs58.encode(res.signature()),
+      logs: res.logs(),
+      computeUnits: Number(res.computeUnitsConsumed()),
+    };
+    this.lastResult = result;
+    return result;
+  }
+  async sendAndConfirm(tx: Transaction | VersionedTransaction, signers: Keypair[] = []): Promise<TransactionSignature> {
+    if (!(tx instanceof Transaction)) throw new Error("LiteSVMProvider: legacy transactions only");
+    return this.execute(tx, signers).signature;
+  }
+  async simulate(tx: Transaction | VersionedTransaction, signers: Keypair[] = []) {
+    if (!(tx instanceof Transaction)) throw new Error("LiteSVMProvider: legacy transactions only");
+    tx.feePayer ??= this.wallet.publicKey;
+    tx.recentBlockhash = this.svm.latestBlockhash();
+    tx.sign(this.wallet.payer!, ...signers);
+    const res = this.svm.simulateTransaction(tx);
+    if (res instanceof FailedTransactionMetadata) throw new TxFailed(res.err().toString(), res.meta().logs());
+    const meta = res.meta();
+    return { logs: meta.logs(), unitsConsumed: Number(meta.computeUnitsConsumed()), err: null, accounts: null };
+  }
+}
+
+/** What every test uses, whatever the backend. */
+export interface TestEnv {
+  readonly kind: "litesvm" | "validator";
+  readonly program: FedstrProgram;
+  readonly payer: Keypair;
+  /** LiteSVM handle (undefined on a validator). */
+  readonly svm?: LiteSVM;
+  send(ixs: TransactionInstruction[], signers?: Keypair[]): Promise<TxResult>;
+  now(): Promise<bigint>;
+  /** Sets the cluster clock (LiteSVM only). */
+  warpTo(unixTimestamp: bigint): Promise<void>;
+  canWarp: boolean;
+  newWallet(sol?: number): Promise<Keypair>;
+  createMint(decimals?: number): Promise<PublicKey>;
+  createTokenAccount(mint: PublicKey, owner: PublicKey): Promise<PublicKey>;
+  mintTo(mint: PublicKey, dest: PublicKey, amount: bigint): Promise<void>;
+  tokenBalance(account: PublicKey): Promise<bigint>;
+  accountExists(address: PublicKey): Promise<boolean>;
+}
+
+export const START_TIME = 1_800_000_000n;
+
+class LiteSVMEnv implements TestEnv {
+  readonly kind = "litesvm" as const;
+  readonly canWarp = true;
+  readonly program: FedstrProgram;
+  readonly provider: LiteSVMProvider;
+  constructor(readonly svm: LiteSVM, readonly payer: Keypair) {
+    this.provider = new LiteSVMProvider(svm, payer);
+    this.program = getFedstrProgram(this.provider);
+  }
+  async send(ixs: TransactionInstruction[], signers: Keypair[] = []) {
+    return this.provider.execute(new Transaction().add(...ixs), signers);
+  }
+  async now() {
+    return this.svm.getClock().unixTimestamp;
+  }
+  async warpTo(ts: bigint) {
+    const c = this.svm.getClock();
+    this.svm.setClock(new Clock(c.slot + 1n, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, ts));
+  }
+  async newWallet(sol = 10) {
+    const kp = Keypair.generate();
+    this.svm.airdrop(kp.publicKey, BigInt(sol * LAMPORTS_PER_SOL));
+    return kp;
+  }
+  async createMint(decimals = 6) {
+    return createMintWith(this, decimals);
+  }
+  async createTokenAccount(mint: PublicKey, owner: PublicKey) {
+    return createTokenAccountWith(this, mint, owner);
+  }
+  async mintTo(mint: PublicKey, dest: PublicKey, amount: bigint) {
+    await this.send([createMintToInstruction(mint, dest, this.payer.publicKey, amount)]);
+  }
+  async tokenBalance(account: PublicKey) {
+    const a = this.svm.getAccount(account);
+    if (!a) throw new Error(`no token account ${account.toBase58()}`);
+    return AccountLayout.decode(Buffer.from(a.data)).amount;
+  }
+  async accountExists(address: PublicKey) {
+    const a = this.svm.getAccount(address);
+    return !!a && (a.lamports > 0 || a.data.length > 0);
+  }
+}
+
+class ValidatorEnv implements TestEnv {
+  readonly kind = "validator" as const;
+  readonly canWarp = false;
+  readonly program: FedstrProgram;
+  readonly payer: Keypair;
+  constructor(readonly provider: AnchorProvider) {
+    this.payer = (provider.wallet as Wallet).payer!;
+    this.program = getFedstrProgram(provider);
+  }
+  async send(ixs: TransactionInstruction[], signers: Keypair[] = []) {
+    const tx = new Transaction().add(...ixs);
+    try {
+      const signature = await this.provider.sendAndConfirm(tx, signers, { commitment: "confirmed" });
+      const t = await this.provider.connection.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+      return { signature, logs: t?.meta?.logMessages ?? [], computeUnits: t?.meta?.computeUnitsConsumed ?? 0 };
+    } catch (e) {
+      const logs = (e as { logs?: string[] }).logs ?? [];
+      throw new TxFailed(String((e as Error).message), logs);
+    }
+  }
+  async now() {
+    const slot = await this.provider.connection.getSlot();
+    return BigInt((await this.provider.connection.getBlockTime(slot)) ?? Math.floor(Date.now() / 1000));
+  }
+  async warpTo(): Promise<void> {
+    throw new Error("cannot warp a validator's clock");
+  }
+  async newWallet(sol = 10) {
+    const kp = Keypair.generate();
+    await this.send([SystemProgram.transfer({ fromPubkey: this.payer.publicKey, toPubkey: kp.publicKey, lamports: sol * LAMPORTS_PER_SOL })]);
+    return kp;
+  }
+  async createMint(decimals = 6) {
+    return createMintWith(this, decimals);
+  }
+  async createTokenAccount(mint: PublicKey, owner: PublicKey) {
+    return createTokenAccountWith(this, mint, owner);
+  }
+  async mintTo(mint: PublicKey, dest: PublicKey, amount: bigint) {
+    await this.send([createMintToInstruction(mint, dest, this.payer.publicKey, amount)]);
+  }
+  async tokenBalance(account: PublicKey) {
+    const a = await this.provider.connection.getAccountInfo(account, "confirmed");
+    if (!a) throw new Error(`no token account ${account.toBase58()}`);
+    return AccountLayout.decode(a.data).amount;
+  }
+  async accountExists(address: PublicKey) {
+    return !!(await this.provider.connection.getAccountInfo(address, "confirmed"));
+  }
+}
+
+async function rent(env: TestEnv, len: number) {
+  return env.svm
+    ? Number(env.svm.minimumBalanceForRentExemption(BigInt(len)))
+    : await env.program.provider.connection.getMinimumBalanceForRentExemption(len);
+}
+
+async function createMintWith(env: TestEnv, decimals: number) {
+  const mint = Keypair.generate();
+  await env.send(
+    [
+      SystemProgram.createAccount({ fromPubkey: env.payer.publicKey, newAccountPubkey: mint.publicKey, lamports: await rent(env, MINT_SIZE), space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
+      createInitializeMint2Instruction(mint.publicKey, decimals, env.payer.publicKey, null),
+    ],
+    [mint],
+  );
+  return mint.publicKey;
+}
+
+async function createTokenAccountWith(env: TestEnv, mint: PublicKey, owner: PublicKey) {
+  const acc = Keypair.generate();
+  await env.send(
+    [
+      SystemProgram.createAccount({ fromPubkey: env.payer.publicKey, newAccountPubkey: acc.publicKey, lamports: await rent(env, ACCOUNT_SIZE), space: ACCOUNT_SIZE, programId: TOKEN_PROGRAM_ID }),
+      createInitializeAccount3Instruction(acc.publicKey, mint, owner),
+    ],
+    [acc],
+  );
+  return acc.publicKey;
+}
+
+/** A fresh environment: a new LiteSVM with the program loaded, or the validator. */
+export async function createEnv(): Promise<TestEnv> {
+  if (process.env.ANCHOR_PROVIDER_URL) {
+    return new ValidatorEnv(AnchorProvider.env());
+  }
+  if (!existsSync(PROGRAM_SO)) {
+    throw new Error(`${PROGRAM_SO} is missing: run \`bash scripts/build-program.sh\` first`);
+  }
+  const svm = new LiteSVM();
+  svm.addProgramFromFile(FEDSTR_PROGRAM_ID, PROGRAM_SO);
+  const payer = Keypair.generate();
+  svm.airdrop(payer.publicKey, BigInt(10_000 * LAMPORTS_PER_SOL));
+  const env = new LiteSVMEnv(svm, payer);
+  await env.warpTo(START_TIME);
+  return env;
+}
+
+/** Runs `fn` and returns the fedstr error name it failed with (fails the test if it succeeded). */
+export async function errorOf(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof TxFailed) return e.errorName ?? `(no AnchorError) ${e.message.split("\n")[0]}`;
+    throw e;
+  }
+  throw new Error("expected the transaction to fail");
+}

@@ -1,0 +1,455 @@
+// Every instruction: happy path and each rejection, asserting the error name.
+import { expect } from "chai";
+import { Keypair, PublicKey } from "@solana/web3.js";
+import {
+  PoolStatus,
+  cancelPoolIx,
+  claimRewardIx,
+  closeCommitmentIx,
+  closeParticipantIx,
+  closePoolIx,
+  closeRoundIx,
+  commitUpdateIx,
+  createPoolIx,
+  expirePoolIx,
+  fetchCommitment,
+  fetchParticipant,
+  fetchPool,
+  fetchRoundResult,
+  finalizePoolIx,
+  findCommitmentAddress,
+  findParticipantAddress,
+  findRoundAddress,
+  fundPoolIx,
+  hasClaimed,
+  joinPoolIx,
+  parseFedstrEvents,
+  postRoundIx,
+  slashIx,
+  withdrawStakeIx,
+  bytesToCid,
+} from "@fedstr/sdk/program";
+import { createEnv, errorOf, type TestEnv } from "./harness.js";
+import { cidOf, join, newMember, rewardTree, roundDeadline, roundStart, setupPool, sha256, type Member, type PoolCtx } from "./fixtures.js";
+
+describe("fedstr program: instructions", function () {
+  let env: TestEnv;
+  const p = () => env.program;
+  beforeEach(async () => {
+    env = await createEnv();
+  });
+  const warp = async (t: bigint) => {
+    if (!env.canWarp) return;
+    await env.warpTo(t);
+  };
+  function needsWarp(this: Mocha.Context) {
+    if (!env.canWarp) this.skip();
+  }
+
+  // A pool with two members, in round 1.
+  async function running(): Promise<{ ctx: PoolCtx; a: Member; b: Member }> {
+    const ctx = await setupPool(env);
+    const a = await join(ctx);
+    const b = await join(ctx);
+    await warp(roundStart(ctx, 1));
+    return { ctx, a, b };
+  }
+  const commit = async (ctx: PoolCtx, m: Member, round: number, over: Partial<{ updateCid: Uint8Array; bump: number }> = {}, accounts = {}) =>
+    env.send([await commitUpdateIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, round, updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`), updateCid: cidOf(`u${round}`), ...over }, accounts)], [m.wallet]);
+  const post = async (ctx: PoolCtx, round: number, reward: bigint, root: Uint8Array = new Uint8Array(32), signer = ctx.aggregator, accounts = {}) =>
+    env.send([await postRoundIx(p(), { aggregator: signer.publicKey, pool: ctx.pool, round, globalModelCid: cidOf(`g${round}`, 0x70), globalModelHash: sha256(`g${round}`), merkleRoot: root, metric: 912_300n, reward, acceptedCount: 2 }, accounts)], [signer]);
+
+  describe("create_pool", () => {
+    it("creates the pool, escrow and vault and escrows the reward", async () => {
+      const ctx = await setupPool(env);
+      const pool = (await fetchPool(p(), ctx.pool))!;
+      expect(pool.creator.equals(ctx.creator.publicKey)).to.equal(true);
+      expect(pool.aggregator.equals(ctx.aggregator.publicKey)).to.equal(true);
+      expect(pool.totalFunded.toString()).to.equal("1000000");
+      expect(pool.status).to.equal(PoolStatus.Active);
+      expect(bytesToCid(pool.clientScriptCid).toString()).to.equal(bytesToCid(ctx.args.clientScriptCid).toString());
+      expect(Buffer.from(pool.nostrJobId).equals(sha256("nostr job"))).to.equal(true);
+      expect(await env.tokenBalance(ctx.escrow)).to.equal(1_000_000n);
+      expect(await env.tokenBalance(ctx.vault)).to.equal(0n);
+    });
+    it("emits PoolCreated", async () => {
+      const ctx = await setupPool(env, {}, false);
+      const res = await env.send([await createPoolIx(p(), ctx.args)], [ctx.creator]);
+      const ev = parseFedstrEvents(p(), res.logs);
+      expect(ev.map((e) => e.name)).to.deep.equal(["poolCreated"]);
+      expect(ev[0]!.name === "poolCreated" && ev[0]!.data.rewardAmount.toString()).to.equal("1000000");
+    });
+    it("rejects re-initialization", async () => {
+      const ctx = await setupPool(env);
+      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args)], [ctx.creator]))).to.equal("AlreadyInitialized");
+    });
+    it("rejects invalid parameters", async () => {
+      const ctx = await setupPool(env, {}, false);
+      const now = await env.now();
+      const bad = async (over: object) => errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, ...over })], [ctx.creator]));
+      expect(await bad({ rewardAmount: 0n })).to.equal("InvalidAmount");
+      expect(await bad({ numRounds: 0 })).to.equal("InvalidParameter");
+      expect(await bad({ numRounds: 257 })).to.equal("InvalidParameter");
+      expect(await bad({ maxParticipants: 0 })).to.equal("InvalidParameter");
+      expect(await bad({ roundDuration: 0n })).to.equal("InvalidParameter");
+      expect(await bad({ joinDeadline: now })).to.equal("InvalidParameter");
+      expect(await bad({ slashLimitBps: 10_001 })).to.equal("InvalidParameter");
+      expect(await bad({ gracePeriod: -1n })).to.equal("InvalidParameter");
+    });
+    it("rejects a schedule that would overflow", async () => {
+      const ctx = await setupPool(env, {}, false);
+      const r = await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, roundDuration: 2n ** 62n, numRounds: 3 })], [ctx.creator]));
+      expect(r).to.equal("InvalidParameter");
+    });
+    it("rejects invalid CIDs", async () => {
+      const ctx = await setupPool(env, {}, false);
+      const cidv0ish = Uint8Array.from([0x12, 0x20, ...sha256("x"), 0, 0]);
+      const wrongCodec = Uint8Array.from([0x01, 0x71, 0x12, 0x20, ...sha256("x")]);
+      const wrongHash = Uint8Array.from([0x01, 0x55, 0x13, 0x20, ...sha256("x")]);
+      for (const c of [cidv0ish, wrongCodec, wrongHash]) {
+        expect(await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, clientScriptCid: c })], [ctx.creator]))).to.equal("InvalidCid");
+      }
+      expect(await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, initialModelCid: wrongCodec })], [ctx.creator]))).to.equal("InvalidCid");
+    });
+    it("rejects a token account of another mint and a non-mint", async () => {
+      const ctx = await setupPool(env, {}, false);
+      const otherMint = await env.createMint();
+      const other = await env.createTokenAccount(otherMint, ctx.creator.publicKey);
+      expect(await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, creatorToken: other })], [ctx.creator]))).to.equal("WrongMint");
+      expect(await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, mint: ctx.creatorToken })], [ctx.creator]))).to.equal("WrongMint");
+    });
+    it("rejects wrong PDAs and duplicate accounts", async () => {
+      const ctx = await setupPool(env, {}, false);
+      const rnd = Keypair.generate().publicKey;
+      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { pool: rnd })], [ctx.creator]))).to.equal("InvalidPda");
+      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { escrow: rnd })], [ctx.creator]))).to.equal("InvalidPda");
+      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { stakeVault: rnd })], [ctx.creator]))).to.equal("InvalidPda");
+      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { stakeVault: ctx.escrow })], [ctx.creator]))).to.equal("DuplicateAccount");
+    });
+    it("rejects a wrong token program", async () => {
+      const ctx = await setupPool(env, {}, false);
+      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { tokenProgram: PublicKey.default })], [ctx.creator]))).to.equal("InvalidProgram");
+    });
+  });
+
+  describe("fund_pool", () => {
+    it("tops up the escrow (creator only, right mint/vault, no overflow)", async () => {
+      const ctx = await setupPool(env);
+      const res = await env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 500n })], [ctx.creator]);
+      expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("poolFunded");
+      expect(await env.tokenBalance(ctx.escrow)).to.equal(1_000_500n);
+      const stranger = await newMember(ctx);
+      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: stranger.wallet.publicKey, pool: ctx.pool, creatorToken: stranger.token, amount: 5n })], [stranger.wallet]))).to.equal("Unauthorized");
+      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 0n })], [ctx.creator]))).to.equal("InvalidAmount");
+      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 5n }, { escrow: ctx.vault })], [ctx.creator]))).to.equal("WrongVault");
+      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 2n ** 64n - 1n })], [ctx.creator]))).to.equal("ArithmeticOverflow");
+      const otherMint = await env.createMint();
+      const other = await env.createTokenAccount(otherMint, ctx.creator.publicKey);
+      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: other, amount: 5n })], [ctx.creator]))).to.equal("WrongMint");
+    });
+    it("rejects a non-pool account as pool", async () => {
+      const ctx = await setupPool(env);
+      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.escrow, creatorToken: ctx.creatorToken, amount: 5n })], [ctx.creator]))).to.equal("InvalidAccountOwner");
+    });
+  });
+
+  describe("join_pool", () => {
+    it("stakes and records the participant", async () => {
+      const ctx = await setupPool(env);
+      const m = await join(ctx, 700n);
+      const st = (await fetchParticipant(p(), m.state))!;
+      expect(st.stake.toString()).to.equal("700");
+      expect(st.authority.equals(m.wallet.publicKey)).to.equal(true);
+      expect(await env.tokenBalance(ctx.vault)).to.equal(700n);
+      expect((await fetchPool(p(), ctx.pool))!.participantCount).to.equal(1);
+    });
+    it("rejects low stake, joining twice, full pools, wrong vault/mint/PDA", async () => {
+      const ctx = await setupPool(env, { maxParticipants: 2 });
+      const m = await newMember(ctx);
+      const ix = (stake: bigint, over = {}) => joinPoolIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake }, over);
+      expect(await errorOf(async () => env.send([await ix(99n)], [m.wallet]))).to.equal("StakeTooLow");
+      expect(await errorOf(async () => env.send([await ix(100n, { stakeVault: ctx.escrow })], [m.wallet]))).to.equal("WrongVault");
+      expect(await errorOf(async () => env.send([await ix(100n, { participantToken: ctx.vault })], [m.wallet]))).to.equal("DuplicateAccount");
+      expect(await errorOf(async () => env.send([await ix(100n, { participantState: findParticipantAddress(ctx.pool, ctx.creator.publicKey)[0] })], [m.wallet]))).to.equal("InvalidPda");
+      const otherMint = await env.createMint();
+      const other = await env.createTokenAccount(otherMint, m.wallet.publicKey);
+      expect(await errorOf(async () => env.send([await ix(100n, { participantToken: other })], [m.wallet]))).to.equal("WrongMint");
+      await env.send([await ix(100n)], [m.wallet]);
+      expect(await errorOf(async () => env.send([await ix(100n)], [m.wallet]))).to.equal("AlreadyInitialized");
+      await join(ctx);
+      const late = await newMember(ctx);
+      expect(await errorOf(async () => env.send([await joinPoolIx(p(), { participant: late.wallet.publicKey, pool: ctx.pool, participantToken: late.token, stake: 100n })], [late.wallet]))).to.equal("PoolFull");
+    });
+    it("rejects joins after the deadline", async function () {
+      needsWarp.call(this);
+      const ctx = await setupPool(env);
+      await env.warpTo(BigInt(ctx.args.joinDeadline));
+      const m = await newMember(ctx);
+      expect(await errorOf(async () => env.send([await joinPoolIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake: 100n })], [m.wallet]))).to.equal("JoinDeadlinePassed");
+    });
+  });
+
+  describe("commit_update", () => {
+    it("records the commitment and emits UpdateCommitted", async function () {
+      needsWarp.call(this);
+      const { ctx, a } = await running();
+      const res = await commit(ctx, a, 1);
+      const c = (await fetchCommitment(p(), findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0]))!;
+      expect(c.round).to.equal(1);
+      expect(Buffer.from(c.updateCid).equals(Buffer.from(cidOf("u1")))).to.equal(true);
+      expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("updateCommitted");
+    });
+    it("rejects a second commit, wrong rounds, out-of-window commits, bad CIDs, wrong PDA, strangers", async function () {
+      needsWarp.call(this);
+      const { ctx, a, b } = await running();
+      await commit(ctx, a, 1);
+      expect(await errorOf(() => commit(ctx, a, 1))).to.equal("AlreadyCommitted");
+      expect(await errorOf(() => commit(ctx, b, 2))).to.equal("RoundNotOpen");
+      expect(await errorOf(() => commit(ctx, b, 1, { updateCid: new Uint8Array(36) }))).to.equal("InvalidCid");
+      const [, bump] = findCommitmentAddress(ctx.pool, b.wallet.publicKey, 1);
+      expect(await errorOf(() => commit(ctx, b, 1, { bump: (bump + 255) % 256 }))).to.equal("InvalidPda");
+      expect(await errorOf(() => commit(ctx, b, 1, {}, { participantState: a.state }))).to.equal("WrongPool");
+      const stranger = await newMember(ctx);
+      expect(await errorOf(() => commit(ctx, stranger, 1))).to.equal("InvalidAccountOwner");
+      await env.warpTo(roundDeadline(ctx, 1));
+      expect(await errorOf(() => commit(ctx, b, 1))).to.equal("RoundNotOpen");
+    });
+    it("rejects commits before round 1 starts", async () => {
+      const ctx = await setupPool(env);
+      const a = await join(ctx);
+      expect(await errorOf(() => commit(ctx, a, 1))).to.equal("RoundNotOpen");
+    });
+  });
+
+  describe("post_round", () => {
+    it("stores the result, allocates the reward and finishes the pool after the last round", async function () {
+      needsWarp.call(this);
+      const ctx = await setupPool(env, { numRounds: 2 });
+      await join(ctx);
+      await env.warpTo(roundStart(ctx, 1) + 10n);
+      const res = await post(ctx, 1, 300_000n);
+      const ev = parseFedstrEvents(p(), res.logs)[0]!;
+      expect(ev.name).to.equal("roundPosted");
+      const rr = (await fetchRoundResult(p(), findRoundAddress(ctx.pool, 1)[0]))!;
+      expect(rr.reward.toString()).to.equal("300000");
+      expect(rr.metric.toString()).to.equal("912300");
+      await env.warpTo(roundStart(ctx, 2));
+      await post(ctx, 2, 700_000n);
+      const pool = (await fetchPool(p(), ctx.pool))!;
+      expect(pool.status).to.equal(PoolStatus.Finished);
+      expect(pool.totalAllocated.toString()).to.equal("1000000");
+      expect(await errorOf(() => post(ctx, 3, 0n))).to.equal("PoolNotActive");
+    });
+    it("rejects strangers, wrong order, early/late posts, over-allocation, wrong PDA, bad CID", async function () {
+      needsWarp.call(this);
+      const ctx = await setupPool(env);
+      expect(await errorOf(() => post(ctx, 1, 1n))).to.equal("RoundTooEarly");
+      await env.warpTo(roundStart(ctx, 1));
+      expect(await errorOf(() => post(ctx, 1, 1n, undefined, ctx.creator))).to.equal("Unauthorized");
+      expect(await errorOf(() => post(ctx, 2, 1n))).to.equal("RoundOutOfOrder");
+      expect(await errorOf(() => post(ctx, 1, 1_000_001n))).to.equal("RewardExceedsEscrow");
+      expect(await errorOf(() => post(ctx, 1, 1n, undefined, ctx.aggregator, { roundResult: findRoundAddress(ctx.pool, 2)[0] }))).to.equal("InvalidPda");
+      expect(await errorOf(async () => env.send([await postRoundIx(p(), { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1, globalModelCid: new Uint8Array(36), globalModelHash: sha256("g"), merkleRoot: new Uint8Array(32), metric: 0n, reward: 0n, acceptedCount: 0 })], [ctx.aggregator]))).to.equal("InvalidCid");
+      await env.warpTo(roundDeadline(ctx, 1) + BigInt(ctx.args.gracePeriod) + 1n);
+      expect(await errorOf(() => post(ctx, 1, 1n))).to.equal("RoundPostingExpired");
+    });
+  });
+
+  describe("claim_reward", () => {
+    async function posted() {
+      const { ctx, a, b } = await running();
+      await commit(ctx, a, 1);
+      await commit(ctx, b, 1);
+      const tree = rewardTree(ctx, 1, [{ m: a, reward: 60_000n }, { m: b, reward: 40_000n }]);
+      await post(ctx, 1, tree.totalReward, tree.root);
+      return { ctx, a, b, tree };
+    }
+    const claim = async (ctx: PoolCtx, m: Member, tree: ReturnType<typeof rewardTree>, i: number, over: Partial<{ amount: bigint; proof: Uint8Array[]; signer: Keypair; destination: PublicKey }> = {}, accounts = {}) => {
+      const leaf = tree.leaves[i]!;
+      return env.send([await claimRewardIx(p(), { participant: (over.signer ?? m.wallet).publicKey, pool: ctx.pool, round: 1, weight: leaf.weight, amount: over.amount ?? leaf.reward, updateHash: leaf.updateHash, proof: over.proof ?? tree.proofs[i]!, destination: over.destination ?? m.token }, accounts)], [over.signer ?? m.wallet]);
+    };
+    it("pays the reward once, with a valid proof", async function () {
+      needsWarp.call(this);
+      const { ctx, a, tree } = await posted();
+      const before = await env.tokenBalance(a.token);
+      const res = await claim(ctx, a, tree, 0);
+      expect(await env.tokenBalance(a.token)).to.equal(before + 60_000n);
+      expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("rewardClaimed");
+      expect(hasClaimed((await fetchParticipant(p(), a.state))!, 1)).to.equal(true);
+      expect(await errorOf(() => claim(ctx, a, tree, 0))).to.equal("AlreadyClaimed");
+    });
+    it("rejects forged amounts, wrong proofs, other people's leaves and wrong accounts", async function () {
+      needsWarp.call(this);
+      const { ctx, a, b, tree } = await posted();
+      expect(await errorOf(() => claim(ctx, a, tree, 0, { amount: 60_001n }))).to.equal("InvalidProof");
+      expect(await errorOf(() => claim(ctx, a, tree, 0, { proof: [] }))).to.equal("InvalidProof");
+      // b presents a's leaf: the leaf binds the participant key.
+      expect(await errorOf(() => claim(ctx, b, tree, 0, { destination: b.token }))).to.equal("InvalidProof");
+      // someone signs with a's participant state
+      expect(await errorOf(() => claim(ctx, a, tree, 0, { signer: b.wallet, destination: b.token }, { participantState: a.state }))).to.equal("WrongPool");
+      expect(await errorOf(() => claim(ctx, a, tree, 0, {}, { escrow: ctx.vault }))).to.equal("WrongVault");
+      expect(await errorOf(() => claim(ctx, a, tree, 0, { destination: ctx.vault }))).to.equal("DuplicateAccount");
+      expect(await errorOf(() => claim(ctx, a, tree, 0, {}, { roundResult: a.state }))).to.equal("InvalidDiscriminator");
+    });
+    it("caps a round's claims at its reward", async function () {
+      needsWarp.call(this);
+      const { ctx, a, b } = await running();
+      // Aggregator posts a root whose leaves sum to more than the round reward.
+      const tree = rewardTree(ctx, 1, [{ m: a, reward: 60_000n }, { m: b, reward: 60_000n }]);
+      await post(ctx, 1, 100_000n, tree.root);
+      await claim(ctx, a, tree, 0);
+      expect(await errorOf(() => claim(ctx, b, tree, 1))).to.equal("RoundRewardExceeded");
+    });
+    it("closes claims after the claim window and after finalization", async function () {
+      needsWarp.call(this);
+      const ctx = await setupPool(env, { numRounds: 1 });
+      const a = await join(ctx);
+      await env.warpTo(roundStart(ctx, 1));
+      const tree = rewardTree(ctx, 1, [{ m: a, reward: 10n }, { m: a, reward: 20n }]);
+      await post(ctx, 1, 30n, tree.root);
+      await env.warpTo(roundStart(ctx, 1) + BigInt(ctx.args.claimWindow) + 1n);
+      expect(await errorOf(() => claim(ctx, a, tree, 0))).to.equal("ClaimWindowClosed");
+    });
+  });
+
+  describe("slash", () => {
+    it("moves stake to the escrow within the slash limit", async function () {
+      needsWarp.call(this);
+      const { ctx, a } = await running();
+      await commit(ctx, a, 1);
+      const build = async (amount: bigint, over: Partial<{ reason: number; evidenceCid: Uint8Array; round: number }> = {}, signer = ctx.aggregator, accounts = {}) =>
+        env.send([await slashIx(p(), { aggregator: signer.publicKey, pool: ctx.pool, participant: a.wallet.publicKey, round: 1, amount, reason: 1, evidenceCid: cidOf("evidence"), ...over }, accounts)], [signer]);
+      const res = await build(300n);
+      expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("participantSlashed");
+      expect(await env.tokenBalance(ctx.vault)).to.equal(1_700n);
+      expect(await env.tokenBalance(ctx.escrow)).to.equal(1_000_300n);
+      const pool = (await fetchPool(p(), ctx.pool))!;
+      expect(pool.totalFunded.toString()).to.equal("1000300");
+      expect(pool.totalStaked.toString()).to.equal("1700");
+      expect(await errorOf(() => build(201n))).to.equal("SlashLimitExceeded"); // 50% of 1000
+      expect(await errorOf(() => build(1n, {}, ctx.creator))).to.equal("Unauthorized");
+      expect(await errorOf(() => build(1n, { reason: 0 }))).to.equal("InvalidSlashReason");
+      expect(await errorOf(() => build(1n, { evidenceCid: new Uint8Array(36) }))).to.equal("InvalidCid");
+      expect(await errorOf(() => build(0n))).to.equal("InvalidAmount");
+      expect(await errorOf(() => build(1n, {}, ctx.aggregator, { stakeVault: ctx.escrow }))).to.equal("WrongVault");
+      expect(await errorOf(() => build(1n, { round: 2 }))).to.equal("InvalidAccountOwner"); // no commitment for round 2
+    });
+    it("requires the commitment of the slashed participant", async function () {
+      needsWarp.call(this);
+      const { ctx, a, b } = await running();
+      await commit(ctx, a, 1);
+      const r = await errorOf(async () => env.send([await slashIx(p(), { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, participant: b.wallet.publicKey, round: 1, amount: 1n, reason: 1, evidenceCid: cidOf("e") }, { commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0] })], [ctx.aggregator]));
+      expect(r).to.equal("WrongPool");
+    });
+  });
+
+  describe("cancel_pool / withdraw_stake", () => {
+    it("creator cancels before round 1; rewards back; stakes withdrawable once", async () => {
+      const ctx = await setupPool(env);
+      const a = await join(ctx, 500n);
+      const wd = async () => env.send([await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })], [a.wallet]);
+      expect(await errorOf(wd)).to.equal("StakeLocked");
+      const stranger = await newMember(ctx);
+      expect(await errorOf(async () => env.send([await cancelPoolIx(p(), { creator: stranger.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [stranger.wallet]))).to.equal("Unauthorized");
+      expect(await errorOf(async () => env.send([await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: stranger.token })], [ctx.creator]))).to.equal("Unauthorized");
+      const before = await env.tokenBalance(ctx.creatorToken);
+      const res = await env.send([await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+      expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("poolCancelled");
+      expect(await env.tokenBalance(ctx.creatorToken)).to.equal(before + 1_000_000n);
+      expect(await env.tokenBalance(ctx.escrow)).to.equal(0n);
+      expect(await errorOf(async () => env.send([await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: ctx.escrow })], [a.wallet]))).to.equal("DuplicateAccount");
+      expect(await errorOf(async () => env.send([await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token }, { stakeVault: ctx.escrow })], [a.wallet]))).to.equal("WrongVault");
+      const r = await wd();
+      expect(parseFedstrEvents(p(), r.logs)[0]!.name).to.equal("stakeWithdrawn");
+      expect(await env.tokenBalance(a.token)).to.equal(10_000n);
+      expect(await errorOf(wd)).to.equal("NothingToWithdraw");
+      expect(await errorOf(async () => env.send([await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]))).to.equal("PoolNotActive");
+    });
+    it("cannot cancel after the first round is posted", async function () {
+      needsWarp.call(this);
+      const { ctx } = await running();
+      await post(ctx, 1, 10n);
+      expect(await errorOf(async () => env.send([await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]))).to.equal("CancelNotAllowed");
+    });
+  });
+
+  describe("expire_pool / finalize_pool / close", () => {
+    it("expires a pool whose aggregator went silent; posted rewards stay claimable; finalize; close everything", async function () {
+      needsWarp.call(this);
+      const { ctx, a, b } = await running();
+      await commit(ctx, a, 1);
+      const tree = rewardTree(ctx, 1, [{ m: a, reward: 100_000n }, { m: b, reward: 50_000n }]);
+      await post(ctx, 1, 150_000n, tree.root);
+      const expire = async () => env.send([await expirePoolIx(p(), { caller: b.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [b.wallet]);
+      await env.warpTo(roundDeadline(ctx, 2) + BigInt(ctx.args.gracePeriod));
+      expect(await errorOf(expire)).to.equal("NotExpired");
+      await env.warpTo(roundDeadline(ctx, 2) + BigInt(ctx.args.gracePeriod) + 1n);
+      const before = await env.tokenBalance(ctx.creatorToken);
+      const res = await expire();
+      expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("poolExpired");
+      expect(await env.tokenBalance(ctx.creatorToken)).to.equal(before + 850_000n);
+      expect(await env.tokenBalance(ctx.escrow)).to.equal(150_000n);
+      expect(await errorOf(expire)).to.equal("PoolNotActive");
+      // a claims; b never does.
+      const leaf = tree.leaves[0]!;
+      await env.send([await claimRewardIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, round: 1, weight: leaf.weight, amount: leaf.reward, updateHash: leaf.updateHash, proof: tree.proofs[0]!, destination: a.token })], [a.wallet]);
+      const finalize = async () => env.send([await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [a.wallet]);
+      expect(await errorOf(finalize)).to.equal("ClaimWindowOpen");
+      const closeP = async () => env.send([await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool })], [ctx.creator]);
+      expect(await errorOf(closeP)).to.equal("PoolNotFinalized");
+      await env.warpTo((await env.now()) + BigInt(ctx.args.claimWindow) + 1n);
+      const f = await finalize();
+      expect(parseFedstrEvents(p(), f.logs)[0]!.name).to.equal("poolFinalized");
+      expect(await env.tokenBalance(ctx.escrow)).to.equal(0n);
+      expect(await errorOf(finalize)).to.equal("PoolNotActive");
+      // stakes still there: cannot close the pool yet, nor b's participant account
+      expect(await errorOf(closeP)).to.equal("VaultNotEmpty");
+      expect(await errorOf(async () => env.send([await closeParticipantIx(p(), { participant: b.wallet.publicKey, pool: ctx.pool })], [b.wallet]))).to.equal("StakeNotWithdrawn");
+      for (const m of [a, b]) await env.send([await withdrawStakeIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })], [m.wallet]);
+      expect(await errorOf(async () => env.send([await closePoolIx(p(), { creator: a.wallet.publicKey, pool: ctx.pool })], [a.wallet]))).to.equal("Unauthorized");
+      await closeP();
+      expect(await env.accountExists(ctx.pool)).to.equal(false);
+      expect(await env.accountExists(ctx.escrow)).to.equal(false);
+      // per-participant accounts can still be closed after the pool is gone
+      await env.send([await closeParticipantIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool })], [a.wallet]);
+      expect(await errorOf(async () => env.send([await closeCommitmentIx(p(), { participant: b.wallet.publicKey, pool: ctx.pool, round: 1 }, { commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0] })], [b.wallet]))).to.equal("Unauthorized");
+      await env.send([await closeCommitmentIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, round: 1 })], [a.wallet]);
+      expect(await errorOf(async () => env.send([await closeRoundIx(p(), { caller: b.wallet.publicKey, aggregator: b.wallet.publicKey, pool: ctx.pool, round: 1 })], [b.wallet]))).to.equal("Unauthorized");
+      const aggBefore = (await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports;
+      await env.send([await closeRoundIx(p(), { caller: b.wallet.publicKey, aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1 })], [b.wallet]);
+      expect((await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports).to.be.greaterThan(aggBefore);
+      expect(await env.accountExists(findRoundAddress(ctx.pool, 1)[0])).to.equal(false);
+    });
+    it("finalizes a finished pool after the claim window and refunds the unclaimed rest", async function () {
+      needsWarp.call(this);
+      const ctx = await setupPool(env, { numRounds: 1 });
+      const a = await join(ctx);
+      await env.warpTo(roundStart(ctx, 1));
+      await post(ctx, 1, 400_000n);
+      expect(await errorOf(async () => env.send([await closeRoundIx(p(), { caller: a.wallet.publicKey, aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1 })], [a.wallet]))).to.equal("PoolNotFinalized");
+      await env.warpTo(roundStart(ctx, 1) + BigInt(ctx.args.claimWindow) + 1n);
+      const before = await env.tokenBalance(ctx.creatorToken);
+      await env.send([await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [a.wallet]);
+      expect(await env.tokenBalance(ctx.creatorToken)).to.equal(before + 1_000_000n);
+      expect((await fetchPool(p(), ctx.pool))!.status).to.equal(PoolStatus.Finalized);
+    });
+    it("finalizes a cancelled pool at once and rejects finalizing an active one", async () => {
+      const ctx = await setupPool(env);
+      const fin = async () => env.send([await finalizePoolIx(p(), { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+      expect(await errorOf(fin)).to.equal("ClaimWindowOpen");
+      await env.send([await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+      await fin();
+      await env.send([await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool })], [ctx.creator]);
+      expect(await env.accountExists(ctx.pool)).to.equal(false);
+    });
+  });
+
+  it("rejects an unknown instruction and garbage data", async () => {
+    const ctx = await setupPool(env);
+    const ix = await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 1n });
+    const trailing = { ...ix, data: Buffer.concat([ix.data, Buffer.from([1])]) };
+    expect(await errorOf(() => env.send([trailing], [ctx.creator]))).to.equal("InvalidInstructionData");
+    const short = { ...ix, data: ix.data.subarray(0, 4) };
+    expect(await errorOf(() => env.send([short], [ctx.creator]))).to.equal("InvalidInstructionData");
+  });
+});

@@ -62,6 +62,26 @@ const strategy = (name: string, props: Record<string, unknown> = {}, required: s
   },
 });
 
+const innerStrategy = (name: string, props: Record<string, unknown> = {}, required: string[] = []) => ({
+  type: "object",
+  additionalProperties: false,
+  required: ["strategy", ...required],
+  properties: { strategy: { const: name }, ...props },
+});
+
+const inner = {
+  type: "object",
+  required: ["strategy"],
+  properties: { strategy: { enum: ["fedavg", "median", "trimmed-mean", "krum"] } },
+  discriminator: { propertyName: "strategy" },
+  oneOf: [
+    innerStrategy("fedavg"),
+    innerStrategy("median"),
+    innerStrategy("trimmed-mean", { trimFraction: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } }, ["trimFraction"]),
+    innerStrategy("krum", { byzantine: { type: "integer", minimum: 0, maximum: 10000 }, multi: { type: "integer", minimum: 1, maximum: 100000 } }, ["byzantine"]),
+  ],
+} as const;
+
 export const planSchema = {
   $id: "https://fedstr.dev/schemas/training-plan-1.json",
   type: "object",
@@ -152,9 +172,9 @@ export const planSchema = {
         strategy("median"),
         strategy("trimmed-mean", { trimFraction: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } }, ["trimFraction"]),
         strategy("krum", { byzantine: { type: "integer", minimum: 0, maximum: 10000 }, multi: { type: "integer", minimum: 1, maximum: 100000 } }, ["byzantine"]),
-        strategy("fedadam", { learningRate: rate, beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 }, beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 }, tau: { type: "number", exclusiveMinimum: 0, maximum: 1 } }),
-        strategy("fedyogi", { learningRate: rate, beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 }, beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 }, tau: { type: "number", exclusiveMinimum: 0, maximum: 1 } }),
-        strategy("diloco", { learningRate: rate, momentum: { type: "number", minimum: 0, exclusiveMaximum: 1 }, nesterov: { type: "boolean" } }),
+        strategy("fedadam", { inner, learningRate: rate, beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 }, beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 }, tau: { type: "number", exclusiveMinimum: 0, maximum: 1 } }),
+        strategy("fedyogi", { inner, learningRate: rate, beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 }, beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 }, tau: { type: "number", exclusiveMinimum: 0, maximum: 1 } }),
+        strategy("diloco", { inner, learningRate: rate, momentum: { type: "number", minimum: 0, exclusiveMaximum: 1 }, nesterov: { type: "boolean" } }),
       ],
     },
     validation: {

@@ -15,13 +15,20 @@ export const DEFAULT_MAX_PARAMETERS = 10_000_000;
 export interface LayerSpec { class_name: string; config: { name: string; [k: string]: unknown } }
 export interface Topology { class_name: "Sequential"; config: { name?: string; layers: LayerSpec[] }; keras_version?: string; backend?: string }
 
+/** The averaging part of a server-optimizer strategy (what the pseudo-gradient is taken against). */
+export type InnerAggregationConfig =
+  | { strategy: "fedavg" }
+  | { strategy: "median" }
+  | { strategy: "trimmed-mean"; trimFraction: number }
+  | { strategy: "krum"; byzantine: number; multi?: number };
+
 export type AggregationConfig =
   | { strategy: "fedavg"; minUpdates?: number; maxUpdates?: number }
   | { strategy: "median"; minUpdates?: number; maxUpdates?: number }
   | { strategy: "trimmed-mean"; trimFraction: number; minUpdates?: number; maxUpdates?: number }
   | { strategy: "krum"; byzantine: number; multi?: number; minUpdates?: number; maxUpdates?: number }
-  | { strategy: "fedadam" | "fedyogi"; learningRate?: number; beta1?: number; beta2?: number; tau?: number; minUpdates?: number; maxUpdates?: number }
-  | { strategy: "diloco"; learningRate?: number; momentum?: number; nesterov?: boolean; minUpdates?: number; maxUpdates?: number };
+  | { strategy: "fedadam" | "fedyogi"; learningRate?: number; beta1?: number; beta2?: number; tau?: number; inner?: InnerAggregationConfig; minUpdates?: number; maxUpdates?: number }
+  | { strategy: "diloco"; learningRate?: number; momentum?: number; nesterov?: boolean; inner?: InnerAggregationConfig; minUpdates?: number; maxUpdates?: number };
 
 export interface TrainingPlan {
   format: typeof PLAN_FORMAT;

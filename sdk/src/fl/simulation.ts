@@ -107,7 +107,7 @@ export function digitsPlan(initialSha256: string, over: Partial<TrainingPlan> = 
       initialWeights: { sha256: initialSha256 },
       maxParameters: 1_000_000,
     },
-    training: { optimizer: { name: "sgd", learningRate: 0.1 }, loss: "categoricalCrossentropy", metrics: ["accuracy"], localEpochs: 2, batchSize: 32 },
+    training: { optimizer: { name: "momentum", learningRate: 0.05, momentum: 0.9 }, loss: "categoricalCrossentropy", metrics: ["accuracy"], localEpochs: 2, batchSize: 32 },
     data: { features: { shape: [784], dtype: "float32" }, labels: { shape: [], dtype: "int32" }, preprocessing: { oneHot: { numClasses: 10 } } },
     aggregation: { strategy: "fedavg" },
     validation: { maxDeltaNorm: 100, minSamples: 1, maxSamples: 100_000 },

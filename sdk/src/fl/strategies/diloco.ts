@@ -5,23 +5,29 @@
  * Defaults from the paper: η = 0.7, μ = 0.9, Nesterov. Server state: "momentum/<name>".
  */
 import type { Weights } from "../types.js";
-import { FedAvgAccumulator } from "./fedavg.js";
+import { fedAvg } from "./fedavg.js";
 import { stateTensor } from "./fedopt.js";
 import type { ServerState, Strategy } from "./strategy.js";
 
 export interface DiLoCoOptions { learningRate?: number; momentum?: number; nesterov?: boolean }
 
-export function diloco(opts: DiLoCoOptions = {}): Strategy {
+/**
+ * `inner` (default FedAvg) computes the average the outer gradient is taken against; a robust inner
+ * aggregator (trimmed mean, median, Krum) plus outer momentum is the "robust aggregation with
+ * momentum" recipe of Karimireddy et al. 2021 for heterogeneous data.
+ */
+export function diloco(opts: DiLoCoOptions = {}, inner: Strategy = fedAvg()): Strategy {
   const eta = opts.learningRate ?? 0.7, mu = opts.momentum ?? 0.9, nesterov = opts.nesterov ?? true;
   return {
-    name: "diloco",
-    streaming: true,
+    name: inner.name === "fedavg" ? "diloco" : `diloco(${inner.name})`,
+    streaming: inner.streaming,
     begin(global: Weights, state?: ServerState) {
-      const acc = new FedAvgAccumulator(global);
+      const agg = inner.begin(global);
       return {
-        add: (u) => acc.add(u),
+        add: (u) => agg.add(u),
         finish: () => {
-          const avg = acc.result();
+          const innerRes = agg.finish();
+          const avg = innerRes.weights;
           const next: ServerState = [];
           const weights: Weights = global.map((gT, k) => {
             const x = gT.values, a = avg[k]!.values;
@@ -35,7 +41,7 @@ export function diloco(opts: DiLoCoOptions = {}): Strategy {
             next.push({ name: `momentum/${gT.name}`, dtype: "float32", shape: [...gT.shape], values: b });
             return { name: gT.name, dtype: gT.dtype, shape: [...gT.shape], values: out };
           });
-          return { weights, state: next, excluded: [] };
+          return { weights, state: next, excluded: innerRes.excluded };
         },
       };
     },

@@ -9,7 +9,7 @@
  * Streaming (FedAvg accumulator); the step itself is float64 per element, stored as float32.
  */
 import type { Weights } from "../types.js";
-import { FedAvgAccumulator } from "./fedavg.js";
+import { fedAvg } from "./fedavg.js";
 import { AggregationError, type ServerState, type Strategy } from "./strategy.js";
 
 export interface FedOptOptions { learningRate?: number; beta1?: number; beta2?: number; tau?: number }
@@ -21,19 +21,21 @@ export function stateTensor(state: ServerState | undefined, name: string, len: n
   return t.values.slice();
 }
 
-export function fedOpt(kind: "adam" | "yogi", opts: FedOptOptions = {}): Strategy {
+/** `inner` (default FedAvg) computes the average the pseudo-gradient is taken against. */
+export function fedOpt(kind: "adam" | "yogi", opts: FedOptOptions = {}, inner: Strategy = fedAvg()): Strategy {
   const eta = opts.learningRate ?? (kind === "adam" ? 0.1 : 0.01);
   const b1 = opts.beta1 ?? 0.9, b2 = opts.beta2 ?? 0.99;
   const tau = opts.tau ?? (kind === "adam" ? 1e-9 : 1e-3);
   return {
-    name: kind === "adam" ? "fedadam" : "fedyogi",
-    streaming: true,
+    name: (kind === "adam" ? "fedadam" : "fedyogi") + (inner.name === "fedavg" ? "" : `(${inner.name})`),
+    streaming: inner.streaming,
     begin(global: Weights, state?: ServerState) {
-      const acc = new FedAvgAccumulator(global);
+      const agg = inner.begin(global);
       return {
-        add: (u) => acc.add(u),
+        add: (u) => agg.add(u),
         finish: () => {
-          const avg = acc.result();
+          const innerRes = agg.finish();
+          const avg = innerRes.weights;
           const stepT = state?.find((s) => s.name === "step");
           const t = (stepT ? stepT.values[0]! : 0) + 1;
           const scale = eta * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
@@ -55,7 +57,7 @@ export function fedOpt(kind: "adam" | "yogi", opts: FedOptOptions = {}): Strateg
             return { name: g.name, dtype: g.dtype, shape: [...g.shape], values: out };
           });
           next.push({ name: "step", dtype: "int32", shape: [1], values: Int32Array.of(t) });
-          return { weights, state: next, excluded: [] };
+          return { weights, state: next, excluded: innerRes.excluded };
         },
       };
     },

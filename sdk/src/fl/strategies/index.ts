@@ -22,8 +22,8 @@ export function createStrategy(cfg: AggregationConfig): Strategy {
     case "median": return coordinateMedian();
     case "trimmed-mean": return trimmedMean(cfg.trimFraction);
     case "krum": return krum(cfg.byzantine, cfg.multi ?? 1);
-    case "fedadam": return fedOpt("adam", cfg);
-    case "fedyogi": return fedOpt("yogi", cfg);
-    case "diloco": return diloco(cfg);
+    case "fedadam": return fedOpt("adam", cfg, cfg.inner ? createStrategy(cfg.inner) : undefined);
+    case "fedyogi": return fedOpt("yogi", cfg, cfg.inner ? createStrategy(cfg.inner) : undefined);
+    case "diloco": return diloco(cfg, cfg.inner ? createStrategy(cfg.inner) : undefined);
   }
 }

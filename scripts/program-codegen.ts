@@ -40,7 +40,8 @@ const instructions: Ix[] = [
     name: "create_pool",
     docs: [
       "Creates a pool PDA [\"pool\", creator, pool_id LE], its reward escrow and stake vault token accounts",
-      "(PDAs [\"escrow\", pool], [\"stake_vault\", pool], owned by the pool PDA) and deposits `reward_amount`.",
+      "(bumps passed by the client and checked by derivation;",
+      "PDAs [\"escrow\", pool], [\"stake_vault\", pool], owned by the pool PDA) and deposits `reward_amount`.",
       "Rules: reward_amount > 0; 1 <= num_rounds <= 256; max_participants >= 1; round_duration > 0;",
       "join_deadline > now; grace_period >= 0; claim_window >= 0; slash_limit_bps <= 10000; CIDs are",
       "binary CIDv1 sha2-256 (raw or dag-pb); creator_token holds the pool mint.",
@@ -50,7 +51,7 @@ const instructions: Ix[] = [
       { name: "escrow", w: true }, { name: "stake_vault", w: true }, { name: "creator_token", w: true },
       tokenProgram, systemProgram,
     ],
-    args: [["pool_id", "u64"], ["params", def("CreatePoolParams")]],
+    args: [["pool_id", "u64"], ["params", def("CreatePoolParams")], ["pool_bump", "u8"], ["escrow_bump", "u8"], ["vault_bump", "u8"]],
   },
   {
     name: "fund_pool",
@@ -91,7 +92,7 @@ const instructions: Ix[] = [
       "rewards in escrow. Posting the last round finishes the pool and opens the claim window.",
     ],
     accounts: [{ name: "aggregator", w: true, s: true }, { name: "pool", w: true }, { name: "round_result", w: true }, systemProgram],
-    args: [["round", "u32"], ["params", def("PostRoundParams")]],
+    args: [["round", "u32"], ["params", def("PostRoundParams")], ["bump", "u8"]],
   },
   {
     name: "claim_reward",

@@ -4,6 +4,7 @@
 // against that validator through AnchorProvider.env(); time-travel tests are
 // skipped there because a real cluster's clock cannot be moved.
 import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { AnchorProvider, AnchorError, utils, type Provider, type Wallet } from "@coral-xyz/anchor";
@@ -156,6 +157,14 @@ export interface TestEnv {
 
 export const START_TIME = 1_800_000_000n;
 
+/** Keypair source: random, or reproducible from a seed (same addresses, same bumps, same CU). */
+export function keypairSource(seed?: string): () => Keypair {
+  if (seed === undefined) return () => Keypair.generate();
+  let n = 0;
+  return () => Keypair.fromSeed(createHash("sha256").update(`${seed}/${n++}`).digest());
+}
+let nextKeypair = keypairSource();
+
 class LiteSVMEnv implements TestEnv {
   readonly kind = "litesvm" as const;
   readonly canWarp = true;
@@ -176,7 +185,7 @@ class LiteSVMEnv implements TestEnv {
     this.svm.setClock(new Clock(c.slot + 1n, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, ts));
   }
   async newWallet(sol = 10) {
-    const kp = Keypair.generate();
+    const kp = nextKeypair();
     this.svm.airdrop(kp.publicKey, BigInt(sol * LAMPORTS_PER_SOL));
     return kp;
   }
@@ -258,7 +267,7 @@ async function rent(env: TestEnv, len: number) {
 }
 
 async function createMintWith(env: TestEnv, decimals: number) {
-  const mint = Keypair.generate();
+  const mint = nextKeypair();
   await env.send(
     [
       SystemProgram.createAccount({ fromPubkey: env.payer.publicKey, newAccountPubkey: mint.publicKey, lamports: await rent(env, MINT_SIZE), space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
@@ -270,7 +279,7 @@ async function createMintWith(env: TestEnv, decimals: number) {
 }
 
 async function createTokenAccountWith(env: TestEnv, mint: PublicKey, owner: PublicKey) {
-  const acc = Keypair.generate();
+  const acc = nextKeypair();
   await env.send(
     [
       SystemProgram.createAccount({ fromPubkey: env.payer.publicKey, newAccountPubkey: acc.publicKey, lamports: await rent(env, ACCOUNT_SIZE), space: ACCOUNT_SIZE, programId: TOKEN_PROGRAM_ID }),
@@ -282,7 +291,8 @@ async function createTokenAccountWith(env: TestEnv, mint: PublicKey, owner: Publ
 }
 
 /** A fresh environment: a new LiteSVM with the program loaded, or the validator. */
-export async function createEnv(): Promise<TestEnv> {
+export async function createEnv(opts: { seed?: string } = {}): Promise<TestEnv> {
+  nextKeypair = keypairSource(opts.seed);
   if (process.env.ANCHOR_PROVIDER_URL) {
     return new ValidatorEnv(AnchorProvider.env());
   }
@@ -291,7 +301,7 @@ export async function createEnv(): Promise<TestEnv> {
   }
   const svm = new LiteSVM();
   svm.addProgramFromFile(FEDSTR_PROGRAM_ID, PROGRAM_SO);
-  const payer = Keypair.generate();
+  const payer = nextKeypair();
   svm.airdrop(payer.publicKey, BigInt(10_000 * LAMPORTS_PER_SOL));
   const env = new LiteSVMEnv(svm, payer);
   await env.warpTo(START_TIME);

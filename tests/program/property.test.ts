@@ -61,7 +61,7 @@ describe("fedstr program: property test", function () {
   this.timeout(Math.max(600_000, STEPS * 500));
 
   it(`keeps both invariants over ${STEPS} random steps (seed ${SEED})`, async function () {
-    const env: TestEnv = await createEnv();
+    const env: TestEnv = await createEnv({ seed: `property-${SEED}` });
     if (!env.canWarp) this.skip();
     const r = rng(SEED);
     const p = env.program;

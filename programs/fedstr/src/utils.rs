@@ -348,15 +348,13 @@ pub fn sub(a: u64, b: u64) -> Result<u64> {
 /// PDA derivation for a known bump, without the on-curve check:
 /// `sha256(seeds.. || bump || program_id || "ProgramDerivedAddress")`. An
 /// on-curve result cannot sign, so the subsequent signed `CreateAccount` fails.
-pub fn derive_pda(seeds: &[&[u8]; 4], bump: u8, program_id: &Address) -> Address {
+pub fn derive_pda(seeds: &[&[u8]], bump: u8, program_id: &Address) -> Address {
     let b = [bump];
-    Address::new_from_array(sha256(&[
-        seeds[0],
-        seeds[1],
-        seeds[2],
-        seeds[3],
-        &b,
-        program_id.as_ref(),
-        b"ProgramDerivedAddress",
-    ]))
+    let mut parts: [&[u8]; 8] = [&[]; 8];
+    let n = seeds.len().min(5);
+    parts[..n].copy_from_slice(&seeds[..n]);
+    parts[n] = &b;
+    parts[n + 1] = program_id.as_ref();
+    parts[n + 2] = b"ProgramDerivedAddress";
+    Address::new_from_array(sha256(&parts[..n + 3]))
 }

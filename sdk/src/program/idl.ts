@@ -15,7 +15,8 @@ export type Fedstr = {
       "name": "createPool",
       "docs": [
         "Creates a pool PDA [\"pool\", creator, pool_id LE], its reward escrow and stake vault token accounts",
-        "(PDAs [\"escrow\", pool], [\"stake_vault\", pool], owned by the pool PDA) and deposits `reward_amount`.",
+        "(bumps passed by the client and checked by derivation;",
+        "PDAs [\"escrow\", pool], [\"stake_vault\", pool], owned by the pool PDA) and deposits `reward_amount`.",
         "Rules: reward_amount > 0; 1 <= num_rounds <= 256; max_participants >= 1; round_duration > 0;",
         "join_deadline > now; grace_period >= 0; claim_window >= 0; slash_limit_bps <= 10000; CIDs are",
         "binary CIDv1 sha2-256 (raw or dag-pb); creator_token holds the pool mint."
@@ -76,6 +77,18 @@ export type Fedstr = {
               "name": "createPoolParams"
             }
           }
+        },
+        {
+          "name": "poolBump",
+          "type": "u8"
+        },
+        {
+          "name": "escrowBump",
+          "type": "u8"
+        },
+        {
+          "name": "vaultBump",
+          "type": "u8"
         }
       ]
     },
@@ -293,6 +306,10 @@ export type Fedstr = {
               "name": "postRoundParams"
             }
           }
+        },
+        {
+          "name": "bump",
+          "type": "u8"
         }
       ]
     },
@@ -2093,7 +2110,8 @@ export const IDL: Fedstr = {
       "name": "createPool",
       "docs": [
         "Creates a pool PDA [\"pool\", creator, pool_id LE], its reward escrow and stake vault token accounts",
-        "(PDAs [\"escrow\", pool], [\"stake_vault\", pool], owned by the pool PDA) and deposits `reward_amount`.",
+        "(bumps passed by the client and checked by derivation;",
+        "PDAs [\"escrow\", pool], [\"stake_vault\", pool], owned by the pool PDA) and deposits `reward_amount`.",
         "Rules: reward_amount > 0; 1 <= num_rounds <= 256; max_participants >= 1; round_duration > 0;",
         "join_deadline > now; grace_period >= 0; claim_window >= 0; slash_limit_bps <= 10000; CIDs are",
         "binary CIDv1 sha2-256 (raw or dag-pb); creator_token holds the pool mint."
@@ -2154,6 +2172,18 @@ export const IDL: Fedstr = {
               "name": "createPoolParams"
             }
           }
+        },
+        {
+          "name": "poolBump",
+          "type": "u8"
+        },
+        {
+          "name": "escrowBump",
+          "type": "u8"
+        },
+        {
+          "name": "vaultBump",
+          "type": "u8"
         }
       ]
     },
@@ -2371,6 +2401,10 @@ export const IDL: Fedstr = {
               "name": "postRoundParams"
             }
           }
+        },
+        {
+          "name": "bump",
+          "type": "u8"
         }
       ]
     },

@@ -56,7 +56,9 @@ export interface CreatePoolArgs {
 }
 
 export async function createPoolIx(p: FedstrProgram, a: CreatePoolArgs, overrides: Accounts = {}): Promise<TransactionInstruction> {
-  const [pool] = findPoolAddress(a.creator, a.poolId, p.programId);
+  const [pool, poolBump] = findPoolAddress(a.creator, a.poolId, p.programId);
+  const [escrow, escrowBump] = findEscrowAddress(pool, p.programId);
+  const [stakeVault, vaultBump] = findStakeVaultAddress(pool, p.programId);
   return p.methods
     .createPool(bn(a.poolId), {
       aggregator: a.aggregator,
@@ -72,13 +74,13 @@ export async function createPoolIx(p: FedstrProgram, a: CreatePoolArgs, override
       nostrJobId: bytes(a.nostrJobId, 32, "nostrJobId"),
       clientScriptCid: bytes(a.clientScriptCid, 36, "clientScriptCid"),
       initialModelCid: bytes(a.initialModelCid, 36, "initialModelCid"),
-    })
+    }, poolBump, escrowBump, vaultBump)
     .accountsStrict({
       creator: a.creator,
       pool,
       mint: a.mint,
-      escrow: findEscrowAddress(pool, p.programId)[0],
-      stakeVault: findStakeVaultAddress(pool, p.programId)[0],
+      escrow,
+      stakeVault,
       creatorToken: a.creatorToken,
       tokenProgram: TOKEN_PROGRAM_ID,
       systemProgram: SystemProgram.programId,
@@ -158,6 +160,7 @@ export interface PostRoundArgs {
 }
 
 export async function postRoundIx(p: FedstrProgram, a: PostRoundArgs, overrides: Accounts = {}) {
+  const [roundResult, bump] = findRoundAddress(a.pool, a.round, p.programId);
   return p.methods
     .postRound(a.round, {
       globalModelCid: bytes(a.globalModelCid, 36, "globalModelCid"),
@@ -166,11 +169,11 @@ export async function postRoundIx(p: FedstrProgram, a: PostRoundArgs, overrides:
       metric: bn(a.metric),
       reward: bn(a.reward),
       acceptedCount: a.acceptedCount,
-    })
+    }, bump)
     .accountsStrict({
       aggregator: a.aggregator,
       pool: a.pool,
-      roundResult: findRoundAddress(a.pool, a.round, p.programId)[0],
+      roundResult,
       systemProgram: SystemProgram.programId,
       ...overrides,
     })

@@ -48,7 +48,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let round_le = round.to_le_bytes();
     let b = [bump];
     let expected = derive_pda(
-        &[COMMITMENT_SEED, pool_acc.address().as_ref(), participant.address().as_ref(), &round_le],
+        &[COMMITMENT_SEED, pool_acc.address().as_ref(), participant.address().as_ref(), &round_le][..],
         bump,
         program_id,
     );

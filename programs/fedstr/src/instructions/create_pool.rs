@@ -1,4 +1,4 @@
-//! `create_pool(pool_id: u64, params: CreatePoolParams)`
+//! `create_pool(pool_id: u64, params: CreatePoolParams, pool_bump: u8, escrow_bump: u8, vault_bump: u8)`
 //!
 //! Accounts: `creator` (signer, writable, pays rent and deposits the rewards),
 //! `pool` (PDA `["pool", creator, pool_id LE]`), `mint`, `escrow` (PDA
@@ -14,8 +14,9 @@
 //!   must not overflow — otherwise `InvalidParameter`/`InvalidAmount`.
 //! - `client_script_cid` and `initial_model_cid` are binary CIDv1 sha2-256 (`InvalidCid`).
 //! - `mint` must be an SPL Token mint and `creator_token` an account of it (`WrongMint`).
-//! - `pool`, `escrow` and `stake_vault` must be the canonical PDAs (`InvalidPda`);
-//!   creating an existing pool fails with `AlreadyInitialized`.
+//! - `pool`, `escrow` and `stake_vault` must be the PDAs for the given bumps
+//!   (`InvalidPda`; the SDK passes the canonical bumps); creating an existing
+//!   pool fails with `AlreadyInitialized`.
 //! - Escrow and stake vault are SPL token accounts owned by the pool PDA: only
 //!   this program can move their tokens.
 //! - Emits `PoolCreated`.
@@ -49,6 +50,9 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let nostr_job_id = *r.bytes::<32>()?;
     let client_script_cid = *r.bytes::<36>()?;
     let initial_model_cid = *r.bytes::<36>()?;
+    let bump = r.u8()?;
+    let escrow_bump = r.u8()?;
+    let vault_bump = r.u8()?;
     r.finish()?;
 
     let now = now()?;
@@ -81,12 +85,14 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     token_of_mint(creator_token, mint.address())?;
 
     let id_bytes = pool_id.to_le_bytes();
-    let (pool_key, bump) =
-        Address::find_program_address(&[POOL_SEED, creator.address().as_ref(), &id_bytes], program_id);
+    // Bumps come from the client (the SDK passes the canonical ones): checking
+    // them costs one sha256 each instead of a bump search. A non-canonical pool
+    // bump would only give the same creator a second pool with the same id.
+    let pool_key = derive_pda(&[POOL_SEED, creator.address().as_ref(), &id_bytes], bump, program_id);
     require(pool_acc.address() == &pool_key, E::InvalidPda)?;
-    let (escrow_key, escrow_bump) = Address::find_program_address(&[ESCROW_SEED, pool_key.as_ref()], program_id);
+    let escrow_key = derive_pda(&[ESCROW_SEED, pool_key.as_ref()], escrow_bump, program_id);
     require(escrow.address() == &escrow_key, E::InvalidPda)?;
-    let (vault_key, vault_bump) = Address::find_program_address(&[STAKE_VAULT_SEED, pool_key.as_ref()], program_id);
+    let vault_key = derive_pda(&[STAKE_VAULT_SEED, pool_key.as_ref()], vault_bump, program_id);
     require(vault.address() == &vault_key, E::InvalidPda)?;
 
     let b = [bump];

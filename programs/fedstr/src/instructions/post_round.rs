@@ -1,4 +1,4 @@
-//! `post_round(round: u32, params: PostRoundParams)`
+//! `post_round(round: u32, params: PostRoundParams, bump: u8)`
 //!
 //! Accounts: `aggregator` (signer, writable, pays rent), `pool`,
 //! `round_result` (PDA `["round", pool, round LE]`), `system_program`.
@@ -10,7 +10,7 @@
 //! that the pool can only be expired); the global model CID is a binary CIDv1
 //! sha2-256 (`InvalidCid`); `reward <= total_funded - total_refunded -
 //! total_allocated`, i.e. never more than what is left unallocated in escrow
-//! (`RewardExceedsEscrow`); canonical PDA (`InvalidPda`). Posting round
+//! (`RewardExceedsEscrow`); `round_result` is the PDA for `bump` (`InvalidPda`). Posting round
 //! `num_rounds` finishes the pool (status finished, `ended_at = now`): stakes
 //! become withdrawable and the claim window opens. Emits `RoundPosted`.
 
@@ -34,6 +34,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let metric = r.i64()?;
     let reward = r.u64()?;
     let accepted_count = r.u32()?;
+    let bump = r.u8()?;
     r.finish()?;
 
     let pool = load_pool(pool_acc, program_id)?;
@@ -48,8 +49,9 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     require(reward <= pool.unallocated()?, E::RewardExceedsEscrow)?;
 
     let round_le = round.to_le_bytes();
-    let (key, bump) =
-        Address::find_program_address(&[ROUND_SEED, pool_acc.address().as_ref(), &round_le], program_id);
+    // Bump from the client (canonical in the SDK): one round result per round is
+    // guaranteed by `rounds_posted`, so no bump search is needed.
+    let key = derive_pda(&[ROUND_SEED, pool_acc.address().as_ref(), &round_le], bump, program_id);
     require(round_acc.address() == &key, E::InvalidPda)?;
     let b = [bump];
     create_pda_account(

@@ -1,0 +1,98 @@
+// Compute units per fedstr instruction, measured from LiteSVM transaction
+// results with the same build the tests use (target/deploy/fedstr.so).
+// Usage: npm run cu-report [-- --json]   (--json: one JSON object as the last line)
+import {
+  cancelPoolIx,
+  claimRewardIx,
+  closeCommitmentIx,
+  closeParticipantIx,
+  closePoolIx,
+  closeRoundIx,
+  commitUpdateIx,
+  createPoolIx,
+  expirePoolIx,
+  finalizePoolIx,
+  fundPoolIx,
+  joinPoolIx,
+  postRoundIx,
+  slashIx,
+  withdrawStakeIx,
+} from "@fedstr/sdk/program";
+import type { TransactionInstruction, Keypair } from "@solana/web3.js";
+import { createEnv } from "../tests/program/harness.js";
+import { cidOf, join, newMember, rewardTree, roundStart, setupPool, sha256, type Member } from "../tests/program/fixtures.js";
+
+const TARGET = 20_000;
+const COMMIT_TARGET = 5_000;
+
+async function main() {
+  delete process.env.ANCHOR_PROVIDER_URL; // always LiteSVM
+  const env = await createEnv({ seed: "fedstr-cu-report" }); // reproducible addresses, bumps and CU
+  const p = env.program;
+  const cu: Record<string, number> = {};
+  const run = async (name: string, ixs: TransactionInstruction[], signers: Keypair[]) => {
+    const res = await env.send(ixs, signers);
+    cu[name] = Math.max(cu[name] ?? 0, res.computeUnits);
+  };
+
+  // Main lifecycle: 8 participants, 2 rounds, claims with a 3-sibling proof.
+  const ctx = await setupPool(env, { numRounds: 2, maxParticipants: 8 }, false);
+  await run("create_pool", [await createPoolIx(p, ctx.args)], [ctx.creator]);
+  await run("fund_pool", [await fundPoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 1_000n })], [ctx.creator]);
+  const members: Member[] = [];
+  for (let i = 0; i < 8; i++) {
+    const m = await newMember(ctx);
+    await run("join_pool", [await joinPoolIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake: 1_000n })], [m.wallet]);
+    members.push(m);
+  }
+  await env.warpTo(roundStart(ctx, 1));
+  for (const m of members) {
+    await run("commit_update", [await commitUpdateIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, round: 1, updateHash: sha256(`update 1 ${m.wallet.publicKey.toBase58()}`), updateCid: cidOf(`u ${m.wallet.publicKey.toBase58()}`) })], [m.wallet]);
+  }
+  await run("slash", [await slashIx(p, { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, participant: members[7]!.wallet.publicKey, round: 1, amount: 100n, reason: 1, evidenceCid: cidOf("evidence") })], [ctx.aggregator]);
+  const tree = rewardTree(ctx, 1, members.map((m) => ({ m, reward: 10_000n })));
+  const post = async (round: number, root: Uint8Array, reward: bigint) =>
+    run("post_round", [await postRoundIx(p, { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round, globalModelCid: cidOf(`g${round}`, 0x70), globalModelHash: sha256(`g${round}`), merkleRoot: root, metric: 900_000n, reward, acceptedCount: 8 })], [ctx.aggregator]);
+  await post(1, tree.root, tree.totalReward);
+  for (const [i, m] of members.entries()) {
+    const leaf = tree.leaves[i]!;
+    await run("claim_reward", [await claimRewardIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, round: 1, weight: leaf.weight, amount: leaf.reward, updateHash: leaf.updateHash, proof: tree.proofs[i]!, destination: m.token })], [m.wallet]);
+  }
+  await env.warpTo(roundStart(ctx, 2));
+  await post(2, new Uint8Array(32), 0n);
+  for (const m of members) {
+    await run("withdraw_stake", [await withdrawStakeIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })], [m.wallet]);
+  }
+  await env.warpTo(roundStart(ctx, 2) + BigInt(ctx.args.claimWindow) + 1n);
+  await run("finalize_pool", [await finalizePoolIx(p, { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+  await run("close_round", [await closeRoundIx(p, { caller: ctx.creator.publicKey, aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1 })], [ctx.creator]);
+  const m0 = members[0]!;
+  await run("close_commitment", [await closeCommitmentIx(p, { participant: m0.wallet.publicKey, pool: ctx.pool, round: 1 })], [m0.wallet]);
+  await run("close_participant", [await closeParticipantIx(p, { participant: m0.wallet.publicKey, pool: ctx.pool })], [m0.wallet]);
+  await run("close_pool", [await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool })], [ctx.creator]);
+
+  // Cancel and expire paths.
+  const c2 = await setupPool(env);
+  await join(c2);
+  await run("cancel_pool", [await cancelPoolIx(p, { creator: c2.creator.publicKey, pool: c2.pool, creatorToken: c2.creatorToken })], [c2.creator]);
+  const c3 = await setupPool(env);
+  await env.warpTo(BigInt(c3.args.joinDeadline) + BigInt(c3.args.roundDuration) + BigInt(c3.args.gracePeriod) + 1n);
+  await run("expire_pool", [await expirePoolIx(p, { caller: c3.creator.publicKey, pool: c3.pool, creatorToken: c3.creatorToken })], [c3.creator]);
+
+  const order = ["create_pool", "fund_pool", "join_pool", "commit_update", "post_round", "claim_reward", "slash", "withdraw_stake", "cancel_pool", "expire_pool", "finalize_pool", "close_pool", "close_participant", "close_commitment", "close_round"];
+  const report: Record<string, number> = {};
+  for (const k of order) report[k] = cu[k]!;
+  console.log("instruction          compute units   target");
+  for (const [k, v] of Object.entries(report)) {
+    const target = k === "commit_update" ? COMMIT_TARGET : TARGET;
+    console.log(`${k.padEnd(20)} ${String(v).padStart(13)}   ${v <= target ? "<=" : "> "} ${target}`);
+  }
+  console.log("(max over the calls in a fixed-seed scenario; claim_reward with a 3-sibling proof; join_pool costs");
+  console.log(" ~1,500 CU more per extra bump-search iteration for the participant PDA, which must be canonical)");
+  if (process.argv.includes("--json")) console.log(JSON.stringify(report));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -3,9 +3,11 @@
  *
  * For N updates of P float32 parameters (codec-encoded files under ~/.cache/fedstr/bench, generated
  * once from a fixed seed), in separate processes for clean memory figures:
- *   ours     — the streaming FedAvgAccumulator reading each update file in 1 MiB chunks
- *              (wall time includes reading the files; page cache warm)
- *   baseline — reading every input once the same way and summing it (the bandwidth floor)
+ *   ours     — the streaming FedAvgAccumulator (WebAssembly SIMD kernel) reading each update
+ *              file in 1 MiB chunks straight into its scratch buffer (wall time includes reading
+ *              the files; page cache warm)
+ *   baseline — reading every input once the same way and summing it with the same SIMD width
+ *              (the read-once floor of a streaming aggregator)
  *   flower   — flwr.server.strategy.aggregate.aggregate on the same numbers, loaded with
  *              np.fromfile (timed: the aggregate() call only; loading reported separately)
  * Memory: peak RSS (VmHWM) and "aggregation memory" = peak minus the RSS right before the work
@@ -18,6 +20,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRng, decodeHeader, encode, FedAvgAccumulator } from "../sdk/src/fl/index.js";
+import { Float32Accumulator } from "../sdk/src/fl/strategies/kernel.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(homedir(), ".cache", "fedstr");
@@ -108,39 +111,41 @@ function worker(kind: "ours" | "baseline", manifestPath: string, n: number, repe
   const files = m.files.slice(0, n);
   const buf = new Uint8Array(CHUNK);
   const like = [{ name: "w", dtype: "float32" as const, shape: [m.p], values: new Float32Array(0) }];
-  // warm the page cache / JIT with one untimed pass over one file
+  // warm the page cache with one untimed pass over one file
   streamFile(files[0]!.path, buf, () => {});
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
   resetPeak();
   const base = procKb("VmRSS");
-  let best = Infinity, checksum = 0;
+  let best = Infinity, checksum = 0, simd: boolean | undefined;
   for (let r = 0; r < repeat; r++) {
+    gc?.(); // drop the previous repetition's accumulator before timing the next one
     const t0 = process.hrtime.bigint();
     if (kind === "ours") {
       const acc = new FedAvgAccumulator(like.map((t) => ({ ...t, values: new Float32Array(m.p) })));
+      // read each chunk straight into the accumulator's scratch buffer (WebAssembly memory)
+      const sbuf = new Uint8Array(acc.scratch.buffer, acc.scratch.byteOffset, acc.scratch.byteLength);
       for (const f of files) {
-        streamFile(f.path, buf, (k, off, v) => acc.addSlice(k, off, v, f.numSamples));
+        streamFile(f.path, sbuf, (k, off, v) => acc.addSlice(k, off, v, f.numSamples));
         acc.commit(f.numSamples);
       }
+      simd = acc.simd;
       const out = acc.result()[0]!.values as Float32Array;
       best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
       checksum = out[0]! + out[out.length - 1]!;
       if (outFile && r === repeat - 1) writeFileSync(outFile, new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
     } else {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (const f of files) {
-        streamFile(f.path, buf, (_k, _o, v) => {
-          const n4 = v.length & ~3;
-          let i = 0;
-          for (; i < n4; i += 4) { s0 += v[i]!; s1 += v[i + 1]!; s2 += v[i + 2]!; s3 += v[i + 3]!; }
-          for (; i < v.length; i++) s0 += v[i]!;
-        });
-      }
+      // same reads into the same kind of WebAssembly buffer, then a SIMD sum of every value
+      const reader = new Float32Accumulator([0]);
+      const sbuf = new Uint8Array(reader.scratch.buffer, reader.scratch.byteOffset, reader.scratch.byteLength);
+      let total = 0;
+      for (const f of files) streamFile(f.path, sbuf, (_k, _o, v) => { total += reader.sumScratch(v.length); });
       best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
-      checksum = s0 + s1 + s2 + s3;
+      checksum = total;
     }
   }
   const peak = procKb("VmHWM");
-  process.stdout.write(JSON.stringify({ seconds: best, peakRssMB: peak / 1024, baseRssMB: base / 1024, aggMemMB: (peak - base) / 1024, checksum }) + "\n");
+  process.stdout.write(JSON.stringify({ seconds: best, peakRssMB: peak / 1024, baseRssMB: base / 1024, aggMemMB: (peak - base) / 1024, checksum, ...(simd !== undefined ? { simd } : {}) }) + "\n");
 }
 
 function python(): string | undefined {
@@ -188,9 +193,9 @@ async function main(): Promise<void> {
     const mf = join(DATA, `p${p}`, "manifest.json");
     const outFile = join(DATA, `p${p}`, `ours-result-n${n}.f32`);
     log(`case N=${n} P=${p}: ours...`);
-    const ours = runJson(process.execPath, ["--import", "tsx", self, "--worker", "ours", mf, String(n), String(repeat), outFile]);
+    const ours = runJson(process.execPath, ["--expose-gc", "--import", "tsx", self, "--worker", "ours", mf, String(n), String(repeat), outFile]);
     log(`case N=${n} P=${p}: baseline...`);
-    const baseline = runJson(process.execPath, ["--import", "tsx", self, "--worker", "baseline", mf, String(n), String(repeat)]);
+    const baseline = runJson(process.execPath, ["--expose-gc", "--import", "tsx", self, "--worker", "baseline", mf, String(n), String(repeat)]);
     let flower: Record<string, number | string | null> | undefined;
     if (py) {
       log(`case N=${n} P=${p}: flower...`);

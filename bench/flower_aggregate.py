@@ -53,12 +53,14 @@ def main():
         best = min(best, time.perf_counter() - t0)
     peak = rss_kb("VmHWM")
     diff = None
+    identical = None
     if ours:
         mine = np.fromfile(ours, dtype="<f4")
         diff = float(np.max(np.abs(mine - out[0])))
+        identical = bool(np.array_equal(mine.view(np.uint32), out[0].astype(np.float32).view(np.uint32)))
     print(json.dumps({
         "seconds": best, "loadSeconds": load, "peakRssMB": peak / 1024, "baseRssMB": base / 1024,
-        "aggMemMB": (peak - base) / 1024, "maxAbsDiffVsOurs": diff, "flwr": __import__("flwr").__version__,
+        "aggMemMB": (peak - base) / 1024, "maxAbsDiffVsOurs": diff, "bitIdenticalToOurs": identical, "outDtype": str(out[0].dtype), "flwr": __import__("flwr").__version__,
         "numpy": np.__version__,
     }))
 

@@ -2,22 +2,37 @@
  * FedAvg (McMahan et al. 2017), weighted by sample count, streaming: memory is one float32
  * accumulator the size of the model, independent of the number of updates.
  *
- * Arithmetic (fixed order, deterministic): acc = fround(acc + n_k * x_k) for k in add order
- * (the product and sum are exact-then-rounded double operations), then fround(acc / sum n_k).
- * float32 accumulation matches Flower/numpy precision and halves memory against float64.
+ * Arithmetic (fixed order, deterministic): IEEE float32 operations, exactly those of Flower's
+ * `aggregate` with numpy: w_k = f32(n_k · x_k); acc = w_1, then acc = f32(acc + w_k) in add order;
+ * result = f32(acc / Σn). (JS computes each product/sum in double and rounds once to float32, which
+ * is the correctly rounded float32 result.) So the output is bit-identical to Flower's for sample
+ * counts below 2^24, and float32 accumulation halves the memory of a float64 accumulator.
  */
 import type { ClientUpdate, Weights } from "../types.js";
+import { Float32Accumulator } from "./kernel.js";
 import { AggregationError, type AggregateResult, type RoundAggregator, type Strategy, requireFloat32 } from "./strategy.js";
 
 export class FedAvgAccumulator {
-  readonly acc: Float32Array[];
+  private readonly mem: Float32Accumulator;
   private total = 0;
   count = 0;
 
-  constructor(private readonly like: Weights) {
+  constructor(private readonly like: Weights, opts: { simd?: boolean } = {}) {
     requireFloat32(like);
-    this.acc = like.map((t) => new Float32Array(t.values.length));
+    this.mem = new Float32Accumulator(like.map((t) => t.values.length), opts.simd ?? true);
   }
+
+  /** The accumulators, one per tensor (the result after `result()`). */
+  get acc(): Float32Array[] { return this.mem.tensors; }
+
+  /**
+   * A 1 MiB buffer streaming readers may fill (e.g. straight from a file) and pass to addSlice
+   * as `scratch.subarray(0, n)`, which saves a copy.
+   */
+  get scratch(): Float32Array { return this.mem.scratch; }
+
+  /** true when the WebAssembly SIMD kernel is in use (else the bit-identical JS loop). */
+  get simd(): boolean { return this.mem.simd; }
 
   /** Add a whole update (already validated: same names/shapes as `like`). */
   add(u: ClientUpdate): void {
@@ -27,9 +42,9 @@ export class FedAvgAccumulator {
 
   /** Streaming form: add `values` (a slice of tensor k starting at `offset`) with weight `n`. */
   addSlice(k: number, offset: number, values: Float32Array, n: number): void {
-    const a = this.acc[k]!;
-    if (offset + values.length > a.length) throw new AggregationError(`slice out of range for tensor ${k}`);
-    for (let i = 0, j = offset; i < values.length; i++, j++) a[j] = a[j]! + n * values[i]!;
+    const a = this.mem.tensors[k];
+    if (!a || offset < 0 || offset + values.length > a.length) throw new AggregationError(`slice out of range for tensor ${k}`);
+    this.mem.apply(k, offset, values, n, this.count === 0);
   }
 
   /** Call once per update after all its slices were added. */
@@ -45,9 +60,8 @@ export class FedAvgAccumulator {
     if (this.count === 0 || this.total <= 0) throw new AggregationError("no updates to aggregate");
     const tot = this.total;
     return this.like.map((t, k) => {
-      const a = this.acc[k]!;
-      for (let i = 0; i < a.length; i++) a[i] = a[i]! / tot;
-      return { name: t.name, dtype: t.dtype, shape: [...t.shape], values: a };
+      this.mem.divide(k, tot);
+      return { name: t.name, dtype: t.dtype, shape: [...t.shape], values: this.mem.tensors[k]! };
     });
   }
 }

@@ -26,7 +26,9 @@ describe("fl/trainer", function () {
     expect(r1.update.numSamples).to.equal(400);
     expect(r1.steps).to.equal(2 * Math.ceil(400 / 32));
     expect(r1.metrics.accuracy).to.be.above(0.6);
+    const tensorsBefore = tf.memory().numTensors;
     const r2 = await trainLocal(plan, init, local, { tf, seed: 5 });
+    expect(tf.memory().numTensors, "no leaked tensors").to.equal(tensorsBefore);
     expect(toHex(hash(r2.update.weights))).to.equal(toHex(hash(r1.update.weights)));
     const r3 = await trainLocal(plan, init, local, { tf, seed: 6 });
     expect(toHex(hash(r3.update.weights))).to.not.equal(toHex(hash(r1.update.weights)));

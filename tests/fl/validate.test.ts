@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { encode, hashBytes, runRound, validateUpdate, type ClientUpdate, type TrainingPlan } from "../../sdk/src/fl/index.js";
+import { encode, evaluationGate, hashBytes, runRound, validateUpdate, type ClientUpdate, type TrainingPlan } from "../../sdk/src/fl/index.js";
 import { perturb, randomWeights, SHAPES } from "./helpers.js";
 
 const bounds = { maxDeltaNorm: 1, minSamples: 1, maxSamples: 1000 };
@@ -67,5 +67,14 @@ describe("fl/validate", () => {
     expect(r.acceptedIndices).to.deep.equal([0, 2]);
     const x = r.weights[0]!.values[0]!;
     expect(x).to.be.closeTo((10 * a.weights[0]!.values[0]! + 30 * b.weights[0]!.values[0]!) / 40, 1e-6);
+  });
+
+  it("applies the plan's evaluation gate", () => {
+    const gate = { evaluation: { metric: "accuracy" as const, holdout: { use: "gate" as const, maxRegression: 0.01 } } };
+    expect(evaluationGate(gate, undefined, 0.5).ok).to.equal(true);
+    expect(evaluationGate(gate, 0.9, 0.895).ok).to.equal(true);
+    expect(evaluationGate(gate, 0.9, 0.85).ok).to.equal(false);
+    expect(evaluationGate({ evaluation: { metric: "loss", holdout: { use: "gate" } } }, 0.3, 0.31).ok).to.equal(false);
+    expect(evaluationGate({ evaluation: { metric: "accuracy", holdout: { use: "report" } } }, 0.9, 0.1).ok).to.equal(true);
   });
 });

@@ -113,3 +113,17 @@ export function aggregate(inputs: RoundInputs): { weights: Weights; state: Serve
 export function recompute(inputs: RoundInputs): Uint8Array {
   return aggregate(inputs).hash;
 }
+
+/**
+ * The plan's evaluation gate: with `holdout.use = "gate"`, a round whose holdout metric regresses
+ * by more than `maxRegression` (default 0) against the previous round is refused. Accuracy: higher
+ * is better; loss: lower is better. Always ok with `use = "report"` or on the first round.
+ */
+export function evaluationGate(plan: Pick<TrainingPlan, "evaluation">, previous: number | undefined, current: number): { ok: boolean; regression: number; detail: string } {
+  const ev = plan.evaluation;
+  if (previous === undefined) return { ok: true, regression: 0, detail: "first round" };
+  const regression = ev.metric === "accuracy" ? previous - current : current - previous;
+  const max = ev.holdout.maxRegression ?? 0;
+  const ok = ev.holdout.use === "report" || !(regression > max);
+  return { ok, regression, detail: `${ev.metric} ${previous} -> ${current} (regression ${regression}, allowed ${ev.holdout.use === "gate" ? max : "any"})` };
+}

@@ -176,6 +176,8 @@ export async function trainLocal(plan: TrainingPlan, global: Weights, data: Data
     };
   } finally {
     optimizer.dispose();
+    // tfjs' MomentumOptimizer.dispose() forgets its momentum scalar: dispose leftover tensors too
+    for (const v of Object.values(optimizer)) if (v instanceof tf.Tensor && !v.isDisposed) v.dispose();
     tf.dispose(anchors);
     model.dispose();
   }

@@ -451,5 +451,7 @@ describe("fedstr program: instructions", function () {
     expect(await errorOf(() => env.send([trailing], [ctx.creator]))).to.equal("InvalidInstructionData");
     const short = { ...ix, data: ix.data.subarray(0, 4) };
     expect(await errorOf(() => env.send([short], [ctx.creator]))).to.equal("InvalidInstructionData");
+    const unknown = { ...ix, data: Buffer.concat([Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]), ix.data.subarray(8)]) };
+    expect(await errorOf(() => env.send([unknown], [ctx.creator]))).to.equal("InvalidInstructionData");
   });
 });

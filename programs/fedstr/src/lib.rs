@@ -21,7 +21,7 @@
 //! Invariants (tested by the property test in `tests/program`):
 //! - escrow balance = total_funded − total_claimed − total_refunded
 //! - stake vault balance = total_staked = Σ active stakes
-#![no_std]
+#![cfg_attr(not(test), no_std)]
 
 pub mod discriminators;
 pub mod errors;
@@ -30,7 +30,7 @@ pub mod instructions;
 pub mod state;
 pub mod utils;
 
-use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
+use pinocchio::{AccountView, Address, ProgramResult};
 
 /// The program id (also in `programs/fedstr/program-id.txt` and the IDL).
 pub const ID: Address = Address::from_str_const("HPL8rLF6dDMnKundRabHm7BUGdDdEUUV6vmYpurC3gps");
@@ -87,6 +87,6 @@ pub fn process_instruction(
         IX_CLOSE_PARTICIPANT => close_participant::process(Ix { program_id, accounts, data: args }),
         IX_CLOSE_COMMITMENT => close_commitment::process(Ix { program_id, accounts, data: args }),
         IX_CLOSE_ROUND => close_round::process(Ix { program_id, accounts, data: args }),
-        _ => Err(ProgramError::InvalidInstructionData),
+        _ => Err(errors::FedstrError::InvalidInstructionData.into()),
     }
 }

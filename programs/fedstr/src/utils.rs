@@ -72,14 +72,44 @@ pub fn log_data(data: &[u8]) {
 /// sha256 over the concatenation of `parts`.
 #[inline(always)]
 pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    #[allow(unused_mut)]
     let mut out = [0u8; 32];
     #[cfg(any(target_os = "solana", target_arch = "bpf"))]
     unsafe {
         sys::sol_sha256(parts.as_ptr() as *const u8, parts.len() as u64, out.as_mut_ptr());
     }
-    #[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
+    #[cfg(all(test, not(any(target_os = "solana", target_arch = "bpf"))))]
+    {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for p in parts {
+            h.update(p);
+        }
+        out.copy_from_slice(&h.finalize());
+    }
+    #[cfg(not(any(test, target_os = "solana", target_arch = "bpf")))]
     let _ = parts;
     out
+}
+
+/// Reward leaf: sha256(0x00 || pool || round LE || participant || update_hash || weight LE || amount LE).
+pub fn reward_leaf(
+    pool: &Address,
+    round: u32,
+    participant: &Address,
+    update_hash: &[u8; 32],
+    weight: u64,
+    amount: u64,
+) -> [u8; 32] {
+    sha256(&[
+        &[0x00],
+        pool.as_ref(),
+        &round.to_le_bytes(),
+        participant.as_ref(),
+        update_hash,
+        &weight.to_le_bytes(),
+        &amount.to_le_bytes(),
+    ])
 }
 
 struct Buf {
@@ -357,4 +387,52 @@ pub fn derive_pda(seeds: &[&[u8]], bump: u8, program_id: &Address) -> Address {
     parts[n + 1] = program_id.as_ref();
     parts[n + 2] = b"ProgramDerivedAddress";
     Address::new_from_array(sha256(&parts[..n + 3]))
+}
+
+#[cfg(test)]
+mod tests {
+    //! Host check of the shared reward-tree vector (tests/program/vectors/reward-merkle.json),
+    //! which the TypeScript builder must reproduce too.
+    extern crate std;
+    use super::*;
+    use std::vec::Vec;
+
+    const VECTOR: &str = include_str!("../../../tests/program/vectors/reward-merkle.json");
+
+    fn hex32(s: &str) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for i in 0..32 {
+            out[i] = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap();
+        }
+        out
+    }
+    fn field<'a>(s: &'a str, key: &str) -> &'a str {
+        let start = s.find(&std::format!("\"{key}\": ")).unwrap() + key.len() + 4;
+        let rest = &s[start..];
+        let end = rest.find([',', '\n', '}']).unwrap();
+        rest[..end].trim().trim_matches('"')
+    }
+
+    #[test]
+    fn reward_merkle_vector() {
+        let pool = Address::new_from_array(hex32(field(VECTOR, "pool")));
+        let round: u32 = field(VECTOR, "round").parse().unwrap();
+        let root = hex32(field(VECTOR, "root"));
+        let leaves: Vec<&str> = VECTOR.split("\"participant\": ").skip(1).collect();
+        assert_eq!(leaves.len(), 5);
+        for chunk in leaves {
+            let chunk = &std::format!("\"participant\": {chunk}");
+            let participant = Address::new_from_array(hex32(field(chunk, "participant")));
+            let update_hash = hex32(field(chunk, "update_hash"));
+            let weight: u64 = field(chunk, "weight").parse().unwrap();
+            let reward: u64 = field(chunk, "reward").parse().unwrap();
+            let leaf = reward_leaf(&pool, round, &participant, &update_hash, weight, reward);
+            assert_eq!(leaf, hex32(field(chunk, "leaf")));
+            let p0 = chunk.find("\"proof\": [").unwrap() + 10;
+            let p1 = p0 + chunk[p0..].find(']').unwrap();
+            let proof: Vec<[u8; 32]> = chunk[p0..p1].split('"').filter(|s| s.len() == 64).map(hex32).collect();
+            assert!(verify_merkle(leaf, &proof, &root));
+            assert!(!verify_merkle(reward_leaf(&pool, round, &participant, &update_hash, weight, reward + 1), &proof, &root));
+        }
+    }
 }

@@ -62,15 +62,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     )?;
     token_of_mint(destination, &pool.mint)?;
 
-    let leaf = sha256(&[
-        &[0x00],
-        pool_acc.address().as_ref(),
-        &round.to_le_bytes(),
-        participant.address().as_ref(),
-        &update_hash,
-        &weight.to_le_bytes(),
-        &amount.to_le_bytes(),
-    ]);
+    let leaf = reward_leaf(pool_acc.address(), round, participant.address(), &update_hash, weight, amount);
     require(verify_merkle(leaf, proof, &rr.merkle_root), E::InvalidProof)?;
     let claimed = add(rr.claimed, amount)?;
     require(claimed <= rr.reward, E::RoundRewardExceeded)?;

@@ -25,7 +25,7 @@ use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
 use crate::utils::*;
-use pinocchio::{cpi::Seed, Address, ProgramResult};
+use pinocchio::{cpi::Seed, ProgramResult};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {

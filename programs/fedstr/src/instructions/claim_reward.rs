@@ -48,7 +48,10 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         _ => return err(E::PoolNotActive),
     }
     let st = load_mut::<Participant>(state_acc, program_id)?;
-    require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
+    require(
+        &st.pool == pool_acc.address() && &st.authority == participant.address() && st.joined_at >= pool.created_at,
+        E::WrongPool,
+    )?;
     let rr = load_mut::<RoundResult>(round_acc, program_id)?;
     require(&rr.pool == pool_acc.address(), E::WrongPool)?;
     require(rr.round == round && round >= 1 && round <= MAX_ROUNDS, E::InvalidRound)?;

@@ -37,7 +37,11 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let pool = load_pool(pool_acc, program_id)?;
     require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
     let st = load_mut::<Participant>(state_acc, program_id)?;
-    require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
+    // `joined_at >= created_at` rejects a stale state left from an earlier pool at the same address.
+    require(
+        &st.pool == pool_acc.address() && &st.authority == participant.address() && st.joined_at >= pool.created_at,
+        E::WrongPool,
+    )?;
     require(st.status == participant_status::ACTIVE, E::ParticipantWithdrawn)?;
     require(round > st.last_committed_round, E::AlreadyCommitted)?;
     require(round == pool.rounds_posted + 1 && round <= pool.num_rounds, E::RoundNotOpen)?;

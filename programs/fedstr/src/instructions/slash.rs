@@ -40,7 +40,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     require(aggregator.address() == &pool.aggregator, E::Unauthorized)?;
     require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
     let st = load_mut::<Participant>(state_acc, program_id)?;
-    require(&st.pool == pool_acc.address(), E::WrongPool)?;
+    require(&st.pool == pool_acc.address() && st.joined_at >= pool.created_at, E::WrongPool)?;
     require(st.status == participant_status::ACTIVE, E::ParticipantWithdrawn)?;
     let c = load_mut::<Commitment>(commitment_acc, program_id)?;
     require(

@@ -1,5 +1,6 @@
 // Every instruction: happy path and each rejection, asserting the error name.
 import { expect } from "chai";
+import { AnchorError } from "@coral-xyz/anchor";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import {
   PoolStatus,
@@ -28,6 +29,7 @@ import {
   slashIx,
   withdrawStakeIx,
   bytesToCid,
+  BN,
 } from "@fedstr/sdk/program";
 import { createEnv, errorOf, type TestEnv } from "./harness.js";
 import { cidOf, join, newMember, rewardTree, roundDeadline, roundStart, setupPool, sha256, type Member, type PoolCtx } from "./fixtures.js";
@@ -442,6 +444,21 @@ describe("fedstr program: instructions", function () {
       await env.send([await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool })], [ctx.creator]);
       expect(await env.accountExists(ctx.pool)).to.equal(false);
     });
+  });
+
+  it("works through Anchor's own rpc() path and reports errors as AnchorError", async () => {
+    const ctx = await setupPool(env);
+    const accounts = { creator: ctx.creator.publicKey, pool: ctx.pool, escrow: ctx.escrow, creatorToken: ctx.creatorToken, tokenProgram: new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA") };
+    const sig = await p().methods.fundPool(new BN(7)).accountsStrict(accounts).signers([ctx.creator]).rpc();
+    expect(sig).to.be.a("string");
+    expect((await p().account.pool.fetch(ctx.pool)).totalFunded.toString()).to.equal("1000007");
+    try {
+      await p().methods.fundPool(new BN(0)).accountsStrict(accounts).signers([ctx.creator]).rpc();
+      expect.fail("should have failed");
+    } catch (e) {
+      expect(e).to.be.instanceOf(AnchorError);
+      expect((e as AnchorError).error.errorCode).to.deep.equal({ code: "InvalidAmount", number: 6020 });
+    }
   });
 
   it("rejects an unknown instruction and garbage data", async () => {

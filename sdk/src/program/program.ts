@@ -1,7 +1,8 @@
 // Program handle and instruction builders. Every builder derives the PDAs and
 // fills the accounts; `overrides` replaces any account (tests use it to pass
 // wrong ones). Builders return a TransactionInstruction to compose freely.
-import anchor, { Program, type Provider } from "@coral-xyz/anchor";
+import * as anchor from "@coral-xyz/anchor";
+import { Program, type Provider } from "@coral-xyz/anchor";
 import { PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { IDL, type Fedstr } from "./idl.js";
@@ -19,8 +20,10 @@ export type FedstrProgram = Program<Fedstr>;
 type Accounts = Record<string, PublicKey>;
 type U64 = bigint | number;
 
-// BN via the CommonJS default export: Node's ESM loader cannot see anchor's `BN` re-export by name.
-const { BN } = anchor;
+// anchor is CommonJS; Node's ESM loader cannot see its `BN` re-export by name, so
+// take it from the namespace or, failing that, from the CommonJS default export.
+export const BN: typeof anchor.BN =
+  (anchor as { BN?: typeof anchor.BN }).BN ?? (anchor as unknown as { default: { BN: typeof anchor.BN } }).default.BN;
 const bn = (v: U64) => new BN(v.toString());
 const bytes = (b: Uint8Array | number[], len: number, what: string) => {
   if (b.length !== len) throw new Error(`${what} must be ${len} bytes`);

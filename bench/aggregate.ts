@@ -1,5 +1,5 @@
 /**
- * FedAvg aggregation benchmark (not a test): `npm run bench:aggregate -- [--json] [--cases 10x1M,100x10M] [--repeat 3] [--no-flower]`.
+ * FedAvg aggregation benchmark (not a test): `npm run bench:aggregate -- [--json] [--cases 10x1M,100x10M] [--repeat 5] [--no-flower]`.
  *
  * For N updates of P float32 parameters (codec-encoded files under ~/.cache/fedstr/bench, generated
  * once from a fixed seed), in separate processes for clean memory figures:
@@ -107,7 +107,7 @@ function streamFile(path: string, buf: Uint8Array, onChunk: (k: number, offset: 
 }
 
 /** Worker: run one measurement in this (fresh) process and print one JSON line. */
-function worker(kind: "ours" | "baseline", manifestPath: string, n: number, repeat: number, outFile?: string): void {
+async function worker(kind: "ours" | "baseline", manifestPath: string, n: number, repeat: number, outFile?: string): Promise<void> {
   const m = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
   const files = m.files.slice(0, n);
   const buf = new Uint8Array(CHUNK);
@@ -125,8 +125,9 @@ function worker(kind: "ours" | "baseline", manifestPath: string, n: number, repe
     }
     w.result();
   }
+  // let V8 actually release the warm-up's buffers before taking the memory baseline
   const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
+  for (let i = 0; i < 3; i++) { gc?.(); await new Promise((r) => setTimeout(r, 100)); }
   resetPeak();
   const base = procKb("VmRSS");
   let best = Infinity, checksum = 0, simd: boolean | undefined;
@@ -185,12 +186,12 @@ function runJson(cmd: string, args: string[]): Record<string, number | string | 
 
 async function main(): Promise<void> {
   if (process.argv[2] === "--worker") {
-    worker(process.argv[3] as "ours" | "baseline", process.argv[4]!, Number(process.argv[5]), Number(process.argv[6]), process.argv[7]);
+    await worker(process.argv[3] as "ours" | "baseline", process.argv[4]!, Number(process.argv[5]), Number(process.argv[6]), process.argv[7]);
     return;
   }
   const json = has("--json");
   const log = (s: string) => process.stderr.write(s + "\n");
-  const repeat = Number(arg("--repeat") ?? 3);
+  const repeat = Number(arg("--repeat") ?? 5);
   const cases = (arg("--cases") ?? "10x1M,100x1M,10x10M,100x10M").split(",").map((c) => {
     const [n, p] = c.split("x");
     return { n: Number(n), p: parseSize(p!) };
@@ -213,16 +214,17 @@ async function main(): Promise<void> {
       peakRssMB: Math.max(...runs.map((r) => r.peakRssMB as number)),
       runsSeconds: runs.map((r) => r.seconds as number),
     });
-    const reps = <T>(f: () => T): T[] => Array.from({ length: repeat }, f);
-    log(`case N=${n} P=${p}: ours...`);
-    const ours = best(reps(() => runJson(process.execPath, ["--expose-gc", "--import", "tsx", self, "--worker", "ours", mf, String(n), "1", outFile])));
-    log(`case N=${n} P=${p}: baseline...`);
-    const baseline = best(reps(() => runJson(process.execPath, ["--expose-gc", "--import", "tsx", self, "--worker", "baseline", mf, String(n), "1"])));
-    let flower: Row | undefined;
-    if (py) {
-      log(`case N=${n} P=${p}: flower...`);
-      flower = best(reps(() => runJson(py, [join(HERE, "flower_aggregate.py"), mf, String(n), "1", outFile])));
+    // repetitions interleaved (ours, baseline, Flower, ours, ...) so load changes on a shared
+    // machine hit all three alike
+    const runs: Record<"ours" | "baseline" | "flower", Record<string, number | string | boolean | null>[]> = { ours: [], baseline: [], flower: [] };
+    for (let r = 0; r < repeat; r++) {
+      log(`case N=${n} P=${p}: repetition ${r + 1}/${repeat}`);
+      runs.ours.push(runJson(process.execPath, ["--expose-gc", "--import", "tsx", self, "--worker", "ours", mf, String(n), "1", outFile]));
+      runs.baseline.push(runJson(process.execPath, ["--expose-gc", "--import", "tsx", self, "--worker", "baseline", mf, String(n), "1"]));
+      if (py) runs.flower.push(runJson(py, [join(HERE, "flower_aggregate.py"), mf, String(n), "1", outFile]));
     }
+    const ours = best(runs.ours), baseline = best(runs.baseline);
+    const flower: Row | undefined = py ? best(runs.flower) : undefined;
     const bytes = n * p * 4;
     const os = ours.seconds as number, bs = baseline.seconds as number;
     const row = {

@@ -11,7 +11,7 @@ export {
 } from "./codec.js";
 export {
   PLAN_FORMAT, PLAN_VERSION, DEFAULT_MAX_PARAMETERS, PlanError, parsePlan, inspectTopology, mlpTopology,
-  type TrainingPlan, type AggregationConfig, type Topology, type LayerSpec,
+  type TrainingPlan, type AggregationConfig, type InnerAggregationConfig, type Topology, type LayerSpec,
 } from "./plan.js";
 export { planSchema } from "./plan-schema.js";
 export { validateUpdate, type RejectReason, type ValidationBounds, type Verdict } from "./validate.js";

@@ -30,6 +30,8 @@ import {
   withdrawStakeIx,
   bytesToCid,
   BN,
+  rewardTreeToJson,
+  rewardClaimFromJson,
 } from "@fedstr/sdk/program";
 import { createEnv, errorOf, type TestEnv } from "./harness.js";
 import { cidOf, join, newMember, rewardTree, roundDeadline, roundStart, setupPool, sha256, type Member, type PoolCtx } from "./fixtures.js";
@@ -270,11 +272,15 @@ describe("fedstr program: instructions", function () {
       const leaf = tree.leaves[i]!;
       return env.send([await claimRewardIx(p(), { participant: (over.signer ?? m.wallet).publicKey, pool: ctx.pool, round: 1, weight: leaf.weight, amount: over.amount ?? leaf.reward, updateHash: leaf.updateHash, proof: over.proof ?? tree.proofs[i]!, destination: over.destination ?? m.token }, accounts)], [over.signer ?? m.wallet]);
     };
-    it("pays the reward once, with a valid proof", async function () {
+    it("pays the reward once, with a valid proof (via the published JSON tree)", async function () {
       needsWarp.call(this);
       const { ctx, a, tree } = await posted();
       const before = await env.tokenBalance(a.token);
-      const res = await claim(ctx, a, tree, 0);
+      const published = JSON.parse(JSON.stringify(rewardTreeToJson(ctx.pool, 1, tree)));
+      const rr = (await fetchRoundResult(p(), findRoundAddress(ctx.pool, 1)[0]))!;
+      const c = rewardClaimFromJson(published, a.wallet.publicKey, Uint8Array.from(rr.merkleRoot))!;
+      expect(rewardClaimFromJson(published, Keypair.generate().publicKey)).to.equal(null);
+      const res = await env.send([await claimRewardIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, ...c, destination: a.token })], [a.wallet]);
       expect(await env.tokenBalance(a.token)).to.equal(before + 60_000n);
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("rewardClaimed");
       expect(hasClaimed((await fetchParticipant(p(), a.state))!, 1)).to.equal(true);

@@ -78,3 +78,56 @@ export function verifyRewardProof(leafHash: Uint8Array, proof: Uint8Array[], roo
   for (const s of proof) node = hashPair(node, s);
   return node.equals(Buffer.from(root));
 }
+
+/** Portable form of a round's reward tree, for the aggregator to publish (IPFS/Nostr) and clients to claim from. */
+export interface RewardTreeJson {
+  pool: string;
+  round: number;
+  root: string;
+  totalReward: string;
+  leaves: { participant: string; updateHash: string; weight: string; reward: string; proof: string[] }[];
+}
+
+export function rewardTreeToJson(pool: PublicKey, round: number, tree: RewardTree): RewardTreeJson {
+  return {
+    pool: pool.toBase58(),
+    round,
+    root: tree.root.toString("hex"),
+    totalReward: tree.totalReward.toString(),
+    leaves: tree.leaves.map((l, i) => ({
+      participant: l.participant.toBase58(),
+      updateHash: Buffer.from(l.updateHash).toString("hex"),
+      weight: l.weight.toString(),
+      reward: l.reward.toString(),
+      proof: tree.proofs[i]!.map((p) => p.toString("hex")),
+    })),
+  };
+}
+
+/**
+ * The claim arguments for `participant` from a published tree, after checking the
+ * proof against the published root (and against `expectedRoot`, e.g. the on-chain
+ * RoundResult.merkleRoot, when given). Returns null when the participant has no leaf.
+ */
+export function rewardClaimFromJson(
+  json: RewardTreeJson,
+  participant: PublicKey,
+  expectedRoot?: Uint8Array,
+): { round: number; weight: bigint; amount: bigint; updateHash: Buffer; proof: Buffer[] } | null {
+  const leaf = json.leaves.find((l) => l.participant === participant.toBase58());
+  if (!leaf) return null;
+  const root = Buffer.from(json.root, "hex");
+  if (expectedRoot && !root.equals(Buffer.from(expectedRoot))) throw new Error("published root does not match the on-chain root");
+  const claim = {
+    round: json.round,
+    weight: BigInt(leaf.weight),
+    amount: BigInt(leaf.reward),
+    updateHash: Buffer.from(leaf.updateHash, "hex"),
+    proof: leaf.proof.map((p) => Buffer.from(p, "hex")),
+  };
+  const hash = rewardLeafHash(new PublicKey(json.pool), json.round, {
+    participant, updateHash: claim.updateHash, weight: claim.weight, reward: claim.amount,
+  });
+  if (!verifyRewardProof(hash, claim.proof, root)) throw new Error("proof does not verify against the published root");
+  return claim;
+}

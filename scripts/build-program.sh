@@ -26,6 +26,10 @@ for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 command -v cargo >/dev/null 2>&1 || missing+=(cargo-web)
+# An older rustc-web (e.g. 1.85 from bookworm main) has the wrong LLVM: upgrade it.
+if [ -x "$DEBIAN_RUSTC" ] && ! "$DEBIAN_RUSTC" -vV | grep -q '^LLVM version: 22\.'; then
+  missing+=(rustc-web libstd-rust-web-dev-bpf)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

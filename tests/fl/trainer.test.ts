@@ -8,9 +8,13 @@ describe("fl/trainer", function () {
   const all = loadDigits();
   const local = subset(all, Array.from({ length: 400 }, (_, i) => (i * 25) % 10000));
 
-  it("loads the best available backend (WASM or CPU here)", async () => {
-    const { backend } = await loadTf();
+  it("loads the best available backend (WASM or CPU here), and reports a missing native one", async () => {
+    const { backend, tf } = await loadTf();
     expect(["tensorflow", "wasm", "cpu"]).to.include(backend);
+    let msg = "";
+    try { await loadTf("node"); } catch (e) { msg = (e as Error).message; }
+    if (backend !== "tensorflow") expect(msg).to.match(/no TensorFlow.js backend available \(tried node\)/);
+    expect(tf.getBackend()).to.equal(backend);
   });
 
   it("trains from the global weights, reports progress and metrics, and is reproducible with a seed", async () => {

@@ -3,7 +3,8 @@
  * @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node (optional peer dependencies, loaded by
  * dynamic import only if installed), then the WASM backend, then the plain JS CPU backend.
  * FEDSTR_TF_BACKEND=node-gpu|node|wasm|cpu forces one (failing if it is not available).
- * WASM runs single-threaded here, so seeded runs are reproducible.
+ * WASM runs single-threaded here, so seeded runs are reproducible. tfjs has one active backend
+ * per process; each loadTf() call (re)activates the backend it returns.
  */
 import type * as tfTypes from "@tensorflow/tfjs";
 
@@ -49,5 +50,9 @@ export function loadTf(prefer?: BackendChoice): Promise<LoadedTf> {
     })();
     cache.set(key, p);
   }
-  return p;
+  // tfjs has one active backend per process: make sure the one returned is the active one
+  return p.then(async (r) => {
+    if (r.tf.getBackend() !== r.backend) await r.tf.setBackend(r.backend);
+    return r;
+  });
 }

@@ -124,7 +124,6 @@ export class Float32Accumulator {
 
   constructor(lengths: number[], useWasm = true) {
     const mod = useWasm ? wasmModule() : null;
-    const total = lengths.reduce((a, b) => a + b, 0);
     if (mod) {
       const need = SCRATCH + lengths.reduce((a, n) => a + Math.ceil((4 * n) / 16) * 16, 0);
       const mem = new WA!.Memory({ initial: Math.max(1, Math.ceil(need / PAGE)) });
@@ -133,10 +132,9 @@ export class Float32Accumulator {
       this.scaleFn = inst.exports.scale as (a: number, b: number, c: number, d: number) => void;
       this.divFn = inst.exports.div as (a: number, b: number, d: number) => void;
       this.sumFn = inst.exports.sum as (a: number, b: number) => number;
-      let p = 0;
       this.scratchPtr = 0;
       this.scratch = new Float32Array(mem.buffer, 0, SCRATCH / 4);
-      p = SCRATCH;
+      let p = SCRATCH;
       this.tensors = lengths.map((n) => {
         const v = new Float32Array(mem.buffer, p, n);
         p += Math.ceil((4 * n) / 16) * 16;
@@ -146,7 +144,6 @@ export class Float32Accumulator {
       this.scratchPtr = -1;
       this.scratch = new Float32Array(SCRATCH / 4);
       this.tensors = lengths.map((n) => new Float32Array(n));
-      void total;
     }
   }
 

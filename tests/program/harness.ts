@@ -78,6 +78,8 @@ export class LiteSVMProvider implements Provider {
   readonly connection: Connection;
   readonly wallet: Wallet;
   lastResult?: TxResult;
+  /** Every account address seen in a transaction: LiteSVM cannot enumerate accounts. */
+  private readonly seen = new Set<string>();
   constructor(readonly svm: LiteSVM, payer: Keypair) {
     this.wallet = new KeypairWallet(payer);
     const getAccountInfo = async (address: PublicKey): Promise<AccountInfo<Buffer> | null> => {
@@ -94,6 +96,22 @@ export class LiteSVMProvider implements Provider {
       getLatestBlockhash: async () => ({ blockhash: svm.latestBlockhash(), lastValidBlockHeight: 0 }),
       getSlot: async () => Number(svm.getClock().slot),
       getBalance: async (address: PublicKey) => Number(svm.getBalance(address) ?? 0n),
+      // getProgramAccounts over the addresses seen so far, with memcmp/dataSize filters.
+      getProgramAccounts: async (programId: PublicKey, config?: { filters?: ({ memcmp: { offset: number; bytes: string } } | { dataSize: number })[] }) => {
+        const out: { pubkey: PublicKey; account: AccountInfo<Buffer> }[] = [];
+        for (const k of this.seen) {
+          const pubkey = new PublicKey(k);
+          const a = await getAccountInfo(pubkey);
+          if (!a || !a.owner.equals(programId)) continue;
+          const ok = (config?.filters ?? []).every((f) =>
+            "dataSize" in f
+              ? a.data.length === f.dataSize
+              : a.data.subarray(f.memcmp.offset, f.memcmp.offset + utils.bytes.bs58.decode(f.memcmp.bytes).length).equals(Buffer.from(utils.bytes.bs58.decode(f.memcmp.bytes))),
+          );
+          if (ok) out.push({ pubkey, account: a });
+        }
+        return out;
+      },
     };
     this.connection = conn as unknown as Connection;
   }
@@ -105,6 +123,7 @@ export class LiteSVMProvider implements Provider {
     tx.feePayer ??= this.wallet.publicKey;
     tx.recentBlockhash = this.svm.latestBlockhash();
     tx.sign(this.wallet.payer!, ...signers.filter((s) => !s.publicKey.equals(this.wallet.publicKey)));
+    for (const k of tx.compileMessage().accountKeys) this.seen.add(k.toBase58());
     const res = this.svm.sendTransaction(tx);
     this.svm.expireBlockhash();
     if (res instanceof FailedTransactionMetadata) {

@@ -32,6 +32,11 @@ import {
   BN,
   rewardTreeToJson,
   rewardClaimFromJson,
+  fetchParticipantsOfPool,
+  fetchCommitmentsOfRound,
+  fetchRoundResultsOfPool,
+  fetchPoolsByAggregator,
+  fetchPoolsByCreator,
 } from "@fedstr/sdk/program";
 import { createEnv, errorOf, type TestEnv } from "./harness.js";
 import { cidOf, join, newMember, rewardTree, roundDeadline, roundStart, setupPool, sha256, type Member, type PoolCtx } from "./fixtures.js";
@@ -274,7 +279,7 @@ describe("fedstr program: instructions", function () {
     };
     it("pays the reward once, with a valid proof (via the published JSON tree)", async function () {
       needsWarp.call(this);
-      const { ctx, a, tree } = await posted();
+      const { ctx, a, b, tree } = await posted();
       const before = await env.tokenBalance(a.token);
       const published = JSON.parse(JSON.stringify(rewardTreeToJson(ctx.pool, 1, tree)));
       const rr = (await fetchRoundResult(p(), findRoundAddress(ctx.pool, 1)[0]))!;
@@ -285,6 +290,13 @@ describe("fedstr program: instructions", function () {
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("rewardClaimed");
       expect(hasClaimed((await fetchParticipant(p(), a.state))!, 1)).to.equal(true);
       expect(await errorOf(() => claim(ctx, a, tree, 0))).to.equal("AlreadyClaimed");
+      // getProgramAccounts-based queries (served by the harness from the accounts it has seen)
+      expect((await fetchParticipantsOfPool(p(), ctx.pool)).map((x) => x.account.authority.toBase58()).sort()).to.deep.equal([a, b].map((m) => m.wallet.publicKey.toBase58()).sort());
+      expect((await fetchCommitmentsOfRound(p(), ctx.pool, 1)).length).to.equal(2);
+      expect((await fetchCommitmentsOfRound(p(), ctx.pool, 2)).length).to.equal(0);
+      expect((await fetchRoundResultsOfPool(p(), ctx.pool)).map((x) => x.account.round)).to.deep.equal([1]);
+      expect((await fetchPoolsByAggregator(p(), ctx.aggregator.publicKey)).map((x) => x.publicKey.toBase58())).to.deep.equal([ctx.pool.toBase58()]);
+      expect((await fetchPoolsByCreator(p(), ctx.creator.publicKey)).length).to.equal(1);
     });
     it("rejects forged amounts, wrong proofs, other people's leaves and wrong accounts", async function () {
       needsWarp.call(this);

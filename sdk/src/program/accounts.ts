@@ -1,6 +1,6 @@
 // Typed account fetching and decoding.
-import type { IdlAccounts } from "@coral-xyz/anchor";
-import type { PublicKey } from "@solana/web3.js";
+import { utils, type IdlAccounts } from "@coral-xyz/anchor";
+import { PublicKey } from "@solana/web3.js";
 import type { Fedstr } from "./idl.js";
 import type { FedstrProgram } from "./program.js";
 
@@ -25,3 +25,26 @@ export function hasClaimed(state: ParticipantAccount, round: number): boolean {
   const byte = state.claimedRounds[(round - 1) >> 3] ?? 0;
   return (byte & (1 << ((round - 1) & 7))) !== 0;
 }
+
+// ---- Queries over a real RPC (getProgramAccounts with memcmp filters; LiteSVM cannot enumerate accounts).
+// Byte offsets include the 8-byte discriminator.
+const memcmp = (offset: number, bytes: Uint8Array | PublicKey) => ({
+  memcmp: { offset, bytes: utils.bytes.bs58.encode(bytes instanceof Uint8Array ? bytes : bytes.toBytes()) },
+});
+const u32le = (v: number) => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v, true);
+  return b;
+};
+
+/** Pools whose aggregator is `aggregator` (Pool.aggregator at offset 40). */
+export const fetchPoolsByAggregator = (p: FedstrProgram, aggregator: PublicKey) => p.account.pool.all([memcmp(40, aggregator)]);
+/** Pools created by `creator` (Pool.creator at offset 8). */
+export const fetchPoolsByCreator = (p: FedstrProgram, creator: PublicKey) => p.account.pool.all([memcmp(8, creator)]);
+/** All participant states of a pool (Participant.pool at offset 8). */
+export const fetchParticipantsOfPool = (p: FedstrProgram, pool: PublicKey) => p.account.participant.all([memcmp(8, pool)]);
+/** All commitments of a pool for one round (Commitment.pool at 8, round u32 LE at 80). */
+export const fetchCommitmentsOfRound = (p: FedstrProgram, pool: PublicKey, round: number) =>
+  p.account.commitment.all([memcmp(8, pool), memcmp(80, u32le(round))]);
+/** All posted round results of a pool (RoundResult.pool at offset 8). */
+export const fetchRoundResultsOfPool = (p: FedstrProgram, pool: PublicKey) => p.account.roundResult.all([memcmp(8, pool)]);

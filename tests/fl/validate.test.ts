@@ -58,11 +58,14 @@ describe("fl/validate", () => {
         { id: "tampered", bytes, sha256: new Uint8Array(32), numSamples: 30 },
         { id: "garbage", bytes: corrupt, numSamples: 30 },
         { ...perturb(global, 13, 5, 10), id: "big" },
+        { ...perturb(global, 14, 0.01, 10), id: "a" },
+        { id: "copycat", bytes, numSamples: 30 },
       ],
     });
     expect(r.verdicts.map((v) => [v.id, v.accepted, v.reason])).to.deep.equal([
       ["a", true, undefined], ["nan", false, "NON_FINITE"], ["b", true, undefined],
       ["tampered", false, "HASH_MISMATCH"], ["garbage", false, "DECODE_ERROR"], ["big", false, "NORM_BOUND"],
+      ["a", false, "DUPLICATE"], ["copycat", false, "DUPLICATE"],
     ]);
     expect(r.acceptedIndices).to.deep.equal([0, 2]);
     const x = r.weights[0]!.values[0]!;

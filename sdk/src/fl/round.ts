@@ -59,11 +59,20 @@ export async function runRound(opts: RoundOptions): Promise<RoundResult> {
   const verdicts: UpdateVerdict[] = [];
   const acceptedIndices: number[] = [];
   let index = 0;
+  const seenIds = new Set<string>(), seenHashes = new Set<string>();
   for await (const c of opts.candidates) {
     const i = index++;
     let update: ClientUpdate;
+    if (c.id !== undefined) {
+      if (seenIds.has(c.id)) { verdicts.push({ index: i, id: c.id, accepted: false, reason: "DUPLICATE", detail: `a second update from ${c.id}` }); continue; }
+      seenIds.add(c.id);
+    }
     if (c.bytes) {
-      if (c.sha256 && !eq(hashBytes(c.bytes), c.sha256)) { verdicts.push({ index: i, id: c.id, accepted: false, reason: "HASH_MISMATCH", detail: "bytes do not match the committed sha256" }); continue; }
+      const h = hashBytes(c.bytes);
+      if (c.sha256 && !eq(h, c.sha256)) { verdicts.push({ index: i, id: c.id, accepted: false, reason: "HASH_MISMATCH", detail: "bytes do not match the committed sha256" }); continue; }
+      const hex = Buffer.from(h).toString("hex");
+      if (seenHashes.has(hex)) { verdicts.push({ index: i, id: c.id, accepted: false, reason: "DUPLICATE", detail: "byte-identical to an earlier update (copied)" }); continue; }
+      seenHashes.add(hex);
       try { update = { id: c.id, weights: decode(c.bytes), numSamples: c.numSamples }; } catch (e) {
         verdicts.push({ index: i, id: c.id, accepted: false, reason: "DECODE_ERROR", detail: (e as Error).message }); continue;
       }

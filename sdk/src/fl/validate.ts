@@ -14,6 +14,7 @@ export type RejectReason =
   | "NON_FINITE"          // NaN or ±Infinity in the values
   | "NORM_BOUND"          // L2 norm of (update - global) above the plan's maxDeltaNorm
   | "SAMPLES_OUT_OF_RANGE" // numSamples not an integer within [minSamples, maxSamples]
+  | "DUPLICATE"           // a second update from the same id, or bytes identical to an earlier one
   | "NOT_SELECTED";       // valid, but left out by a robust strategy (Krum / Multi-Krum)
 
 export interface ValidationBounds { maxDeltaNorm: number; minSamples: number; maxSamples: number }

@@ -10,6 +10,9 @@
  *              (the read-once floor of a streaming aggregator)
  *   flower   — flwr.server.strategy.aggregate.aggregate on the same numbers, loaded with
  *              np.fromfile (timed: the aggregate() call only; loading reported separately)
+ *   flowerInplace — aggregate_inplace on FitRes-wrapped serialized parameters, the path Flower's
+ *              FedAvg strategy takes by default (reported for information; the targets use
+ *              `aggregate`, which the issue names)
  * Memory: peak RSS (VmHWM) and "aggregation memory" = peak minus the RSS right before the work
  * (after imports; the peak is reset there through /proc/self/clear_refs).
  * Each of the --repeat repetitions runs in a fresh process; time = best, memory = worst.
@@ -199,7 +202,7 @@ async function main(): Promise<void> {
   const py = has("--no-flower") ? undefined : python();
   const self = fileURLToPath(import.meta.url);
   const results: Record<string, unknown>[] = [];
-  if (!json) log("case        | ours s   GB/s  aggMem MB | baseline s | flower s  aggMem MB | ours/base ours/flower mem ours/flower");
+  if (!json) log("case        | ours s   GB/s  aggMem MB | baseline s | flower s  aggMem MB | ours/base ours/flower mem ours/flower | flower-inplace s aggMem MB");
   for (const { n, p } of cases) {
     const maxN = Math.max(...cases.filter((c) => c.p === p).map((c) => c.n));
     const m = ensureData(p, maxN, log);
@@ -216,15 +219,17 @@ async function main(): Promise<void> {
     });
     // repetitions interleaved (ours, baseline, Flower, ours, ...) so load changes on a shared
     // machine hit all three alike
-    const runs: Record<"ours" | "baseline" | "flower", Record<string, number | string | boolean | null>[]> = { ours: [], baseline: [], flower: [] };
+    const runs: Record<"ours" | "baseline" | "flower" | "flowerInplace", Record<string, number | string | boolean | null>[]> = { ours: [], baseline: [], flower: [], flowerInplace: [] };
     for (let r = 0; r < repeat; r++) {
       log(`case N=${n} P=${p}: repetition ${r + 1}/${repeat}`);
       runs.ours.push(runJson(process.execPath, ["--expose-gc", "--import", "tsx", self, "--worker", "ours", mf, String(n), "1", outFile]));
       runs.baseline.push(runJson(process.execPath, ["--expose-gc", "--import", "tsx", self, "--worker", "baseline", mf, String(n), "1"]));
-      if (py) runs.flower.push(runJson(py, [join(HERE, "flower_aggregate.py"), mf, String(n), "1", outFile]));
+      if (py) runs.flower.push(runJson(py, [join(HERE, "flower_aggregate.py"), mf, String(n), "1", outFile, "aggregate"]));
+      if (py) runs.flowerInplace.push(runJson(py, [join(HERE, "flower_aggregate.py"), mf, String(n), "1", outFile, "inplace"]));
     }
     const ours = best(runs.ours), baseline = best(runs.baseline);
     const flower: Row | undefined = py ? best(runs.flower) : undefined;
+    const flowerInplace: Row | undefined = py ? best(runs.flowerInplace) : undefined;
     const bytes = n * p * 4;
     const os = ours.seconds as number, bs = baseline.seconds as number;
     const row = {
@@ -232,11 +237,14 @@ async function main(): Promise<void> {
       ours: { ...ours, gbps: bytes / 1e9 / os },
       baseline: { ...baseline, gbps: bytes / 1e9 / bs },
       flower: flower ? { ...flower, gbps: bytes / 1e9 / (flower.seconds as number) } : null,
+      flowerInplace: flowerInplace ? { ...flowerInplace, gbps: bytes / 1e9 / (flowerInplace.seconds as number) } : null,
       ratios: {
         oursOverBaseline: os / bs,
         oursOverFlower: flower ? os / (flower.seconds as number) : null,
         aggMemOursOverFlower: flower ? (ours.aggMemMB as number) / (flower.aggMemMB as number) : null,
         peakRssOursOverFlower: flower ? (ours.peakRssMB as number) / (flower.peakRssMB as number) : null,
+        oursOverFlowerInplace: flowerInplace ? os / (flowerInplace.seconds as number) : null,
+        aggMemOursOverFlowerInplace: flowerInplace ? (ours.aggMemMB as number) / (flowerInplace.aggMemMB as number) : null,
       },
       targets: {
         timeAtMostFlower: flower ? os <= (flower.seconds as number) : null,
@@ -246,7 +254,7 @@ async function main(): Promise<void> {
     };
     results.push(row);
     const f = (x: unknown, d = 2) => (typeof x === "number" ? x.toFixed(d) : "-");
-    log(`N=${String(n).padEnd(3)} P=${String(p / 1e6).padEnd(3)}M | ${f(os, 3)}  ${f(row.ours.gbps)}  ${f(ours.aggMemMB, 1)} | ${f(bs, 3)} | ${f(flower?.seconds, 3)}  ${f(flower?.aggMemMB, 1)} | ${f(row.ratios.oursOverBaseline)} ${f(row.ratios.oursOverFlower)} ${f(row.ratios.aggMemOursOverFlower, 4)}`);
+    log(`N=${String(n).padEnd(3)} P=${String(p / 1e6).padEnd(3)}M | ${f(os, 3)}  ${f(row.ours.gbps)}  ${f(ours.aggMemMB, 1)} | ${f(bs, 3)} | ${f(flower?.seconds, 3)}  ${f(flower?.aggMemMB, 1)} | ${f(row.ratios.oursOverBaseline)} ${f(row.ratios.oursOverFlower)} ${f(row.ratios.aggMemOursOverFlower, 4)} | ${f(flowerInplace?.seconds, 3)} ${f(flowerInplace?.aggMemMB, 1)}`);
   }
   const summary = { bench: "fedavg-aggregate", node: process.version, chunkBytes: CHUNK, repeat, cases: results };
   if (json) process.stdout.write(JSON.stringify(summary) + "\n");

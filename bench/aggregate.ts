@@ -24,7 +24,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRng, decodeHeader, encode, FedAvgAccumulator } from "../sdk/src/fl/index.js";
-import { Float32Accumulator } from "../sdk/src/fl/strategies/kernel.js";
+import { Float32Accumulator, loadKernel } from "../sdk/src/fl/strategies/kernel.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(homedir(), ".cache", "fedstr");
@@ -118,6 +118,7 @@ async function worker(kind: "ours" | "baseline", manifestPath: string, n: number
   // warm the page cache with one untimed pass over one file, and the JIT / WebAssembly tier-up
   // with a small untimed aggregation and sum (a long-running aggregator is always warm)
   streamFile(files[0]!.path, buf, () => {});
+  if (!(await loadKernel())) process.stderr.write("WebAssembly SIMD kernel unavailable: timing the JS loop\n"); // compiled once (wabt), untimed
   {
     const w = new FedAvgAccumulator([{ name: "w", dtype: "float32", shape: [1 << 18], values: new Float32Array(1 << 18) }]);
     const r = new Float32Accumulator([0]);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import {
-  aggregate, coordinateMedian, FedAvgAccumulator, createStrategy, diloco, encode, fedAvg, fedOpt, hash, krum, krumScores, recompute, runRound, toHex, trimmedMean,
+  aggregate, coordinateMedian, FedAvgAccumulator, createStrategy, diloco, encode, fedAvg, fedOpt, hash, kernelError, krum, krumScores, loadKernel, recompute, runRound, toHex, trimmedMean,
   type ClientUpdate, type RoundInputs, type Strategy, type Weights,
 } from "../../sdk/src/fl/index.js";
 import { perturb, randomWeights, SHAPES } from "./helpers.js";
@@ -27,10 +27,21 @@ describe("fl/strategies", () => {
     expect(v0(run(fedAvg(), G1, [scalar(1, 1), scalar(4, 3)]).weights)).to.equal(3.25);
   });
 
-  it("FedAvg's WebAssembly SIMD kernel is bit-identical to the plain float32 JS loop (tails, division)", () => {
+  it("FedAvg's SIMD kernel compiles from kernel.wat with wabt, once per process", async () => {
+    const first = loadKernel();
+    expect(loadKernel()).to.equal(first); // one compilation, shared
+    expect(await first, String(kernelError())).to.equal(true);
+    expect(kernelError()).to.equal(undefined);
+    const js = new FedAvgAccumulator(G1, { simd: false });
+    expect(js.simd).to.equal(false);
+    expect((await FedAvgAccumulator.create(G1)).simd).to.equal(true);
+    expect(new FedAvgAccumulator(G1).simd).to.equal(true); // sync construction after loading
+  });
+
+  it("FedAvg's WebAssembly SIMD kernel is bit-identical to the plain float32 JS loop (tails, division)", async () => {
     const global = randomWeights(4, { a: [1001], b: [7], c: [64, 33] });
     const ups = Array.from({ length: 5 }, (_, i) => perturb(global, 300 + i, 0.3, 1 + 977 * i));
-    const simd = new FedAvgAccumulator(global), js = new FedAvgAccumulator(global, { simd: false });
+    const simd = await FedAvgAccumulator.create(global), js = new FedAvgAccumulator(global, { simd: false });
     expect(simd.simd).to.equal(true);
     expect(js.simd).to.equal(false);
     for (const u of ups) { simd.add(u); js.add(u); }
@@ -50,6 +61,24 @@ describe("fl/strategies", () => {
     const again = new FedAvgAccumulator(global);
     for (const u of ups) again.add(u);
     expect(Buffer.from(encode(st.result())).equals(Buffer.from(encode(again.result())))).to.equal(true);
+  });
+
+  it("FedAvg's SIMD kernel and the JS loop agree bit for bit on large tensors, odd weights and extreme values", async () => {
+    // 300,003 values: more than the 1 MiB scratch buffer (chunked) plus a 3-value tail
+    const P = 300_003;
+    const global: Weights = [{ name: "w", dtype: "float32", shape: [P], values: new Float32Array(P) }, { name: "b", dtype: "float32", shape: [5], values: new Float32Array(5) }];
+    const ups = [3, 1, 1_000_003, 77, 16_777_215].map((n, i) => {
+      const u = perturb(global, 900 + i, 10 ** (i - 2), n);
+      const v = u.weights[0]!.values as Float32Array;
+      v[i] = [3.4e38, -3.4e38, 1e-45, -0, 1e-38][i]!; // overflow to ±Infinity, subnormals, signed zero
+      return u;
+    });
+    const simd = await FedAvgAccumulator.create(global), js = new FedAvgAccumulator(global, { simd: false });
+    expect(simd.simd).to.equal(true);
+    for (const u of ups) { simd.add(u); js.add(u); }
+    const a = simd.result(), b = js.result();
+    a.forEach((t, k) => expect(Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength)
+      .equals(Buffer.from(b[k]!.values.buffer, b[k]!.values.byteOffset, b[k]!.values.byteLength)), t.name).to.equal(true));
   });
 
   it("FedAvg streams hundreds of updates in O(model size) memory", () => {

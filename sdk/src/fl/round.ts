@@ -11,7 +11,7 @@
  */
 import { decode, encode, hashBytes } from "./codec.js";
 import type { AggregationConfig, TrainingPlan } from "./plan.js";
-import { createStrategy } from "./strategies/index.js";
+import { createStrategy, loadKernel } from "./strategies/index.js";
 import type { ServerState } from "./strategies/strategy.js";
 import type { ClientUpdate, Weights } from "./types.js";
 import { type RejectReason, validateUpdate } from "./validate.js";
@@ -54,6 +54,7 @@ function eq(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export async function runRound(opts: RoundOptions): Promise<RoundResult> {
+  await loadKernel(); // FedAvg's SIMD kernel (compiled once per process; same bits as the JS loop)
   const strategy = createStrategy(opts.plan.aggregation);
   const agg = strategy.begin(opts.global, opts.state);
   const verdicts: UpdateVerdict[] = [];
@@ -110,7 +111,11 @@ export interface RoundInputs {
   updates: ({ weights: Weights; numSamples: number } | { bytes: Uint8Array; numSamples: number })[];
 }
 
-/** Deterministic aggregation of already-accepted updates: the new weights, state and hash. */
+/**
+ * Deterministic aggregation of already-accepted updates: the new weights, state and hash.
+ * Synchronous: FedAvg runs on the SIMD kernel once `loadKernel()` (or `runRound`) has compiled it,
+ * on the JS loop before; both give the same bits.
+ */
 export function aggregate(inputs: RoundInputs): { weights: Weights; state: ServerState; hash: Uint8Array } {
   const agg = createStrategy(inputs.aggregation).begin(inputs.global, inputs.state);
   for (const u of inputs.updates) agg.add("bytes" in u ? { weights: decode(u.bytes), numSamples: u.numSamples } : u);

@@ -9,7 +9,7 @@
  * counts below 2^24, and float32 accumulation halves the memory of a float64 accumulator.
  */
 import type { ClientUpdate, Weights } from "../types.js";
-import { Float32Accumulator } from "./kernel.js";
+import { Float32Accumulator, loadKernel } from "./kernel.js";
 import { AggregationError, type AggregateResult, type RoundAggregator, type Strategy, requireFloat32 } from "./strategy.js";
 
 export class FedAvgAccumulator {
@@ -17,9 +17,19 @@ export class FedAvgAccumulator {
   private total = 0;
   count = 0;
 
+  /**
+   * Uses the WebAssembly SIMD kernel if it is already compiled (`loadKernel()`, or an earlier
+   * `create`), else the bit-identical JS loop; `{ simd: false }` forces the JS loop.
+   */
   constructor(private readonly like: Weights, opts: { simd?: boolean } = {}) {
     requireFloat32(like);
     this.mem = new Float32Accumulator(like.map((t) => t.values.length), opts.simd ?? true);
+  }
+
+  /** Compile the SIMD kernel first if need be (once per process), then construct. */
+  static async create(like: Weights, opts: { simd?: boolean } = {}): Promise<FedAvgAccumulator> {
+    if (opts.simd ?? true) await loadKernel();
+    return new FedAvgAccumulator(like, opts);
   }
 
   /** The accumulators, one per tensor (the result after `result()`). */

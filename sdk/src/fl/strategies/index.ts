@@ -9,6 +9,7 @@ import { trimmedMean } from "./trimmed-mean.js";
 
 export * from "./strategy.js";
 export { fedAvg, FedAvgAccumulator, weightedMean } from "./fedavg.js";
+export { kernelError, loadKernel } from "./kernel.js";
 export { coordinateMedian } from "./median.js";
 export { trimmedMean } from "./trimmed-mean.js";
 export { krum, krumScores } from "./krum.js";

@@ -1,86 +1,19 @@
 /**
- * The FedAvg inner loop as a tiny hand-assembled WebAssembly SIMD module (no toolchain needed):
- *   axpy(acc, x, bytes, n):  acc[i] = f32(acc[i] + f32(n · x[i]))   (f32x4.mul, f32x4.add)
- *   scale(acc, x, bytes, n): acc[i] = f32(n · x[i])
+ * The FedAvg inner loop in WebAssembly SIMD. The source is `kernel.wat` beside this file
+ * (WebAssembly text); it is compiled once per process, at first use, by the WebAssembly Binary
+ * Toolkit (`wabt`: parseWat → toBinary), and the compiled `WebAssembly.Module` is cached:
+ *   axpy(acc, x, bytes, n):  acc[i] = f32(acc[i] + f32(x[i] · n))   (f32x4.mul, f32x4.add)
+ *   scale(acc, x, bytes, n): acc[i] = f32(x[i] · n)
  *   div(acc, bytes, d):      acc[i] = f32(acc[i] / d)
  *   sum(x, bytes):           Σ x[i] (4 float32 lanes; the benchmark's read-once baseline)
  * IEEE float32 operations without fusion, so the results are bit-identical to the scalar JS loop
  * (Math.fround semantics) and to numpy. `bytes` must be a multiple of 16; callers do the tail in JS.
- * Falls back to plain JS where WebAssembly SIMD is unavailable.
+ *
+ * Compilation is asynchronous (wabt's loader is): `loadKernel()` starts it (once) and resolves
+ * when it is done. An accumulator built before that, or where WebAssembly SIMD is unavailable,
+ * uses the plain JS loop, which gives the same bits (only slower).
  */
-
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, "").match(/../g)!.map((b) => parseInt(b, 16)));
-
-// loop body shared by both functions; `mulAdd` = true for axpy
-function body(mulAdd: boolean): string {
-  const loadAcc = mulAdd ? "20 00 fd 00 04 00" : ""; // local.get 0; v128.load
-  const add = mulAdd ? "fd e4 01" : ""; // f32x4.add
-  return `
-    02 01 7b 01 7f                    ;; locals: 1 v128 (4), 1 i32 (5)
-    20 03 fd 13 21 04                 ;; splat(n) -> l4
-    20 00 20 02 6a 21 05              ;; end = acc + bytes -> l5
-    02 40                             ;; block
-      20 00 20 05 4f 0d 00            ;;   if acc >= end: br 0
-      03 40                           ;;   loop
-        20 00                         ;;     address for the store
-        ${loadAcc}
-        20 01 fd 00 04 00             ;;     v128.load x
-        20 04 fd e6 01                ;;     f32x4.mul splat(n)
-        ${add}
-        fd 0b 04 00                   ;;     v128.store
-        20 00 41 10 6a 21 00          ;;     acc += 16
-        20 01 41 10 6a 21 01          ;;     x += 16
-        20 00 20 05 49 0d 00          ;;     if acc < end: br 0 (loop)
-      0b
-    0b
-    0b`.replace(/;;[^\n]*/g, "");
-}
-
-const DIV = `
-    02 01 7b 01 7f                    ;; locals: 1 v128 (3), 1 i32 (4)
-    20 02 fd 13 21 03                 ;; splat(d) -> l3
-    20 00 20 01 6a 21 04              ;; end = acc + bytes -> l4
-    02 40
-      20 00 20 04 4f 0d 00
-      03 40
-        20 00 20 00 fd 00 04 00 20 03 fd e7 01 fd 0b 04 00   ;; store(acc, load(acc) / d)
-        20 00 41 10 6a 21 00
-        20 00 20 04 49 0d 00
-      0b
-    0b
-    0b`;
-
-const SUM = `
-    02 01 7b 01 7f                    ;; locals: 1 v128 (2), 1 i32 (3)
-    20 00 20 01 6a 21 03              ;; end = x + bytes -> l3
-    02 40
-      20 00 20 03 4f 0d 00
-      03 40
-        20 02 20 00 fd 00 04 00 fd e4 01 21 02   ;; s += load(x)
-        20 00 41 10 6a 21 00
-        20 00 20 03 49 0d 00
-      0b
-    0b
-    20 02 fd 1f 00 20 02 fd 1f 01 92 20 02 fd 1f 02 92 20 02 fd 1f 03 92   ;; lane sum
-    0b`;
-
-function moduleBytes(): Uint8Array {
-  const strip = (t: string) => hex(t.replace(/;;[^\n]*/g, ""));
-  const b1 = hex(body(true)), b2 = hex(body(false)), b3 = strip(DIV), b4 = strip(SUM);
-  const leb = (n: number) => { const o: number[] = []; do { let c = n & 0x7f; n >>>= 7; if (n) c |= 0x80; o.push(c); } while (n); return o; };
-  const section = (id: number, payload: number[]) => [id, ...leb(payload.length), ...payload];
-  const str = (s: string) => [...leb(s.length), ...Buffer.from(s, "ascii")];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    // types: 0 (i32 i32 i32 f32) -> (), 1 (i32 i32 f32) -> (), 2 (i32 i32) -> f32
-    ...section(1, [3, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7d, 0, 0x60, 3, 0x7f, 0x7f, 0x7d, 0, 0x60, 2, 0x7f, 0x7f, 1, 0x7d]),
-    ...section(2, [1, ...str("env"), ...str("mem"), 0x02, 0x00, 0x01]), // import memory env.mem (min 1)
-    ...section(3, [4, 0, 0, 1, 2]),
-    ...section(7, [4, ...str("axpy"), 0x00, 0, ...str("scale"), 0x00, 1, ...str("div"), 0x00, 2, ...str("sum"), 0x00, 3]),
-    ...section(10, [4, ...leb(b1.length), ...b1, ...leb(b2.length), ...b2, ...leb(b3.length), ...b3, ...leb(b4.length), ...b4]),
-  ];
-  return Uint8Array.from(bytes);
-}
+import { readFile } from "node:fs/promises";
 
 /** The few WebAssembly JS API members used here (the lib config has no WebAssembly typings). */
 interface WasmApi {
@@ -91,25 +24,57 @@ interface WasmApi {
 }
 const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
-let compiled: object | null | undefined;
-function wasmModule(): object | null {
-  if (compiled === undefined) {
+/** The WebAssembly text source of the kernel. */
+export const KERNEL_SOURCE = new URL("./kernel.wat", import.meta.url);
+
+/** kernel.wat → wasm binary with wabt (SIMD enabled), validated by wabt. */
+export async function compileKernelBinary(): Promise<Uint8Array> {
+  const [{ default: initWabt }, text] = await Promise.all([import("wabt"), readFile(KERNEL_SOURCE, "utf8")]);
+  const wabt = await initWabt();
+  const mod = wabt.parseWat("kernel.wat", text, { simd: true });
+  try {
+    mod.validate();
+    return mod.toBinary({}).buffer.slice();
+  } finally {
+    mod.destroy();
+  }
+}
+
+let compiled: object | null | undefined; // undefined: not compiled yet; null: unavailable
+let loading: Promise<boolean> | undefined;
+let failure: Error | undefined;
+
+/**
+ * Compile the kernel (first call only; later calls return the same promise). Resolves to true
+ * when the SIMD kernel is available, false when this runtime lacks WebAssembly SIMD or the
+ * compilation failed (`kernelError()` says why); never rejects.
+ */
+export function loadKernel(): Promise<boolean> {
+  loading ??= (async () => {
     try {
-      const bytes = moduleBytes();
-      compiled = WA && WA.validate(bytes) ? new WA.Module(bytes) : null;
-    } catch {
+      if (!WA) throw new Error("no WebAssembly in this runtime");
+      const bytes = await compileKernelBinary();
+      if (!WA.validate(bytes)) throw new Error("this runtime rejects the kernel (no WebAssembly SIMD?)");
+      compiled = new WA.Module(bytes);
+    } catch (e) {
+      failure = e as Error;
       compiled = null;
     }
-  }
-  return compiled;
+    return compiled !== null;
+  })();
+  return loading;
 }
+
+/** Why the SIMD kernel is unavailable, after `loadKernel()` resolved to false. */
+export function kernelError(): Error | undefined { return failure; }
 
 const PAGE = 65536;
 const SCRATCH = 1 << 20;
 
 /**
  * One model-sized float32 accumulator (and a 1 MiB scratch buffer for incoming slices) in its own
- * WebAssembly memory, allocated once (views stay valid).
+ * WebAssembly memory, allocated once (views stay valid). The constructor uses the SIMD kernel if
+ * `loadKernel()` has completed, else the JS loop; `Float32Accumulator.create` waits for it.
  */
 export class Float32Accumulator {
   /** Accumulator views, one per tensor. */
@@ -123,7 +88,7 @@ export class Float32Accumulator {
   private readonly scratchPtr: number;
 
   constructor(lengths: number[], useWasm = true) {
-    const mod = useWasm ? wasmModule() : null;
+    const mod = useWasm ? compiled : null;
     if (mod) {
       const need = SCRATCH + lengths.reduce((a, n) => a + Math.ceil((4 * n) / 16) * 16, 0);
       const mem = new WA!.Memory({ initial: Math.max(1, Math.ceil(need / PAGE)) });
@@ -145,6 +110,12 @@ export class Float32Accumulator {
       this.scratch = new Float32Array(SCRATCH / 4);
       this.tensors = lengths.map((n) => new Float32Array(n));
     }
+  }
+
+  /** An accumulator using the SIMD kernel when available (compiled first if need be). */
+  static async create(lengths: number[], useWasm = true): Promise<Float32Accumulator> {
+    if (useWasm) await loadKernel();
+    return new Float32Accumulator(lengths, useWasm);
   }
 
   get simd(): boolean { return this.axpyFn !== undefined; }

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { IncomingMessage } from 'node:http'
-import WebSocket from 'ws'
+import { WebSocketServer, type WebSocket } from 'ws'
 import { NostrRelay } from '@nostr-relay/core'
 import { EventRepositorySqlite } from '@nostr-relay/event-repository-sqlite'
 import { LogLevel, type IncomingMessage as RelayMessage } from '@nostr-relay/common'
@@ -80,7 +80,7 @@ export async function startRelay (options: RelayServerOptions): Promise<RelaySer
     eventHandlingResultCacheTtl: 0
   })
   const host = options.host ?? '127.0.0.1'
-  const wss = new WebSocket.Server({ host, port: options.port ?? 0, maxPayload: options.maxMessageBytes ?? 512 * 1024 })
+  const wss = new WebSocketServer({ host, port: options.port ?? 0, maxPayload: options.maxMessageBytes ?? 512 * 1024 })
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', resolve)
     wss.once('error', reject)

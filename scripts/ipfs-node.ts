@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
+import { closeOnSignals, portFlag } from './service-cli.js'
 import { startIpfsNode } from '../sdk/src/storage/ipfs-node.js'
 
 const { values } = parseArgs({
@@ -24,8 +25,7 @@ if (values.help) {
   console.log('usage: npm run ipfs-node -- [--port N] [--data-dir DIR] [--host 127.0.0.1] [--max-bytes N] [--json]')
   process.exit(0)
 }
-const port = Number(values.port)
-if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`bad --port ${values.port}`); process.exit(2) }
+const port = portFlag(values.port)
 const maxBytes = values['max-bytes'] != null ? Number(values['max-bytes']) : undefined
 if (maxBytes != null && (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)) { console.error(`bad --max-bytes ${values['max-bytes']}`); process.exit(2) }
 const dataDir = resolve(values['data-dir'])
@@ -38,11 +38,4 @@ const node = await startIpfsNode({
 if (values.json) console.log(JSON.stringify({ ipfs: node.url, gateway: `${node.url}/ipfs/`, api: `${node.url}/api/v0/`, port: node.port, dataDir, pid: process.pid }))
 else console.log(`fedstr IPFS node (Helia) on ${node.url}  gateway ${node.url}/ipfs/<cid>  api ${node.url}/api/v0/add  (blocks in ${dataDir})`)
 
-let stopping = false
-const stop = (): void => {
-  if (stopping) return
-  stopping = true
-  node.close().then(() => process.exit(0), (err: unknown) => { console.error(err); process.exit(1) })
-}
-process.on('SIGINT', stop)
-process.on('SIGTERM', stop)
+closeOnSignals(() => node.close())

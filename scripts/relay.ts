@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
+import { closeOnSignals, portFlag } from './service-cli.js'
 import { startRelay } from '../sdk/src/nostr/relay-server.js'
 
 const { values } = parseArgs({
@@ -23,18 +24,10 @@ if (values.help) {
   console.log('usage: npm run relay -- [--port N] [--data-dir DIR] [--host 127.0.0.1] [--json]')
   process.exit(0)
 }
-const port = Number(values.port)
-if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`bad --port ${values.port}`); process.exit(2) }
+const port = portFlag(values.port)
 const dataDir = resolve(values['data-dir'])
 const relay = await startRelay({ dataDir, port, host: values.host })
 if (values.json) console.log(JSON.stringify({ relay: relay.url, port: relay.port, dataDir, db: relay.dbPath, pid: process.pid }))
 else console.log(`fedstr relay listening on ${relay.url} (events in ${relay.dbPath})`)
 
-let stopping = false
-const stop = (): void => {
-  if (stopping) return
-  stopping = true
-  relay.close().then(() => process.exit(0), (err: unknown) => { console.error(err); process.exit(1) })
-}
-process.on('SIGINT', stop)
-process.on('SIGTERM', stop)
+closeOnSignals(() => relay.close())

@@ -184,12 +184,48 @@ export function keypairSource(seed?: string): () => Keypair {
 }
 let nextKeypair = keypairSource();
 
-class LiteSVMEnv implements TestEnv {
+/**
+ * What both backends share: token accounts are made and read the same way;
+ * each backend says how it sends, prices rent and reads an account's data.
+ */
+abstract class EnvBase {
+  abstract readonly payer: Keypair;
+  abstract send(ixs: TransactionInstruction[], signers?: Keypair[]): Promise<TxResult>;
+  protected abstract rent(len: number): Promise<number>;
+  protected abstract accountData(address: PublicKey): Promise<Uint8Array | null>;
+
+  createMint(decimals = 6) {
+    return this.createTokenProgramAccount(MINT_SIZE, (mint) => createInitializeMint2Instruction(mint, decimals, this.payer.publicKey, null));
+  }
+  createTokenAccount(mint: PublicKey, owner: PublicKey) {
+    return this.createTokenProgramAccount(ACCOUNT_SIZE, (acc) => createInitializeAccount3Instruction(acc, mint, owner));
+  }
+  async mintTo(mint: PublicKey, dest: PublicKey, amount: bigint) {
+    await this.send([createMintToInstruction(mint, dest, this.payer.publicKey, amount)]);
+  }
+  async tokenBalance(account: PublicKey) {
+    const data = await this.accountData(account);
+    if (!data) throw new Error(`no token account ${account.toBase58()}`);
+    return AccountLayout.decode(Buffer.from(data)).amount;
+  }
+  private async createTokenProgramAccount(space: number, init: (address: PublicKey) => TransactionInstruction) {
+    const kp = nextKeypair();
+    const lamports = await this.rent(space);
+    await this.send(
+      [SystemProgram.createAccount({ fromPubkey: this.payer.publicKey, newAccountPubkey: kp.publicKey, lamports, space, programId: TOKEN_PROGRAM_ID }), init(kp.publicKey)],
+      [kp],
+    );
+    return kp.publicKey;
+  }
+}
+
+class LiteSVMEnv extends EnvBase implements TestEnv {
   readonly kind = "litesvm" as const;
   readonly canWarp = true;
   readonly program: FedstrProgram;
   readonly provider: LiteSVMProvider;
   constructor(readonly svm: LiteSVM, readonly payer: Keypair) {
+    super();
     this.provider = new LiteSVMProvider(svm, payer);
     this.program = getFedstrProgram(this.provider);
   }
@@ -208,19 +244,11 @@ class LiteSVMEnv implements TestEnv {
     this.svm.airdrop(kp.publicKey, BigInt(sol * LAMPORTS_PER_SOL));
     return kp;
   }
-  async createMint(decimals = 6) {
-    return createMintWith(this, decimals);
+  protected async rent(len: number) {
+    return Number(this.svm.minimumBalanceForRentExemption(BigInt(len)));
   }
-  async createTokenAccount(mint: PublicKey, owner: PublicKey) {
-    return createTokenAccountWith(this, mint, owner);
-  }
-  async mintTo(mint: PublicKey, dest: PublicKey, amount: bigint) {
-    await this.send([createMintToInstruction(mint, dest, this.payer.publicKey, amount)]);
-  }
-  async tokenBalance(account: PublicKey) {
-    const a = this.svm.getAccount(account);
-    if (!a) throw new Error(`no token account ${account.toBase58()}`);
-    return AccountLayout.decode(Buffer.from(a.data)).amount;
+  protected async accountData(address: PublicKey) {
+    return this.svm.getAccount(address)?.data ?? null;
   }
   async accountExists(address: PublicKey) {
     const a = this.svm.getAccount(address);
@@ -228,12 +256,13 @@ class LiteSVMEnv implements TestEnv {
   }
 }
 
-class ValidatorEnv implements TestEnv {
+class ValidatorEnv extends EnvBase implements TestEnv {
   readonly kind = "validator" as const;
   readonly canWarp = false;
   readonly program: FedstrProgram;
   readonly payer: Keypair;
   constructor(readonly provider: AnchorProvider) {
+    super();
     this.payer = (provider.wallet as Wallet).payer!;
     this.program = getFedstrProgram(provider);
   }
@@ -260,53 +289,15 @@ class ValidatorEnv implements TestEnv {
     await this.send([SystemProgram.transfer({ fromPubkey: this.payer.publicKey, toPubkey: kp.publicKey, lamports: sol * LAMPORTS_PER_SOL })]);
     return kp;
   }
-  async createMint(decimals = 6) {
-    return createMintWith(this, decimals);
+  protected rent(len: number) {
+    return this.provider.connection.getMinimumBalanceForRentExemption(len);
   }
-  async createTokenAccount(mint: PublicKey, owner: PublicKey) {
-    return createTokenAccountWith(this, mint, owner);
-  }
-  async mintTo(mint: PublicKey, dest: PublicKey, amount: bigint) {
-    await this.send([createMintToInstruction(mint, dest, this.payer.publicKey, amount)]);
-  }
-  async tokenBalance(account: PublicKey) {
-    const a = await this.provider.connection.getAccountInfo(account, "confirmed");
-    if (!a) throw new Error(`no token account ${account.toBase58()}`);
-    return AccountLayout.decode(a.data).amount;
+  protected async accountData(address: PublicKey) {
+    return (await this.provider.connection.getAccountInfo(address, "confirmed"))?.data ?? null;
   }
   async accountExists(address: PublicKey) {
     return !!(await this.provider.connection.getAccountInfo(address, "confirmed"));
   }
-}
-
-async function rent(env: TestEnv, len: number) {
-  return env.svm
-    ? Number(env.svm.minimumBalanceForRentExemption(BigInt(len)))
-    : await env.program.provider.connection.getMinimumBalanceForRentExemption(len);
-}
-
-async function createMintWith(env: TestEnv, decimals: number) {
-  const mint = nextKeypair();
-  await env.send(
-    [
-      SystemProgram.createAccount({ fromPubkey: env.payer.publicKey, newAccountPubkey: mint.publicKey, lamports: await rent(env, MINT_SIZE), space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
-      createInitializeMint2Instruction(mint.publicKey, decimals, env.payer.publicKey, null),
-    ],
-    [mint],
-  );
-  return mint.publicKey;
-}
-
-async function createTokenAccountWith(env: TestEnv, mint: PublicKey, owner: PublicKey) {
-  const acc = nextKeypair();
-  await env.send(
-    [
-      SystemProgram.createAccount({ fromPubkey: env.payer.publicKey, newAccountPubkey: acc.publicKey, lamports: await rent(env, ACCOUNT_SIZE), space: ACCOUNT_SIZE, programId: TOKEN_PROGRAM_ID }),
-      createInitializeAccount3Instruction(acc.publicKey, mint, owner),
-    ],
-    [acc],
-  );
-  return acc.publicKey;
 }
 
 /** A fresh environment: a new LiteSVM with the program loaded, or the validator. */

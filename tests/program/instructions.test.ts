@@ -28,7 +28,7 @@ import {
   postRoundIx,
   slashIx,
   withdrawStakeIx,
-  bytesToCid,
+  cidFromBytes,
   BN,
   rewardTreeToJson,
   rewardClaimFromJson,
@@ -76,7 +76,7 @@ describe("fedstr program: instructions", function () {
       expect(pool.aggregator.equals(ctx.aggregator.publicKey)).to.equal(true);
       expect(pool.totalFunded.toString()).to.equal("1000000");
       expect(pool.status).to.equal(PoolStatus.Active);
-      expect(bytesToCid(pool.clientScriptCid).toString()).to.equal(bytesToCid(ctx.args.clientScriptCid).toString());
+      expect(cidFromBytes(pool.clientScriptCid).toString()).to.equal(cidFromBytes(ctx.args.clientScriptCid).toString());
       expect(Buffer.from(pool.nostrJobId).equals(sha256("nostr job"))).to.equal(true);
       expect(await env.tokenBalance(ctx.escrow)).to.equal(1_000_000n);
       expect(await env.tokenBalance(ctx.vault)).to.equal(0n);

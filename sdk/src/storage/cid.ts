@@ -126,8 +126,10 @@ export function cidToBytes (cid: CID | string): Uint8Array {
 }
 
 /** Inverse of `cidToBytes`; rejects anything but exactly the 36-byte fedstr form. */
-export function cidFromBytes (bytes: Uint8Array): CID {
-  if (!(bytes instanceof Uint8Array)) throw new InvalidCidError('CID bytes must be a Uint8Array')
+export function cidFromBytes (input: Uint8Array | readonly number[]): CID {
+  // Anchor decodes a `[u8; 36]` account field as number[]
+  if (!(input instanceof Uint8Array) && !Array.isArray(input)) throw new InvalidCidError('CID bytes must be a Uint8Array or an array of bytes')
+  const bytes = Uint8Array.from(input)
   if (bytes.length !== CID_BYTES_LENGTH) {
     throw new InvalidCidError(`CID bytes must be exactly ${CID_BYTES_LENGTH} long (0x01, codec, 0x12, 0x20, digest), got ${bytes.length}`)
   }

@@ -6,7 +6,7 @@
  */
 import type { Weights } from "../types.js";
 import { fedAvg } from "./fedavg.js";
-import { stateTensor } from "./fedopt.js";
+import { serverOptimizer, stateTensor } from "./server-optimizer.js";
 import type { ServerState, Strategy } from "./strategy.js";
 
 export interface DiLoCoOptions { learningRate?: number; momentum?: number; nesterov?: boolean }
@@ -18,32 +18,20 @@ export interface DiLoCoOptions { learningRate?: number; momentum?: number; neste
  */
 export function diloco(opts: DiLoCoOptions = {}, inner: Strategy = fedAvg()): Strategy {
   const eta = opts.learningRate ?? 0.7, mu = opts.momentum ?? 0.9, nesterov = opts.nesterov ?? true;
-  return {
-    name: inner.name === "fedavg" ? "diloco" : `diloco(${inner.name})`,
-    streaming: inner.streaming,
-    begin(global: Weights, state?: ServerState) {
-      const agg = inner.begin(global);
-      return {
-        add: (u) => agg.add(u),
-        finish: () => {
-          const innerRes = agg.finish();
-          const avg = innerRes.weights;
-          const next: ServerState = [];
-          const weights: Weights = global.map((gT, k) => {
-            const x = gT.values, a = avg[k]!.values;
-            const b = stateTensor(state, `momentum/${gT.name}`, x.length);
-            const out = new Float32Array(x.length);
-            for (let i = 0; i < x.length; i++) {
-              const g = x[i]! - a[i]!;
-              b[i] = mu * b[i]! + g;
-              out[i] = x[i]! - eta * (nesterov ? g + mu * b[i]! : b[i]!);
-            }
-            next.push({ name: `momentum/${gT.name}`, dtype: "float32", shape: [...gT.shape], values: b });
-            return { name: gT.name, dtype: gT.dtype, shape: [...gT.shape], values: out };
-          });
-          return { weights, state: next, excluded: innerRes.excluded };
-        },
-      };
-    },
-  };
+  return serverOptimizer("diloco", inner, (global, avg, state) => {
+    const next: ServerState = [];
+    const weights: Weights = global.map((gT, k) => {
+      const x = gT.values, a = avg[k]!.values;
+      const b = stateTensor(state, `momentum/${gT.name}`, x.length);
+      const out = new Float32Array(x.length);
+      for (let i = 0; i < x.length; i++) {
+        const g = x[i]! - a[i]!;
+        b[i] = mu * b[i]! + g;
+        out[i] = x[i]! - eta * (nesterov ? g + mu * b[i]! : b[i]!);
+      }
+      next.push({ name: `momentum/${gT.name}`, dtype: "float32", shape: [...gT.shape], values: b });
+      return { name: gT.name, dtype: gT.dtype, shape: [...gT.shape], values: out };
+    });
+    return { weights, state: next };
+  });
 }

@@ -318,6 +318,8 @@ export interface JobFeedback {
   metrics?: Record<string, number>
   /** stake-required: the stake to deposit (base units; mint omitted for SOL). */
   stake?: TokenAmount
+  /** partial/success/error: the round report on IPFS (job/report: verdicts, rewards and proofs). */
+  report?: { cid: string, sha256: string }
 }
 
 export function feedbackTemplate (fb: JobFeedback, options: BuildOptions & { relayHint?: string, binding?: IdentityBinding } = {}): EventTemplate {
@@ -328,6 +330,7 @@ export function feedbackTemplate (fb: JobFeedback, options: BuildOptions & { rel
   ]
   if (fb.round != null) tags.push(['round', String(fb.round)])
   if (fb.model != null) tags.push(['model', fb.model.cid, fb.model.sha256])
+  if (fb.report != null) tags.push(['report', fb.report.cid, fb.report.sha256])
   for (const [k, v] of Object.entries(fb.metrics ?? {})) tags.push(['metric', k, String(v)])
   if (fb.stake != null) tags.push(['stake', fb.stake.amount, ...(fb.stake.mint != null ? [fb.stake.mint] : [])])
   if (options.binding != null) tags.push(bindingToTag(options.binding))
@@ -366,6 +369,11 @@ function parseFeedbackFields (event: Pick<Event, 'kind' | 'tags'>): JobFeedback 
   if (model != null) {
     if (!isFedstrCidString(model[1]) || !HEX64.test(model[2] ?? '')) throw malformed('model tag must be [model, <cid>, <sha256 hex>]')
     fb.model = { cid: model[1], sha256: model[2] as string }
+  }
+  const report = firstTag(tags, 'report')
+  if (report != null) {
+    if (!isFedstrCidString(report[1]) || !HEX64.test(report[2] ?? '')) throw malformed('report tag must be [report, <cid>, <sha256 hex>]')
+    fb.report = { cid: report[1], sha256: report[2] as string }
   }
   const metricTags = tagValues(tags, 'metric')
   if (metricTags.length > 0) {

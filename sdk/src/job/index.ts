@@ -1,0 +1,8 @@
+/**
+ * @fedstr/sdk/job — what the participant client, the aggregator and the web app share about a
+ * running training job: the pool's schedule on the chain's clock, the pool summary and the model
+ * each round trains from, and the round report the aggregator publishes.
+ */
+export * from "./schedule.js";
+export * from "./report.js";
+export * from "./pool.js";

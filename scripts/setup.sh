@@ -20,3 +20,8 @@ if [ -f scripts/build-program.sh ]; then
   step "on-chain program"
   bash scripts/build-program.sh
 fi
+
+if [ -f scripts/build-localnet.sh ]; then
+  step "local network (fedstr-localnet)"
+  bash scripts/build-localnet.sh
+fi

@@ -11,6 +11,7 @@
 //!          [--program <id>=<path.so>]... [--airdrop <pubkey>]...
 //!          [--airdrop-lamports N] [--slot-time MS]
 //!          [--block-production clock|transaction|manual] [--log-txs] [--json]
+//!          [--exit-on-stdin-eof]
 
 use std::{
     process::ExitCode,
@@ -32,7 +33,8 @@ use surfpool_types::{
 const HOST: &str = "127.0.0.1";
 const USAGE: &str = "usage: fedstr-localnet [--rpc-port 8899] [--ws-port <rpc-port+1>] \
 [--program <id>=<path.so>]... [--airdrop <pubkey>]... [--airdrop-lamports N] \
-[--slot-time MS] [--block-production clock|transaction|manual] [--log-txs] [--json]";
+[--slot-time MS] [--block-production clock|transaction|manual] [--log-txs] [--json] \
+[--exit-on-stdin-eof]";
 
 struct Args {
     rpc_port: u16,
@@ -44,6 +46,7 @@ struct Args {
     block_production: BlockProductionMode,
     log_txs: bool,
     json: bool,
+    exit_on_stdin_eof: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -57,6 +60,7 @@ fn parse_args() -> Result<Args, String> {
         block_production: BlockProductionMode::Clock,
         log_txs: false,
         json: false,
+        exit_on_stdin_eof: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -109,6 +113,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--log-txs" => a.log_txs = true,
             "--json" => a.json = true,
+            "--exit-on-stdin-eof" => a.exit_on_stdin_eof = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -287,9 +292,25 @@ async fn run(args: Args) -> Result<(), String> {
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| e.to_string())?;
     let runloop_died = tokio::task::spawn_blocking(move || exit_rx.recv().ok());
+    // A parent that spawns us with a stdin pipe dies → the pipe closes → we stop too,
+    // even when the parent was SIGKILLed and could not send SIGTERM.
+    let watch_stdin = args.exit_on_stdin_eof;
+    let stdin_closed = async move {
+        if !watch_stdin {
+            return std::future::pending::<()>().await;
+        }
+        let _ = tokio::task::spawn_blocking(|| {
+            use std::io::Read;
+            let mut buf = [0u8; 256];
+            let mut stdin = std::io::stdin();
+            while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
+        })
+        .await;
+    };
     tokio::select! {
         _ = tokio::signal::ctrl_c() => progress!("SIGINT: stopping"),
         _ = sigterm.recv() => progress!("SIGTERM: stopping"),
+        _ = stdin_closed => progress!("stdin closed (parent gone): stopping"),
         r = runloop_died => {
             return Err(r.ok().flatten().unwrap_or_else(|| "surfnet runloop vanished".into()));
         }

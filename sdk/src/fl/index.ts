@@ -16,7 +16,7 @@ export {
 export { planSchema } from "./plan-schema.js";
 export { validateUpdate, type RejectReason, type ValidationBounds, type Verdict } from "./validate.js";
 export * from "./strategies/index.js";
-export { runRound, aggregate, recompute, evaluationGate, type Candidate, type UpdateVerdict, type RoundResult, type RoundOptions, type RoundInputs } from "./round.js";
+export { runRound, TooFewUpdatesError, aggregate, recompute, evaluationGate, type Candidate, type UpdateVerdict, type RoundResult, type RoundOptions, type RoundInputs } from "./round.js";
 export { loadTf, type Tf, type BackendChoice, type LoadedTf } from "./backend.js";
 export {
   trainLocal, evaluate, buildModel, initialWeights, preprocess, privatize,

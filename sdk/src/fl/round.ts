@@ -42,6 +42,14 @@ export interface RoundResult {
   acceptedIndices: number[];
 }
 
+/** runRound's error when fewer than `minUpdates` candidates pass validation; carries every verdict so the round can still be reported. */
+export class TooFewUpdatesError extends Error {
+  override name = "TooFewUpdatesError";
+  constructor(message: string, readonly verdicts: UpdateVerdict[]) {
+    super(message);
+  }
+}
+
 export interface RoundOptions {
   plan: Pick<TrainingPlan, "aggregation" | "validation">;
   global: Weights;
@@ -87,7 +95,7 @@ export async function runRound(opts: RoundOptions): Promise<RoundResult> {
     verdicts.push({ index: i, id: c.id, accepted: true, deltaNorm: v.deltaNorm });
   }
   const minU = opts.plan.aggregation.minUpdates ?? 1;
-  if (acceptedIndices.length < minU) throw new Error(`round has ${acceptedIndices.length} accepted updates, fewer than minUpdates = ${minU}`);
+  if (acceptedIndices.length < minU) throw new TooFewUpdatesError(`round has ${acceptedIndices.length} accepted updates, fewer than minUpdates = ${minU}`, verdicts);
   const res = agg.finish();
   for (const ex of res.excluded) {
     const v = verdicts[acceptedIndices[ex.index]!]!;

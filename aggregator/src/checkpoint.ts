@@ -1,0 +1,230 @@
+/**
+ * The aggregator's on-disk state for one pool: `<dataDir>/aggregator/<pool>/state.json`.
+ *
+ * Per round it records how far the round got — collected → aggregated → posted → feedback-sent —
+ * and everything needed to finish it identically after a crash (the frozen candidate list, the
+ * slash intents, the uploaded model/report CIDs and the reward root, the signed feedback events).
+ * Results received from relays for rounds not yet handled are kept too. Every write is atomic
+ * (temporary file, fsync, rename, fsync of the directory), so a process killed at any point leaves
+ * either the old or the new state, never a torn one.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { Event } from "@fedstr/sdk/nostr";
+import type { ContentRef, MarketRejectReason } from "@fedstr/sdk/job";
+
+export const CHECKPOINT_FORMAT = "fedstr/aggregator-checkpoint";
+export const CHECKPOINT_VERSION = 1;
+
+export type Phase = "collected" | "aggregated" | "posted" | "feedback-sent";
+const PHASES: readonly Phase[] = ["collected", "aggregated", "posted", "feedback-sent"];
+
+/** A participant's result (kind 6720) as accepted by the EventReader, keyed by its bound wallet. */
+export interface StoredResult {
+  participant: string;
+  nostrPubkey: string;
+  eventId: string;
+  createdAt: number;
+  round: number;
+  cid: string;
+  sha256: string;
+  samples: number;
+  metrics: Record<string, number>;
+}
+
+/** One entry of a round's frozen candidate list (wallet order). */
+export interface CandidateRecord {
+  participant: string;
+  nostrPubkey?: string;
+  /** The committed update (or the result's, for NOT_COMMITTED / NOT_PARTICIPANT). */
+  cid: string;
+  sha256: string;
+  samples: number;
+  metrics?: Record<string, number>;
+  /** Set when the candidate is already rejected at collection time; otherwise it is fetched and validated. */
+  reason?: MarketRejectReason;
+  detail?: string;
+}
+
+/** A slash: recorded before it is sent, so a restart can tell whether it landed (on-chain `slashed` ≥ before + amount). */
+export interface SlashRecord {
+  participant: string;
+  amount: string;
+  /** The participant's on-chain `slashed` total before this slash. */
+  slashedBefore: string;
+  evidenceCid: string;
+  signature?: string;
+  landed: boolean;
+}
+
+export interface RejectedEntry { participant: string; reason: string; detail: string }
+
+/** What was computed and uploaded for a round: posted exactly as is, even after a restart. */
+export interface AggregatedRecord {
+  model: ContentRef;
+  state?: ContentRef;
+  report: ContentRef;
+  /** Merkle root, hex. */
+  root: string;
+  /** Base units. */
+  reward: string;
+  /** plan.evaluation.metric × 1e6 (u64 as a decimal string). */
+  metric: string;
+  acceptedCount: number;
+  metrics: Record<string, number>;
+  accepted: string[];
+  rejected: RejectedEntry[];
+  /** Why the previous global model was kept (too few accepted updates, evaluation gate). */
+  fallback?: string;
+  /** Signed kind-7000 events, published after the post (re-publishing the same ids is harmless). */
+  feedback: Event[];
+}
+
+export interface RoundCheckpoint {
+  round: number;
+  phase: Phase;
+  candidates: CandidateRecord[];
+  slashes: SlashRecord[];
+  aggregated?: AggregatedRecord;
+  posted?: { signature?: string; reconciled?: boolean; at: number };
+  feedbackSentAt?: number;
+}
+
+export interface Checkpoint {
+  format: typeof CHECKPOINT_FORMAT;
+  version: typeof CHECKPOINT_VERSION;
+  pool: string;
+  programId: string;
+  aggregator: string;
+  /** Results by round (string key), for rounds not yet collected. */
+  results: Record<string, StoredResult[]>;
+  rounds: Record<string, RoundCheckpoint>;
+}
+
+export class CheckpointError extends Error {
+  override name = "CheckpointError";
+}
+
+/** At most this many results per (round, wallet): a wallet may bind several Nostr keys, not unboundedly many. */
+export const MAX_RESULTS_PER_WALLET = 4;
+
+export function checkpointDir(dataDir: string, pool: string): string {
+  return join(dataDir, "aggregator", pool);
+}
+
+export function checkpointPath(dataDir: string, pool: string): string {
+  return join(checkpointDir(dataDir, pool), "state.json");
+}
+
+export function emptyCheckpoint(pool: string, programId: string, aggregator: string): Checkpoint {
+  return { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, pool, programId, aggregator, results: {}, rounds: {} };
+}
+
+/** Write `bytes` to `path` atomically: tmp file + fsync + rename + fsync of the directory. */
+export function writeFileAtomic(path: string, bytes: string | Uint8Array): void {
+  const dir = join(path, "..");
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    const buf = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dfd = openSync(dir, "r");
+  try {
+    fsyncSync(dfd);
+  } finally {
+    closeSync(dfd);
+  }
+}
+
+/** The pool's checkpoint, or undefined when there is none yet. A corrupt or foreign file is an error, never silently replaced. */
+export function loadCheckpoint(dataDir: string, pool: string, expect: { programId: string; aggregator: string }): Checkpoint | undefined {
+  const path = checkpointPath(dataDir, pool);
+  if (!existsSync(path)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new CheckpointError(`checkpoint ${path} is not JSON (${(e as Error).message}); move it away to start over from the chain's state`);
+  }
+  const cp = raw as Checkpoint;
+  if (cp === null || typeof cp !== "object" || cp.format !== CHECKPOINT_FORMAT || cp.version !== CHECKPOINT_VERSION) {
+    throw new CheckpointError(`checkpoint ${path} is not a ${CHECKPOINT_FORMAT} v${CHECKPOINT_VERSION} file`);
+  }
+  if (cp.pool !== pool) throw new CheckpointError(`checkpoint ${path} is for pool ${cp.pool}, not ${pool}`);
+  if (cp.programId !== expect.programId) throw new CheckpointError(`checkpoint ${path} is for program ${cp.programId}, not ${expect.programId}`);
+  if (cp.aggregator !== expect.aggregator) throw new CheckpointError(`checkpoint ${path} was written by aggregator ${cp.aggregator}, not this wallet (${expect.aggregator})`);
+  if (typeof cp.results !== "object" || typeof cp.rounds !== "object") throw new CheckpointError(`checkpoint ${path}: results and rounds must be objects`);
+  for (const [k, r] of Object.entries(cp.rounds)) {
+    if (String(r.round) !== k || !PHASES.includes(r.phase)) throw new CheckpointError(`checkpoint ${path}: round ${k} has a bad round number or phase ${JSON.stringify(r.phase)}`);
+  }
+  return cp;
+}
+
+export function saveCheckpoint(dataDir: string, cp: Checkpoint): void {
+  writeFileAtomic(checkpointPath(dataDir, cp.pool), `${JSON.stringify(cp, null, 1)}\n`);
+}
+
+/**
+ * Keep an accepted result (deduplicated by event id, at most MAX_RESULTS_PER_WALLET per wallet and
+ * round). Returns whether the checkpoint changed. Results for rounds already collected are ignored.
+ */
+export function addResult(cp: Checkpoint, r: StoredResult): boolean {
+  if (cp.rounds[String(r.round)] !== undefined) return false;
+  const list = (cp.results[String(r.round)] ??= []);
+  if (list.some((x) => x.eventId === r.eventId)) return false;
+  if (list.filter((x) => x.participant === r.participant).length >= MAX_RESULTS_PER_WALLET) return false;
+  list.push(r);
+  return true;
+}
+
+/** Record a round's frozen candidate list; its pending results are no longer needed. */
+export function markCollected(cp: Checkpoint, round: number, candidates: CandidateRecord[]): RoundCheckpoint {
+  const rc: RoundCheckpoint = { round, phase: "collected", candidates, slashes: [] };
+  cp.rounds[String(round)] = rc;
+  delete cp.results[String(round)];
+  for (const k of Object.keys(cp.results)) if (Number(k) < round) delete cp.results[k];
+  return rc;
+}
+
+/**
+ * What to do with round r after a (re)start, given the checkpoint's record and the chain's
+ * RoundResult (its global model sha256, hex), if posted:
+ *  - not on chain: collect / aggregate / post, by phase; a checkpoint that claims a post the chain
+ *    does not have is a conflict (another chain? a wiped localnet?);
+ *  - on chain: never post again. With our aggregated record and the same model hash: the post
+ *    landed (perhaps the process died before recording it) → send the feedback; another hash →
+ *    conflict; no aggregated record → someone (an earlier run without this checkpoint) posted it:
+ *    log and move on.
+ */
+export type ResumeAction =
+  | { kind: "collect" }
+  | { kind: "aggregate" }
+  | { kind: "post" }
+  | { kind: "feedback"; reconciled: boolean }
+  | { kind: "done" }
+  | { kind: "posted-elsewhere" }
+  | { kind: "conflict"; detail: string };
+
+export function resumeAction(rc: RoundCheckpoint | undefined, onChain: { modelSha256: string } | null): ResumeAction {
+  if (onChain === null) {
+    if (rc === undefined) return { kind: "collect" };
+    switch (rc.phase) {
+      case "collected": return { kind: "aggregate" };
+      case "aggregated": return { kind: "post" };
+      default: return { kind: "conflict", detail: `the checkpoint records round ${rc.round} as posted${rc.posted?.signature ? ` (${rc.posted.signature})` : ""}, but the chain has no RoundResult for it` };
+    }
+  }
+  if (rc === undefined || rc.phase === "collected" || rc.aggregated === undefined) return { kind: "posted-elsewhere" };
+  if (rc.aggregated.model.sha256 !== onChain.modelSha256) {
+    return { kind: "conflict", detail: `round ${rc.round} is on chain with model sha256 ${onChain.modelSha256}, but the checkpoint aggregated ${rc.aggregated.model.sha256}` };
+  }
+  if (rc.phase === "feedback-sent") return { kind: "done" };
+  return { kind: "feedback", reconciled: rc.phase === "aggregated" };
+}

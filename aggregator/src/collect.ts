@@ -1,0 +1,76 @@
+/**
+ * Candidates of a round: the on-chain commitments of round r joined with the participants' Nostr
+ * results (by bound wallet, same CID and sha256), in wallet order (base58, plain string order —
+ * deterministic). A commitment without a matching result is NO_RESULT (or NOT_COMMITTED when the
+ * participant's result names another update); a result without a commitment is NOT_COMMITTED, or
+ * NOT_PARTICIPANT when its wallet never joined the pool.
+ */
+import type { AcceptedEvent } from "@fedstr/sdk/nostr";
+import type { CandidateRecord, StoredResult } from "./checkpoint.js";
+
+/** An on-chain commitment, in string form. */
+export interface CommitmentInfo { participant: string; cid: string; sha256: string }
+
+/** A StoredResult from an accepted kind-6720 event (undefined when it has no payload, i.e. could not be decrypted). */
+export function storedResult(a: Extract<AcceptedEvent, { type: "result" }>): StoredResult | undefined {
+  const p = a.result.payload;
+  if (p === undefined) return undefined;
+  return {
+    participant: a.result.binding.solanaPubkey,
+    nostrPubkey: a.event.pubkey,
+    eventId: a.event.id,
+    createdAt: a.event.created_at,
+    round: a.result.round,
+    cid: p.update,
+    sha256: p.sha256,
+    samples: p.samples,
+    metrics: p.metrics,
+  };
+}
+
+const byWallet = (a: { participant: string }, b: { participant: string }) => (a.participant < b.participant ? -1 : a.participant > b.participant ? 1 : 0);
+const firstResult = (rs: StoredResult[]) => [...rs].sort((a, b) => a.createdAt - b.createdAt || (a.eventId < b.eventId ? -1 : 1))[0]!;
+
+/**
+ * Join commitments and results. `participants` are the wallets with a Participant account on the
+ * pool (active or not).
+ */
+export function buildCandidates(commitments: CommitmentInfo[], results: StoredResult[], participants: ReadonlySet<string>): CandidateRecord[] {
+  const resultsOf = new Map<string, StoredResult[]>();
+  for (const r of results) resultsOf.set(r.participant, [...(resultsOf.get(r.participant) ?? []), r]);
+  const out: CandidateRecord[] = [];
+  const committed = new Set<string>();
+  for (const c of commitments) {
+    committed.add(c.participant);
+    const rs = resultsOf.get(c.participant) ?? [];
+    const match = rs.filter((r) => r.cid === c.cid && r.sha256 === c.sha256);
+    const base = { participant: c.participant, cid: c.cid, sha256: c.sha256 };
+    if (match.length > 0) {
+      const r = firstResult(match);
+      out.push({ ...base, nostrPubkey: r.nostrPubkey, samples: r.samples, metrics: r.metrics });
+    } else if (rs.length > 0) {
+      const r = firstResult(rs);
+      out.push({ ...base, nostrPubkey: r.nostrPubkey, samples: r.samples, metrics: r.metrics, reason: "NOT_COMMITTED", detail: `the result names update ${r.cid} (sha256 ${r.sha256}), the on-chain commitment is ${c.cid} (sha256 ${c.sha256})` });
+    } else {
+      out.push({ ...base, samples: 0, reason: "NO_RESULT", detail: "committed on chain, but no result arrived on the relays" });
+    }
+  }
+  for (const [wallet, rs] of resultsOf) {
+    if (committed.has(wallet)) continue;
+    const r = firstResult(rs);
+    const joined = participants.has(wallet);
+    out.push({
+      participant: wallet, nostrPubkey: r.nostrPubkey, cid: r.cid, sha256: r.sha256, samples: r.samples, metrics: r.metrics,
+      reason: joined ? "NOT_COMMITTED" : "NOT_PARTICIPANT",
+      detail: joined ? "a result arrived without an on-chain commitment for this round" : "the result's bound wallet has not joined the pool",
+    });
+  }
+  return out.sort(byWallet);
+}
+
+/** True when every active participant has a commitment and a matching result (nothing left to wait for). */
+export function everyoneIn(activeParticipants: Iterable<string>, candidates: CandidateRecord[]): boolean {
+  const ready = new Set(candidates.filter((c) => c.reason === undefined).map((c) => c.participant));
+  for (const w of activeParticipants) if (!ready.has(w)) return false;
+  return true;
+}

@@ -1,0 +1,393 @@
+/**
+ * One round, after its candidates are frozen: fetch every update by CID, check it against the
+ * committed sha256 (mismatch → slash with evidence), validate and aggregate (runRound), evaluate
+ * on the holdout, upload the model / server state / round report, post the round on chain, and
+ * send each participant its feedback. Every step records its outcome in the checkpoint before the
+ * next one starts, so a restart finishes the round with the very same artefacts.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PublicKey } from "@solana/web3.js";
+import * as fl from "@fedstr/sdk/fl";
+import {
+  buildRewardTree, cidToBytes, fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress,
+  postRoundIx, rewardTreeToJson, slashIx, type PoolAccount, type RewardLeaf,
+} from "@fedstr/sdk/program";
+import { chainTime, encodeRoundReport, modelForRound, roundReward, scheduleOf, splitReward, type ContentRef, type ReportUpdate, type RoundReport } from "@fedstr/sdk/job";
+import { buildFeedback, type Event, type JobRequest, type RelayPool } from "@fedstr/sdk/nostr";
+import { sha256Hex, type ContentStore } from "@fedstr/sdk/storage";
+import type { Session } from "@fedstr/sdk/cli";
+import { PublicKey as Pk } from "@solana/web3.js";
+import { checkpointDir, saveCheckpoint, writeFileAtomic, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
+import type { Logger } from "./log.js";
+import { retry, sleep } from "./retry.js";
+
+/** Everything a pool's rounds need. */
+export interface PoolContext {
+  session: Session;
+  store: ContentStore;
+  relays: RelayPool;
+  log: Logger;
+  dataDir: string;
+  pool: PublicKey;
+  address: string;
+  plan: fl.TrainingPlan;
+  job: JobRequest;
+  jobId: string;
+  holdout?: fl.Dataset;
+  cp: Checkpoint;
+  signal: AbortSignal;
+}
+
+/** The round cannot be posted any more (its post deadline passed); anyone may expire the pool. */
+export class PostDeadlineError extends Error {
+  override name = "PostDeadlineError";
+  readonly permanent = true;
+  constructor(readonly round: number, readonly postDeadline: number, readonly now: number) {
+    super(`round ${round} was not posted by its post deadline ${new Date(postDeadline * 1000).toISOString()} (chain time ${new Date(now * 1000).toISOString()}); the pool can now be expired by anyone`);
+  }
+}
+
+/** The chain holds another result for a round than the one this aggregator computed. */
+export class RoundConflictError extends Error {
+  override name = "RoundConflictError";
+  readonly permanent = true;
+}
+
+/** Slash reason code for an update whose bytes do not hash to the committed sha256. */
+export const SLASH_REASON_HASH_MISMATCH = 1;
+/** Per-update fetch timeout (ms); fetches are retried, a candidate still missing is UNAVAILABLE. */
+const FETCH_TIMEOUT_MS = 15_000;
+const STATEFUL = new Set(["fedadam", "fedyogi", "diloco"]);
+const hex = (b: Uint8Array | number[]) => Buffer.from(b).toString("hex");
+
+export function save(ctx: PoolContext): void {
+  saveCheckpoint(ctx.dataDir, ctx.cp);
+}
+
+function retryLogged<T>(ctx: PoolContext, round: number, what: string, fn: () => Promise<T>, attempts?: number): Promise<T> {
+  return retry(fn, {
+    signal: ctx.signal,
+    ...(attempts !== undefined ? { attempts } : {}),
+    onRetry: (attempt, err, delayMs) => ctx.log.event("retry", ctx.address, round, { what, attempt, delayMs, error: err.message }),
+  });
+}
+
+/** Bytes by CID (verified by the store), checked against an expected sha256 when given. */
+async function fetchVerified(ctx: PoolContext, round: number, ref: { cid: string; sha256?: string }, what: string): Promise<Uint8Array> {
+  const bytes = await retryLogged(ctx, round, `fetch ${what}`, () => ctx.store.get(ref.cid, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }));
+  if (ref.sha256 !== undefined && sha256Hex(bytes) !== ref.sha256) throw new Error(`${what} ${ref.cid} has sha256 ${sha256Hex(bytes)}, expected ${ref.sha256}`);
+  return bytes;
+}
+
+async function upload(ctx: PoolContext, round: number, bytes: Uint8Array, name: string): Promise<ContentRef> {
+  const cid = await retryLogged(ctx, round, `upload ${name}`, () => ctx.store.put(bytes, { name }));
+  return { cid: cid.toString(), sha256: sha256Hex(bytes) };
+}
+
+/** The global model round r trains from, and the server state before round r (stateful strategies). */
+async function roundInputs(ctx: PoolContext, round: number, account: PoolAccount): Promise<{ model: ContentRef; weights: fl.Weights; state?: fl.ServerState; stateRef?: ContentRef }> {
+  const model = await retryLogged(ctx, round, "previous model", () => modelForRound(ctx.session.program, ctx.pool, account, round, ctx.plan.model.initialWeights.sha256));
+  if (model === undefined) throw new Error(`round ${round - 1} is not posted, so round ${round} has no global model`);
+  const weights = fl.decode(await fetchVerified(ctx, round, model, "global model"), { copy: true });
+  if (round === 1 || !STATEFUL.has(ctx.plan.aggregation.strategy)) return { model, weights };
+  const stateRef = ctx.cp.rounds[String(round - 1)]?.aggregated?.state;
+  if (stateRef === undefined) {
+    throw new Error(`the ${ctx.plan.aggregation.strategy} server state after round ${round - 1} is not in the checkpoint (was the data dir lost?); it cannot be recomputed`);
+  }
+  return { model, weights, state: fl.decode(await fetchVerified(ctx, round, stateRef, "server state"), { copy: true }), stateRef };
+}
+
+/** The slash amount the program allows now: min(stake, initialStake × bps / 10000 − already slashed). */
+export function slashAmount(p: { stake: bigint; initialStake: bigint; slashed: bigint }, slashLimitBps: number): bigint {
+  const limit = (p.initialStake * BigInt(slashLimitBps)) / 10000n - p.slashed;
+  const amount = p.stake < limit ? p.stake : limit;
+  return amount > 0n ? amount : 0n;
+}
+
+/** Slash a participant whose update does not match its commitment (once: the record is checked against the chain first). */
+async function slashMismatch(ctx: PoolContext, rc: RoundCheckpoint, participant: string, cid: string, committed: string, actual: string): Promise<SlashRecord | undefined> {
+  const round = rc.round;
+  const wallet = new Pk(participant);
+  const stateAddr = findParticipantAddress(ctx.pool, wallet, ctx.session.program.programId)[0];
+  const readState = async () => {
+    const s = await retryLogged(ctx, round, "participant", () => fetchParticipant(ctx.session.program, stateAddr));
+    if (s === null) throw new Error(`participant ${participant} has no account on the pool`);
+    return { stake: BigInt(s.stake.toString()), initialStake: BigInt(s.initialStake.toString()), slashed: BigInt(s.slashed.toString()) };
+  };
+  let rec = rc.slashes.find((s) => s.participant === participant);
+  if (rec?.landed) return rec;
+  if (rec === undefined) {
+    const state = await readState();
+    const account = await retryLogged(ctx, round, "pool", () => fetchPool(ctx.session.program, ctx.pool));
+    const amount = slashAmount(state, account!.slashLimitBps);
+    if (amount === 0n) {
+      ctx.log.event("slash-skipped", ctx.address, round, { participant, detail: "nothing left to slash within the pool's slash limit" });
+      return undefined;
+    }
+    const evidence = { pool: ctx.address, round, participant, committedSha256: committed, cid, actualSha256: actual };
+    const ev = await upload(ctx, round, new TextEncoder().encode(JSON.stringify(evidence)), `slash-evidence-${round}-${participant}`);
+    rec = { participant, amount: amount.toString(), slashedBefore: state.slashed.toString(), evidenceCid: ev.cid, landed: false };
+    rc.slashes.push(rec);
+    save(ctx); // the intent first: a restart checks the chain before sending again
+  }
+  const target = BigInt(rec.slashedBefore) + BigInt(rec.amount);
+  const r = rec;
+  try {
+    await retryLogged(ctx, round, "slash", async () => {
+      if ((await readState()).slashed >= target) return; // an earlier attempt landed
+      const ix = await slashIx(ctx.session.program, {
+        aggregator: ctx.session.wallet.publicKey, pool: ctx.pool, participant: wallet, round,
+        amount: BigInt(r.amount), reason: SLASH_REASON_HASH_MISMATCH, evidenceCid: cidToBytes(r.evidenceCid),
+      });
+      r.signature = await ctx.session.send(`slash ${participant}`, [ix]);
+    });
+  } catch (e) {
+    ctx.log.event("slash-failed", ctx.address, round, { participant, error: (e as Error).message });
+    return undefined;
+  }
+  r.landed = true;
+  save(ctx);
+  ctx.log.event("slashed", ctx.address, round, { participant, amount: r.amount, evidenceCid: r.evidenceCid, signature: r.signature ?? null });
+  return r;
+}
+
+/** On-chain metric: plan.evaluation.metric × 1e6, rounded, as a u64 decimal string (0 without holdout). */
+export function onChainMetric(metric: "accuracy" | "loss", metrics: Record<string, number>): string {
+  const v = metrics[metric];
+  if (v === undefined || !Number.isFinite(v) || v <= 0) return "0";
+  return BigInt(Math.min(Math.round(v * 1e6), Number.MAX_SAFE_INTEGER)).toString();
+}
+
+async function evaluateHoldout(ctx: PoolContext, weights: fl.Weights): Promise<Record<string, number>> {
+  if (ctx.holdout === undefined) return {};
+  const m = await fl.evaluate(ctx.plan, weights, ctx.holdout);
+  return { loss: m.loss, ...(m.accuracy !== undefined ? { accuracy: m.accuracy } : {}) };
+}
+
+/**
+ * collected → aggregated: fetch, verify, slash, aggregate, evaluate, upload the model (+ state) and
+ * the report, sign the feedback. Nothing is posted here.
+ */
+export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<AggregatedRecord> {
+  const round = rc.round;
+  const account = (await retryLogged(ctx, round, "pool", () => fetchPool(ctx.session.program, ctx.pool)))!;
+  const lastRound = round === account.numRounds;
+  const inputs = await roundInputs(ctx, round, account);
+  const candidates = rc.candidates;
+  ctx.log.event("round-aggregating", ctx.address, round, { candidates: candidates.filter((c) => c.reason === undefined).length });
+  for (const c of candidates) {
+    if (c.nostrPubkey !== undefined) {
+      void ctx.relays.publish(buildFeedback({ jobId: ctx.jobId, recipient: c.nostrPubkey, status: "processing", info: `aggregating round ${round}` }, ctx.session.nostr.secretKey));
+    }
+  }
+
+  // Verdicts by candidate index: market reasons first, then fetch / hash, then the FL core's.
+  const verdicts = candidates.map((c) => ({ accepted: false, reason: c.reason as string | undefined, detail: c.detail }));
+  const fed: { index: number; bytes: Uint8Array }[] = [];
+  for (const [i, c] of candidates.entries()) {
+    if (c.reason !== undefined) continue;
+    let bytes: Uint8Array;
+    try {
+      bytes = await retryLogged(ctx, round, `fetch update of ${c.participant}`, () => ctx.store.get(c.cid, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }), 3);
+    } catch (e) {
+      verdicts[i] = { accepted: false, reason: "UNAVAILABLE", detail: `could not fetch ${c.cid}: ${(e as Error).message}` };
+      continue;
+    }
+    const actual = sha256Hex(bytes);
+    if (actual !== c.sha256) {
+      verdicts[i] = { accepted: false, reason: "HASH_MISMATCH", detail: `the bytes of ${c.cid} hash to ${actual}, the commitment is ${c.sha256}` };
+      await slashMismatch(ctx, rc, c.participant, c.cid, c.sha256, actual);
+      continue;
+    }
+    fed.push({ index: i, bytes });
+  }
+
+  let fallback: string | undefined;
+  let weights = inputs.weights;
+  let state: fl.ServerState | undefined = inputs.state;
+  try {
+    const res = await fl.runRound({
+      plan: ctx.plan,
+      global: inputs.weights,
+      ...(inputs.state !== undefined ? { state: inputs.state } : {}),
+      candidates: fed.map((f) => ({ id: candidates[f.index]!.participant, bytes: f.bytes, sha256: Buffer.from(candidates[f.index]!.sha256, "hex"), numSamples: candidates[f.index]!.samples })),
+    });
+    for (const v of res.verdicts) verdicts[fed[v.index]!.index] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
+    weights = res.weights;
+    state = res.state.length > 0 ? res.state : undefined;
+  } catch (e) {
+    if (!(e instanceof fl.TooFewUpdatesError)) throw e;
+    for (const v of e.verdicts) verdicts[fed[v.index]!.index] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
+    fallback = e.message;
+  }
+  let metrics = await evaluateHoldout(ctx, weights);
+  if (fallback === undefined && ctx.holdout !== undefined && ctx.plan.evaluation.holdout.use === "gate" && round > 1) {
+    const prev = await retryLogged(ctx, round, "previous round", () => fetchRoundResult(ctx.session.program, findRoundAddress(ctx.pool, round - 1, ctx.session.program.programId)[0]));
+    const previous = prev !== null && !prev.metric.isZero() ? Number(prev.metric.toString()) / 1e6 : undefined;
+    const gate = fl.evaluationGate(ctx.plan, previous, metrics[ctx.plan.evaluation.metric] ?? 0);
+    if (!gate.ok) fallback = `evaluation gate: ${gate.detail}`;
+  }
+  if (fallback !== undefined) {
+    // Keep the previous model and state; the valid updates were not used, so they earn nothing.
+    const code = fallback.startsWith("evaluation gate") ? "EVALUATION_GATE" : "MIN_UPDATES";
+    for (const v of verdicts) if (v.accepted) Object.assign(v, { accepted: false, reason: code, detail: `the round kept the previous model (${fallback})` });
+    weights = inputs.weights;
+    state = inputs.state;
+    metrics = await evaluateHoldout(ctx, weights);
+  }
+
+  const model = fallback !== undefined ? inputs.model : await upload(ctx, round, fl.encode(weights), `model-${ctx.address}-${round}`);
+  const stateRef = fallback !== undefined ? inputs.stateRef : state !== undefined ? await upload(ctx, round, fl.encode(state), `state-${ctx.address}-${round}`) : undefined;
+
+  // Rewards: the round's share of the reward the job announced, capped by what the escrow still has.
+  const acceptedIdx = verdicts.flatMap((v, i) => (v.accepted ? [i] : []));
+  const fresh = (await retryLogged(ctx, round, "pool", () => fetchPool(ctx.session.program, ctx.pool)))!;
+  const available = BigInt(fresh.totalFunded.toString()) - BigInt(fresh.totalRefunded.toString()) - BigInt(fresh.totalAllocated.toString());
+  let total = acceptedIdx.length > 0 ? roundReward(BigInt(ctx.job.reward.amount), account.numRounds, round) : 0n;
+  if (total > available) total = available > 0n ? available : 0n;
+  const shares = splitReward(total, acceptedIdx.map((i) => BigInt(candidates[i]!.samples)));
+  const rewardOf = new Map(acceptedIdx.map((i, k) => [i, shares[k]!]));
+  const leaves: RewardLeaf[] = acceptedIdx.map((i) => ({
+    participant: new Pk(candidates[i]!.participant), updateHash: Buffer.from(candidates[i]!.sha256, "hex"),
+    weight: BigInt(candidates[i]!.samples), reward: rewardOf.get(i)!,
+  }));
+  const tree = buildRewardTree(ctx.pool, round, leaves);
+
+  const updates: ReportUpdate[] = candidates.map((c, i) => ({
+    participant: c.participant,
+    ...(c.nostrPubkey !== undefined ? { nostrPubkey: c.nostrPubkey } : {}),
+    cid: c.cid, sha256: c.sha256, samples: c.samples,
+    accepted: verdicts[i]!.accepted,
+    ...(verdicts[i]!.reason !== undefined ? { reason: verdicts[i]!.reason } : {}),
+    ...(verdicts[i]!.detail !== undefined ? { detail: verdicts[i]!.detail } : {}),
+    reward: (rewardOf.get(i) ?? 0n).toString(),
+    ...(c.metrics !== undefined ? { metrics: c.metrics } : {}),
+  }));
+  const report: RoundReport = {
+    format: "fedstr/round-report", version: 1,
+    programId: ctx.session.program.programId.toBase58(), pool: ctx.address, round,
+    strategy: ctx.plan.aggregation.strategy,
+    previousModel: inputs.model,
+    ...(inputs.stateRef !== undefined ? { previousState: inputs.stateRef } : {}),
+    model,
+    ...(stateRef !== undefined ? { state: stateRef } : {}),
+    updates, metrics, reward: tree.totalReward.toString(),
+    rewards: rewardTreeToJson(ctx.pool, round, tree),
+    slashes: rc.slashes.filter((s) => s.landed).map((s) => ({ participant: s.participant, amount: s.amount, reason: "HASH_MISMATCH", ...(s.signature !== undefined ? { signature: s.signature } : {}) })),
+  };
+  const reportRef = await upload(ctx, round, encodeRoundReport(report), `report-${ctx.address}-${round}`);
+
+  const rejected: RejectedEntry[] = updates.filter((u) => !u.accepted).map((u) => ({ participant: u.participant, reason: u.reason ?? "REJECTED", detail: u.detail ?? "" }));
+  const feedback: Event[] = [];
+  for (const u of updates) {
+    if (u.nostrPubkey === undefined) continue;
+    const base = { jobId: ctx.jobId, recipient: u.nostrPubkey, round, report: reportRef };
+    feedback.push(u.accepted
+      ? buildFeedback({ ...base, status: lastRound ? "success" : "partial", model, ...(Object.keys(metrics).length > 0 ? { metrics } : {}) }, ctx.session.nostr.secretKey)
+      : buildFeedback({ ...base, status: "error", info: `round ${round} update rejected: ${u.reason}: ${u.detail ?? ""}`.slice(0, 1024) }, ctx.session.nostr.secretKey));
+  }
+  const agg: AggregatedRecord = {
+    model, ...(stateRef !== undefined ? { state: stateRef } : {}), report: reportRef,
+    root: tree.root.toString("hex"), reward: tree.totalReward.toString(),
+    metric: onChainMetric(ctx.plan.evaluation.metric, metrics), acceptedCount: acceptedIdx.length, metrics,
+    accepted: acceptedIdx.map((i) => candidates[i]!.participant), rejected,
+    ...(fallback !== undefined ? { fallback } : {}), feedback,
+  };
+  rc.aggregated = agg;
+  rc.phase = "aggregated";
+  save(ctx);
+  writeReportFiles(ctx, report, agg);
+  ctx.log.event("round-aggregated", ctx.address, round, { accepted: agg.accepted, rejected: agg.rejected.length, model, report: reportRef, reward: agg.reward, ...(fallback !== undefined ? { fallback } : {}) });
+  return agg;
+}
+
+/** `<dataDir>/aggregator/<pool>/round-<r>.json` (the report) and `round-<r>.txt` (a summary for people). */
+function writeReportFiles(ctx: PoolContext, report: RoundReport, agg: AggregatedRecord): void {
+  const dir = checkpointDir(ctx.dataDir, ctx.address);
+  writeFileAtomic(join(dir, `round-${report.round}.json`), `${JSON.stringify(report, null, 1)}\n`);
+  const lines = [
+    `pool ${report.pool}, round ${report.round} (${report.strategy})`,
+    `previous model ${report.previousModel.cid}`,
+    `new model      ${report.model.cid} (sha256 ${report.model.sha256})${agg.fallback ? `  — previous model kept: ${agg.fallback}` : ""}`,
+    `report         ${agg.report.cid}`,
+    `metrics        ${Object.entries(report.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ") || "(no holdout)"}`,
+    `reward         ${report.reward} base units, merkle root ${agg.root}`,
+    "",
+    "participant                                    samples  verdict          reward",
+    ...report.updates.map((u) => `${u.participant.padEnd(46)} ${String(u.samples).padStart(7)}  ${(u.accepted ? "accepted" : u.reason ?? "rejected").padEnd(16)} ${u.reward}`),
+    ...report.slashes.map((s) => `slashed ${s.participant} ${s.amount} (${s.reason})`),
+  ];
+  writeFileSync(join(dir, `round-${report.round}.txt`), `${lines.join("\n")}\n`);
+}
+
+/**
+ * aggregated → posted. Never posts twice: the RoundResult account is checked before every attempt
+ * (an earlier attempt, or a run killed after sending, may have landed).
+ */
+export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<"posted" | "reconciled"> {
+  const round = rc.round, agg = rc.aggregated!;
+  const program = ctx.session.program;
+  const roundAddr = findRoundAddress(ctx.pool, round, program.programId)[0];
+  const account = (await retryLogged(ctx, round, "pool", () => fetchPool(program, ctx.pool)))!;
+  const deadline = scheduleOf(account).postDeadline(round);
+  let signature: string | undefined;
+  let landedEarlier = false;
+  try {
+    await retryLogged(ctx, round, "post round", async () => {
+      const existing = await fetchRoundResult(program, roundAddr);
+      if (existing !== null) {
+        if (hex(existing.globalModelHash) !== agg.model.sha256) throw new RoundConflictError(`round ${round} is already on chain with model sha256 ${hex(existing.globalModelHash)}, not the one this aggregator computed (${agg.model.sha256})`);
+        landedEarlier = true;
+        return;
+      }
+      const now = await chainTime(ctx.session.connection);
+      if (now > deadline) throw new PostDeadlineError(round, deadline, now);
+      const ix = await postRoundIx(program, {
+        aggregator: ctx.session.wallet.publicKey, pool: ctx.pool, round,
+        globalModelCid: cidToBytes(agg.model.cid), globalModelHash: Buffer.from(agg.model.sha256, "hex"),
+        merkleRoot: Buffer.from(agg.root, "hex"), metric: BigInt(agg.metric), reward: BigInt(agg.reward), acceptedCount: agg.acceptedCount,
+      });
+      signature = await ctx.session.send(`post round ${round}`, [ix]);
+    });
+  } catch (e) {
+    if ((e as { programError?: string }).programError === "RoundPostingExpired" && !(e instanceof PostDeadlineError)) {
+      throw new PostDeadlineError(round, deadline, await chainTime(ctx.session.connection));
+    }
+    throw e;
+  }
+  rc.posted = { ...(signature !== undefined ? { signature } : {}), ...(landedEarlier ? { reconciled: true } : {}), at: Date.now() };
+  rc.phase = "posted";
+  save(ctx);
+  if (landedEarlier) ctx.log.event("round-reconciled", ctx.address, round, { model: agg.model, detail: "an earlier attempt had already posted this round; not posted again" });
+  else {
+    ctx.log.event("round-posted", ctx.address, round, {
+      accepted: agg.accepted, rejected: agg.rejected,
+      slashed: rc.slashes.filter((s) => s.landed).map((s) => ({ participant: s.participant, amount: s.amount, signature: s.signature ?? null })),
+      metrics: agg.metrics, reward: agg.reward, model: agg.model, report: agg.report, signature,
+      ...(agg.fallback !== undefined ? { fallback: agg.fallback } : {}),
+    });
+  }
+  return landedEarlier ? "reconciled" : "posted";
+}
+
+/**
+ * posted → feedback-sent: publish the signed feedback events (the same ids on every attempt).
+ * Returns false when no relay took them; the round stays "posted" and is retried later.
+ */
+export async function sendFeedback(ctx: PoolContext, rc: RoundCheckpoint): Promise<boolean> {
+  const events = rc.aggregated?.feedback ?? [];
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const outcomes = await Promise.all(events.map((e) => ctx.relays.publish(e)));
+    if (outcomes.every((o) => o.some((x) => x.ok || x.message.startsWith("duplicate")))) {
+      rc.phase = "feedback-sent";
+      rc.feedbackSentAt = Date.now();
+      save(ctx);
+      ctx.log.event("feedback-sent", ctx.address, rc.round, { recipients: events.length });
+      return true;
+    }
+    await sleep(1000 * 2 ** attempt, ctx.signal);
+  }
+  ctx.log.event("feedback-pending", ctx.address, rc.round, { detail: "no relay accepted the feedback yet; retrying later" });
+  return false;
+}

@@ -1,0 +1,144 @@
+/**
+ * Candidate collection with real signed Nostr events: results built by the SDK (NIP-44 encrypted
+ * to the aggregator, with identity bindings), accepted by the EventReader the service uses, kept
+ * in the checkpoint, and joined with commitments by bound wallet.
+ */
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Keypair } from "@solana/web3.js";
+import {
+  EventReader, buildJobRequest, buildResult, createBinding, generateSecretKey, getPublicKey, solanaSignerFromSecretKey,
+  type Event, type ResultPayload,
+} from "@fedstr/sdk/nostr";
+import { addResult, emptyCheckpoint, loadCheckpoint, markCollected, saveCheckpoint, type StoredResult } from "../../aggregator/src/checkpoint.js";
+import { buildCandidates, everyoneIn, storedResult } from "../../aggregator/src/collect.js";
+
+const CID_A = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
+const CID_B = "bafybeiapkjtw3tgd65bngbp7nqypug67syhxxqgwsxiuh7lk5cxrxkwgpu";
+const SHA_A = "a".repeat(64), SHA_B = "b".repeat(64);
+
+describe("aggregator: candidate collection", () => {
+  const aggregatorSk = generateSecretKey();
+  const aggregatorPk = getPublicKey(aggregatorSk);
+  const organizationSk = generateSecretKey();
+  const pool = Keypair.generate().publicKey.toBase58();
+  const job = buildJobRequest({
+    programId: Keypair.generate().publicKey.toBase58(), cluster: "localnet", pool,
+    planCid: CID_A, initialModelCid: CID_B, rounds: 3,
+    reward: { amount: "1000000" }, stake: { amount: "1000" },
+    deadlines: { join: 1_900_000_000, end: 1_900_003_000, roundSeconds: 1000 },
+    relays: ["ws://127.0.0.1:7447"], aggregator: aggregatorPk, privacy: "nip44",
+  }, organizationSk);
+
+  interface Participant { sk: Uint8Array; wallet: Keypair; result(payload: Partial<ResultPayload> & { round: number }): Promise<Event> }
+  const participant = (): Participant => {
+    const sk = generateSecretKey();
+    const wallet = Keypair.generate();
+    const binding = createBinding(sk, solanaSignerFromSecretKey(wallet.secretKey));
+    return {
+      sk, wallet,
+      async result(p) {
+        return buildResult({
+          job, aggregator: aggregatorPk, binding: await binding, encrypt: true,
+          payload: { update: CID_A, sha256: SHA_A, samples: 100, metrics: { loss: 0.5 }, ...p },
+        }, sk);
+      },
+    };
+  };
+  const reader = () => new EventReader({ decryptWith: aggregatorSk, jobIds: [job.id], maxAgeSec: 365 * 86400 });
+  const accept = (r: EventReader, e: Event): StoredResult => {
+    const a = r.accept(e);
+    expect(a?.type, JSON.stringify(r.counters)).to.equal("result");
+    return storedResult(a as Extract<typeof a, { type: "result" }>)!;
+  };
+
+  it("decrypts a participant's result and keys it by the bound wallet, not the Nostr key", async () => {
+    const p = participant();
+    const r = accept(reader(), await p.result({ round: 1, samples: 321 }));
+    expect(r).to.include({ participant: p.wallet.publicKey.toBase58(), nostrPubkey: getPublicKey(p.sk), round: 1, cid: CID_A, sha256: SHA_A, samples: 321 });
+    expect(r.metrics).to.deep.equal({ loss: 0.5 });
+  });
+
+  it("joins commitments and results: matching → candidate, commitment alone → NO_RESULT, other update → NOT_COMMITTED, result alone → NOT_COMMITTED / NOT_PARTICIPANT", async () => {
+    const [honest, silent, liar, early, stranger] = [participant(), participant(), participant(), participant(), participant()];
+    const rd = reader();
+    const results = [
+      accept(rd, await honest.result({ round: 2 })),
+      accept(rd, await liar.result({ round: 2, update: CID_B, sha256: SHA_B })),
+      accept(rd, await early.result({ round: 2 })),
+      accept(rd, await stranger.result({ round: 2 })),
+    ];
+    const w = (p: Participant) => p.wallet.publicKey.toBase58();
+    const commitments = [honest, silent, liar].map((p) => ({ participant: w(p), cid: CID_A, sha256: SHA_A }));
+    const joined = new Set([honest, silent, liar, early].map(w));
+    const cands = buildCandidates(commitments, results, joined);
+
+    expect(cands.map((c) => c.participant), "wallet order").to.deep.equal([...cands.map((c) => c.participant)].sort());
+    const by = (p: Participant) => cands.find((c) => c.participant === w(p))!;
+    expect(by(honest).reason).to.equal(undefined);
+    expect(by(honest)).to.include({ nostrPubkey: getPublicKey(honest.sk), samples: 100, cid: CID_A, sha256: SHA_A });
+    expect(by(silent)).to.include({ reason: "NO_RESULT", samples: 0 });
+    expect(by(silent).nostrPubkey).to.equal(undefined);
+    expect(by(liar)).to.include({ reason: "NOT_COMMITTED", cid: CID_A, sha256: SHA_A }); // the committed update is what the report names
+    expect(by(liar).detail).to.contain(CID_B);
+    expect(by(early)).to.include({ reason: "NOT_COMMITTED" });
+    expect(by(stranger)).to.include({ reason: "NOT_PARTICIPANT" });
+
+    expect(everyoneIn([w(honest)], cands)).to.equal(true);
+    expect(everyoneIn([w(honest), w(silent)], cands), "a committed participant without its result is still awaited").to.equal(false);
+    expect(everyoneIn([], cands)).to.equal(true);
+  });
+
+  it("a wallet with two bound Nostr keys: the result matching the commitment is the candidate", async () => {
+    const wallet = Keypair.generate();
+    const mk = async (sk: Uint8Array, cid: string, sha: string, createdAt: number) => buildResult({
+      job, aggregator: aggregatorPk, binding: await createBinding(sk, solanaSignerFromSecretKey(wallet.secretKey)), encrypt: true,
+      payload: { update: cid, sha256: sha, samples: 10, round: 1, metrics: {} },
+    }, sk, { createdAt });
+    const now = Math.floor(Date.now() / 1000);
+    const rd = reader();
+    const wrong = accept(rd, await mk(generateSecretKey(), CID_B, SHA_B, now - 10));
+    const right = accept(rd, await mk(generateSecretKey(), CID_A, SHA_A, now));
+    const cands = buildCandidates([{ participant: wallet.publicKey.toBase58(), cid: CID_A, sha256: SHA_A }], [wrong, right], new Set([wallet.publicKey.toBase58()]));
+    expect(cands).to.have.length(1);
+    expect(cands[0]!.reason).to.equal(undefined);
+    expect(cands[0]!.nostrPubkey).to.equal(right.nostrPubkey);
+  });
+
+  it("keeps results in the checkpoint across a restart, once per event, and drops them when their round is collected", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fedstr-agg-collect-"));
+    try {
+      const p = participant();
+      const e1 = await p.result({ round: 1 }), e2 = await p.result({ round: 2 });
+      const rd = reader();
+      const r1 = accept(rd, e1), r2 = accept(rd, e2);
+      const ids = { programId: "prog", aggregator: "agg" };
+      const cp = emptyCheckpoint(pool, ids.programId, ids.aggregator);
+      expect(addResult(cp, r1)).to.equal(true);
+      expect(addResult(cp, r2)).to.equal(true);
+      expect(addResult(cp, r1), "the same event again (another relay, a resubscription)").to.equal(false);
+      saveCheckpoint(dir, cp);
+
+      // A restarted process reads them back; the relay replays the same event to its fresh reader: no second entry.
+      const again = loadCheckpoint(dir, pool, ids)!;
+      expect(again.results["1"]!.map((r) => r.eventId)).to.deep.equal([e1.id]);
+      expect(addResult(again, accept(reader(), e1))).to.equal(false);
+
+      markCollected(again, 1, buildCandidates([{ participant: r1.participant, cid: CID_A, sha256: SHA_A }], again.results["1"]!, new Set([r1.participant])));
+      expect(again.results["1"]).to.equal(undefined);
+      expect(again.results["2"]).to.have.length(1);
+      expect(addResult(again, { ...r1, eventId: "f".repeat(64) }), "a late result for a collected round").to.equal(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("caps results per wallet and round (a wallet cannot flood the checkpoint through many Nostr keys)", () => {
+    const cp = emptyCheckpoint(pool, "prog", "agg");
+    const base: StoredResult = { participant: "W", nostrPubkey: "n", eventId: "", createdAt: 1, round: 1, cid: CID_A, sha256: SHA_A, samples: 1, metrics: {} };
+    const added = Array.from({ length: 10 }, (_, i) => addResult(cp, { ...base, eventId: i.toString(16).padStart(64, "0") }));
+    expect(added.filter(Boolean)).to.have.length(4);
+  });
+});

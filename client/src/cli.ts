@@ -1,1 +1,74 @@
-console.error("not implemented yet"); process.exitCode = 1;
+/**
+ * `fedstr` — the participant's and the organization's command line. Dispatches to one module per
+ * command (client/src/commands); each takes --json and the common configuration flags.
+ * Results go to stdout (a human summary, or JSON with --json), progress to stderr; exit status
+ * 0 on success, 1 on refusal or failure, 2 on a usage mistake.
+ */
+import { runCommand, UsageError, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
+
+type Command = { main(argv: string[], out: Output): Promise<void>; help: string };
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  pools: () => import("./commands/pools.js"),
+  join: () => import("./commands/join.js"),
+  train: () => import("./commands/train.js"),
+  status: () => import("./commands/status.js"),
+  claim: () => import("./commands/claim.js"),
+  withdraw: () => import("./commands/withdraw.js"),
+  verify: () => import("./commands/verify.js"),
+};
+
+const POOL_COMMANDS: Record<string, () => Promise<Command>> = {
+  create: () => import("./commands/pool-create.js"),
+  cancel: () => import("./commands/pool-cancel.js"),
+  finalize: () => import("./commands/pool-finalize.js"),
+  expire: () => import("./commands/pool-expire.js"),
+};
+
+export const HELP = `fedstr — federated learning for rewards: find pools, stake, train on your own data, claim
+
+Participants:
+  fedstr pools [--all]                          active pools with their terms
+  fedstr join <pool> [--stake <amount>]         stake on a pool
+  fedstr train <pool> --data <file>             train every round until the pool ends (restartable)
+  fedstr status <pool>                          pool progress, your stake, rounds and rewards
+  fedstr claim <pool>                           claim your rewards of all posted rounds
+  fedstr withdraw <pool>                        take your stake back once the pool has ended
+  fedstr verify <pool> [--round N]              recompute posted rounds and check them against the chain
+
+Organizations:
+  fedstr pool create --plan <plan.json> --model <weights.fstw> --reward <amount> --min-stake <amount>
+                     --rounds N --round-seconds S --join-seconds J [...]
+  fedstr pool cancel <pool>                     cancel before round 1 is posted; reward refunded
+  fedstr pool finalize <pool>                   after the claim window: leftovers back to the creator
+  fedstr pool expire <pool>                     expire a pool whose aggregator missed a deadline
+
+\`fedstr <command> --help\` describes a command. Amounts are in the mint's units (e.g. 2.5);
+--json output gives them in base units as decimal strings.
+Exit status: 0 ok, 1 refused or failed, 2 usage mistake.
+
+${COMMON_HELP}`;
+
+async function dispatch(argv: string[], out: Output): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    out.result({ help: HELP }, HELP);
+    return;
+  }
+  if (name === "pool") {
+    const [sub, ...args] = rest;
+    const load = sub !== undefined ? POOL_COMMANDS[sub] : undefined;
+    if (load === undefined) {
+      if (sub === undefined || sub === "--help" || sub === "-h") throw new UsageError(`fedstr pool needs a subcommand: ${Object.keys(POOL_COMMANDS).join(", ")}`);
+      throw new UsageError(`unknown pool subcommand ${JSON.stringify(sub)} (expected ${Object.keys(POOL_COMMANDS).join(", ")})`);
+    }
+    return (await load()).main(args, out);
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (expected ${[...Object.keys(COMMANDS), "pool"].join(", ")})`);
+  return (await load()).main(rest, out);
+}
+
+await runCommand(process.argv.slice(2), dispatch);
+// Relay sockets, RPC keep-alive and tfjs can keep the event loop alive after the work is done.
+process.exit(process.exitCode ?? 0);

@@ -1,0 +1,54 @@
+/** `fedstr join <pool> --stake <amount>`: stake on a pool (join_pool), after checking everything the program would refuse. */
+import { parseCommand, amountFlag, formatAmount, COMMON_HELP, UsageError, type Output } from "@fedstr/sdk/cli";
+import { joinPoolIx, PoolStatus, findParticipantAddress } from "@fedstr/sdk/program";
+import { chainTime } from "@fedstr/sdk/job";
+import { withSession } from "../session.js";
+import { ClientError } from "../errors.js";
+import { fetchParticipantState, formatTime, loadPool, mintDecimals, parseAddress, tokenAccountOf } from "../pool.js";
+
+export const help = `fedstr join <pool> [--stake <amount>] — stake on a pool to take part in its training
+
+  --stake <amount>   tokens to stake, in the mint's units (e.g. 10 or 2.5); default: the pool's minimum stake
+
+The stake comes from the wallet's associated token account of the pool mint and is locked until the
+pool ends (finished, expired or cancelled); then \`fedstr withdraw\` returns what was not slashed.
+Prints the wallet's Nostr pubkey: the identity every result of \`fedstr train\` is signed with.
+
+${COMMON_HELP}`;
+
+export async function main(argv: string[], out: Output): Promise<void> {
+  const { values, positionals } = parseCommand(argv, { stake: { type: "string" } }, { min: 1, max: 1, usage: "<pool>" });
+  if (values.help) return out.result({ help }, help);
+  const poolAddress = parseAddress(positionals[0], "pool");
+  await withSession(values, async (session) => {
+    const pool = await loadPool(session, poolAddress);
+    const { account, summary } = pool;
+    const me = session.wallet.publicKey;
+    const decimals = await mintDecimals(session.connection, account.mint);
+    const fmt = (v: bigint | string) => `${formatAmount(v, decimals)} ${summary.mint}`;
+    const stake = amountFlag(values.stake, "stake", decimals) ?? BigInt(summary.minStake);
+    if (stake === 0n) throw new UsageError("--stake must be positive");
+
+    if (account.status !== PoolStatus.Active) throw new ClientError("PoolNotActive", `pool ${summary.address} is ${summary.status.toLowerCase()}, not accepting participants`);
+    const now = await chainTime(session.connection);
+    if (now >= summary.joinDeadline) throw new ClientError("DeadlinePassed", `join deadline passed: pool ${summary.address} closed joins at ${formatTime(summary.joinDeadline)}`);
+    if (stake < BigInt(summary.minStake)) throw new ClientError("StakeTooLow", `stake ${fmt(stake)} is below the pool's minimum stake ${fmt(summary.minStake)}`);
+    if (await fetchParticipantState(session, poolAddress, me) !== null) throw new ClientError("AlreadyJoined", `wallet ${me.toBase58()} has already joined pool ${summary.address}`);
+    if (summary.participants >= summary.maxParticipants) throw new ClientError("PoolFull", `pool ${summary.address} is full (${summary.participants}/${summary.maxParticipants} participants)`);
+    const token = await tokenAccountOf(session.connection, me, account.mint);
+    if (token.amount === null) {
+      throw new ClientError("NoTokenAccount", `wallet ${me.toBase58()} has no token account for mint ${summary.mint} (expected ${token.address.toBase58()}; create it with \`spl-token create-account ${summary.mint}\` and fund it)`);
+    }
+    if (token.amount < stake) throw new ClientError("InsufficientBalance", `insufficient balance: have ${formatAmount(token.amount, decimals)}, need ${fmt(stake)}`);
+
+    out.info(`joining pool ${summary.address} with a stake of ${fmt(stake)}`);
+    const ix = await joinPoolIx(session.program, { participant: me, pool: poolAddress, participantToken: token.address, stake });
+    const signature = await session.send("join_pool", [ix]);
+    const participant = findParticipantAddress(poolAddress, me, session.program.programId)[0];
+    out.result(
+      { pool: summary.address, participant: participant.toBase58(), stake: stake.toString(), signature, nostrPubkey: session.nostr.pubkey },
+      `joined pool ${summary.address}\n  stake         ${fmt(stake)}\n  participant   ${participant.toBase58()}\n  nostr pubkey  ${session.nostr.pubkey}\n  signature     ${signature}\n` +
+        `training starts at ${formatTime(summary.joinDeadline)}: run \`fedstr train ${summary.address} --data <file>\``,
+    );
+  });
+}

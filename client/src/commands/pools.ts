@@ -1,0 +1,70 @@
+/** `fedstr pools [--all]`: the pools on chain with their job requests from the relays. */
+import { parseCommand, formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
+import { utils } from "@coral-xyz/anchor";
+import { decodeAccount, IDL, PoolStatus, type PoolAccount } from "@fedstr/sdk/program";
+import { chainTime, fetchJobRequest, summarizePool, type PoolSummary } from "@fedstr/sdk/job";
+import { PublicKey } from "@solana/web3.js";
+import { withSession } from "../session.js";
+import { formatDuration, mintDecimals, table } from "../pool.js";
+
+export const help = `fedstr pools [--all] — list active pools (with --all: also ended ones)
+
+Reads every pool of the program from the chain and its job request (kind 5720) from the relays.
+
+${COMMON_HELP}`;
+
+const POOL_DISCRIMINATOR = IDL.accounts.find((a) => a.name === "pool")!.discriminator;
+
+export interface PoolListing extends PoolSummary {
+  job: { description: string | null; privacy: string; relays: string[] } | null;
+}
+
+export async function main(argv: string[], out: Output): Promise<void> {
+  const { values } = parseCommand(argv, { all: { type: "boolean" } }, { max: 0, usage: "no arguments" });
+  if (values.help) return out.result({ help }, help);
+  await withSession(values, async (session) => {
+    // Raw accounts so a pool that does not decode (another program version) is skipped, not fatal.
+    const raw = await session.connection.getProgramAccounts(session.program.programId, {
+      filters: [{ memcmp: { offset: 0, bytes: utils.bytes.bs58.encode(Buffer.from(POOL_DISCRIMINATOR)) } }],
+    });
+    const accounts: { address: PublicKey; account: PoolAccount }[] = [];
+    for (const { pubkey, account } of raw) {
+      try {
+        accounts.push({ address: pubkey, account: decodeAccount(session.program, "pool", account.data) });
+      } catch {
+        out.info(`skipping ${pubkey.toBase58()}: not a pool this client understands`);
+      }
+    }
+    const shown = accounts.filter((p) => values.all || p.account.status === PoolStatus.Active);
+    const relays = shown.length > 0 ? await session.relays() : undefined;
+    const pools: PoolListing[] = await Promise.all(shown.map(async ({ address, account }) => {
+      const summary = summarizePool(address, account);
+      const found = relays ? await fetchJobRequest(relays, summary.jobId, { timeoutMs: 5000 }) : undefined;
+      const job = found !== undefined && found.job.pool === summary.address
+        ? { description: found.job.description ?? null, privacy: found.job.privacy, relays: found.job.relays }
+        : null;
+      return { ...summary, job };
+    }));
+    pools.sort((a, b) => a.joinDeadline - b.joinDeadline || a.address.localeCompare(b.address));
+    const now = await chainTime(session.connection);
+    const rows: string[][] = [];
+    for (const p of pools) {
+      const d = await mintDecimals(session.connection, new PublicKey(p.mint));
+      rows.push([
+        p.address,
+        p.status,
+        formatAmount(p.funded, d),
+        formatAmount(p.minStake, d),
+        `${p.roundsPosted}/${p.rounds}`,
+        `${p.roundSeconds}s`,
+        now < p.joinDeadline ? formatDuration(p.joinDeadline - now) : "closed",
+        `${p.participants}/${p.maxParticipants}`,
+        p.job === null ? "(job request not found)" : (p.job.description ?? "").slice(0, 40),
+      ]);
+    }
+    const human = pools.length === 0
+      ? `no ${values.all ? "" : "active "}pools`
+      : table(["pool", "status", "reward", "min stake", "rounds", "round", "join in", "participants", "description"], rows);
+    out.result({ pools }, human);
+  });
+}

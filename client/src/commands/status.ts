@@ -1,0 +1,112 @@
+/** `fedstr status <pool>`: the pool, my participation, and every round (posted, model, metric, reward, my reward, claimed). */
+import { parseCommand, formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
+import { cidFromBytes, findCommitmentAddress, findRoundAddress, hasClaimed, ParticipantStatus, findParticipantAddress, type RoundResultAccount } from "@fedstr/sdk/program";
+import { chainTime } from "@fedstr/sdk/job";
+import { withSession } from "../session.js";
+import { fetchParticipantState, formatDuration, formatTime, loadJob, loadPool, mintDecimals, parseAddress, table } from "../pool.js";
+import { fetchReportRefs, findRoundReport } from "../reports.js";
+
+export const help = `fedstr status <pool> — the pool's terms and progress, your stake, and per round:
+posted or not, the global model, its metric, the round reward, your reward (from the aggregator's
+round report) and whether you claimed it.
+
+${COMMON_HELP}`;
+
+const hex = (b: number[] | Uint8Array) => Buffer.from(b).toString("hex");
+
+export interface RoundStatus {
+  round: number;
+  posted: boolean;
+  modelCid: string | null;
+  modelSha256: string | null;
+  /** plan.evaluation.metric of the new model (on chain ×1e6, here as a number). */
+  metric: number | null;
+  reward: string | null;
+  acceptedCount: number | null;
+  /** My commitment for this round exists on chain. */
+  committed: boolean | null;
+  /** My reward in the round report (base units); null when not known (no report, not a participant). */
+  myReward: string | null;
+  claimed: boolean | null;
+}
+
+export async function main(argv: string[], out: Output): Promise<void> {
+  const { values, positionals } = parseCommand(argv, {}, { min: 1, max: 1, usage: "<pool>" });
+  if (values.help) return out.result({ help }, help);
+  const poolAddress = parseAddress(positionals[0], "pool");
+  await withSession(values, async (session) => {
+    const pool = await loadPool(session, poolAddress);
+    const { account, summary, schedule } = pool;
+    const me = session.wallet.publicKey;
+    const [now, state, decimals] = await Promise.all([chainTime(session.connection), fetchParticipantState(session, poolAddress, me), mintDecimals(session.connection, account.mint)]);
+    const pid = session.program.programId;
+    const roundsList = Array.from({ length: summary.rounds }, (_, i) => i + 1);
+    const results = (await session.program.account.roundResult.fetchMultiple(roundsList.map((r) => findRoundAddress(poolAddress, r, pid)[0]))) as (RoundResultAccount | null)[];
+    const commitments = state === null ? [] : await session.program.account.commitment.fetchMultiple(roundsList.map((r) => findCommitmentAddress(poolAddress, me, r, pid)[0]));
+
+    // My rewards come from the round reports the aggregator announces in its feedback.
+    const myRewards = new Map<number, string>();
+    if (state !== null && results.some((r) => r !== null)) {
+      try {
+        const job = await loadJob(session, pool, { timeoutMs: 5000 });
+        const refs = await fetchReportRefs(session, job);
+        for (const [i, result] of results.entries()) {
+          if (result === null) continue;
+          const found = await findRoundReport(session, pool, i + 1, result, refs.get(i + 1), { attempts: 2 });
+          if ("error" in found) { out.info(`round ${i + 1}: ${found.error}`); continue; }
+          const leaf = found.report.rewards.leaves.find((l) => l.participant === me.toBase58());
+          myRewards.set(i + 1, leaf?.reward ?? "0");
+        }
+      } catch (e) {
+        out.info(`rewards unknown: ${(e as Error).message}`);
+      }
+    }
+
+    const rounds: RoundStatus[] = roundsList.map((r, i) => {
+      const res = results[i] ?? null;
+      return {
+        round: r,
+        posted: res !== null,
+        modelCid: res ? cidFromBytes(res.globalModelCid).toString() : null,
+        modelSha256: res ? hex(res.globalModelHash) : null,
+        metric: res ? Number(res.metric.toString()) / 1e6 : null,
+        reward: res ? res.reward.toString() : null,
+        acceptedCount: res ? res.acceptedCount : null,
+        committed: state === null ? null : commitments[i] !== null,
+        myReward: myRewards.get(r) ?? null,
+        claimed: state === null || res === null ? null : hasClaimed(state, r),
+      };
+    });
+    const participant = state === null ? null : {
+      address: findParticipantAddress(poolAddress, me, pid)[0].toBase58(),
+      wallet: me.toBase58(),
+      nostrPubkey: session.nostr.pubkey,
+      stake: state.stake.toString(),
+      initialStake: state.initialStake.toString(),
+      slashed: state.slashed.toString(),
+      joinedAt: Number(state.joinedAt.toString()),
+      lastCommittedRound: state.lastCommittedRound,
+      commitCount: state.commitCount,
+      status: state.status === ParticipantStatus.Withdrawn ? "withdrawn" : "active",
+    };
+
+    const fmt = (v: string | null) => (v === null ? "-" : formatAmount(v, decimals));
+    const round = schedule.roundAt(now);
+    const phase = summary.status !== "Active" ? summary.status.toLowerCase()
+      : round === 0 ? `joining (closes in ${formatDuration(summary.joinDeadline - now)})`
+      : round > summary.rounds ? "waiting for the last round to be posted"
+      : `round ${round} of ${summary.rounds} (window ends in ${formatDuration(schedule.roundDeadline(round) - now)})`;
+    const human = [
+      `pool ${summary.address} — ${phase}`,
+      `  reward ${fmt(summary.funded)}  min stake ${fmt(summary.minStake)}  participants ${summary.participants}/${summary.maxParticipants}  rounds posted ${summary.roundsPosted}/${summary.rounds}`,
+      `  join deadline ${formatTime(summary.joinDeadline)}, end ${formatTime(summary.endDeadline)}; chain time ${formatTime(now)}`,
+      participant === null ? "  you have not joined this pool" : `  your stake ${fmt(participant.stake)} (slashed ${fmt(participant.slashed)}), ${participant.commitCount} commitments, ${participant.status}`,
+      "",
+      table(["round", "posted", "metric", "reward", "committed", "my reward", "claimed"], rounds.map((r) => [
+        String(r.round), r.posted ? "yes" : "no", r.metric === null ? "-" : r.metric.toFixed(4), fmt(r.reward),
+        r.committed === null ? "-" : r.committed ? "yes" : "no", fmt(r.myReward), r.claimed === null ? "-" : r.claimed ? "yes" : "no",
+      ])),
+    ].join("\n");
+    out.result({ pool: summary, participant, rounds, chainTime: now }, human);
+  });
+}

@@ -124,9 +124,13 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
-/// Progress goes to stderr, so stdout carries only the ready line.
+/// Progress goes to stderr, so stdout carries only the ready line. Write errors are ignored:
+/// when the parent died, stderr is a broken pipe, and eprintln! would panic mid-shutdown.
 macro_rules! progress {
-    ($($t:tt)*) => { eprintln!("[localnet] {}", format!($($t)*)) };
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "[localnet] {}", format!($($t)*));
+    }};
 }
 
 fn main() -> ExitCode {
@@ -148,13 +152,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(run(args));
+    // A panic must not unwind into the runtime's drop, which would wait forever for the
+    // blocking helpers (runloop watcher, stdin reader): catch it and exit.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.block_on(run(args))))
+        .unwrap_or_else(|_| Err("panicked".into()));
     // Don't wait on blocking helpers still parked in the runtime.
     runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("fedstr-localnet: {e}");
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "fedstr-localnet: {e}");
             ExitCode::FAILURE
         }
     }

@@ -298,7 +298,7 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   rc.phase = "aggregated";
   save(ctx);
   writeReportFiles(ctx, report, agg);
-  ctx.log.event("round-aggregated", ctx.address, round, { accepted: agg.accepted, rejected: agg.rejected.length, model, report: reportRef, reward: agg.reward, ...(fallback !== undefined ? { fallback } : {}) });
+  ctx.log.event("round-aggregated", ctx.address, round, { accepted: agg.accepted, rejected: agg.rejected, model, report: reportRef, reward: agg.reward, ...(fallback !== undefined ? { fallback } : {}) });
   return agg;
 }
 

@@ -70,8 +70,9 @@ export async function waitForChainTime(connection: Connection, until: number, op
     opts.onTick?.(now, Math.max(0, until - now));
     if (now >= until) return now;
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, Math.min(pollMs, Math.max(50, (until - now) * 1000)));
-      opts.signal?.addEventListener("abort", () => { clearTimeout(t); reject(opts.signal!.reason); }, { once: true });
+      const onAbort = () => { clearTimeout(t); reject(opts.signal!.reason); };
+      const t = setTimeout(() => { opts.signal?.removeEventListener("abort", onAbort); resolve(); }, Math.min(pollMs, Math.max(50, (until - now) * 1000)));
+      opts.signal?.addEventListener("abort", onAbort, { once: true }); // removed again on every tick: no listener pile-up on long waits
     });
   }
 }

@@ -29,6 +29,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export interface RetryOptions {
+  /** What is being tried, for the error after the last attempt ("read pool …"). */
+  what?: string;
   /** Attempts in all (default 6: about 15 s of back-off). */
   attempts?: number;
   maxDelayMs?: number;
@@ -44,7 +46,8 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
       return await fn(attempt);
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      if (isPermanent(err) || attempt + 1 >= attempts || opts.signal?.aborted) throw err;
+      if (isPermanent(err) || opts.signal?.aborted) throw err;
+      if (attempt + 1 >= attempts) throw opts.what !== undefined ? new Error(`${opts.what}: ${err.message} (gave up after ${attempts} attempts)`, { cause: err }) : err;
       const delay = backoffDelay(attempt, { initialMs: 500, maxMs: opts.maxDelayMs ?? 8000 });
       opts.onRetry?.(attempt + 1, err, delay);
       await sleep(delay, opts.signal);

@@ -67,6 +67,7 @@ export function save(ctx: PoolContext): void {
 
 function retryLogged<T>(ctx: PoolContext, round: number, what: string, fn: () => Promise<T>, attempts?: number): Promise<T> {
   return retry(fn, {
+    what,
     signal: ctx.signal,
     ...(attempts !== undefined ? { attempts } : {}),
     onRetry: (attempt, err, delayMs) => ctx.log.event("retry", ctx.address, round, { what, attempt, delayMs, error: err.message }),

@@ -59,7 +59,8 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
     const [sub, ...args] = rest;
     const load = sub !== undefined ? POOL_COMMANDS[sub] : undefined;
     if (load === undefined) {
-      if (sub === undefined || sub === "--help" || sub === "-h") throw new UsageError(`fedstr pool needs a subcommand: ${Object.keys(POOL_COMMANDS).join(", ")}`);
+      if (sub === "--help" || sub === "-h") return out.result({ help: HELP }, HELP);
+      if (sub === undefined) throw new UsageError(`fedstr pool needs a subcommand: ${Object.keys(POOL_COMMANDS).join(", ")}`);
       throw new UsageError(`unknown pool subcommand ${JSON.stringify(sub)} (expected ${Object.keys(POOL_COMMANDS).join(", ")})`);
     }
     return (await load()).main(args, out);

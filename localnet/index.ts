@@ -102,8 +102,11 @@ export interface LocalnetHandle {
    * keeps following wall time from the new offset; travelling back is refused. Returns the chain time.
    */
   timeTravel(unixSeconds: number): Promise<number>;
-  /** Close the relay and start it again on the same port and data directory (stored events survive). */
-  restartRelay(): Promise<void>;
+  /**
+   * Close the relay and start it again on the same port and data directory (stored events survive),
+   * after `downMs` (default 0) of downtime during which clients must queue and retry.
+   */
+  restartRelay(opts?: { downMs?: number }): Promise<void>;
   /** Stop the relay, the IPFS node and the binary (SIGTERM, then wait for it to exit) and remove config.json. Idempotent. */
   stop(): Promise<void>;
 }
@@ -364,9 +367,10 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       connection,
       pid: ready.pid,
       timeTravel: (unixSeconds) => timeTravel(connection, ready.rpcUrl, unixSeconds),
-      async restartRelay() {
+      async restartRelay(opts = {}) {
         if (stopping) throw new LocalnetError("the localnet is stopped");
         await relay?.close();
+        if (opts.downMs) await new Promise((r) => setTimeout(r, opts.downMs));
         relay = await startRelay({ dataDir: relayDir, port: relayPort, host: HOST });
         log(`Nostr relay restarted on ${relay.url}`);
       },

@@ -1,0 +1,171 @@
+/**
+ * The faults the marketplace must survive, end to end: the real program in the Surfpool localnet,
+ * the embedded Nostr relay and IPFS node, and separate processes running the real `fedstr` client
+ * and `fedstr-aggregator`. Each test has its own pool with short rounds, judged by the chain clock.
+ */
+import { expect } from "chai";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PublicKey } from "@solana/web3.js";
+import { fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress, PoolStatus } from "@fedstr/sdk/program";
+import { chainTime, roundReward, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
+import { runJson } from "../../scripts/lib/actors.js";
+import { adversarialRound, createPool, join_, startAggregator, startMarket, startTrainer, type Market } from "./market.js";
+
+type Line = Record<string, unknown>;
+const posted = (round: number) => (l: Line) => l.event === "round-posted" && l.round === round;
+const wallets = ["organization", "aggregator-1", "aggregator-2", "aggregator-3", "aggregator-4", "aggregator-5", ...Array.from({ length: 8 }, (_, i) => `p${i + 1}`)];
+const TOKEN = 1_000_000n; // the localnet mint has 6 decimals
+
+describe("end to end: faults (localnet, relay, IPFS, separate client and aggregator processes)", function () {
+  this.timeout(600_000);
+  let m: Market;
+  before(async () => { m = await startMarket(mkdtempSync(join(tmpdir(), "fedstr-e2e-")), wallets, 4); });
+  after(async () => { await m?.stop(); });
+
+  const claim = (pool: string, who: string) => runJson<{ claimed: { round: number; amount: string }[]; total: string }>("fedstr", ["claim", pool, ...m.wallet(who)], { env: m.env });
+  const withdraw = (pool: string, who: string) => runJson<{ amount: string; expired?: string }>("fedstr", ["withdraw", pool, ...m.wallet(who)], { env: m.env });
+  const poolAccount = async (pool: string) => (await fetchPool(m.session("organization").program, new PublicKey(pool)))!;
+
+  it("an aggregator killed mid-round and restarted posts each round exactly once and loses no accepted update", async () => {
+    const { pool } = await createPool(m, "aggregator-1", { rounds: 2, roundSeconds: 12, joinSeconds: 14, graceSeconds: 12, claimSeconds: 5, maxParticipants: 2 });
+    await Promise.all(["p1", "p2"].map((p) => join_(m, pool, p)));
+    const trainers = ["p1", "p2"].map((p, i) => startTrainer(m, pool, p, i));
+    const first = startAggregator(m, pool, "aggregator-1");
+    // Kill it hard once it has aggregated round 1 (model and report uploaded), around its post.
+    await first.waitFor((l) => l.round === 1 && l.event === "round-aggregated");
+    first.kill("SIGKILL");
+    expect(await first.exited).to.equal(null);
+    const second = startAggregator(m, pool, "aggregator-1");
+    expect(await second.exited).to.equal(0);
+    for (const t of trainers) expect(await t.exited).to.equal(0);
+
+    const all = [...first.lines, ...second.lines];
+    for (const r of [1, 2]) {
+      // A post that landed just before the kill is logged as reconciled by the restarted process.
+      expect(all.filter((l) => l.round === r && (l.event === "round-posted" || l.event === "round-reconciled")), `posted/reconciled lines for round ${r}`).to.have.length(1);
+      const rr = await fetchRoundResult(m.session("organization").program, findRoundAddress(new PublicKey(pool), r, m.config.programId)[0]);
+      expect(rr, `RoundResult ${r}`).to.not.equal(null);
+      expect(rr!.acceptedCount, `accepted in round ${r}`).to.equal(2);
+      // One post_round transaction touched the round account: no second, failed attempt either.
+      const sigs = await m.net.connection.getSignaturesForAddress(findRoundAddress(new PublicKey(pool), r, m.config.programId)[0]);
+      expect(sigs.filter((s) => s.err === null), `successful transactions on round ${r}`).to.have.length(1);
+      expect(sigs.filter((s) => s.err !== null), `failed transactions on round ${r}`).to.have.length(0);
+    }
+    const paid = (await claim(pool, "p1")).total;
+    const paid2 = (await claim(pool, "p2")).total;
+    expect(BigInt(paid) + BigInt(paid2)).to.equal(100n * TOKEN);
+  });
+
+  it("a participant that drops out: the round closes at its deadline without it, it earns nothing for that round and keeps its stake", async () => {
+    const { pool } = await createPool(m, "aggregator-2", { rounds: 2, roundSeconds: 12, joinSeconds: 16, graceSeconds: 12, claimSeconds: 5, maxParticipants: 3 });
+    await Promise.all(["p1", "p2", "p3"].map((p) => join_(m, pool, p)));
+    const before = await m.tokenBalance("p3");
+    const trainers = ["p1", "p2", "p3"].map((p, i) => startTrainer(m, pool, p, i));
+    const aggregator = startAggregator(m, pool, "aggregator-2");
+    await trainers[2]!.waitFor((l) => l.event === "round-committed" && l.round === 1);
+    trainers[2]!.kill("SIGKILL"); // gone for good after its round-1 commitment
+    const round2 = await aggregator.waitFor(posted(2));
+    const account = await poolAccount(pool);
+    const rr2 = (await fetchRoundResult(m.session("organization").program, findRoundAddress(new PublicKey(pool), 2, m.config.programId)[0]))!;
+    expect(Number(rr2.postedAt.toString()), "round 2 waited for its deadline").to.be.at.least(scheduleOf(account).roundDeadline(2));
+    expect(round2.accepted).to.have.members([m.net.wallets.p1!.publicKey.toBase58(), m.net.wallets.p2!.publicKey.toBase58()]);
+    expect(await aggregator.exited).to.equal(0);
+    for (const t of trainers.slice(0, 2)) expect(await t.exited).to.equal(0);
+
+    const c3 = await claim(pool, "p3");
+    expect(c3.claimed.map((c) => c.round), "rounds p3 is paid for").to.deep.equal([1]);
+    const w3 = await withdraw(pool, "p3");
+    expect(BigInt(w3.amount)).to.equal(10n * TOKEN);
+    const p3 = (await fetchParticipant(m.session("organization").program, findParticipantAddress(new PublicKey(pool), m.net.wallets.p3!.publicKey, m.config.programId)[0]))!;
+    expect(BigInt(p3.slashed.toString())).to.equal(0n);
+    // Stake back, plus its share of round 1 only.
+    expect(await m.tokenBalance("p3")).to.equal(before + 10n * TOKEN + BigInt(c3.total));
+  });
+
+  it("poisoned updates are rejected with a reason, a mismatching commitment is slashed, honest participants are paid", async () => {
+    const { pool } = await createPool(m, "aggregator-3", { rounds: 1, roundSeconds: 14, joinSeconds: 16, graceSeconds: 12, claimSeconds: 5, maxParticipants: 4 });
+    await Promise.all(["p1", "p2", "p5", "p6"].map((p) => join_(m, pool, p)));
+    const beforeNan = await m.tokenBalance("p5"), beforeLiar = await m.tokenBalance("p6");
+    const trainers = ["p1", "p2"].map((p, i) => startTrainer(m, pool, p, i));
+    const aggregator = startAggregator(m, pool, "aggregator-3");
+    await Promise.all([adversarialRound(m, "p5", pool, 1, "nan"), adversarialRound(m, "p6", pool, 1, "wrongHash")]);
+    const line = await aggregator.waitFor(posted(1));
+    expect(await aggregator.exited).to.equal(0);
+    for (const t of trainers) expect(await t.exited).to.equal(0);
+
+    const rejected = line.rejected as { participant: string; reason: string }[];
+    expect(rejected.find((r) => r.participant === m.net.wallets.p5!.publicKey.toBase58())?.reason).to.equal("NON_FINITE");
+    expect(rejected.find((r) => r.participant === m.net.wallets.p6!.publicKey.toBase58())?.reason).to.equal("HASH_MISMATCH");
+    expect(line.accepted).to.have.members([m.net.wallets.p1!.publicKey.toBase58(), m.net.wallets.p2!.publicKey.toBase58()]);
+    const slashed = line.slashed as { participant: string; amount: string }[];
+    expect(slashed.map((s) => s.participant)).to.deep.equal([m.net.wallets.p6!.publicKey.toBase58()]);
+
+    const program = m.session("organization").program;
+    const liar = (await fetchParticipant(program, findParticipantAddress(new PublicKey(pool), m.net.wallets.p6!.publicKey, m.config.programId)[0]))!;
+    expect(BigInt(liar.slashed.toString())).to.equal(5n * TOKEN); // 50 % (the default slash limit) of a 10-token stake
+    const honestPaid = BigInt((await claim(pool, "p1")).total) + BigInt((await claim(pool, "p2")).total);
+    expect(honestPaid).to.equal(roundReward(100n * TOKEN, 1, 1));
+    expect((await claim(pool, "p5")).claimed).to.have.length(0);
+    expect(BigInt((await withdraw(pool, "p5")).amount)).to.equal(10n * TOKEN);
+    expect(BigInt((await withdraw(pool, "p6")).amount)).to.equal(5n * TOKEN);
+    expect(await m.tokenBalance("p5")).to.equal(beforeNan + 10n * TOKEN);
+    expect(await m.tokenBalance("p6")).to.equal(beforeLiar + 5n * TOKEN);
+    const account = await poolAccount(pool);
+    expect(BigInt(account.totalFunded.toString())).to.equal(100n * TOKEN + 5n * TOKEN); // the slashed stake funds the escrow
+  });
+
+  it("a relay restart during a round loses no event: every update of every round arrives", async () => {
+    const { pool } = await createPool(m, "aggregator-4", { rounds: 2, roundSeconds: 12, joinSeconds: 14, graceSeconds: 12, claimSeconds: 5, maxParticipants: 2 });
+    await Promise.all(["p7", "p8"].map((p) => join_(m, pool, p)));
+    const trainers = ["p7", "p8"].map((p, i) => startTrainer(m, pool, p, i));
+    const aggregator = startAggregator(m, pool, "aggregator-4");
+    const account = await poolAccount(pool);
+    // Down from the start of round 1 — while the participants train and publish — for 4 seconds.
+    await waitForChainTime(m.net.connection, scheduleOf(account).roundStart(1), { pollMs: 100 });
+    await m.net.restartRelay({ downMs: 4000 });
+    for (const r of [1, 2]) {
+      const line = await aggregator.waitFor(posted(r));
+      expect(line.accepted, `accepted in round ${r}`).to.have.members([m.net.wallets.p7!.publicKey.toBase58(), m.net.wallets.p8!.publicKey.toBase58()]);
+      expect(line.rejected, `rejected in round ${r}`).to.have.length(0);
+    }
+    expect(await aggregator.exited).to.equal(0);
+    for (const t of trainers) expect(await t.exited).to.equal(0);
+  });
+
+  it("when the aggregator never comes back the pool expires and every token goes back to its owner", async () => {
+    const { pool } = await createPool(m, "aggregator-5", { rounds: 2, roundSeconds: 10, joinSeconds: 14, graceSeconds: 4, claimSeconds: 5, maxParticipants: 2 });
+    const people = ["organization", "p1", "p2"];
+    const before = new Map(await Promise.all(people.map(async (p) => [p, await m.tokenBalance(p)] as const)));
+    await Promise.all(["p1", "p2"].map((p) => join_(m, pool, p)));
+    const trainers = ["p1", "p2"].map((p, i) => startTrainer(m, pool, p, i));
+    const aggregator = startAggregator(m, pool, "aggregator-5");
+    await aggregator.waitFor(posted(1));
+    aggregator.kill("SIGKILL"); // and it never returns
+    await aggregator.exited;
+
+    const account = await poolAccount(pool);
+    await waitForChainTime(m.net.connection, scheduleOf(account).postDeadline(2) + 1, { pollMs: 200 });
+    const claimed = [BigInt((await claim(pool, "p1")).total), BigInt((await claim(pool, "p2")).total)];
+    const w1 = await withdraw(pool, "p1"); // expires the pool first: round 2 was never posted
+    expect(w1.expired, "withdraw sent expire_pool").to.be.a("string");
+    await withdraw(pool, "p2");
+    for (const t of trainers) expect(await t.exited, "trainers stop when the pool expired").to.equal(0);
+    const expired = await poolAccount(pool);
+    expect(expired.status).to.equal(PoolStatus.Expired);
+    await waitForChainTime(m.net.connection, Number(expired.endedAt.toString()) + scheduleOf(expired).claimWindow + 1, { pollMs: 200 });
+    await runJson("fedstr", ["pool", "finalize", pool, ...m.wallet("organization")], { env: m.env });
+
+    const final = await poolAccount(pool);
+    expect(final.status).to.equal(PoolStatus.Finalized);
+    expect(await m.vaultBalances(pool)).to.deep.equal({ escrow: 0n, vault: 0n });
+    const round1 = roundReward(100n * TOKEN, 2, 1);
+    expect(claimed[0]! + claimed[1]!).to.equal(round1);
+    expect(BigInt(final.totalFunded.toString())).to.equal(BigInt(final.totalClaimed.toString()) + BigInt(final.totalRefunded.toString()));
+    expect(await m.tokenBalance("organization")).to.equal(before.get("organization")! - round1);
+    expect(await m.tokenBalance("p1")).to.equal(before.get("p1")! + claimed[0]!);
+    expect(await m.tokenBalance("p2")).to.equal(before.get("p2")! + claimed[1]!);
+    expect(await chainTime(m.net.connection)).to.be.greaterThan(scheduleOf(final).postDeadline(2));
+  });
+});

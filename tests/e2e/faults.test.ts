@@ -29,7 +29,7 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   const poolAccount = async (pool: string) => (await fetchPool(m.session("organization").program, new PublicKey(pool)))!;
 
   it("an aggregator killed mid-round and restarted posts each round exactly once and loses no accepted update", async () => {
-    const { pool } = await createPool(m, "aggregator-1", { rounds: 2, roundSeconds: 12, joinSeconds: 14, graceSeconds: 12, claimSeconds: 5, maxParticipants: 2 });
+    const { pool } = await createPool(m, "aggregator-1", { rounds: 2, roundSeconds: 12, joinSeconds: 14, graceSeconds: 12, claimSeconds: 600, maxParticipants: 2 });
     await Promise.all(["p1", "p2"].map((p) => join_(m, pool, p)));
     const trainers = ["p1", "p2"].map((p, i) => startTrainer(m, pool, p, i));
     const first = startAggregator(m, pool, "aggregator-1");
@@ -59,7 +59,7 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   });
 
   it("a participant that drops out: the round closes at its deadline without it, it earns nothing for that round and keeps its stake", async () => {
-    const { pool } = await createPool(m, "aggregator-2", { rounds: 2, roundSeconds: 12, joinSeconds: 16, graceSeconds: 12, claimSeconds: 5, maxParticipants: 3 });
+    const { pool } = await createPool(m, "aggregator-2", { rounds: 2, roundSeconds: 12, joinSeconds: 16, graceSeconds: 12, claimSeconds: 600, maxParticipants: 3 });
     await Promise.all(["p1", "p2", "p3"].map((p) => join_(m, pool, p)));
     const before = await m.tokenBalance("p3");
     const trainers = ["p1", "p2", "p3"].map((p, i) => startTrainer(m, pool, p, i));
@@ -85,7 +85,7 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   });
 
   it("poisoned updates are rejected with a reason, a mismatching commitment is slashed, honest participants are paid", async () => {
-    const { pool } = await createPool(m, "aggregator-3", { rounds: 1, roundSeconds: 14, joinSeconds: 16, graceSeconds: 12, claimSeconds: 5, maxParticipants: 4 });
+    const { pool } = await createPool(m, "aggregator-3", { rounds: 1, roundSeconds: 14, joinSeconds: 16, graceSeconds: 12, claimSeconds: 600, maxParticipants: 4 });
     await Promise.all(["p1", "p2", "p5", "p6"].map((p) => join_(m, pool, p)));
     const beforeNan = await m.tokenBalance("p5"), beforeLiar = await m.tokenBalance("p6");
     const trainers = ["p1", "p2"].map((p, i) => startTrainer(m, pool, p, i));
@@ -105,8 +105,8 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
     const program = m.session("organization").program;
     const liar = (await fetchParticipant(program, findParticipantAddress(new PublicKey(pool), m.net.wallets.p6!.publicKey, m.config.programId)[0]))!;
     expect(BigInt(liar.slashed.toString())).to.equal(5n * TOKEN); // 50 % (the default slash limit) of a 10-token stake
-    const honestPaid = BigInt((await claim(pool, "p1")).total) + BigInt((await claim(pool, "p2")).total);
-    expect(honestPaid).to.equal(roundReward(100n * TOKEN, 1, 1));
+    const honest = [await claim(pool, "p1"), await claim(pool, "p2")];
+    expect(BigInt(honest[0]!.total) + BigInt(honest[1]!.total), JSON.stringify(honest)).to.equal(roundReward(100n * TOKEN, 1, 1));
     expect((await claim(pool, "p5")).claimed).to.have.length(0);
     expect(BigInt((await withdraw(pool, "p5")).amount)).to.equal(10n * TOKEN);
     expect(BigInt((await withdraw(pool, "p6")).amount)).to.equal(5n * TOKEN);
@@ -135,33 +135,35 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   });
 
   it("when the aggregator never comes back the pool expires and every token goes back to its owner", async () => {
-    const { pool } = await createPool(m, "aggregator-5", { rounds: 2, roundSeconds: 10, joinSeconds: 14, graceSeconds: 4, claimSeconds: 5, maxParticipants: 2 });
     const people = ["organization", "p1", "p2"];
     const before = new Map(await Promise.all(people.map(async (p) => [p, await m.tokenBalance(p)] as const)));
+    const { pool } = await createPool(m, "aggregator-5", { rounds: 2, roundSeconds: 10, joinSeconds: 14, graceSeconds: 4, claimSeconds: 600, maxParticipants: 2 });
     await Promise.all(["p1", "p2"].map((p) => join_(m, pool, p)));
     const trainers = ["p1", "p2"].map((p, i) => startTrainer(m, pool, p, i));
     const aggregator = startAggregator(m, pool, "aggregator-5");
-    await aggregator.waitFor(posted(1));
-    aggregator.kill("SIGKILL"); // and it never returns
+    // Round 1 completes (posted, feedback with the report sent); then the aggregator dies for good.
+    await aggregator.waitFor((l) => l.event === "feedback-sent" && l.round === 1);
+    aggregator.kill("SIGKILL");
     await aggregator.exited;
 
     const account = await poolAccount(pool);
     await waitForChainTime(m.net.connection, scheduleOf(account).postDeadline(2) + 1, { pollMs: 200 });
-    const claimed = [BigInt((await claim(pool, "p1")).total), BigInt((await claim(pool, "p2")).total)];
+    const claims = [await claim(pool, "p1"), await claim(pool, "p2")];
+    const claimed = claims.map((c) => BigInt(c.total));
     const w1 = await withdraw(pool, "p1"); // expires the pool first: round 2 was never posted
     expect(w1.expired, "withdraw sent expire_pool").to.be.a("string");
     await withdraw(pool, "p2");
     for (const t of trainers) expect(await t.exited, "trainers stop when the pool expired").to.equal(0);
     const expired = await poolAccount(pool);
     expect(expired.status).to.equal(PoolStatus.Expired);
-    await waitForChainTime(m.net.connection, Number(expired.endedAt.toString()) + scheduleOf(expired).claimWindow + 1, { pollMs: 200 });
+    await m.net.timeTravel(Number(expired.endedAt.toString()) + scheduleOf(expired).claimWindow + 1); // past the claim window
     await runJson("fedstr", ["pool", "finalize", pool, ...m.wallet("organization")], { env: m.env });
 
     const final = await poolAccount(pool);
     expect(final.status).to.equal(PoolStatus.Finalized);
     expect(await m.vaultBalances(pool)).to.deep.equal({ escrow: 0n, vault: 0n });
     const round1 = roundReward(100n * TOKEN, 2, 1);
-    expect(claimed[0]! + claimed[1]!).to.equal(round1);
+    expect(claimed[0]! + claimed[1]!, JSON.stringify(claims)).to.equal(round1);
     expect(BigInt(final.totalFunded.toString())).to.equal(BigInt(final.totalClaimed.toString()) + BigInt(final.totalRefunded.toString()));
     expect(await m.tokenBalance("organization")).to.equal(before.get("organization")! - round1);
     expect(await m.tokenBalance("p1")).to.equal(before.get("p1")! + claimed[0]!);

@@ -20,7 +20,7 @@ import { chainTime, decodeRoundReport, modelForRound, scheduleOf, waitForChainTi
 import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
 import { openSession, type Session } from "@fedstr/sdk/cli";
 import { sha256Hex } from "@fedstr/sdk/storage";
-import { findLocalnetBin, PROGRAM_SO, startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
+import { startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
 import { spawnJsonLines, type RunningActor } from "../../scripts/lib/actors.js";
 import { checkpointDir } from "../../aggregator/src/checkpoint.js";
 
@@ -34,11 +34,7 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
   const sessions: Session[] = [];
   const actors: RunningActor[] = [];
 
-  before(async function () {
-    if (findLocalnetBin() === undefined || !existsSync(PROGRAM_SO)) {
-      console.log("    (skipped: needs the fedstr-localnet binary and target/deploy/fedstr.so — see docs/localnet.md)");
-      this.skip();
-    }
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), "fedstr-agg-localnet-"));
     net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, wallets: WALLETS });
   });

@@ -14,8 +14,7 @@ import { loadConfig, loadKeypair, loadNostrKey } from "@fedstr/sdk/config";
 import { fetchPool, findPoolAddress, PoolStatus, getFedstrProgram } from "@fedstr/sdk/program";
 import { chainTime, scheduleOf } from "@fedstr/sdk/job";
 import { AnchorProvider } from "@coral-xyz/anchor";
-import { findLocalnetBin, startLocalnet, PROGRAM_SO, type LocalnetHandle } from "../../localnet/index.js";
-import { existsSync } from "node:fs";
+import { startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
 import { fedstr, jsonError, spawnLines, type Running } from "./helpers.js";
 
 const WALLETS = ["organization", "aggregator", "participant-1", "participant-2"];
@@ -55,12 +54,7 @@ describe("fedstr client: on a local network", function () {
     "pool", "create", "--plan", planFile, "--model", modelFile, "--reward", "100", "--min-stake", "10", ...extra, ...w("organization"),
   ]);
 
-  before(async function () {
-    if (findLocalnetBin() === undefined || !existsSync(PROGRAM_SO)) {
-      // Stated, not silent: these tests need the built binary and program (npm run setup builds both).
-      console.log("      skipped: fedstr-localnet binary or target/deploy/fedstr.so missing (run scripts/setup.sh)");
-      this.skip();
-    }
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), "fedstr-client-localnet-"));
     net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, wallets: WALLETS, tokensPerWallet: 1000 });
     env = { FEDSTR_CONFIG: net.configPath, FEDSTR_POLL_MS: "250" };

@@ -49,7 +49,7 @@ const HOST = "127.0.0.1";
 export interface LocalnetOptions {
   /** State directory, wiped at start (default `.fedstr/localnet` under the working directory). */
   dir?: string;
-  /** JSON-RPC port (WebSocket = rpcPort + 1); 0 = any free ports. Default 0. */
+  /** JSON-RPC port (WebSocket = rpcPort + 1, as web3.js assumes); 0 = any free pair. Default 0. */
   rpcPort?: number;
   /** Nostr relay port; 0 = any free port. Default 0. */
   relayPort?: number;
@@ -151,6 +151,15 @@ async function freePort(): Promise<number> {
       srv.close(() => res(port));
     });
   });
+}
+
+/** Free ports P and P + 1: web3.js (and AnchorProvider.env) derive the WebSocket port as RPC port + 1. */
+async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await freePort();
+    if (port < 65535 && (await assertPortFree(port + 1, "rpc").then(() => true, () => false))) return port;
+  }
+  throw new LocalnetError("found no two adjacent free ports for the RPC and its WebSocket");
 }
 
 function checkPort(port: number, what: string): number {
@@ -277,8 +286,8 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
   const mintAuthority: LocalnetWallet = { path: join(o.dir, "mint-authority.json"), publicKey: authority.publicKey, keypair: authority };
   saveKeypair(mintAuthority.path, authority);
 
-  const rpcPort = o.rpcPort !== 0 ? o.rpcPort : await freePort();
-  const wsPort = o.rpcPort !== 0 ? o.rpcPort + 1 : await freePort();
+  const rpcPort = o.rpcPort !== 0 ? o.rpcPort : await freePortPair();
+  const wsPort = rpcPort + 1;
   const programId = FEDSTR_PROGRAM_ID;
   log(`starting fedstr-localnet (Surfpool) on ${HOST}:${rpcPort}, ${o.slotTimeMs} ms slots`);
   const { child, ready } = await spawnBinary(bin, [

@@ -1,8 +1,8 @@
 // Test harness for the fedstr program. Default backend: the built .so
 // (target/deploy/fedstr.so) in LiteSVM, in process, with SPL Token bundled.
 // With ANCHOR_PROVIDER_URL set (e.g. under `anchor test`), the same tests run
-// against that validator through AnchorProvider.env(); time-travel tests are
-// skipped there because a real cluster's clock cannot be moved.
+// against that validator through AnchorProvider.env(); time-travel tests run
+// there only on a Surfpool localnet (surfnet_timeTravel), else they are skipped.
 import { existsSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -33,6 +33,7 @@ import {
 import { Clock, FailedTransactionMetadata, LiteSVM } from "litesvm";
 
 import { FEDSTR_PROGRAM_ID, getFedstrProgram, type FedstrProgram } from "@fedstr/sdk/program";
+import { chainTime } from "@fedstr/sdk/job";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const PROGRAM_SO = join(root, "target/deploy/fedstr.so");
@@ -163,7 +164,7 @@ export interface TestEnv {
   readonly svm?: LiteSVM;
   send(ixs: TransactionInstruction[], signers?: Keypair[]): Promise<TxResult>;
   now(): Promise<bigint>;
-  /** Sets the cluster clock (LiteSVM only). */
+  /** Sets the cluster clock (LiteSVM; on a validator only Surfpool's surfnet_timeTravel, forward only). */
   warpTo(unixTimestamp: bigint): Promise<void>;
   canWarp: boolean;
   newWallet(sol?: number): Promise<Keypair>;
@@ -258,10 +259,9 @@ class LiteSVMEnv extends EnvBase implements TestEnv {
 
 class ValidatorEnv extends EnvBase implements TestEnv {
   readonly kind = "validator" as const;
-  readonly canWarp = false;
   readonly program: FedstrProgram;
   readonly payer: Keypair;
-  constructor(readonly provider: AnchorProvider) {
+  constructor(readonly provider: AnchorProvider, readonly canWarp: boolean) {
     super();
     this.payer = (provider.wallet as Wallet).payer!;
     this.program = getFedstrProgram(provider);
@@ -278,11 +278,17 @@ class ValidatorEnv extends EnvBase implements TestEnv {
     }
   }
   async now() {
-    const slot = await this.provider.connection.getSlot();
-    return BigInt((await this.provider.connection.getBlockTime(slot)) ?? Math.floor(Date.now() / 1000));
+    return BigInt(await chainTime(this.provider.connection));
   }
-  async warpTo(): Promise<void> {
-    throw new Error("cannot warp a validator's clock");
+  async warpTo(ts: bigint): Promise<void> {
+    if (!this.canWarp) throw new Error("cannot warp a validator's clock");
+    const res = await fetch(this.provider.connection.rpcEndpoint, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "surfnet_timeTravel", params: [{ absoluteTimestamp: Number(ts) * 1000 }] }),
+    });
+    const body = (await res.json()) as { error?: { message: string; data?: unknown } };
+    if (body.error) throw new Error(`surfnet_timeTravel to ${ts}: ${body.error.message} ${String(body.error.data ?? "")}`);
   }
   async newWallet(sol = 10) {
     const kp = Keypair.generate();
@@ -304,7 +310,10 @@ class ValidatorEnv extends EnvBase implements TestEnv {
 export async function createEnv(opts: { seed?: string } = {}): Promise<TestEnv> {
   nextKeypair = keypairSource(opts.seed);
   if (process.env.ANCHOR_PROVIDER_URL) {
-    return new ValidatorEnv(AnchorProvider.env());
+    const provider = AnchorProvider.env();
+    // Surfpool (npm run localnet) can move its clock forward; other validators cannot.
+    const version = (await provider.connection.getVersion()) as Record<string, unknown>;
+    return new ValidatorEnv(provider, "surfnet-version" in version);
   }
   if (!existsSync(PROGRAM_SO)) {
     throw new Error(`${PROGRAM_SO} is missing: run \`bash scripts/build-program.sh\` first`);

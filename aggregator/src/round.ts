@@ -334,6 +334,9 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
   const deadline = scheduleOf(account).postDeadline(round);
   let signature: string | undefined;
   let landedEarlier = false;
+  // Announce the report before the post can land: an aggregator that dies between posting and its
+  // feedback must not leave participants without the proofs they claim with.
+  if ((await fetchRoundResult(program, roundAddr)) === null) await announceReport(ctx, rc);
   try {
     await retryLogged(ctx, round, "post round", async () => {
       const existing = await fetchRoundResult(program, roundAddr);
@@ -370,6 +373,16 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
     });
   }
   return landedEarlier ? "reconciled" : "posted";
+}
+
+/** A `processing` feedback with the round's report to every participant that had a candidate (best effort). */
+async function announceReport(ctx: PoolContext, rc: RoundCheckpoint): Promise<void> {
+  const agg = rc.aggregated!;
+  const recipients = new Set(agg.feedback.map((e) => e.tags.find((t) => t[0] === "p")?.[1]).filter((p): p is string => p !== undefined));
+  await Promise.all([...recipients].map((recipient) => ctx.relays.publish(buildFeedback(
+    { jobId: ctx.jobId, recipient, status: "processing", info: `round ${rc.round} aggregated; posting it on chain`, round: rc.round, report: agg.report },
+    ctx.session.nostr.secretKey,
+  ))));
 }
 
 /**

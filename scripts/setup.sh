@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything fedstr needs on a fresh Debian 12 machine, idempotently:
-# npm packages (only when package-lock.json changed) and the on-chain program build.
+# npm packages (only when package-lock.json changed), the on-chain program build and the
+# local network binary (fedstr-localnet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { KeypairWallet } from "@fedstr/sdk/cli";
 import { AnchorProvider, AnchorError, utils, type Provider, type Wallet } from "@coral-xyz/anchor";
 import {
   Keypair,
@@ -56,20 +57,6 @@ export class TxFailed extends Error {
   }
 }
 
-class KeypairWallet implements Wallet {
-  constructor(readonly payer: Keypair) {}
-  get publicKey() {
-    return this.payer.publicKey;
-  }
-  async signTransaction<T extends Transaction | VersionedTransaction>(tx: T): Promise<T> {
-    if (tx instanceof Transaction) tx.partialSign(this.payer);
-    else tx.sign([this.payer]);
-    return tx;
-  }
-  async signAllTransactions<T extends Transaction | VersionedTransaction>(txs: T[]): Promise<T[]> {
-    return Promise.all(txs.map((t) => this.signTransaction(t)));
-  }
-}
 
 /**
  * The part of AnchorProvider that Program needs, over LiteSVM: sendAndConfirm,

@@ -1,11 +1,11 @@
 /** `fedstr claim <pool>`: claim every posted round's reward the round reports give me (claim_reward, Merkle proof). */
 import { createAssociatedTokenAccountIdempotentInstruction } from "@solana/spl-token";
-import { parseCommand, formatAmount, COMMON_HELP, TransactionError, type Output } from "@fedstr/sdk/cli";
+import { formatAmount, COMMON_HELP, TransactionError, type Output } from "@fedstr/sdk/cli";
 import { claimRewardIx, findRoundAddress, hasClaimed, PoolStatus, rewardClaimFromJson, type RoundResultAccount } from "@fedstr/sdk/program";
 import { chainTime } from "@fedstr/sdk/job";
-import { withSession } from "../session.js";
+import { poolCommand } from "../session.js";
 import { ClientError } from "../errors.js";
-import { formatTime, loadJob, loadPool, mintDecimals, parseAddress, requireParticipant, tokenAccountOf } from "../pool.js";
+import { formatTime, loadJob, requireParticipant, tokenAccountOf } from "../pool.js";
 import { fetchReportRefs, findRoundReport } from "../reports.js";
 
 export const help = `fedstr claim <pool> — claim your rewards for every posted round
@@ -18,15 +18,10 @@ skipped; running it again is harmless.
 ${COMMON_HELP}`;
 
 export async function main(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parseCommand(argv, {}, { min: 1, max: 1, usage: "<pool>" });
-  if (values.help) return out.result({ help }, help);
-  const poolAddress = parseAddress(positionals[0], "pool");
-  await withSession(values, async (session) => {
-    const pool = await loadPool(session, poolAddress);
+  await poolCommand(argv, out, help, {}, async ({ session, pool, poolAddress, decimals }) => {
     const { account, summary } = pool;
     const me = session.wallet.publicKey;
     const state = await requireParticipant(session, pool);
-    const decimals = await mintDecimals(session.connection, account.mint);
     if (account.status === PoolStatus.Cancelled || account.status === PoolStatus.Finalized) {
       throw new ClientError("PoolNotActive", `pool ${summary.address} is ${summary.status.toLowerCase()}: no more claims`);
     }

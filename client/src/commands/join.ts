@@ -1,10 +1,10 @@
 /** `fedstr join <pool> --stake <amount>`: stake on a pool (join_pool), after checking everything the program would refuse. */
-import { parseCommand, amountFlag, formatAmount, COMMON_HELP, UsageError, type Output } from "@fedstr/sdk/cli";
+import { amountFlag, formatAmount, COMMON_HELP, UsageError, type Output } from "@fedstr/sdk/cli";
 import { joinPoolIx, PoolStatus, findParticipantAddress } from "@fedstr/sdk/program";
 import { chainTime } from "@fedstr/sdk/job";
-import { withSession } from "../session.js";
+import { poolCommand } from "../session.js";
 import { ClientError } from "../errors.js";
-import { fetchParticipantState, formatTime, loadPool, mintDecimals, parseAddress, tokenAccountOf } from "../pool.js";
+import { fetchParticipantState, formatTime, tokenAccountOf } from "../pool.js";
 
 export const help = `fedstr join <pool> [--stake <amount>] — stake on a pool to take part in its training
 
@@ -17,14 +17,9 @@ Prints the wallet's Nostr pubkey: the identity every result of \`fedstr train\` 
 ${COMMON_HELP}`;
 
 export async function main(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parseCommand(argv, { stake: { type: "string" } }, { min: 1, max: 1, usage: "<pool>" });
-  if (values.help) return out.result({ help }, help);
-  const poolAddress = parseAddress(positionals[0], "pool");
-  await withSession(values, async (session) => {
-    const pool = await loadPool(session, poolAddress);
+  await poolCommand(argv, out, help, { stake: { type: "string" } }, async ({ session, pool, poolAddress, decimals, values }) => {
     const { account, summary } = pool;
     const me = session.wallet.publicKey;
-    const decimals = await mintDecimals(session.connection, account.mint);
     const fmt = (v: bigint | string) => `${formatAmount(v, decimals)} ${summary.mint}`;
     const stake = amountFlag(values.stake, "stake", decimals) ?? BigInt(summary.minStake);
     if (stake === 0n) throw new UsageError("--stake must be positive");

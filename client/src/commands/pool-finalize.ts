@@ -1,10 +1,10 @@
 /** `fedstr pool finalize <pool>`: after the claim window (cancelled pools at once) everything left in escrow returns to the creator. */
-import { parseCommand, formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
+import { formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
 import { finalizePoolIx, PoolStatus } from "@fedstr/sdk/program";
 import { chainTime } from "@fedstr/sdk/job";
-import { withSession } from "../session.js";
+import { poolCommand } from "../session.js";
 import { ClientError } from "../errors.js";
-import { formatTime, loadPool, mintDecimals, parseAddress, sendRefund } from "../pool.js";
+import { formatTime, sendRefund } from "../pool.js";
 
 export const help = `fedstr pool finalize <pool> — close the books of an ended pool: unclaimed rewards return to the creator
 
@@ -13,11 +13,7 @@ Allowed to anyone once the claim window after the pool finished or expired has p
 ${COMMON_HELP}`;
 
 export async function main(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parseCommand(argv, {}, { min: 1, max: 1, usage: "<pool>" });
-  if (values.help) return out.result({ help }, help);
-  const poolAddress = parseAddress(positionals[0], "pool");
-  await withSession(values, async (session) => {
-    const pool = await loadPool(session, poolAddress);
+  await poolCommand(argv, out, help, {}, async ({ session, pool, poolAddress, decimals }) => {
     const { account, summary } = pool;
     if (account.status === PoolStatus.Finalized) throw new ClientError("PoolNotActive", `pool ${summary.address} is already finalized`);
     if (account.status === PoolStatus.Active) throw new ClientError("ClaimWindowOpen", `pool ${summary.address} is still active (${summary.roundsPosted} of ${summary.rounds} rounds posted)`);
@@ -26,7 +22,6 @@ export async function main(argv: string[], out: Output): Promise<void> {
       if (await chainTime(session.connection) <= end) throw new ClientError("ClaimWindowOpen", `claim window open until ${formatTime(end)}`);
     }
     const r = await sendRefund(session, pool, "finalize_pool", (creatorToken) => finalizePoolIx(session.program, { caller: session.wallet.publicKey, pool: poolAddress, creatorToken }));
-    const decimals = await mintDecimals(session.connection, account.mint);
     out.result(r, `pool ${summary.address} finalized; ${formatAmount(r.refunded, decimals)} returned to the creator (${r.signature})`);
   });
 }

@@ -1,9 +1,9 @@
 /** `fedstr status <pool>`: the pool, my participation, and every round (posted, model, metric, reward, my reward, claimed). */
-import { parseCommand, formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
+import { formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
 import { cidFromBytes, findCommitmentAddress, findRoundAddress, hasClaimed, ParticipantStatus, findParticipantAddress, type RoundResultAccount } from "@fedstr/sdk/program";
 import { chainTime } from "@fedstr/sdk/job";
-import { withSession } from "../session.js";
-import { fetchParticipantState, formatDuration, formatTime, loadJob, loadPool, mintDecimals, parseAddress, table } from "../pool.js";
+import { poolCommand } from "../session.js";
+import { fetchParticipantState, formatDuration, formatTime, loadJob, table } from "../pool.js";
 import { fetchReportRefs, findRoundReport } from "../reports.js";
 
 export const help = `fedstr status <pool> — the pool's terms and progress, your stake, and per round:
@@ -31,14 +31,10 @@ export interface RoundStatus {
 }
 
 export async function main(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parseCommand(argv, {}, { min: 1, max: 1, usage: "<pool>" });
-  if (values.help) return out.result({ help }, help);
-  const poolAddress = parseAddress(positionals[0], "pool");
-  await withSession(values, async (session) => {
-    const pool = await loadPool(session, poolAddress);
+  await poolCommand(argv, out, help, {}, async ({ session, pool, poolAddress, decimals }) => {
     const { account, summary, schedule } = pool;
     const me = session.wallet.publicKey;
-    const [now, state, decimals] = await Promise.all([chainTime(session.connection), fetchParticipantState(session, poolAddress, me), mintDecimals(session.connection, account.mint)]);
+    const [now, state] = await Promise.all([chainTime(session.connection), fetchParticipantState(session, poolAddress, me)]);
     const pid = session.program.programId;
     const roundsList = Array.from({ length: summary.rounds }, (_, i) => i + 1);
     const results = (await session.program.account.roundResult.fetchMultiple(roundsList.map((r) => findRoundAddress(poolAddress, r, pid)[0]))) as (RoundResultAccount | null)[];

@@ -1,11 +1,11 @@
 /** `fedstr withdraw <pool>`: take back the stake once the pool has ended (expiring it first when the aggregator went silent). */
 import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync } from "@solana/spl-token";
-import { parseCommand, formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
+import { formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
 import { expirePoolIx, withdrawStakeIx, PoolStatus, ParticipantStatus } from "@fedstr/sdk/program";
 import { chainTime } from "@fedstr/sdk/job";
-import { withSession } from "../session.js";
+import { poolCommand } from "../session.js";
 import { ClientError } from "../errors.js";
-import { formatTime, loadPool, mintDecimals, parseAddress, requireParticipant, tokenAccountOf } from "../pool.js";
+import { formatTime, requireParticipant, tokenAccountOf } from "../pool.js";
 
 export const help = `fedstr withdraw <pool> — return your stake (what was not slashed) to your token account
 
@@ -15,15 +15,10 @@ pool is expired first (expire_pool: unallocated rewards go back to the creator),
 ${COMMON_HELP}`;
 
 export async function main(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parseCommand(argv, {}, { min: 1, max: 1, usage: "<pool>" });
-  if (values.help) return out.result({ help }, help);
-  const poolAddress = parseAddress(positionals[0], "pool");
-  await withSession(values, async (session) => {
-    const pool = await loadPool(session, poolAddress);
+  await poolCommand(argv, out, help, {}, async ({ session, pool, poolAddress, decimals }) => {
     const { account, summary, schedule } = pool;
     const me = session.wallet.publicKey;
     const state = await requireParticipant(session, pool);
-    const decimals = await mintDecimals(session.connection, account.mint);
     if (state.status === ParticipantStatus.Withdrawn || BigInt(state.stake.toString()) === 0n) {
       throw new ClientError("NothingToWithdraw", `nothing to withdraw: the stake of ${me.toBase58()} in pool ${summary.address} is ${state.status === ParticipantStatus.Withdrawn ? "already withdrawn" : "0"}`);
     }

@@ -107,6 +107,8 @@ export interface LocalnetHandle {
    * after `downMs` (default 0) of downtime during which clients must queue and retry.
    */
   restartRelay(opts?: { downMs?: number }): Promise<void>;
+  /** The same for the IPFS node (its blockstore on disk survives): clients must retry uploads and fetches. */
+  restartIpfs(opts?: { downMs?: number }): Promise<void>;
   /** Stop the relay, the IPFS node and the binary (SIGTERM, then wait for it to exit) and remove config.json. Idempotent. */
   stop(): Promise<void>;
 }
@@ -338,6 +340,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     ipfs = await startIpfsNode({ dataDir: join(o.dir, "ipfs"), port: o.ipfsPort, host: HOST }).catch((e: NodeJS.ErrnoException) => {
       throw e.code === "EADDRINUSE" ? portInUse("ipfs", o.ipfsPort) : e;
     });
+    const ipfsPort = ipfs.port;
     log(`IPFS node on ${ipfs.url}`);
 
     const mint = await createTestMint(connection, mintAuthority.keypair, Object.values(wallets), BigInt(o.tokensPerWallet) * 10n ** BigInt(MINT_DECIMALS));
@@ -382,6 +385,13 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         if (opts.downMs) await new Promise((r) => setTimeout(r, opts.downMs));
         relay = await startRelay({ dataDir: relayDir, port: relayPort, host: HOST });
         log(`Nostr relay restarted on ${relay.url}`);
+      },
+      async restartIpfs(opts = {}) {
+        if (stopping) throw new LocalnetError("the localnet is stopped");
+        await ipfs?.close();
+        if (opts.downMs) await new Promise((r) => setTimeout(r, opts.downMs));
+        ipfs = await startIpfsNode({ dataDir: join(o.dir, "ipfs"), port: ipfsPort, host: HOST });
+        log(`IPFS node restarted on ${ipfs.url}`);
       },
       stop,
     };

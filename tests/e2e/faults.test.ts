@@ -116,15 +116,15 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
     expect(BigInt(account.totalFunded.toString())).to.equal(100n * TOKEN + 5n * TOKEN); // the slashed stake funds the escrow
   });
 
-  it("a relay restart during a round loses no event: every update of every round arrives", async () => {
+  it("a relay restart (and an IPFS node restart) during a round loses no event: every update of every round arrives", async () => {
     const { pool } = await createPool(m, "aggregator-4", { rounds: 2, roundSeconds: 12, joinSeconds: 14, graceSeconds: 12, claimSeconds: 5, maxParticipants: 2 });
     await Promise.all(["p7", "p8"].map((p) => join_(m, pool, p)));
     const trainers = ["p7", "p8"].map((p, i) => startTrainer(m, pool, p, i));
     const aggregator = startAggregator(m, pool, "aggregator-4");
     const account = await poolAccount(pool);
-    // Down from the start of round 1 — while the participants train and publish — for 4 seconds.
+    // Both down from the start of round 1 — while participants fetch, train, upload and publish — for 4 seconds.
     await waitForChainTime(m.net.connection, scheduleOf(account).roundStart(1), { pollMs: 100 });
-    await m.net.restartRelay({ downMs: 4000 });
+    await Promise.all([m.net.restartRelay({ downMs: 4000 }), m.net.restartIpfs({ downMs: 4000 })]);
     for (const r of [1, 2]) {
       const line = await aggregator.waitFor(posted(r));
       expect(line.accepted, `accepted in round ${r}`).to.have.members([m.net.wallets.p7!.publicKey.toBase58(), m.net.wallets.p8!.publicKey.toBase58()]);

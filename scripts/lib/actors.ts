@@ -57,6 +57,8 @@ export interface RunningActor {
   readonly child: ChildProcess;
   /** Every JSON line so far. */
   readonly lines: Record<string, unknown>[];
+  /** Every stderr line so far (progress and logs). */
+  readonly stderr: string[];
   /** Resolves with the first line for which `match` holds (rejects if the process exits first). */
   waitFor(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   /** Resolves with the exit code. */
@@ -65,7 +67,8 @@ export interface RunningActor {
 }
 
 export function spawnJsonLines(cmd: CommandName, args: string[], opts: ActorOptions & { onLine?: (line: Record<string, unknown>) => void } = {}): RunningActor {
-  const child = start(cmd, [...args, "--json"], opts);
+  const stderr: string[] = [];
+  const child = start(cmd, [...args, "--json"], { ...opts, onStderr: (l) => { stderr.push(l); opts.onStderr?.(l); } });
   const lines: Record<string, unknown>[] = [];
   const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
   createInterface({ input: child.stdout! }).on("line", (text) => {
@@ -86,6 +89,7 @@ export function spawnJsonLines(cmd: CommandName, args: string[], opts: ActorOpti
   return {
     child,
     lines,
+    stderr,
     exited,
     waitFor: (match) => {
       const seen = lines.find(match);

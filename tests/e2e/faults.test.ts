@@ -132,6 +132,8 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
     }
     expect(await aggregator.exited).to.equal(0);
     for (const t of trainers) expect(await t.exited).to.equal(0);
+    // The outage was real: the participants met it and retried (IPFS) rather than finishing before it.
+    expect(trainers.flatMap((t) => t.stderr).filter((l) => / retry \d+ in /.test(l)), "retry lines from the participants").to.not.have.length(0);
   });
 
   it("when the aggregator never comes back the pool expires and every token goes back to its owner", async () => {

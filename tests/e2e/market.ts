@@ -111,7 +111,8 @@ export function startAggregator(m: Market, pool: string, who: string): RunningAc
 }
 
 export function startTrainer(m: Market, pool: string, who: string, shard: number): RunningActor {
-  const t = spawnJsonLines("fedstr", ["train", pool, "--data", m.shardFile(shard), ...m.wallet(who)], { env: m.env, onStderr: log(who) });
+  // FEDSTR_LOG keeps the progress and retry lines on stderr in --json mode, for the tests to read.
+  const t = spawnJsonLines("fedstr", ["train", pool, "--data", m.shardFile(shard), ...m.wallet(who)], { env: { ...m.env, FEDSTR_LOG: "1" }, onStderr: log(who) });
   m.actors.push(t);
   return t;
 }

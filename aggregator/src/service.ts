@@ -260,7 +260,14 @@ async function collectRound(ctx: PoolContext, account: PoolAccount, round: numbe
       log.event("round-progress", address, round, { active: active.length, committed: commitments.length, ready });
     }
     const complete = everyoneIn(active, candidates);
-    if (!complete && now >= deadline && graceUntil === undefined && candidates.some((c) => c.reason === "NO_RESULT")) graceUntil = Date.now() + RESULT_GRACE_MS;
+    const missing = !complete && now >= deadline && candidates.some((c) => c.reason === "NO_RESULT");
+    if (missing && graceUntil === undefined) graceUntil = Date.now() + RESULT_GRACE_MS;
+    // Results sit on the relays: while none of them is reachable, keep the round open (for at most
+    // half the posting grace period), then allow the reconnection its usual grace to replay them.
+    if (missing && ctx.relays.status().every((r) => !r.connected) && now < deadline + Math.floor(schedule.gracePeriod / 2)) {
+      if (Date.now() + RESULT_GRACE_MS > graceUntil!) log.event("round-waiting-for-relays", address, round, { detail: "no relay reachable; results may be waiting there" });
+      graceUntil = Date.now() + RESULT_GRACE_MS;
+    }
     if (complete || (now >= deadline && (graceUntil === undefined || Date.now() >= graceUntil))) {
       const rc = markCollected(ctx.cp, round, candidates);
       save(ctx);

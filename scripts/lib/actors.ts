@@ -59,6 +59,8 @@ export interface RunningActor {
   readonly lines: Record<string, unknown>[];
   /** Every stderr line so far (progress and logs). */
   readonly stderr: string[];
+  /** Resolves with the first stderr line matching `pattern` (rejects if the process exits first). */
+  waitForStderr(pattern: RegExp): Promise<string>;
   /** Resolves with the first line for which `match` holds (rejects if the process exits first). */
   waitFor(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   /** Resolves with the exit code. */
@@ -68,7 +70,15 @@ export interface RunningActor {
 
 export function spawnJsonLines(cmd: CommandName, args: string[], opts: ActorOptions & { onLine?: (line: Record<string, unknown>) => void } = {}): RunningActor {
   const stderr: string[] = [];
-  const child = start(cmd, [...args, "--json"], { ...opts, onStderr: (l) => { stderr.push(l); opts.onStderr?.(l); } });
+  const stderrWaiters: { pattern: RegExp; resolve: (l: string) => void; reject: (e: Error) => void }[] = [];
+  const child = start(cmd, [...args, "--json"], {
+    ...opts,
+    onStderr: (l) => {
+      stderr.push(l);
+      opts.onStderr?.(l);
+      for (const w of [...stderrWaiters]) if (w.pattern.test(l)) { stderrWaiters.splice(stderrWaiters.indexOf(w), 1); w.resolve(l); }
+    },
+  });
   const lines: Record<string, unknown>[] = [];
   const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
   createInterface({ input: child.stdout! }).on("line", (text) => {
@@ -83,7 +93,7 @@ export function spawnJsonLines(cmd: CommandName, args: string[], opts: ActorOpti
     for (const w of [...waiters]) if (w.match(line)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(line); }
   });
   const exited = new Promise<number | null>((resolve) => child.on("close", (c) => {
-    for (const w of waiters.splice(0)) w.reject(new Error(`${cmd} exited (${c}) before the awaited line`));
+    for (const w of [...waiters.splice(0), ...stderrWaiters.splice(0)]) w.reject(new Error(`${cmd} exited (${c}) before the awaited line`));
     resolve(c);
   }));
   return {
@@ -97,6 +107,14 @@ export function spawnJsonLines(cmd: CommandName, args: string[], opts: ActorOpti
       return new Promise((resolve, reject) => {
         if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`${cmd} already exited`));
         waiters.push({ match, resolve, reject });
+      });
+    },
+    waitForStderr: (pattern) => {
+      const seen = stderr.find((l) => pattern.test(l));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`${cmd} already exited`));
+        stderrWaiters.push({ pattern, resolve, reject });
       });
     },
     kill: (signal = "SIGTERM") => { if (child.exitCode === null && child.signalCode === null) child.kill(signal); },

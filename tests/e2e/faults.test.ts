@@ -117,14 +117,17 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   });
 
   it("a relay restart (and an IPFS node restart) during a round loses no event: every update of every round arrives", async () => {
-    const { pool } = await createPool(m, "aggregator-4", { rounds: 2, roundSeconds: 12, joinSeconds: 14, graceSeconds: 12, claimSeconds: 5, maxParticipants: 2 });
+    const { pool } = await createPool(m, "aggregator-4", { rounds: 2, roundSeconds: 12, joinSeconds: 24, graceSeconds: 12, claimSeconds: 5, maxParticipants: 2 });
     await Promise.all(["p7", "p8"].map((p) => join_(m, pool, p)));
     const trainers = ["p7", "p8"].map((p, i) => startTrainer(m, pool, p, i));
     const aggregator = startAggregator(m, pool, "aggregator-4");
     const account = await poolAccount(pool);
-    // Both down from the start of round 1 — while participants fetch, train, upload and publish — for 4 seconds.
-    await waitForChainTime(m.net.connection, scheduleOf(account).roundStart(1), { pollMs: 100 });
-    await Promise.all([m.net.restartRelay({ downMs: 4000 }), m.net.restartIpfs({ downMs: 4000 })]);
+    // Once both participants wait for round 1 to open, both services go down a second before it
+    // opens, for 5 s: the participants fetch, upload and publish into the outage.
+    await Promise.all(trainers.map((t) => t.waitForStderr(/round 1 starts at/)));
+    expect(await chainTime(m.net.connection), "the participants were ready before round 1 opened").to.be.lessThan(scheduleOf(account).roundStart(1) - 1);
+    await waitForChainTime(m.net.connection, scheduleOf(account).roundStart(1) - 1, { pollMs: 100 });
+    await Promise.all([m.net.restartRelay({ downMs: 5000 }), m.net.restartIpfs({ downMs: 5000 })]);
     for (const r of [1, 2]) {
       const line = await aggregator.waitFor(posted(r));
       expect(line.accepted, `accepted in round ${r}`).to.have.members([m.net.wallets.p7!.publicKey.toBase58(), m.net.wallets.p8!.publicKey.toBase58()]);

@@ -1,7 +1,7 @@
 /**
  * The main job, end to end on the embedded local network:
  *
- *   npm run demo -- [--participants 5] [--rounds 5] [--round-seconds 15] [--seed 1] [--alpha 0.5]
+ *   npm run demo -- [--participants 5] [--rounds 5] [--round-seconds 20] [--seed 1] [--alpha 0.5]
  *                   [--out .fedstr/demo] [--json]
  *
  * Starts the localnet (Solana RPC with the real program, Nostr relay, IPFS node); an organization
@@ -29,7 +29,7 @@ const { values: a } = parseArgs({
   options: {
     participants: { type: "string", default: "5" },
     rounds: { type: "string", default: "5" },
-    "round-seconds": { type: "string", default: "15" },
+    "round-seconds": { type: "string", default: "20" },
     seed: { type: "string", default: "1" },
     alpha: { type: "string", default: "0.5" },
     out: { type: "string", default: ".fedstr/demo" },
@@ -38,7 +38,7 @@ const { values: a } = parseArgs({
   },
 });
 if (a.help) {
-  process.stdout.write("npm run demo -- [--participants 5] [--rounds 5] [--round-seconds 15] [--seed 1] [--alpha 0.5] [--out .fedstr/demo] [--json]\n");
+  process.stdout.write("npm run demo -- [--participants 5] [--rounds 5] [--round-seconds 20] [--seed 1] [--alpha 0.5] [--out .fedstr/demo] [--json]\n");
   process.exit(0);
 }
 function usage(msg: string): never {
@@ -54,7 +54,9 @@ const N = int("participants", 1, 20), ROUNDS = int("rounds", 1, 50), ROUND_SECON
 const ALPHA = Number(a.alpha);
 if (!(ALPHA > 0)) usage(`--alpha must be a number > 0, got ${JSON.stringify(a.alpha)}`);
 const OUT = resolve(REPO_ROOT, a.out!);
-const JOIN_SECONDS = 20 + 2 * N; // every participant process must start and send join_pool before this
+// Every participant process must start, join and be ready to train before round 1 opens; on a
+// busy 2-core machine five of them need ~30 s for that (Node + TensorFlow.js start-up, data load).
+const JOIN_SECONDS = 25 + 3 * N;
 const CLAIM_SECONDS = 30;
 const REWARD = "1000", STAKE = "10"; // tokens (the localnet mint has 6 decimals)
 
@@ -138,14 +140,20 @@ try {
       if (l.event !== "round-posted") return;
       rounds.set(Number(l.round), l);
       const m = (l.metrics ?? {}) as { accuracy?: number; loss?: number };
-      say(`round ${l.round} posted: ${(l.accepted as unknown[]).length} accepted, ${(l.rejected as unknown[]).length} rejected, accuracy ${((m.accuracy ?? 0) * 100).toFixed(2)}%`);
+      const rejected = l.rejected as { participant: string; reason: string; detail?: string }[];
+      say(`round ${l.round} posted: ${(l.accepted as unknown[]).length} accepted, ${rejected.length} rejected, accuracy ${((m.accuracy ?? 0) * 100).toFixed(2)}%`);
+      for (const r of rejected) say(`  rejected ${r.participant}: ${r.reason}${r.detail ? ` (${r.detail})` : ""}`);
     },
   });
   actors.push(aggregator);
   const trainers = await Promise.all(names.map(async (name, i) => {
     await runJson("fedstr", ["join", pool, "--stake", STAKE, ...wallet(name)], { env, onStderr: echo(name) });
     say(`${name} joined with a stake of ${STAKE}`);
-    const t = spawnJsonLines("fedstr", ["train", pool, "--data", shardFiles[i]!, "--seed", String(SEED + i), ...wallet(name)], { env, onStderr: echo(name) });
+    const t = spawnJsonLines("fedstr", ["train", pool, "--data", shardFiles[i]!, "--seed", String(SEED + i), ...wallet(name)], {
+      env,
+      onStderr: echo(name),
+      onLine: (l) => { if (l.event === "round-skipped") say(`${name} missed round ${l.round}: ${String(l.reason)}`); },
+    });
     actors.push(t);
     return t;
   }));

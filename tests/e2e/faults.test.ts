@@ -9,14 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PublicKey } from "@solana/web3.js";
 import { fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress, PoolStatus } from "@fedstr/sdk/program";
-import { chainTime, roundReward, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
+import { chainTime, roundReward, scheduleOf } from "@fedstr/sdk/job";
 import { runJson } from "../../scripts/lib/actors.js";
-import { adversarialRound, createPool, join_, startAggregator, startMarket, startTrainer, type Market } from "./market.js";
+import { adversarialRound, createPool, join_, openRound1, startAggregator, startMarket, startTrainer, type Market } from "./market.js";
 
 type Line = Record<string, unknown>;
 const posted = (round: number) => (l: Line) => l.event === "round-posted" && l.round === round;
 const wallets = ["organization", "aggregator-1", "aggregator-2", "aggregator-3", "aggregator-4", "aggregator-5", ...Array.from({ length: 8 }, (_, i) => `p${i + 1}`)];
 const TOKEN = 1_000_000n; // the localnet mint has 6 decimals
+const JOIN_SECONDS = 300; // never waited out: openRound1 moves the chain clock once everyone is ready
 
 describe("end to end: faults (localnet, relay, IPFS, separate client and aggregator processes)", function () {
   this.timeout(600_000);
@@ -29,10 +30,11 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   const poolAccount = async (pool: string) => (await fetchPool(m.session("organization").program, new PublicKey(pool)))!;
 
   it("an aggregator killed mid-round and restarted posts each round exactly once and loses no accepted update", async () => {
-    const { pool } = await createPool(m, "aggregator-1", { rounds: 2, roundSeconds: 12, joinSeconds: 14, graceSeconds: 12, claimSeconds: 600, maxParticipants: 2 });
+    const { pool } = await createPool(m, "aggregator-1", { rounds: 2, roundSeconds: 12, joinSeconds: JOIN_SECONDS, graceSeconds: 12, claimSeconds: 600, maxParticipants: 2 });
     await Promise.all(["p1", "p2"].map((p) => join_(m, pool, p)));
     const trainers = ["p1", "p2"].map((p, i) => startTrainer(m, pool, p, i));
     const first = startAggregator(m, pool, "aggregator-1");
+    await openRound1(m, pool, trainers, first);
     // Kill it hard once it has aggregated round 1 (model and report uploaded), around its post.
     await first.waitFor((l) => l.round === 1 && l.event === "round-aggregated");
     first.kill("SIGKILL");
@@ -59,11 +61,12 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   });
 
   it("a participant that drops out: the round closes at its deadline without it, it earns nothing for that round and keeps its stake", async () => {
-    const { pool } = await createPool(m, "aggregator-2", { rounds: 2, roundSeconds: 12, joinSeconds: 16, graceSeconds: 12, claimSeconds: 600, maxParticipants: 3 });
+    const { pool } = await createPool(m, "aggregator-2", { rounds: 2, roundSeconds: 12, joinSeconds: JOIN_SECONDS, graceSeconds: 12, claimSeconds: 600, maxParticipants: 3 });
     await Promise.all(["p1", "p2", "p3"].map((p) => join_(m, pool, p)));
     const before = await m.tokenBalance("p3");
     const trainers = ["p1", "p2", "p3"].map((p, i) => startTrainer(m, pool, p, i));
     const aggregator = startAggregator(m, pool, "aggregator-2");
+    await openRound1(m, pool, trainers, aggregator);
     await trainers[2]!.waitFor((l) => l.event === "round-committed" && l.round === 1);
     trainers[2]!.kill("SIGKILL"); // gone for good after its round-1 commitment
     const round2 = await aggregator.waitFor(posted(2));
@@ -85,11 +88,12 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   });
 
   it("poisoned updates are rejected with a reason, a mismatching commitment is slashed, honest participants are paid", async () => {
-    const { pool } = await createPool(m, "aggregator-3", { rounds: 1, roundSeconds: 14, joinSeconds: 16, graceSeconds: 12, claimSeconds: 600, maxParticipants: 4 });
+    const { pool } = await createPool(m, "aggregator-3", { rounds: 1, roundSeconds: 14, joinSeconds: JOIN_SECONDS, graceSeconds: 12, claimSeconds: 600, maxParticipants: 4 });
     await Promise.all(["p1", "p2", "p5", "p6"].map((p) => join_(m, pool, p)));
     const beforeNan = await m.tokenBalance("p5"), beforeLiar = await m.tokenBalance("p6");
     const trainers = ["p1", "p2"].map((p, i) => startTrainer(m, pool, p, i));
     const aggregator = startAggregator(m, pool, "aggregator-3");
+    await openRound1(m, pool, trainers, aggregator);
     await Promise.all([adversarialRound(m, "p5", pool, 1, "nan"), adversarialRound(m, "p6", pool, 1, "wrongHash")]);
     const line = await aggregator.waitFor(posted(1));
     expect(await aggregator.exited).to.equal(0);
@@ -117,17 +121,12 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   });
 
   it("a relay restart (and an IPFS node restart) during a round loses no event: every update of every round arrives", async () => {
-    const { pool } = await createPool(m, "aggregator-4", { rounds: 2, roundSeconds: 12, joinSeconds: 24, graceSeconds: 12, claimSeconds: 5, maxParticipants: 2 });
+    const { pool } = await createPool(m, "aggregator-4", { rounds: 2, roundSeconds: 12, joinSeconds: JOIN_SECONDS, graceSeconds: 12, claimSeconds: 5, maxParticipants: 2 });
     await Promise.all(["p7", "p8"].map((p) => join_(m, pool, p)));
     const trainers = ["p7", "p8"].map((p, i) => startTrainer(m, pool, p, i));
     const aggregator = startAggregator(m, pool, "aggregator-4");
-    const account = await poolAccount(pool);
-    // Once both participants wait for round 1 to open, both services go down a second before it
-    // opens, for 5 s: the participants fetch, upload and publish into the outage.
-    await Promise.all(trainers.map((t) => t.waitForStderr(/round 1 starts at/)));
-    expect(await chainTime(m.net.connection), "the participants were ready before round 1 opened").to.be.lessThan(scheduleOf(account).roundStart(1) - 1);
-    await waitForChainTime(m.net.connection, scheduleOf(account).roundStart(1) - 1, { pollMs: 100 });
-    await Promise.all([m.net.restartRelay({ downMs: 5000 }), m.net.restartIpfs({ downMs: 5000 })]);
+    // Both services go down for 5 s as round 1 opens: the participants fetch, upload and publish into the outage.
+    await openRound1(m, pool, trainers, aggregator, () => Promise.all([m.net.restartRelay({ downMs: 5000 }), m.net.restartIpfs({ downMs: 5000 })]));
     for (const r of [1, 2]) {
       const line = await aggregator.waitFor(posted(r));
       expect(line.accepted, `accepted in round ${r}`).to.have.members([m.net.wallets.p7!.publicKey.toBase58(), m.net.wallets.p8!.publicKey.toBase58()]);
@@ -142,10 +141,11 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   it("when the aggregator never comes back the pool expires and every token goes back to its owner", async () => {
     const people = ["organization", "p1", "p2"];
     const before = new Map(await Promise.all(people.map(async (p) => [p, await m.tokenBalance(p)] as const)));
-    const { pool } = await createPool(m, "aggregator-5", { rounds: 2, roundSeconds: 10, joinSeconds: 14, graceSeconds: 4, claimSeconds: 600, maxParticipants: 2 });
+    const { pool } = await createPool(m, "aggregator-5", { rounds: 2, roundSeconds: 10, joinSeconds: JOIN_SECONDS, graceSeconds: 4, claimSeconds: 600, maxParticipants: 2 });
     await Promise.all(["p1", "p2"].map((p) => join_(m, pool, p)));
     const trainers = ["p1", "p2"].map((p, i) => startTrainer(m, pool, p, i));
     const aggregator = startAggregator(m, pool, "aggregator-5");
+    await openRound1(m, pool, trainers, aggregator);
     // It dies for good right after posting round 1, before its feedback: the report it announced
     // before posting is still what participants claim round 1 with.
     await aggregator.waitFor(posted(1));
@@ -153,7 +153,7 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
     await aggregator.exited;
 
     const account = await poolAccount(pool);
-    await waitForChainTime(m.net.connection, scheduleOf(account).postDeadline(2) + 1, { pollMs: 200 });
+    await m.net.timeTravel(scheduleOf(account).postDeadline(2) + 1); // round 2's posting deadline passes unposted
     const claims = [await claim(pool, "p1"), await claim(pool, "p2")];
     const claimed = claims.map((c) => BigInt(c.total));
     const w1 = await withdraw(pool, "p1"); // expires the pool first: round 2 was never posted

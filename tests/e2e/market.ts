@@ -155,3 +155,19 @@ export async function adversarialRound(m: Market, who: string, pool: string, rou
   }, s.nostr.secretKey));
   return { cid, committed, actual };
 }
+
+/**
+ * Once every participant process and the aggregator are waiting for round 1, move the chain clock
+ * to its opening: the tests neither sit out the join window nor race slow process start-ups.
+ * `during` runs just before the jump (e.g. to take services down as the round opens).
+ */
+export async function openRound1(m: Market, pool: string, trainers: RunningActor[], aggregator: RunningActor, during?: () => Promise<unknown>): Promise<void> {
+  await Promise.all([
+    ...trainers.map((t) => t.waitForStderr(/round 1 starts at/)),
+    aggregator.waitFor((l) => l.event === "round-waiting" && l.round === 1),
+  ]);
+  const account = (await fetchPool(m.session("organization").program, new PublicKey(pool)))!;
+  const pending = during?.();
+  await m.net.timeTravel(scheduleOf(account).roundStart(1));
+  await pending;
+}

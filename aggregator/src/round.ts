@@ -20,7 +20,7 @@ import type { Session } from "@fedstr/sdk/cli";
 import { PublicKey as Pk } from "@solana/web3.js";
 import { checkpointDir, saveCheckpoint, writeFileAtomic, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
 import type { Logger } from "./log.js";
-import { retry, sleep } from "./retry.js";
+import { sleep, withRetry } from "@fedstr/sdk/cli";
 
 /** Everything a pool's rounds need. */
 export interface PoolContext {
@@ -66,11 +66,10 @@ export function save(ctx: PoolContext): void {
 }
 
 function retryLogged<T>(ctx: PoolContext, round: number, what: string, fn: () => Promise<T>, attempts?: number): Promise<T> {
-  return retry(fn, {
-    what,
+  return withRetry(what, fn, {
     signal: ctx.signal,
     ...(attempts !== undefined ? { attempts } : {}),
-    onRetry: (attempt, err, delayMs) => ctx.log.event("retry", ctx.address, round, { what, attempt, delayMs, error: err.message }),
+    onRetry: (err, attempt, delayMs) => ctx.log.event("retry", ctx.address, round, { what, attempt, delayMs, error: err.message }),
   });
 }
 

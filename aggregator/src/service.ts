@@ -20,7 +20,7 @@ import { addResult, checkpointDir, emptyCheckpoint, loadCheckpoint, markCollecte
 import { buildCandidates, everyoneIn, storedResult } from "./collect.js";
 import type { Logger } from "./log.js";
 import { aggregateRound, postRound, PostDeadlineError, save, sendFeedback, type PoolContext } from "./round.js";
-import { retry, sleep } from "./retry.js";
+import { sleep, withRetry } from "@fedstr/sdk/cli";
 
 /** Where the holdout set comes from (besides plan.evaluation.holdout.cid). */
 export type HoldoutSource = { file: string } | { digitsTest: number; seed: number } | undefined;
@@ -74,7 +74,7 @@ async function loadHoldout(opts: ServiceOptions, ctx: Omit<PoolContext, "holdout
   const h = ctx.plan.evaluation.holdout;
   if (h.cid === undefined) return undefined;
   // The organization's holdout on IPFS: verified by CID (and sha256 when the plan gives one), JSON lines or CSV by content.
-  const bytes = await retry(() => ctx.store.get(h.cid!), { what: `fetch holdout ${h.cid}`, signal: ctx.signal });
+  const bytes = await withRetry(`fetch holdout ${h.cid}`, () => ctx.store.get(h.cid!), { signal: ctx.signal });
   if (h.sha256 !== undefined && sha256Hex(bytes) !== h.sha256) throw new Error(`holdout ${h.cid} has sha256 ${sha256Hex(bytes)}, the plan says ${h.sha256}`);
   const text = new TextDecoder().decode(bytes);
   const file = join(checkpointDir(ctx.dataDir, ctx.address), text.trimStart().startsWith("{") ? "holdout.jsonl" : "holdout.csv");
@@ -86,7 +86,7 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
   const { session, log, signal } = opts;
   const address = pool.toBase58();
   const program = session.program;
-  const read = <T>(what: string, fn: () => Promise<T>) => retry(fn, { what, signal, onRetry: (attempt, err, delayMs) => log.event("retry", address, null, { what, attempt, delayMs, error: err.message }) });
+  const read = <T>(what: string, fn: () => Promise<T>) => withRetry(what, fn, { signal, onRetry: (err, attempt, delayMs) => log.event("retry", address, null, { what, attempt, delayMs, error: err.message }) });
 
   const account = await read(`read pool ${address} from ${session.config.rpcUrl}`, () => fetchPool(program, pool));
   if (account === null) throw new Error(`there is no fedstr pool at ${address} (program ${program.programId.toBase58()})`);
@@ -157,7 +157,7 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
 async function roundLoop(ctx: PoolContext, pollMs: number): Promise<PoolOutcome> {
   const { session, log, address, signal } = ctx;
   const program = session.program;
-  const read = <T>(what: string, round: number | null, fn: () => Promise<T>) => retry(fn, { what, signal, onRetry: (attempt, err, delayMs) => log.event("retry", address, round, { what, attempt, delayMs, error: err.message }) });
+  const read = <T>(what: string, round: number | null, fn: () => Promise<T>) => withRetry(what, fn, { signal, onRetry: (err, attempt, delayMs) => log.event("retry", address, round, { what, attempt, delayMs, error: err.message }) });
   const roundResult = async (r: number) => {
     const rr = await read("round result", r, () => fetchRoundResult(program, findRoundAddress(ctx.pool, r, program.programId)[0]));
     return rr === null ? null : { modelSha256: Buffer.from(rr.globalModelHash).toString("hex") };
@@ -229,7 +229,7 @@ async function collectRound(ctx: PoolContext, account: PoolAccount, round: numbe
   const { session, log, address, signal } = ctx;
   const program = session.program;
   const schedule = scheduleOf(account);
-  const read = <T>(what: string, fn: () => Promise<T>) => retry(fn, { what, signal, onRetry: (attempt, err, delayMs) => log.event("retry", address, round, { what, attempt, delayMs, error: err.message }) });
+  const read = <T>(what: string, fn: () => Promise<T>) => withRetry(what, fn, { signal, onRetry: (err, attempt, delayMs) => log.event("retry", address, round, { what, attempt, delayMs, error: err.message }) });
   const start = schedule.roundStart(round), deadline = schedule.roundDeadline(round);
   if ((await read("clock", () => chainTime(session.connection))) < start) {
     log.event("round-waiting", address, round, { opensAt: start, deadline });

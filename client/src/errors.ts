@@ -25,6 +25,8 @@ export type ClientErrorCode =
   | "PublishFailed";
 
 export class ClientError extends Error {
+  /** A refusal does not change on a retry (see isTransient in @fedstr/sdk/cli). */
+  readonly permanent = true;
   constructor(readonly code: ClientErrorCode, message: string) {
     super(message);
     this.name = code;

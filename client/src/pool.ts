@@ -11,7 +11,7 @@ import { fetchJobRequest, scheduleOf, summarizePool, type PoolSummary, type Sche
 import { parsePlan, PlanError, type TrainingPlan } from "@fedstr/sdk/fl";
 import type { Event, JobRequest } from "@fedstr/sdk/nostr";
 import { ClientError } from "./errors.js";
-import { withRetry, type RetryOptions } from "./retry.js";
+import { withRetry, type RetryOptions } from "@fedstr/sdk/cli";
 
 /** A base58 Solana address from the command line; a usage error naming `what` otherwise. */
 export function parseAddress(value: string | undefined, what: string): PublicKey {

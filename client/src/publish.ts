@@ -1,7 +1,7 @@
 /** Publishing an event until a relay has it: the relay pool queues while relays are down; this waits and re-sends with back-off. */
 import type { RelayPool, VerifiedEvent } from "@fedstr/sdk/nostr";
 import { ClientError } from "./errors.js";
-import { sleep } from "./retry.js";
+import { sleep } from "@fedstr/sdk/cli";
 
 /** A transient failure the caller may retry later (e.g. no relay reachable yet). */
 export class NetworkError extends Error {

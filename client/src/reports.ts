@@ -9,7 +9,7 @@ import { decodeRoundReport, type ContentRef, type RoundReport } from "@fedstr/sd
 import { sha256Hex } from "@fedstr/sdk/storage";
 import type { RoundResultAccount } from "@fedstr/sdk/program";
 import type { LoadedJob, LoadedPool } from "./pool.js";
-import { withRetry, type RetryOptions } from "./retry.js";
+import { withRetry, type RetryOptions } from "@fedstr/sdk/cli";
 
 type Filter = Parameters<RelayPool["subscribe"]>[0][number];
 

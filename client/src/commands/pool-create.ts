@@ -15,7 +15,7 @@ import { buildJobRequest } from "@fedstr/sdk/nostr";
 import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { formatTime, mintDecimals, parseAddress, tokenAccountOf } from "../pool.js";
-import { withRetry } from "../retry.js";
+import { withRetry } from "@fedstr/sdk/cli";
 import { publishEvent } from "../publish.js";
 
 export const help = `fedstr pool create --plan <plan.json> --model <weights.fstw> --reward <amount> --min-stake <amount>

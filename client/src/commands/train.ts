@@ -15,7 +15,7 @@ import { sha256Hex, StorageError } from "@fedstr/sdk/storage";
 import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { formatTime, loadJob, loadPlan, loadPool, requireParticipant, parseAddress, type LoadedJob, type LoadedPool } from "../pool.js";
-import { isTransient, sleep, withRetry, type RetryOptions } from "../retry.js";
+import { isTransient, sleep, withRetry, type RetryOptions } from "@fedstr/sdk/cli";
 import { NetworkError, publishEvent } from "../publish.js";
 import { checkpointPath, entryOf, loadCheckpoint, saveCheckpoint, stepFor, type Checkpoint, type RoundEntry } from "../state.js";
 

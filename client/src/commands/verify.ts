@@ -15,7 +15,7 @@ import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { loadJob, loadPlan, loadPool, parseAddress, table, type LoadedPool } from "../pool.js";
 import { fetchReportRefs, findRoundReport } from "../reports.js";
-import { withRetry } from "../retry.js";
+import { withRetry } from "@fedstr/sdk/cli";
 
 export const help = `fedstr verify <pool> [--round N] — recompute posted rounds and compare them with the chain
 

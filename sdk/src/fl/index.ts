@@ -23,7 +23,7 @@ export {
   type TrainOptions, type TrainProgress, type TrainResult, type Metrics,
 } from "./trainer.js";
 export {
-  loadCsv, loadJsonl, loadDigits, partitionIid, partitionDirichlet, subset, trainTestSplit, classOf, DataError,
+  loadCsv, loadJsonl, saveJsonl, loadDigits, partitionIid, partitionDirichlet, subset, trainTestSplit, classOf, DataError,
   type Dataset, type DataSchema, type CsvOptions, type JsonlOptions,
 } from "./data.js";
 export { simulate, poisonUpdate, digitsPlan, type SimulationOptions, type SimulationRound, type SimulationResult } from "./simulation.js";

@@ -3,7 +3,6 @@
  * model each round trains from. Shared by `fedstr pools/status`, the aggregator and the web app.
  */
 import { PublicKey } from "@solana/web3.js";
-import type { Event } from "nostr-tools/pure";
 import { poolStatusName } from "../program/constants.js";
 import { findRoundAddress } from "../program/pda.js";
 import type { FedstrProgram } from "../program/program.js";
@@ -11,6 +10,7 @@ import type { PoolAccount } from "../program/accounts.js";
 import { cidFromBytes } from "../storage/cid.js";
 import { EventReader, type AcceptedEvent } from "../nostr/reader.js";
 import type { RelayPool } from "../nostr/relay-pool.js";
+import { queryEvents } from "../nostr/query.js";
 import { KIND_FL_JOB_REQUEST } from "../nostr/kinds.js";
 import { scheduleOf } from "./schedule.js";
 import type { ContentRef } from "./report.js";
@@ -100,35 +100,18 @@ export async function modelForRound(
 
 /**
  * Fetch one job request by id from the relays (verified by an EventReader: id, signature, schema).
- * Resolves undefined when every relay has answered (EOSE) or `timeoutMs` passed without it.
+ * Undefined when every connected relay has answered (EOSE) or `timeoutMs` passed without it.
  */
 export async function fetchJobRequest(
   relays: RelayPool,
   jobId: string,
-  opts: { timeoutMs?: number; relayCount?: number } = {},
+  opts: { timeoutMs?: number } = {},
 ): Promise<Extract<AcceptedEvent, { type: "job-request" }> | undefined> {
+  // Job requests stay valid for the pool's lifetime: no age limit here.
   const reader = new EventReader({ kinds: [KIND_FL_JOB_REQUEST], maxAgeSec: 10 * 365 * 86400 });
-  const relayCount = opts.relayCount ?? relays.status().length;
-  return await new Promise((resolve) => {
-    const eosed = new Set<string>();
-    let done = false;
-    const finish = (v: Extract<AcceptedEvent, { type: "job-request" }> | undefined) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sub.close();
-      resolve(v);
-    };
-    const timer = setTimeout(() => finish(undefined), opts.timeoutMs ?? 10_000);
-    const sub = relays.subscribe([{ ids: [jobId], kinds: [KIND_FL_JOB_REQUEST] }], {
-      onevent: (e: Event) => {
-        const a = reader.accept(e);
-        if (a?.type === "job-request") finish(a);
-      },
-      oneose: (url) => {
-        eosed.add(url);
-        if (eosed.size >= relayCount) finish(undefined);
-      },
-    });
-  });
+  for (const e of await queryEvents(relays, [{ ids: [jobId], kinds: [KIND_FL_JOB_REQUEST] }], opts)) {
+    const a = reader.accept(e);
+    if (a?.type === "job-request") return a;
+  }
+  return undefined;
 }

@@ -21,6 +21,7 @@ export {
   EventReader, emptyCounters,
   type ValidationCounters, type RejectReason, type AcceptedEvent, type EventReaderOptions
 } from './reader.js'
+export { queryEvents } from './query.js'
 export { jobRequestsFilter, jobResultsFilter, jobFeedbackFilter, type SinceOption } from './filters.js'
 export {
   RelayPool, backoffDelay,

@@ -27,3 +27,4 @@ export {
   type Dataset, type DataSchema, type CsvOptions, type JsonlOptions,
 } from "./data.js";
 export { simulate, poisonUpdate, digitsPlan, type SimulationOptions, type SimulationRound, type SimulationResult } from "./simulation.js";
+export { PLAN_TEMPLATES, planTemplate, planFromTemplate, type PlanTemplate, type TemplatedPlan } from "./templates.js";

@@ -40,11 +40,12 @@ const instructions: Ix[] = [
     name: "create_pool",
     docs: [
       "Creates a pool PDA [\"pool\", creator, pool_id LE], its reward escrow and stake vault token accounts",
-      "(bumps passed by the client and checked by derivation;",
+      "(canonical bumps passed by the client and checked without a bump search;",
       "PDAs [\"escrow\", pool], [\"stake_vault\", pool], owned by the pool PDA) and deposits `reward_amount`.",
-      "Rules: reward_amount > 0; 1 <= num_rounds <= 256; max_participants >= 1; round_duration > 0;",
-      "join_deadline > now; grace_period >= 0; claim_window >= 0; slash_limit_bps <= 10000; CIDs are",
-      "binary CIDv1 sha2-256 (raw or dag-pb); creator_token holds the pool mint.",
+      "Rules: reward_amount > 0; 1 <= num_rounds <= 256; max_participants >= 1; slash_limit_bps <= 10000;",
+      "5 s <= round_duration <= 30 days; now < join_deadline <= now + 365 days; 0 <= grace_period <= 30 days;",
+      "60 s <= claim_window <= 365 days; the schedule ends within 3 years; CIDs are binary CIDv1 sha2-256",
+      "(raw or dag-pb); creator_token holds the pool mint (a freeze authority is allowed: a trust assumption).",
     ],
     accounts: [
       { name: "creator", w: true, s: true }, { name: "pool", w: true }, { name: "mint" },
@@ -63,33 +64,36 @@ const instructions: Ix[] = [
     name: "join_pool",
     docs: [
       "A participant stakes `stake` tokens (>= min_stake) before the join deadline; creates its",
-      "participant PDA [\"participant\", pool, participant]. Rejected when the pool is full or not active.",
+      "participant PDA [\"participant\", pool, participant] holding its Nostr x-only public key.",
+      "Rejected when the pool is full or not active.",
     ],
     accounts: [
       { name: "participant", w: true, s: true }, { name: "pool", w: true }, { name: "participant_state", w: true },
       { name: "participant_token", w: true }, { name: "stake_vault", w: true }, tokenProgram, systemProgram,
     ],
-    args: [["stake", "u64"]],
+    args: [["stake", "u64"], ["nostr_pubkey", b32]],
   },
   {
     name: "commit_update",
     docs: [
       "Commits sha256 + CID of the participant's update for the current round (rounds_posted + 1),",
       "inside [round_start, round_deadline). One commitment per round: creates the PDA",
-      "[\"commitment\", pool, participant, round LE] with the given bump; rounds must strictly increase.",
+      "[\"commitment\", pool, participant, round LE] with the given canonical bump; rounds must strictly",
+      "increase. `samples` (>= 1) is the training sample count the aggregator weights the update by.",
     ],
     accounts: [
       { name: "participant", w: true, s: true }, { name: "pool" }, { name: "participant_state", w: true },
       { name: "commitment", w: true }, systemProgram,
     ],
-    args: [["round", "u32"], ["update_hash", b32], ["update_cid", cid], ["bump", "u8"]],
+    args: [["round", "u32"], ["update_hash", b32], ["update_cid", cid], ["samples", "u64"], ["bump", "u8"]],
   },
   {
     name: "post_round",
     docs: [
       "The pool's aggregator posts the result of round `round` (= rounds_posted + 1) at or after the round's",
       "start and no later than its deadline + grace period. The reward must not exceed the unallocated",
-      "rewards in escrow. Posting the last round finishes the pool and opens the claim window.",
+      "rewards in escrow. Records the round report's CID and sha256 (claims and verification go chain -> IPFS).",
+      "Posting the last round finishes the pool and opens the claim window.",
     ],
     accounts: [{ name: "aggregator", w: true, s: true }, { name: "pool", w: true }, { name: "round_result", w: true }, systemProgram],
     args: [["round", "u32"], ["params", def("PostRoundParams")], ["bump", "u8"]],
@@ -156,26 +160,41 @@ const instructions: Ix[] = [
   },
   {
     name: "close_pool",
-    docs: ["The creator closes a finalized pool whose stakes were all withdrawn: escrow, stake vault and pool accounts; rent to the creator."],
-    accounts: [{ name: "creator", w: true, s: true }, { name: "pool", w: true }, { name: "escrow", w: true }, { name: "stake_vault", w: true }, tokenProgram],
+    docs: [
+      "The creator closes a finalized pool once all its participant and round accounts are closed: untracked tokens",
+      "in escrow and stake vault are swept to creator_token, then escrow, stake vault and pool are closed; rent to the creator.",
+    ],
+    accounts: [
+      { name: "creator", w: true, s: true }, { name: "pool", w: true }, { name: "escrow", w: true }, { name: "stake_vault", w: true },
+      { name: "creator_token", w: true }, tokenProgram,
+    ],
     args: [],
   },
   {
     name: "close_participant",
-    docs: ["A participant closes its participant account once its stake is withdrawn and the pool is finalized (or closed)."],
-    accounts: [{ name: "participant", w: true, s: true }, { name: "pool" }, { name: "participant_state", w: true }],
+    docs: [
+      "Anyone closes a participant account of a finalized pool once its commitments are closed; a stake never",
+      "withdrawn is paid to the participant's own token account (destination); rent to the participant.",
+    ],
+    accounts: [
+      { name: "caller", s: true }, { name: "participant", w: true }, { name: "pool", w: true }, { name: "participant_state", w: true },
+      { name: "stake_vault", w: true }, { name: "destination", w: true }, tokenProgram,
+    ],
     args: [],
   },
   {
     name: "close_commitment",
-    docs: ["A participant closes one of its commitments once the pool is finalized (or closed)."],
-    accounts: [{ name: "participant", w: true, s: true }, { name: "pool" }, { name: "commitment", w: true }],
+    docs: ["Anyone closes a commitment of a finalized pool; rent to the participant that made it."],
+    accounts: [
+      { name: "caller", s: true }, { name: "participant", w: true }, { name: "pool" }, { name: "participant_state", w: true },
+      { name: "commitment", w: true },
+    ],
     args: [],
   },
   {
     name: "close_round",
-    docs: ["Anyone may close a round result once the pool is finalized (or closed); rent goes to the aggregator that paid it."],
-    accounts: [{ name: "caller", s: true }, { name: "aggregator", w: true }, { name: "pool" }, { name: "round_result", w: true }],
+    docs: ["Anyone may close a round result once the pool is finalized; rent goes to the aggregator that paid it."],
+    accounts: [{ name: "caller", s: true }, { name: "aggregator", w: true }, { name: "pool", w: true }, { name: "round_result", w: true }],
     args: [],
   },
 ];
@@ -188,21 +207,23 @@ const accountTypes: [string, Field[], string][] = [
     ["total_refunded", "u64"], ["total_allocated", "u64"], ["total_staked", "u64"], ["total_slashed", "u64"],
     ["max_participants", "u32"], ["participant_count", "u32"], ["num_rounds", "u32"], ["rounds_posted", "u32"],
     ["slash_limit_bps", "u16"], ["status", "u8"], ["bump", "u8"], ["escrow_bump", "u8"], ["vault_bump", "u8"],
-    ["padding", arr(2)], ["nostr_job_id", b32], ["client_script_cid", cid], ["initial_model_cid", cid], ["reserved", arr(64)],
+    ["padding", arr(2)], ["nostr_job_id", b32], ["training_plan_cid", cid], ["initial_model_cid", cid],
+    ["open_participants", "u32"], ["open_rounds", "u32"], ["reserved", arr(56)],
   ], "A training pool. Status: 0 active, 1 finished, 2 cancelled, 3 expired, 4 finalized."],
   ["Participant", [
     ["pool", "pubkey"], ["authority", "pubkey"], ["stake", "u64"], ["initial_stake", "u64"], ["slashed", "u64"],
     ["joined_at", "i64"], ["last_committed_round", "u32"], ["commit_count", "u32"], ["status", "u8"], ["bump", "u8"],
-    ["padding", arr(6)], ["claimed_rounds", b32], ["reserved", b32],
+    ["padding", arr(2)], ["open_commitments", "u32"], ["claimed_rounds", b32], ["nostr_pubkey", b32],
   ], "A participant's stake in a pool. Status: 0 active, 1 withdrawn."],
   ["Commitment", [
-    ["pool", "pubkey"], ["authority", "pubkey"], ["committed_at", "i64"], ["round", "u32"], ["bump", "u8"],
+    ["pool", "pubkey"], ["authority", "pubkey"], ["committed_at", "i64"], ["samples", "u64"], ["round", "u32"], ["bump", "u8"],
     ["padding", arr(3)], ["update_hash", b32], ["update_cid", cid], ["reserved", arr(4)],
   ], "A participant's commitment to its update for one round."],
   ["RoundResult", [
     ["pool", "pubkey"], ["aggregator", "pubkey"], ["merkle_root", b32], ["global_model_hash", b32], ["reward", "u64"],
     ["claimed", "u64"], ["metric", "i64"], ["posted_at", "i64"], ["round", "u32"], ["accepted_count", "u32"],
-    ["bump", "u8"], ["padding", arr(3)], ["global_model_cid", cid],
+    ["bump", "u8"], ["padding", arr(3)], ["global_model_cid", cid], ["report_cid", cid], ["report_sha256", b32],
+    ["reserved", arr(4)],
   ], "The aggregator's result for one round."],
 ];
 
@@ -210,24 +231,24 @@ const paramTypes: [string, Field[]][] = [
   ["CreatePoolParams", [
     ["aggregator", "pubkey"], ["reward_amount", "u64"], ["min_stake", "u64"], ["max_participants", "u32"],
     ["num_rounds", "u32"], ["round_duration", "i64"], ["join_deadline", "i64"], ["grace_period", "i64"],
-    ["claim_window", "i64"], ["slash_limit_bps", "u16"], ["nostr_job_id", b32], ["client_script_cid", cid],
+    ["claim_window", "i64"], ["slash_limit_bps", "u16"], ["nostr_job_id", b32], ["training_plan_cid", cid],
     ["initial_model_cid", cid],
   ]],
   ["PostRoundParams", [
     ["global_model_cid", cid], ["global_model_hash", b32], ["merkle_root", b32], ["metric", "i64"],
-    ["reward", "u64"], ["accepted_count", "u32"],
+    ["reward", "u64"], ["accepted_count", "u32"], ["report_cid", cid], ["report_sha256", b32],
   ]],
 ];
 
 export const events: [string, Field[]][] = [
   ["PoolCreated", [["pool", "pubkey"], ["creator", "pubkey"], ["aggregator", "pubkey"], ["mint", "pubkey"], ["pool_id", "u64"],
     ["reward_amount", "u64"], ["min_stake", "u64"], ["max_participants", "u32"], ["num_rounds", "u32"],
-    ["round_duration", "i64"], ["join_deadline", "i64"], ["nostr_job_id", b32], ["client_script_cid", cid], ["initial_model_cid", cid]]],
+    ["round_duration", "i64"], ["join_deadline", "i64"], ["nostr_job_id", b32], ["training_plan_cid", cid], ["initial_model_cid", cid]]],
   ["PoolFunded", [["pool", "pubkey"], ["amount", "u64"], ["total_funded", "u64"]]],
-  ["ParticipantJoined", [["pool", "pubkey"], ["participant", "pubkey"], ["stake", "u64"], ["participant_count", "u32"]]],
-  ["UpdateCommitted", [["pool", "pubkey"], ["participant", "pubkey"], ["round", "u32"], ["update_hash", b32], ["update_cid", cid]]],
+  ["ParticipantJoined", [["pool", "pubkey"], ["participant", "pubkey"], ["stake", "u64"], ["participant_count", "u32"], ["nostr_pubkey", b32]]],
+  ["UpdateCommitted", [["pool", "pubkey"], ["participant", "pubkey"], ["round", "u32"], ["update_hash", b32], ["update_cid", cid], ["samples", "u64"]]],
   ["RoundPosted", [["pool", "pubkey"], ["round", "u32"], ["merkle_root", b32], ["global_model_hash", b32], ["global_model_cid", cid],
-    ["metric", "i64"], ["reward", "u64"], ["accepted_count", "u32"], ["finished", "bool"]]],
+    ["metric", "i64"], ["reward", "u64"], ["accepted_count", "u32"], ["finished", "bool"], ["report_cid", cid], ["report_sha256", b32]]],
   ["RewardClaimed", [["pool", "pubkey"], ["participant", "pubkey"], ["round", "u32"], ["weight", "u64"], ["amount", "u64"]]],
   ["ParticipantSlashed", [["pool", "pubkey"], ["participant", "pubkey"], ["round", "u32"], ["amount", "u64"], ["reason", "u8"],
     ["evidence_cid", cid], ["remaining_stake", "u64"]]],

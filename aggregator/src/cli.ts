@@ -8,7 +8,7 @@
 import { PublicKey } from "@solana/web3.js";
 import { loadConfig, loadKeypair, loadNostrKey } from "@fedstr/sdk/config";
 import { COMMON_HELP, configFlags, intFlag, openSession, parseCommand, runCommand, UsageError, type Output } from "@fedstr/sdk/cli";
-import { chainTime, summarizePool } from "@fedstr/sdk/job";
+import { chainTime, fetchPoolMint, summarizePool } from "@fedstr/sdk/job";
 import { cidFromBytes, fetchPool, fetchRoundResultsOfPool } from "@fedstr/sdk/program";
 import { checkpointPath, loadCheckpoint } from "./checkpoint.js";
 import { createLogger } from "./log.js";
@@ -135,7 +135,7 @@ async function status(argv: string[], out: Output): Promise<void> {
       ...(rc.posted !== undefined ? { posted: rc.posted } : {}),
     }));
     const data = {
-      pool: summarizePool(pool, account),
+      pool: summarizePool(pool, account, await fetchPoolMint(session.connection, account.mint)),
       chainTime: await chainTime(session.connection),
       onChain: { rounds: posted },
       checkpoint: cp === undefined ? null : {

@@ -8,8 +8,8 @@
 import type { AcceptedEvent } from "@fedstr/sdk/nostr";
 import type { CandidateRecord, StoredResult } from "./checkpoint.js";
 
-/** An on-chain commitment, in string form. */
-export interface CommitmentInfo { participant: string; cid: string; sha256: string }
+/** An on-chain commitment, in string form; `samples` is the committed sample count (what FedAvg weights by). */
+export interface CommitmentInfo { participant: string; cid: string; sha256: string; samples: number }
 
 /** A StoredResult from an accepted kind-6720 event (undefined when it has no payload, i.e. could not be decrypted). */
 export function storedResult(a: Extract<AcceptedEvent, { type: "result" }>): StoredResult | undefined {
@@ -47,12 +47,14 @@ export function buildCandidates(commitments: CommitmentInfo[], results: StoredRe
     const base = { participant: c.participant, cid: c.cid, sha256: c.sha256 };
     if (match.length > 0) {
       const r = firstResult(match);
-      out.push({ ...base, nostrPubkey: r.nostrPubkey, samples: r.samples, metrics: r.metrics });
+      // The chain's sample count is the one that counts; a result claiming another is rejected.
+      if (r.samples === c.samples) out.push({ ...base, nostrPubkey: r.nostrPubkey, samples: c.samples, metrics: r.metrics });
+      else out.push({ ...base, nostrPubkey: r.nostrPubkey, samples: c.samples, metrics: r.metrics, reason: "SAMPLES_MISMATCH", detail: `the result reports ${r.samples} samples, the on-chain commitment ${c.samples}` });
     } else if (rs.length > 0) {
       const r = firstResult(rs);
       out.push({ ...base, nostrPubkey: r.nostrPubkey, samples: r.samples, metrics: r.metrics, reason: "NOT_COMMITTED", detail: `the result names update ${r.cid} (sha256 ${r.sha256}), the on-chain commitment is ${c.cid} (sha256 ${c.sha256})` });
     } else {
-      out.push({ ...base, samples: 0, reason: "NO_RESULT", detail: "committed on chain, but no result arrived on the relays" });
+      out.push({ ...base, samples: c.samples, reason: "NO_RESULT", detail: "committed on chain, but no result arrived on the relays" });
     }
   }
   for (const [wallet, rs] of resultsOf) {

@@ -350,6 +350,8 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
         aggregator: ctx.session.wallet.publicKey, pool: ctx.pool, round,
         globalModelCid: cidToBytes(agg.model.cid), globalModelHash: Buffer.from(agg.model.sha256, "hex"),
         merkleRoot: Buffer.from(agg.root, "hex"), metric: BigInt(agg.metric), reward: BigInt(agg.reward), acceptedCount: agg.acceptedCount,
+        // The report was uploaded before posting: anchoring it lets claim/verify go chain → IPFS.
+        reportCid: cidToBytes(agg.report.cid), reportSha256: Buffer.from(agg.report.sha256, "hex"),
       });
       signature = await ctx.session.send(`post round ${round}`, [ix]);
     });

@@ -98,7 +98,7 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
   }
 
   const [store, relays] = await Promise.all([session.store(), session.relays()]);
-  const planCid = cidFromBytes(account.clientScriptCid).toString();
+  const planCid = cidFromBytes(account.trainingPlanCid).toString();
   const planBytes = await read(`fetch plan ${planCid}`, () => store.get(planCid));
   let plan: fl.TrainingPlan;
   try {
@@ -249,7 +249,7 @@ async function collectRound(ctx: PoolContext, account: PoolAccount, round: numbe
     const joined = new Set(participants.map((p) => p.account.authority.toBase58()));
     const active = participants.filter((p) => p.account.status === ParticipantStatus.Active).map((p) => p.account.authority.toBase58());
     const candidates = buildCandidates(
-      commitments.map((c) => ({ participant: c.account.authority.toBase58(), cid: cidFromBytes(c.account.updateCid).toString(), sha256: Buffer.from(c.account.updateHash).toString("hex") })),
+      commitments.map((c) => ({ participant: c.account.authority.toBase58(), cid: cidFromBytes(c.account.updateCid).toString(), sha256: Buffer.from(c.account.updateHash).toString("hex"), samples: Number(c.account.samples.toString()) })),
       ctx.cp.results[String(round)] ?? [],
       joined,
     );

@@ -7,7 +7,7 @@ import { PublicKey, type Connection, type TransactionInstruction } from "@solana
 import { createAssociatedTokenAccountIdempotentInstruction, getAccount, getAssociatedTokenAddressSync, getMint, TokenAccountNotFoundError, TokenInvalidAccountOwnerError } from "@solana/spl-token";
 import { UsageError, type Session } from "@fedstr/sdk/cli";
 import { decodeAccount, findParticipantAddress, type ParticipantAccount, type PoolAccount } from "@fedstr/sdk/program";
-import { fetchJobRequest, scheduleOf, summarizePool, type PoolSummary, type Schedule } from "@fedstr/sdk/job";
+import { fetchJobRequest, fetchPoolMint, scheduleOf, summarizePool, type PoolSummary, type Schedule } from "@fedstr/sdk/job";
 import { parsePlan, PlanError, type TrainingPlan } from "@fedstr/sdk/fl";
 import type { Event, JobRequest } from "@fedstr/sdk/nostr";
 import { ClientError } from "./errors.js";
@@ -43,7 +43,8 @@ export async function loadPool(session: Session, address: PublicKey, retry: Retr
   } catch {
     throw new ClientError("UnknownPool", `unknown pool ${address.toBase58()} (the account is not a pool of program ${session.program.programId.toBase58()})`);
   }
-  return { address, account, summary: summarizePool(address, account), schedule: scheduleOf(account) };
+  const mint = await withRetry("reading the pool mint", () => fetchPoolMint(session.connection, account.mint), retry);
+  return { address, account, summary: summarizePool(address, account, mint), schedule: scheduleOf(account) };
 }
 
 export interface LoadedJob {

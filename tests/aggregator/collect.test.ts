@@ -71,7 +71,7 @@ describe("aggregator: candidate collection", () => {
       accept(rd, await stranger.result({ round: 2 })),
     ];
     const w = (p: Participant) => p.wallet.publicKey.toBase58();
-    const commitments = [honest, silent, liar].map((p) => ({ participant: w(p), cid: CID_A, sha256: SHA_A }));
+    const commitments = [honest, silent, liar].map((p) => ({ participant: w(p), cid: CID_A, sha256: SHA_A, samples: 100 }));
     const joined = new Set([honest, silent, liar, early].map(w));
     const cands = buildCandidates(commitments, results, joined);
 
@@ -79,7 +79,7 @@ describe("aggregator: candidate collection", () => {
     const by = (p: Participant) => cands.find((c) => c.participant === w(p))!;
     expect(by(honest).reason).to.equal(undefined);
     expect(by(honest)).to.include({ nostrPubkey: getPublicKey(honest.sk), samples: 100, cid: CID_A, sha256: SHA_A });
-    expect(by(silent)).to.include({ reason: "NO_RESULT", samples: 0 });
+    expect(by(silent)).to.include({ reason: "NO_RESULT", samples: 100 }); // the committed count, from the chain
     expect(by(silent).nostrPubkey).to.equal(undefined);
     expect(by(liar)).to.include({ reason: "NOT_COMMITTED", cid: CID_A, sha256: SHA_A }); // the committed update is what the report names
     expect(by(liar).detail).to.contain(CID_B);
@@ -89,6 +89,19 @@ describe("aggregator: candidate collection", () => {
     expect(everyoneIn([w(honest)], cands)).to.equal(true);
     expect(everyoneIn([w(honest), w(silent)], cands), "a committed participant without its result is still awaited").to.equal(false);
     expect(everyoneIn([], cands)).to.equal(true);
+  });
+
+  it("the on-chain sample count is the one aggregated: a result reporting another is SAMPLES_MISMATCH", async () => {
+    const [honest, inflater] = [participant(), participant()];
+    const rd = reader();
+    const results = [accept(rd, await honest.result({ round: 1, samples: 250 })), accept(rd, await inflater.result({ round: 1, samples: 9_999 }))];
+    const w = (p: Participant) => p.wallet.publicKey.toBase58();
+    const cands = buildCandidates([honest, inflater].map((p) => ({ participant: w(p), cid: CID_A, sha256: SHA_A, samples: 250 })), results, new Set([honest, inflater].map(w)));
+    const by = (p: Participant) => cands.find((c) => c.participant === w(p))!;
+    expect(by(honest)).to.include({ samples: 250 });
+    expect(by(honest).reason).to.equal(undefined);
+    expect(by(inflater)).to.include({ reason: "SAMPLES_MISMATCH", samples: 250 });
+    expect(by(inflater).detail).to.contain("9999");
   });
 
   it("a wallet with two bound Nostr keys: the result matching the commitment is the candidate", async () => {
@@ -101,7 +114,7 @@ describe("aggregator: candidate collection", () => {
     const rd = reader();
     const wrong = accept(rd, await mk(generateSecretKey(), CID_B, SHA_B, now - 10));
     const right = accept(rd, await mk(generateSecretKey(), CID_A, SHA_A, now));
-    const cands = buildCandidates([{ participant: wallet.publicKey.toBase58(), cid: CID_A, sha256: SHA_A }], [wrong, right], new Set([wallet.publicKey.toBase58()]));
+    const cands = buildCandidates([{ participant: wallet.publicKey.toBase58(), cid: CID_A, sha256: SHA_A, samples: 10 }], [wrong, right], new Set([wallet.publicKey.toBase58()]));
     expect(cands).to.have.length(1);
     expect(cands[0]!.reason).to.equal(undefined);
     expect(cands[0]!.nostrPubkey).to.equal(right.nostrPubkey);
@@ -126,7 +139,7 @@ describe("aggregator: candidate collection", () => {
       expect(again.results["1"]!.map((r) => r.eventId)).to.deep.equal([e1.id]);
       expect(addResult(again, accept(reader(), e1))).to.equal(false);
 
-      markCollected(again, 1, buildCandidates([{ participant: r1.participant, cid: CID_A, sha256: SHA_A }], again.results["1"]!, new Set([r1.participant])));
+      markCollected(again, 1, buildCandidates([{ participant: r1.participant, cid: CID_A, sha256: SHA_A, samples: r1.samples }], again.results["1"]!, new Set([r1.participant])));
       expect(again.results["1"]).to.equal(undefined);
       expect(again.results["2"]).to.have.length(1);
       expect(addResult(again, { ...r1, eventId: "f".repeat(64) }), "a late result for a collected round").to.equal(false);

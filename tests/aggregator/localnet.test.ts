@@ -62,7 +62,7 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
     const poolId = BigInt(Date.now());
     const [pool] = findPoolAddress(org.wallet.publicKey, poolId, config.programId);
     const now = await chainTime(org.connection);
-    const terms = { joinDeadline: now + 10, roundDuration: 10, numRounds: 2, gracePeriod: 60, claimWindow: 5 };
+    const terms = { joinDeadline: now + 10, roundDuration: 10, numRounds: 2, gracePeriod: 60, claimWindow: 60 };
     const jobEvent = buildJobRequest({
       programId: config.programId.toBase58(), cluster: "localnet", pool: pool.toBase58(), planCid, initialModelCid: modelCid, rounds: 2,
       reward: { amount: (100n * TOKEN).toString(), mint: config.mint!.toBase58() }, stake: { amount: (10n * TOKEN).toString(), mint: config.mint!.toBase58() },
@@ -74,13 +74,13 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
       aggregator: net.wallets.aggregator!.publicKey, rewardAmount: 100n * TOKEN, minStake: 10n * TOKEN, maxParticipants: 5,
       numRounds: terms.numRounds, roundDuration: terms.roundDuration, joinDeadline: terms.joinDeadline, gracePeriod: terms.gracePeriod,
       claimWindow: terms.claimWindow, slashLimitBps: 5000,
-      nostrJobId: Buffer.from(jobEvent.id, "hex"), clientScriptCid: cidToBytes(planCid), initialModelCid: cidToBytes(modelCid),
+      nostrJobId: Buffer.from(jobEvent.id, "hex"), trainingPlanCid: cidToBytes(planCid), initialModelCid: cidToBytes(modelCid),
     })]);
     await relays.publish(jobEvent);
 
     const people = Object.fromEntries(["p1", "p2", "p3"].map((name) => [name, session(name)]));
     for (const [name, s] of Object.entries(people)) {
-      await s.send("join", [await joinPoolIx(s.program, { participant: s.wallet.publicKey, pool, participantToken: net.wallets[name]!.tokenAccount!, stake: 10n * TOKEN })]);
+      await s.send("join", [await joinPoolIx(s.program, { participant: s.wallet.publicKey, pool, participantToken: net.wallets[name]!.tokenAccount!, stake: 10n * TOKEN, nostrPubkey: Buffer.from(s.nostr.pubkey, "hex") })]);
     }
     const wallet = (name: string) => net.wallets[name]!.publicKey.toBase58();
 
@@ -98,7 +98,7 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
       const bytes = fl.encode(weights);
       const cid = (await store.put(bytes)).toString();
       const sha = kind === "wrongHash" ? sha256Hex(new TextEncoder().encode("not the bytes")) : sha256Hex(bytes);
-      await s.send("commit", [await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool, round, updateHash: Buffer.from(sha, "hex"), updateCid: cidToBytes(cid) })]);
+      await s.send("commit", [await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool, round, updateHash: Buffer.from(sha, "hex"), updateCid: cidToBytes(cid), samples: 100 + name.charCodeAt(1) })]);
       if (kind === "silent") return;
       const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
       await relays.publish(buildResult({ job: jobEvent, aggregator: aggregatorNostr.pubkey, binding, encrypt: true, payload: { update: cid, sha256: sha, samples: 100 + name.charCodeAt(1), round, metrics: { loss: 1 } } }, s.nostr.secretKey));

@@ -121,7 +121,7 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   });
 
   it("a relay restart (and an IPFS node restart) during a round loses no event: every update of every round arrives", async () => {
-    const { pool } = await createPool(m, "aggregator-4", { rounds: 2, roundSeconds: 12, joinSeconds: JOIN_SECONDS, graceSeconds: 12, claimSeconds: 5, maxParticipants: 2 });
+    const { pool } = await createPool(m, "aggregator-4", { rounds: 2, roundSeconds: 12, joinSeconds: JOIN_SECONDS, graceSeconds: 12, claimSeconds: 60, maxParticipants: 2 });
     await Promise.all(["p7", "p8"].map((p) => join_(m, pool, p)));
     const trainers = ["p7", "p8"].map((p, i) => startTrainer(m, pool, p, i));
     const aggregator = startAggregator(m, pool, "aggregator-4");

@@ -133,7 +133,7 @@ export async function adversarialRound(m: Market, who: string, pool: string, rou
   const cid = (await store.put(bytes)).toString();
   const actual = toHex(hashBytes(bytes));
   const committed = attack === "wrongHash" ? toHex(hashBytes(new TextEncoder().encode(`not the update ${round}`))) : actual;
-  await s.send("commit_update", [await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool: poolKey, round, updateHash: Buffer.from(committed, "hex"), updateCid: cidToBytes(cid) })]);
+  await s.send("commit_update", [await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool: poolKey, round, updateHash: Buffer.from(committed, "hex"), updateCid: cidToBytes(cid), samples: 300 })]);
   const relays = await s.relays();
   const job = await fetchJobRequest(relays, Buffer.from(account.nostrJobId).toString("hex"));
   if (!job) throw new Error("job request not found on the relay");

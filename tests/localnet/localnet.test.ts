@@ -167,7 +167,7 @@ describe("localnet: fedstr-localnet + relay + IPFS node, wallets, mint and confi
         claimWindow: 600n,
         slashLimitBps: 5_000,
         nostrJobId: sha("job"),
-        clientScriptCid: cid("plan"),
+        trainingPlanCid: cid("plan"),
         initialModelCid: cid("initial model"),
       });
       // What the aggregator and the web app rely on: program logs over WebSocket, pools by creator.

@@ -62,7 +62,7 @@ export async function setupPool(env: TestEnv, over: Partial<CreatePoolArgs> = {}
     claimWindow: 200n,
     slashLimitBps: 5_000,
     nostrJobId: sha256("nostr job"),
-    clientScriptCid: cidOf("client script"),
+    trainingPlanCid: cidOf("training plan"),
     initialModelCid: cidOf("initial model", 0x70),
     ...over,
   };
@@ -82,9 +82,12 @@ export async function newMember(ctx: PoolCtx, balance = 10_000n): Promise<Member
   return { wallet, token, state: findParticipantAddress(ctx.pool, wallet.publicKey)[0] };
 }
 
-export async function join(ctx: PoolCtx, stake = 1_000n): Promise<Member> {
-  const m = await newMember(ctx);
-  await ctx.env.send([await joinPoolIx(ctx.env.program, { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake })], [m.wallet]);
+/** A stand-in Nostr x-only public key for a participant wallet (any 32 bytes are accepted on chain). */
+export const nostrKeyOf = (wallet: PublicKey) => sha256(`nostr ${wallet.toBase58()}`);
+
+export async function join(ctx: PoolCtx, stake = 1_000n, m?: Member): Promise<Member> {
+  m ??= await newMember(ctx);
+  await ctx.env.send([await joinPoolIx(ctx.env.program, { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake, nostrPubkey: nostrKeyOf(m.wallet.publicKey) })], [m.wallet]);
   return m;
 }
 

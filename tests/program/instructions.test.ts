@@ -39,7 +39,7 @@ import {
   fetchPoolsByCreator,
 } from "@fedstr/sdk/program";
 import { createEnv, errorOf, type TestEnv } from "./harness.js";
-import { cidOf, join, newMember, rewardTree, roundDeadline, roundStart, setupPool, sha256, type Member, type PoolCtx } from "./fixtures.js";
+import { cidOf, join, newMember, nostrKeyOf, rewardTree, roundDeadline, roundStart, setupPool, sha256, type Member, type PoolCtx } from "./fixtures.js";
 
 describe("fedstr program: instructions", function () {
   let env: TestEnv;
@@ -63,10 +63,10 @@ describe("fedstr program: instructions", function () {
     await warp(roundStart(ctx, 1));
     return { ctx, a, b };
   }
-  const commit = async (ctx: PoolCtx, m: Member, round: number, over: Partial<{ updateCid: Uint8Array; bump: number }> = {}, accounts = {}) =>
-    env.send([await commitUpdateIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, round, updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`), updateCid: cidOf(`u${round}`), ...over }, accounts)], [m.wallet]);
+  const commit = async (ctx: PoolCtx, m: Member, round: number, over: Partial<{ updateCid: Uint8Array; bump: number; samples: bigint }> = {}, accounts = {}) =>
+    env.send([await commitUpdateIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, round, updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`), updateCid: cidOf(`u${round}`), samples: 10n, ...over }, accounts)], [m.wallet]);
   const post = async (ctx: PoolCtx, round: number, reward: bigint, root: Uint8Array = new Uint8Array(32), signer = ctx.aggregator, accounts = {}) =>
-    env.send([await postRoundIx(p(), { aggregator: signer.publicKey, pool: ctx.pool, round, globalModelCid: cidOf(`g${round}`, 0x70), globalModelHash: sha256(`g${round}`), merkleRoot: root, metric: 912_300n, reward, acceptedCount: 2 }, accounts)], [signer]);
+    env.send([await postRoundIx(p(), { aggregator: signer.publicKey, pool: ctx.pool, round, globalModelCid: cidOf(`g${round}`, 0x70), globalModelHash: sha256(`g${round}`), merkleRoot: root, metric: 912_300n, reward, acceptedCount: 2, reportCid: cidOf(`report ${round}`), reportSha256: sha256(`report ${round}`) }, accounts)], [signer]);
 
   describe("create_pool", () => {
     it("creates the pool, escrow and vault and escrows the reward", async () => {
@@ -76,7 +76,7 @@ describe("fedstr program: instructions", function () {
       expect(pool.aggregator.equals(ctx.aggregator.publicKey)).to.equal(true);
       expect(pool.totalFunded.toString()).to.equal("1000000");
       expect(pool.status).to.equal(PoolStatus.Active);
-      expect(cidFromBytes(pool.clientScriptCid).toString()).to.equal(cidFromBytes(ctx.args.clientScriptCid).toString());
+      expect(cidFromBytes(pool.trainingPlanCid).toString()).to.equal(cidFromBytes(ctx.args.trainingPlanCid).toString());
       expect(Buffer.from(pool.nostrJobId).equals(sha256("nostr job"))).to.equal(true);
       expect(await env.tokenBalance(ctx.escrow)).to.equal(1_000_000n);
       expect(await env.tokenBalance(ctx.vault)).to.equal(0n);
@@ -100,15 +100,31 @@ describe("fedstr program: instructions", function () {
       expect(await bad({ numRounds: 0 })).to.equal("InvalidParameter");
       expect(await bad({ numRounds: 257 })).to.equal("InvalidParameter");
       expect(await bad({ maxParticipants: 0 })).to.equal("InvalidParameter");
-      expect(await bad({ roundDuration: 0n })).to.equal("InvalidParameter");
-      expect(await bad({ joinDeadline: now })).to.equal("InvalidParameter");
       expect(await bad({ slashLimitBps: 10_001 })).to.equal("InvalidParameter");
-      expect(await bad({ gracePeriod: -1n })).to.equal("InvalidParameter");
     });
-    it("rejects a schedule that would overflow", async () => {
+    it("bounds the schedule (named errors), accepting the extremes", async () => {
       const ctx = await setupPool(env, {}, false);
-      const r = await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, roundDuration: 2n ** 62n, numRounds: 3 })], [ctx.creator]));
-      expect(r).to.equal("InvalidParameter");
+      const now = await env.now();
+      const day = 86_400n;
+      const bad = async (over: object) => errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, ...over })], [ctx.creator]));
+      expect(await bad({ roundDuration: 0n })).to.equal("InvalidRoundDuration");
+      expect(await bad({ roundDuration: 4n })).to.equal("InvalidRoundDuration");
+      expect(await bad({ roundDuration: 30n * day + 1n })).to.equal("InvalidRoundDuration");
+      expect(await bad({ roundDuration: 10n ** 15n })).to.equal("InvalidRoundDuration");
+      expect(await bad({ roundDuration: 2n ** 62n })).to.equal("InvalidRoundDuration");
+      expect(await bad({ joinDeadline: now })).to.equal("InvalidJoinDeadline");
+      expect(await bad({ joinDeadline: now + 365n * day + 1n })).to.equal("InvalidJoinDeadline");
+      expect(await bad({ gracePeriod: -1n })).to.equal("InvalidGracePeriod");
+      expect(await bad({ gracePeriod: 30n * day + 1n })).to.equal("InvalidGracePeriod");
+      expect(await bad({ claimWindow: 0n })).to.equal("InvalidClaimWindow");
+      expect(await bad({ claimWindow: 59n })).to.equal("InvalidClaimWindow");
+      expect(await bad({ claimWindow: 365n * day + 1n })).to.equal("InvalidClaimWindow");
+      // each bound alone is fine, together they exceed 3 years
+      expect(await bad({ numRounds: 256, roundDuration: 30n * day })).to.equal("ScheduleTooLong");
+      expect(await bad({ joinDeadline: now + 365n * day, numRounds: 24, roundDuration: 30n * day, gracePeriod: 30n * day, claimWindow: 365n * day })).to.equal("ScheduleTooLong");
+      // the smallest accepted schedule: 5 s rounds, no grace, 60 s claim window
+      await env.send([await createPoolIx(p(), { ...ctx.args, roundDuration: 5n, joinDeadline: now + 1n, gracePeriod: 0n, claimWindow: 60n })], [ctx.creator]);
+      expect((await fetchPool(p(), ctx.pool))!.roundDuration.toString()).to.equal("5");
     });
     it("rejects invalid CIDs", async () => {
       const ctx = await setupPool(env, {}, false);
@@ -116,7 +132,7 @@ describe("fedstr program: instructions", function () {
       const wrongCodec = Uint8Array.from([0x01, 0x71, 0x12, 0x20, ...sha256("x")]);
       const wrongHash = Uint8Array.from([0x01, 0x55, 0x13, 0x20, ...sha256("x")]);
       for (const c of [cidv0ish, wrongCodec, wrongHash]) {
-        expect(await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, clientScriptCid: c })], [ctx.creator]))).to.equal("InvalidCid");
+        expect(await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, trainingPlanCid: c })], [ctx.creator]))).to.equal("InvalidCid");
       }
       expect(await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, initialModelCid: wrongCodec })], [ctx.creator]))).to.equal("InvalidCid");
     });
@@ -168,6 +184,8 @@ describe("fedstr program: instructions", function () {
       const m = await join(ctx, 700n);
       const st = (await fetchParticipant(p(), m.state))!;
       expect(st.stake.toString()).to.equal("700");
+      expect(Buffer.from(st.nostrPubkey).equals(nostrKeyOf(m.wallet.publicKey))).to.equal(true);
+      expect((await fetchPool(p(), ctx.pool))!.openParticipants).to.equal(1);
       expect(st.authority.equals(m.wallet.publicKey)).to.equal(true);
       expect(await env.tokenBalance(ctx.vault)).to.equal(700n);
       expect((await fetchPool(p(), ctx.pool))!.participantCount).to.equal(1);
@@ -175,7 +193,7 @@ describe("fedstr program: instructions", function () {
     it("rejects low stake, joining twice, full pools, wrong vault/mint/PDA", async () => {
       const ctx = await setupPool(env, { maxParticipants: 2 });
       const m = await newMember(ctx);
-      const ix = (stake: bigint, over = {}) => joinPoolIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake }, over);
+      const ix = (stake: bigint, over = {}) => joinPoolIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake, nostrPubkey: nostrKeyOf(m.wallet.publicKey) }, over);
       expect(await errorOf(async () => env.send([await ix(99n)], [m.wallet]))).to.equal("StakeTooLow");
       expect(await errorOf(async () => env.send([await ix(100n, { stakeVault: ctx.escrow })], [m.wallet]))).to.equal("WrongVault");
       expect(await errorOf(async () => env.send([await ix(100n, { participantToken: ctx.vault })], [m.wallet]))).to.equal("DuplicateAccount");
@@ -187,14 +205,14 @@ describe("fedstr program: instructions", function () {
       expect(await errorOf(async () => env.send([await ix(100n)], [m.wallet]))).to.equal("AlreadyInitialized");
       await join(ctx);
       const late = await newMember(ctx);
-      expect(await errorOf(async () => env.send([await joinPoolIx(p(), { participant: late.wallet.publicKey, pool: ctx.pool, participantToken: late.token, stake: 100n })], [late.wallet]))).to.equal("PoolFull");
+      expect(await errorOf(async () => env.send([await joinPoolIx(p(), { participant: late.wallet.publicKey, pool: ctx.pool, participantToken: late.token, stake: 100n, nostrPubkey: nostrKeyOf(late.wallet.publicKey) })], [late.wallet]))).to.equal("PoolFull");
     });
     it("rejects joins after the deadline", async function () {
       needsWarp.call(this);
       const ctx = await setupPool(env);
       await env.warpTo(BigInt(ctx.args.joinDeadline));
       const m = await newMember(ctx);
-      expect(await errorOf(async () => env.send([await joinPoolIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake: 100n })], [m.wallet]))).to.equal("JoinDeadlinePassed");
+      expect(await errorOf(async () => env.send([await joinPoolIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake: 100n, nostrPubkey: nostrKeyOf(m.wallet.publicKey) })], [m.wallet]))).to.equal("JoinDeadlinePassed");
     });
   });
 
@@ -205,6 +223,8 @@ describe("fedstr program: instructions", function () {
       const res = await commit(ctx, a, 1);
       const c = (await fetchCommitment(p(), findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0]))!;
       expect(c.round).to.equal(1);
+      expect(c.samples.toString()).to.equal("10");
+      expect((await fetchParticipant(p(), a.state))!.openCommitments).to.equal(1);
       expect(Buffer.from(c.updateCid).equals(Buffer.from(cidOf("u1")))).to.equal(true);
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("updateCommitted");
     });
@@ -215,6 +235,7 @@ describe("fedstr program: instructions", function () {
       expect(await errorOf(() => commit(ctx, a, 1))).to.equal("AlreadyCommitted");
       expect(await errorOf(() => commit(ctx, b, 2))).to.equal("RoundNotOpen");
       expect(await errorOf(() => commit(ctx, b, 1, { updateCid: new Uint8Array(36) }))).to.equal("InvalidCid");
+      expect(await errorOf(() => commit(ctx, b, 1, { samples: 0n }))).to.equal("InvalidSamples");
       const [, bump] = findCommitmentAddress(ctx.pool, b.wallet.publicKey, 1);
       expect(await errorOf(() => commit(ctx, b, 1, { bump: (bump + 255) % 256 }))).to.equal("InvalidPda");
       expect(await errorOf(() => commit(ctx, b, 1, {}, { participantState: a.state }))).to.equal("WrongPool");
@@ -242,6 +263,8 @@ describe("fedstr program: instructions", function () {
       const rr = (await fetchRoundResult(p(), findRoundAddress(ctx.pool, 1)[0]))!;
       expect(rr.reward.toString()).to.equal("300000");
       expect(rr.metric.toString()).to.equal("912300");
+      expect(Buffer.from(rr.reportCid).equals(Buffer.from(cidOf("report 1")))).to.equal(true);
+      expect(Buffer.from(rr.reportSha256).equals(sha256("report 1"))).to.equal(true);
       await env.warpTo(roundStart(ctx, 2));
       await post(ctx, 2, 700_000n);
       const pool = (await fetchPool(p(), ctx.pool))!;
@@ -258,7 +281,8 @@ describe("fedstr program: instructions", function () {
       expect(await errorOf(() => post(ctx, 2, 1n))).to.equal("RoundOutOfOrder");
       expect(await errorOf(() => post(ctx, 1, 1_000_001n))).to.equal("RewardExceedsEscrow");
       expect(await errorOf(() => post(ctx, 1, 1n, undefined, ctx.aggregator, { roundResult: findRoundAddress(ctx.pool, 2)[0] }))).to.equal("InvalidPda");
-      expect(await errorOf(async () => env.send([await postRoundIx(p(), { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1, globalModelCid: new Uint8Array(36), globalModelHash: sha256("g"), merkleRoot: new Uint8Array(32), metric: 0n, reward: 0n, acceptedCount: 0 })], [ctx.aggregator]))).to.equal("InvalidCid");
+      expect(await errorOf(async () => env.send([await postRoundIx(p(), { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1, globalModelCid: new Uint8Array(36), globalModelHash: sha256("g"), merkleRoot: new Uint8Array(32), metric: 0n, reward: 0n, acceptedCount: 0, reportCid: cidOf("r"), reportSha256: sha256("r") })], [ctx.aggregator]))).to.equal("InvalidCid");
+      expect(await errorOf(async () => env.send([await postRoundIx(p(), { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1, globalModelCid: cidOf("g"), globalModelHash: sha256("g"), merkleRoot: new Uint8Array(32), metric: 0n, reward: 0n, acceptedCount: 0, reportCid: new Uint8Array(36), reportSha256: sha256("r") })], [ctx.aggregator]))).to.equal("InvalidCid");
       await env.warpTo(roundDeadline(ctx, 1) + BigInt(ctx.args.gracePeriod) + 1n);
       expect(await errorOf(() => post(ctx, 1, 1n))).to.equal("RoundPostingExpired");
     });
@@ -415,30 +439,47 @@ describe("fedstr program: instructions", function () {
       await env.send([await claimRewardIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, round: 1, weight: leaf.weight, amount: leaf.reward, updateHash: leaf.updateHash, proof: tree.proofs[0]!, destination: a.token })], [a.wallet]);
       const finalize = async () => env.send([await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [a.wallet]);
       expect(await errorOf(finalize)).to.equal("ClaimWindowOpen");
-      const closeP = async () => env.send([await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool })], [ctx.creator]);
+      const closeP = async () => env.send([await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
       expect(await errorOf(closeP)).to.equal("PoolNotFinalized");
+      const closeRound = async () => env.send([await closeRoundIx(p(), { caller: b.wallet.publicKey, aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1 })], [b.wallet]);
+      expect(await errorOf(closeRound)).to.equal("PoolNotFinalized");
       await env.warpTo((await env.now()) + BigInt(ctx.args.claimWindow) + 1n);
       const f = await finalize();
       expect(parseFedstrEvents(p(), f.logs)[0]!.name).to.equal("poolFinalized");
       expect(await env.tokenBalance(ctx.escrow)).to.equal(0n);
       expect(await errorOf(finalize)).to.equal("PoolNotActive");
-      // stakes still there: cannot close the pool yet, nor b's participant account
-      expect(await errorOf(closeP)).to.equal("VaultNotEmpty");
-      expect(await errorOf(async () => env.send([await closeParticipantIx(p(), { participant: b.wallet.publicKey, pool: ctx.pool })], [b.wallet]))).to.equal("StakeNotWithdrawn");
-      for (const m of [a, b]) await env.send([await withdrawStakeIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })], [m.wallet]);
-      expect(await errorOf(async () => env.send([await closePoolIx(p(), { creator: a.wallet.publicKey, pool: ctx.pool })], [a.wallet]))).to.equal("Unauthorized");
+      // a withdraws; b never does. Child accounts keep the pool open.
+      await env.send([await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })], [a.wallet]);
+      expect(await errorOf(closeP)).to.equal("PoolHasOpenAccounts");
+      // anyone (here the creator) closes the children; rent to whoever paid it
+      const stranger = await newMember(ctx);
+      const closePart = async (m: Member, dest = m.token, caller = ctx.creator) =>
+        env.send([await closeParticipantIx(p(), { caller: caller.publicKey, participant: m.wallet.publicKey, pool: ctx.pool, destination: dest })], [caller]);
+      expect(await errorOf(() => closePart(a))).to.equal("CommitmentsOpen");
+      expect(await errorOf(async () => env.send([await closeCommitmentIx(p(), { caller: ctx.creator.publicKey, participant: b.wallet.publicKey, pool: ctx.pool, round: 1 }, { commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0] })], [ctx.creator]))).to.equal("WrongPool");
+      expect(await errorOf(async () => env.send([await closeCommitmentIx(p(), { caller: ctx.creator.publicKey, participant: a.wallet.publicKey, pool: ctx.pool, round: 1 }, { participant: b.wallet.publicKey })], [ctx.creator]))).to.equal("Unauthorized");
+      const aRent = await env.program.provider.connection.getBalance(a.wallet.publicKey);
+      await env.send([await closeCommitmentIx(p(), { caller: ctx.creator.publicKey, participant: a.wallet.publicKey, pool: ctx.pool, round: 1 })], [ctx.creator]);
+      expect(await env.program.provider.connection.getBalance(a.wallet.publicKey)).to.be.greaterThan(aRent);
+      await closePart(a);
+      expect(await env.accountExists(a.state)).to.equal(false);
+      // b's stake goes to b's own token account, never to the caller's
+      expect(await errorOf(() => closePart(b, stranger.token, stranger.wallet))).to.equal("Unauthorized");
+      const bBefore = await env.tokenBalance(b.token);
+      const closed = await closePart(b, b.token, stranger.wallet);
+      expect(parseFedstrEvents(p(), closed.logs).map((e) => e.name)).to.deep.equal(["stakeWithdrawn", "accountClosed"]);
+      expect(await env.tokenBalance(b.token)).to.equal(bBefore + 1_000n);
+      expect(await errorOf(closeP)).to.equal("PoolHasOpenAccounts"); // the round result is still open
+      expect(await errorOf(async () => env.send([await closeRoundIx(p(), { caller: b.wallet.publicKey, aggregator: b.wallet.publicKey, pool: ctx.pool, round: 1 })], [b.wallet]))).to.equal("Unauthorized");
+      const aggBefore = (await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports;
+      await closeRound();
+      expect((await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports).to.be.greaterThan(aggBefore);
+      expect(await env.accountExists(findRoundAddress(ctx.pool, 1)[0])).to.equal(false);
+      expect(await errorOf(async () => env.send([await closePoolIx(p(), { creator: a.wallet.publicKey, pool: ctx.pool, creatorToken: a.token })], [a.wallet]))).to.equal("Unauthorized");
       await closeP();
       expect(await env.accountExists(ctx.pool)).to.equal(false);
       expect(await env.accountExists(ctx.escrow)).to.equal(false);
-      // per-participant accounts can still be closed after the pool is gone
-      await env.send([await closeParticipantIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool })], [a.wallet]);
-      expect(await errorOf(async () => env.send([await closeCommitmentIx(p(), { participant: b.wallet.publicKey, pool: ctx.pool, round: 1 }, { commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0] })], [b.wallet]))).to.equal("Unauthorized");
-      await env.send([await closeCommitmentIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, round: 1 })], [a.wallet]);
-      expect(await errorOf(async () => env.send([await closeRoundIx(p(), { caller: b.wallet.publicKey, aggregator: b.wallet.publicKey, pool: ctx.pool, round: 1 })], [b.wallet]))).to.equal("Unauthorized");
-      const aggBefore = (await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports;
-      await env.send([await closeRoundIx(p(), { caller: b.wallet.publicKey, aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1 })], [b.wallet]);
-      expect((await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports).to.be.greaterThan(aggBefore);
-      expect(await env.accountExists(findRoundAddress(ctx.pool, 1)[0])).to.equal(false);
+      expect(await env.accountExists(ctx.vault)).to.equal(false);
     });
     it("finalizes a finished pool after the claim window and refunds the unclaimed rest", async function () {
       needsWarp.call(this);
@@ -459,7 +500,7 @@ describe("fedstr program: instructions", function () {
       expect(await errorOf(fin)).to.equal("ClaimWindowOpen");
       await env.send([await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
       await fin();
-      await env.send([await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool })], [ctx.creator]);
+      await env.send([await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
       expect(await env.accountExists(ctx.pool)).to.equal(false);
     });
   });

@@ -26,7 +26,7 @@ import {
 } from "@fedstr/sdk/program";
 import { createRng } from "@fedstr/sdk/fl";
 import { createEnv, TxFailed, type TestEnv } from "./harness.js";
-import { cidOf, newMember, rewardTree, setupPool, sha256, type Member, type PoolCtx } from "./fixtures.js";
+import { cidOf, newMember, nostrKeyOf, rewardTree, setupPool, sha256, type Member, type PoolCtx } from "./fixtures.js";
 
 const STEPS = Number(process.env.FEDSTR_PROPERTY_STEPS ?? 1000);
 const SEED = Number(process.env.FEDSTR_PROPERTY_SEED ?? 20261122);
@@ -70,7 +70,7 @@ describe("fedstr program: property test", function () {
         maxParticipants: 2 + r.int(3),
         roundDuration: BigInt(50 + r.int(100)),
         gracePeriod: BigInt(r.int(60)),
-        claimWindow: BigInt(r.int(300)),
+        claimWindow: BigInt(60 + r.int(240)),
         rewardAmount: BigInt(1_000 + r.int(100_000)),
         slashLimitBps: r.int(10_001),
         joinDeadline: (await env.now()) + BigInt(30 + r.int(300)),
@@ -86,7 +86,7 @@ describe("fedstr program: property test", function () {
       const early = 1 + r.int(members.length);
       for (const m of members.slice(0, early)) {
         const stake = BigInt(ctx.args.minStake) + r.big(2_000n);
-        if (await act("join", false, async () => env.send([await joinPoolIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake })], [m.wallet]))) {
+        if (await act("join", false, async () => env.send([await joinPoolIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake, nostrPubkey: nostrKeyOf(m.wallet.publicKey) })], [m.wallet]))) {
           play.joined.add(m.wallet.publicKey.toBase58());
           play.ledger.staked += stake;
         }
@@ -152,7 +152,7 @@ describe("fedstr program: property test", function () {
       switch (choice) {
         case 0: { // join: honest stake or too low
           const stake = r.chance(0.8) ? BigInt(ctx.args.minStake) + r.big(2_000n) : r.big(BigInt(ctx.args.minStake));
-          if (await act("join", false, async () => env.send([await joinPoolIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake })], [m.wallet]))) {
+          if (await act("join", false, async () => env.send([await joinPoolIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake, nostrPubkey: nostrKeyOf(m.wallet.publicKey) })], [m.wallet]))) {
             play.joined.add(key);
             ledger.staked += stake;
           }
@@ -160,7 +160,7 @@ describe("fedstr program: property test", function () {
         }
         case 1: { // commit
           const set = play.committed.get(round) ?? new Set<string>();
-          if (await act("commit", false, async () => env.send([await commitUpdateIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, round, updateHash: sha256(`update ${round} ${key}`), updateCid: cidOf(`${round}${key}`) })], [m.wallet]))) {
+          if (await act("commit", false, async () => env.send([await commitUpdateIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, round, updateHash: sha256(`update ${round} ${key}`), updateCid: cidOf(`${round}${key}`), samples: BigInt(1 + r.int(1000)) })], [m.wallet]))) {
             set.add(key);
             play.committed.set(round, set);
           }
@@ -173,7 +173,7 @@ describe("fedstr program: property test", function () {
           const shares = committers.map(() => BigInt(1 + r.int(100)));
           const total = shares.reduce((a, b) => a + b, 0n) || 1n;
           const tree = rewardTree(ctx, round, committers.map((x, i) => ({ m: x, reward: (reward * shares[i]!) / total })));
-          await act("post_round", reward > unallocated, async () => env.send([await postRoundIx(p, { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round, globalModelCid: cidOf(`g${round}`), globalModelHash: sha256(`g${round}`), merkleRoot: tree.root, metric: BigInt(r.int(1_000_000)), reward, acceptedCount: committers.length })], [ctx.aggregator]))
+          await act("post_round", reward > unallocated, async () => env.send([await postRoundIx(p, { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round, globalModelCid: cidOf(`g${round}`), globalModelHash: sha256(`g${round}`), merkleRoot: tree.root, metric: BigInt(r.int(1_000_000)), reward, acceptedCount: committers.length, reportCid: cidOf(`report ${round}`), reportSha256: sha256(`report ${round}`) })], [ctx.aggregator]))
             .then((ok) => ok && play.trees.set(round, tree));
           break;
         }
@@ -266,7 +266,7 @@ describe("fedstr program: property test", function () {
           break;
         }
         case 11: { // post by a stranger
-          await act("post_round_stranger", true, async () => env.send([await postRoundIx(p, { aggregator: mallory.publicKey, pool: ctx.pool, round, globalModelCid: cidOf("x"), globalModelHash: sha256("x"), merkleRoot: new Uint8Array(32), metric: 0n, reward: 0n, acceptedCount: 0 })], [mallory]));
+          await act("post_round_stranger", true, async () => env.send([await postRoundIx(p, { aggregator: mallory.publicKey, pool: ctx.pool, round, globalModelCid: cidOf("x"), globalModelHash: sha256("x"), merkleRoot: new Uint8Array(32), metric: 0n, reward: 0n, acceptedCount: 0, reportCid: cidOf("x"), reportSha256: sha256("x") })], [mallory]));
           break;
         }
         case 12: { // jump to the start of the current round (or a bit later)

@@ -1,7 +1,7 @@
 /** `fedstr join <pool> --stake <amount>`: stake on a pool (join_pool), after checking everything the program would refuse. */
 import { amountFlag, formatAmount, COMMON_HELP, UsageError, type Output } from "@fedstr/sdk/cli";
 import { joinPoolIx, PoolStatus, findParticipantAddress } from "@fedstr/sdk/program";
-import { chainTime } from "@fedstr/sdk/job";
+import { chainTime, freezeAuthorityWarning } from "@fedstr/sdk/job";
 import { poolCommand } from "../session.js";
 import { ClientError } from "../errors.js";
 import { fetchParticipantState, formatTime, tokenAccountOf } from "../pool.js";
@@ -36,13 +36,17 @@ export async function main(argv: string[], out: Output): Promise<void> {
     }
     if (token.amount < stake) throw new ClientError("InsufficientBalance", `insufficient balance: have ${formatAmount(token.amount, decimals)}, need ${fmt(stake)}`);
 
+    const freezeWarning = freezeAuthorityWarning(summary);
+    if (freezeWarning !== undefined) out.info(freezeWarning);
     out.info(`joining pool ${summary.address} with a stake of ${fmt(stake)}`);
-    const ix = await joinPoolIx(session.program, { participant: me, pool: poolAddress, participantToken: token.address, stake });
+    // The Nostr key is stored on chain: aggregators accept this wallet's result events signed by it only.
+    const ix = await joinPoolIx(session.program, { participant: me, pool: poolAddress, participantToken: token.address, stake, nostrPubkey: Buffer.from(session.nostr.pubkey, "hex") });
     const signature = await session.send("join_pool", [ix]);
     const participant = findParticipantAddress(poolAddress, me, session.program.programId)[0];
     out.result(
-      { pool: summary.address, participant: participant.toBase58(), stake: stake.toString(), signature, nostrPubkey: session.nostr.pubkey },
+      { pool: summary.address, participant: participant.toBase58(), stake: stake.toString(), signature, nostrPubkey: session.nostr.pubkey, freezeAuthority: summary.freezeAuthority },
       `joined pool ${summary.address}\n  stake         ${fmt(stake)}\n  participant   ${participant.toBase58()}\n  nostr pubkey  ${session.nostr.pubkey}\n  signature     ${signature}\n` +
+        (freezeWarning !== undefined ? `${freezeWarning}\n` : "") +
         `training starts at ${formatTime(summary.joinDeadline)}: run \`fedstr train ${summary.address} --data <file>\``,
     );
   });

@@ -28,10 +28,10 @@ Creates a pool: escrows the reward, uploads the plan and the initial model, publ
   --reward <amount>          total reward, in the mint's units (spread evenly over the rounds)
   --min-stake <amount>       minimum stake per participant, in the mint's units
   --rounds N                 number of rounds (1-256)
-  --round-seconds S          length of a round
+  --round-seconds S          length of a round (5 s to 30 days)
   --join-seconds J           joins close J seconds from now (chain time); round 1 starts then
   --grace-seconds G          time the aggregator has after a round's end to post it (default S)
-  --claim-seconds C          claim window after the pool ends (default 604800 = 7 days)
+  --claim-seconds C          claim window after the pool ends (60 s to 365 days; default 604800 = 7 days)
   --max-participants M       default 100
   --slash-bps B              most of a stake that can be slashed, in basis points (default 5000)
   --aggregator <wallet>      the aggregator's Solana wallet (default: yours)
@@ -89,10 +89,10 @@ export async function main(argv: string[], out: Output): Promise<void> {
   required(values.reward, "reward");
   required(values["min-stake"], "min-stake");
   const rounds = required(intFlag(values.rounds, "rounds", { min: 1, max: 256 }), "rounds");
-  const roundSeconds = required(intFlag(values["round-seconds"], "round-seconds", { min: 1, max: 30 * 86400 }), "round-seconds");
+  const roundSeconds = required(intFlag(values["round-seconds"], "round-seconds", { min: 5, max: 30 * 86400 }), "round-seconds");
   const joinSeconds = required(intFlag(values["join-seconds"], "join-seconds", { min: 1, max: 365 * 86400 }), "join-seconds");
   const graceSeconds = intFlag(values["grace-seconds"], "grace-seconds", { min: 0, max: 30 * 86400 }) ?? roundSeconds;
-  const claimSeconds = intFlag(values["claim-seconds"], "claim-seconds", { min: 0, max: 365 * 86400 }) ?? 7 * 86400;
+  const claimSeconds = intFlag(values["claim-seconds"], "claim-seconds", { min: 60, max: 365 * 86400 }) ?? 7 * 86400;
   const maxParticipants = intFlag(values["max-participants"], "max-participants", { min: 1, max: 0xffff_ffff }) ?? 100;
   const slashBps = intFlag(values["slash-bps"], "slash-bps", { min: 0, max: 10_000 }) ?? 5000;
   const privacy = values.privacy ?? "nip44";
@@ -178,7 +178,7 @@ export async function main(argv: string[], out: Output): Promise<void> {
     const ix = await createPoolIx(session.program, {
       creator: me, poolId, mint, creatorToken: token.address, aggregator, rewardAmount: reward, minStake, maxParticipants,
       numRounds: rounds, roundDuration: roundSeconds, joinDeadline, gracePeriod: graceSeconds, claimWindow: claimSeconds,
-      slashLimitBps: slashBps, nostrJobId: Buffer.from(event.id, "hex"), clientScriptCid: cidToBytes(planCid), initialModelCid: cidToBytes(modelCid),
+      slashLimitBps: slashBps, nostrJobId: Buffer.from(event.id, "hex"), trainingPlanCid: cidToBytes(planCid), initialModelCid: cidToBytes(modelCid),
     });
     out.info(`creating pool ${pool.toBase58()} (reward ${fmt(reward)}, ${rounds} rounds of ${roundSeconds}s)`);
     const signature = await session.send("create_pool", [ix]);

@@ -2,7 +2,7 @@
 import { parseCommand, formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
 import { utils } from "@coral-xyz/anchor";
 import { decodeAccount, IDL, PoolStatus, type PoolAccount } from "@fedstr/sdk/program";
-import { chainTime, fetchJobRequest, summarizePool, type PoolSummary } from "@fedstr/sdk/job";
+import { chainTime, fetchJobRequest, fetchPoolMint, freezeAuthorityWarning, summarizePool, type PoolMintInfo, type PoolSummary } from "@fedstr/sdk/job";
 import { PublicKey } from "@solana/web3.js";
 import { withSession } from "../session.js";
 import { formatDuration, mintDecimals, table } from "../pool.js";
@@ -37,8 +37,13 @@ export async function main(argv: string[], out: Output): Promise<void> {
     }
     const shown = accounts.filter((p) => values.all || p.account.status === PoolStatus.Active);
     const relays = shown.length > 0 ? await session.relays() : undefined;
+    const mints = new Map<string, Promise<PoolMintInfo>>();
+    const mintOf = (mint: PublicKey) => {
+      if (!mints.has(mint.toBase58())) mints.set(mint.toBase58(), fetchPoolMint(session.connection, mint));
+      return mints.get(mint.toBase58())!;
+    };
     const pools: PoolListing[] = await Promise.all(shown.map(async ({ address, account }) => {
-      const summary = summarizePool(address, account);
+      const summary = summarizePool(address, account, await mintOf(account.mint));
       const found = relays ? await fetchJobRequest(relays, summary.jobId, { timeoutMs: 5000 }) : undefined;
       const job = found !== undefined && found.job.pool === summary.address
         ? { description: found.job.description ?? null, privacy: found.job.privacy, relays: found.job.relays }
@@ -62,9 +67,13 @@ export async function main(argv: string[], out: Output): Promise<void> {
         p.job === null ? "(job request not found)" : (p.job.description ?? "").slice(0, 40),
       ]);
     }
+    const warnings = pools.flatMap((p) => {
+      const w = freezeAuthorityWarning(p);
+      return w === undefined ? [] : [`${p.address}: ${w}`];
+    });
     const human = pools.length === 0
       ? `no ${values.all ? "" : "active "}pools`
-      : table(["pool", "status", "reward", "min stake", "rounds", "round", "join in", "participants", "description"], rows);
+      : [table(["pool", "status", "reward", "min stake", "rounds", "round", "join in", "participants", "description"], rows), ...warnings].join("\n");
     out.result({ pools }, human);
   });
 }

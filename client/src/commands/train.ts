@@ -246,7 +246,10 @@ class Trainer {
 
   private async commit(r: number, cid: string, sha256: string): Promise<void> {
     const s = this.session;
-    const ix = await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool: this.pool.address, round: r, updateHash: Buffer.from(sha256, "hex"), updateCid: cidToBytes(cid) });
+    // The sample count goes on chain with the commitment (the same one the result event reports).
+    const samples = entryOf(this.checkpoint, r).samples;
+    if (samples === undefined) throw new Error(`round ${r}: no sample count recorded for the update to commit`);
+    const ix = await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool: this.pool.address, round: r, updateHash: Buffer.from(sha256, "hex"), updateCid: cidToBytes(cid), samples });
     try {
       const signature = await s.send(`commit_update (round ${r})`, [ix]);
       const e = entryOf(this.checkpoint, r);

@@ -92,6 +92,22 @@ pub enum FedstrError {
     VaultNotEmpty = 6041,
     /// Withdraw the stake before closing the participant account
     StakeNotWithdrawn = 6042,
+    /// Round duration must be between 5 seconds and 30 days
+    InvalidRoundDuration = 6043,
+    /// Join deadline must be in the future and at most 365 days away
+    InvalidJoinDeadline = 6044,
+    /// Grace period must be between 0 and 30 days
+    InvalidGracePeriod = 6045,
+    /// Claim window must be between 60 seconds and 365 days
+    InvalidClaimWindow = 6046,
+    /// The pool's schedule must end within 3 years
+    ScheduleTooLong = 6047,
+    /// Sample count must be greater than zero
+    InvalidSamples = 6048,
+    /// Close the pool's participant and round accounts first
+    PoolHasOpenAccounts = 6049,
+    /// Close the participant's commitment accounts first
+    CommitmentsOpen = 6050,
 }
 
 impl FedstrError {
@@ -140,6 +156,14 @@ impl FedstrError {
             FedstrError::PoolNotFinalized => "PoolNotFinalized",
             FedstrError::VaultNotEmpty => "VaultNotEmpty",
             FedstrError::StakeNotWithdrawn => "StakeNotWithdrawn",
+            FedstrError::InvalidRoundDuration => "InvalidRoundDuration",
+            FedstrError::InvalidJoinDeadline => "InvalidJoinDeadline",
+            FedstrError::InvalidGracePeriod => "InvalidGracePeriod",
+            FedstrError::InvalidClaimWindow => "InvalidClaimWindow",
+            FedstrError::ScheduleTooLong => "ScheduleTooLong",
+            FedstrError::InvalidSamples => "InvalidSamples",
+            FedstrError::PoolHasOpenAccounts => "PoolHasOpenAccounts",
+            FedstrError::CommitmentsOpen => "CommitmentsOpen",
         }
     }
     pub const fn message(self) -> &'static str {
@@ -187,6 +211,14 @@ impl FedstrError {
             FedstrError::PoolNotFinalized => "The pool must be finalized first",
             FedstrError::VaultNotEmpty => "Escrow or stake vault still holds tokens",
             FedstrError::StakeNotWithdrawn => "Withdraw the stake before closing the participant account",
+            FedstrError::InvalidRoundDuration => "Round duration must be between 5 seconds and 30 days",
+            FedstrError::InvalidJoinDeadline => "Join deadline must be in the future and at most 365 days away",
+            FedstrError::InvalidGracePeriod => "Grace period must be between 0 and 30 days",
+            FedstrError::InvalidClaimWindow => "Claim window must be between 60 seconds and 365 days",
+            FedstrError::ScheduleTooLong => "The pool's schedule must end within 3 years",
+            FedstrError::InvalidSamples => "Sample count must be greater than zero",
+            FedstrError::PoolHasOpenAccounts => "Close the pool's participant and round accounts first",
+            FedstrError::CommitmentsOpen => "Close the participant's commitment accounts first",
         }
     }
 }

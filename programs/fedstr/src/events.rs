@@ -54,7 +54,7 @@ impl Event {
 
 /// `PoolCreated { pool, creator, aggregator, mint, pool_id, reward_amount, min_stake,
 /// max_participants, num_rounds, round_duration, join_deadline, nostr_job_id,
-/// client_script_cid, initial_model_cid }`
+/// training_plan_cid, initial_model_cid }`
 pub fn pool_created() -> Event {
     Event::new(d::EVENT_POOL_CREATED)
 }
@@ -62,16 +62,16 @@ pub fn pool_created() -> Event {
 pub fn pool_funded() -> Event {
     Event::new(d::EVENT_POOL_FUNDED)
 }
-/// `ParticipantJoined { pool, participant, stake, participant_count }`
+/// `ParticipantJoined { pool, participant, stake, participant_count, nostr_pubkey }`
 pub fn participant_joined() -> Event {
     Event::new(d::EVENT_PARTICIPANT_JOINED)
 }
-/// `UpdateCommitted { pool, participant, round, update_hash, update_cid }`
+/// `UpdateCommitted { pool, participant, round, update_hash, update_cid, samples }`
 pub fn update_committed() -> Event {
     Event::new(d::EVENT_UPDATE_COMMITTED)
 }
 /// `RoundPosted { pool, round, merkle_root, global_model_hash, global_model_cid, metric,
-/// reward, accepted_count, finished }`
+/// reward, accepted_count, finished, report_cid, report_sha256 }`
 pub fn round_posted() -> Event {
     Event::new(d::EVENT_ROUND_POSTED)
 }

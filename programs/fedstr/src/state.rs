@@ -26,6 +26,19 @@ pub const MAX_PROOF_LEN: usize = 32;
 /// Basis-point denominator for `slash_limit_bps`.
 pub const BPS: u64 = 10_000;
 
+/// Schedule bounds checked by `create_pool` (seconds). Short enough that a
+/// typo cannot lock stakes for a lifetime, loose enough for 5 s demo rounds.
+pub const MIN_ROUND_DURATION: i64 = 5;
+pub const MAX_ROUND_DURATION: i64 = 30 * 86_400;
+/// The join deadline lies in `(now, now + MAX_JOIN_WINDOW]`.
+pub const MAX_JOIN_WINDOW: i64 = 365 * 86_400;
+pub const MAX_GRACE_PERIOD: i64 = 30 * 86_400;
+pub const MIN_CLAIM_WINDOW: i64 = 60;
+pub const MAX_CLAIM_WINDOW: i64 = 365 * 86_400;
+/// The end of the claim window after the last round (join deadline + all
+/// rounds + grace period + claim window) lies at most this far from now.
+pub const MAX_SCHEDULE: i64 = 3 * 365 * 86_400;
+
 /// Pool lifecycle.
 pub mod pool_status {
     /// Accepting joins (until the join deadline), commits and round results.
@@ -91,9 +104,17 @@ pub struct Pool {
     pub vault_bump: u8,
     pub padding: [u8; 2],
     pub nostr_job_id: [u8; 32],
-    pub client_script_cid: [u8; 36],
+    /// Binary CIDv1 of the training plan.
+    pub training_plan_cid: [u8; 36],
     pub initial_model_cid: [u8; 36],
-    pub reserved: [u8; 64],
+    /// Live participant accounts of this pool (joined, not yet closed).
+    pub open_participants: u32,
+    /// Live round-result accounts of this pool (posted, not yet closed).
+    /// `close_pool` is refused while either count is non-zero, so no account
+    /// of this pool can outlive it and be picked up by a later pool at the same
+    /// address.
+    pub open_rounds: u32,
+    pub reserved: [u8; 56],
 }
 const _: () = assert!(core::mem::size_of::<Pool>() == 464);
 impl ProgramAccount for Pool {
@@ -151,10 +172,14 @@ pub struct Participant {
     pub commit_count: u32,
     pub status: u8,
     pub bump: u8,
-    pub padding: [u8; 6],
+    pub padding: [u8; 2],
+    /// Live commitment accounts of this participant; the participant account
+    /// cannot be closed while any remain.
+    pub open_commitments: u32,
     /// Bit `r-1` set once the reward of round `r` was claimed.
     pub claimed_rounds: [u8; 32],
-    pub reserved: [u8; 32],
+    /// The participant's Nostr x-only public key (its result events are signed with it).
+    pub nostr_pubkey: [u8; 32],
 }
 const _: () = assert!(core::mem::size_of::<Participant>() == 176);
 impl ProgramAccount for Participant {
@@ -169,6 +194,8 @@ pub struct Commitment {
     pub pool: Address,
     pub authority: Address,
     pub committed_at: i64,
+    /// The participant's training sample count (the FedAvg weight).
+    pub samples: u64,
     pub round: u32,
     pub bump: u8,
     pub padding: [u8; 3],
@@ -178,7 +205,7 @@ pub struct Commitment {
     pub update_cid: [u8; 36],
     pub reserved: [u8; 4],
 }
-const _: () = assert!(core::mem::size_of::<Commitment>() == 152);
+const _: () = assert!(core::mem::size_of::<Commitment>() == 160);
 impl ProgramAccount for Commitment {
     const DISCRIMINATOR: [u8; 8] = disc::ACCOUNT_COMMITMENT;
 }
@@ -202,8 +229,13 @@ pub struct RoundResult {
     pub bump: u8,
     pub padding: [u8; 3],
     pub global_model_cid: [u8; 36],
+    /// Binary CIDv1 of the round report (verdicts, rewards, Merkle proofs).
+    pub report_cid: [u8; 36],
+    /// sha256 of the report bytes.
+    pub report_sha256: [u8; 32],
+    pub reserved: [u8; 4],
 }
-const _: () = assert!(core::mem::size_of::<RoundResult>() == 208);
+const _: () = assert!(core::mem::size_of::<RoundResult>() == 280);
 impl ProgramAccount for RoundResult {
     const DISCRIMINATOR: [u8; 8] = disc::ACCOUNT_ROUND_RESULT;
 }

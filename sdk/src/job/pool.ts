@@ -2,7 +2,8 @@
  * A pool as its users see it: the on-chain terms joined with the job request on Nostr, and the
  * model each round trains from. Shared by `fedstr pools/status`, the aggregator and the web app.
  */
-import { PublicKey } from "@solana/web3.js";
+import { PublicKey, type Connection } from "@solana/web3.js";
+import { getMint } from "@solana/spl-token";
 import { poolStatusName } from "../program/constants.js";
 import { findRoundAddress } from "../program/pda.js";
 import type { FedstrProgram } from "../program/program.js";
@@ -46,9 +47,31 @@ export interface PoolSummary {
   jobId: string;
   planCid: string;
   initialModelCid: string;
+  /**
+   * The mint's freeze authority (base58), or null. Its holder can freeze the pool's escrow and stake
+   * vault, and then nobody can claim or withdraw: a trust assumption the program does not remove.
+   */
+  freezeAuthority: string | null;
 }
 
-export function summarizePool(address: PublicKey, p: PoolAccount): PoolSummary {
+/** What a pool's users must know about its mint. */
+export interface PoolMintInfo {
+  freezeAuthority: PublicKey | null;
+}
+
+/** Reads the pool mint's freeze authority from the chain. */
+export async function fetchPoolMint(connection: Connection, mint: PublicKey): Promise<PoolMintInfo> {
+  const m = await getMint(connection, mint);
+  return { freezeAuthority: m.freezeAuthority };
+}
+
+/** The warning line `fedstr pools`/`join` print for a mint with a freeze authority (undefined if none). */
+export function freezeAuthorityWarning(summary: Pick<PoolSummary, "freezeAuthority">): string | undefined {
+  if (summary.freezeAuthority === null) return undefined;
+  return `warning: the pool mint has a freeze authority (${summary.freezeAuthority}); its holder can freeze the escrow and stake vault, locking rewards and stakes`;
+}
+
+export function summarizePool(address: PublicKey, p: PoolAccount, mint: PoolMintInfo): PoolSummary {
   const s = scheduleOf(p);
   return {
     address: address.toBase58(),
@@ -75,8 +98,9 @@ export function summarizePool(address: PublicKey, p: PoolAccount): PoolSummary {
     staked: p.totalStaked.toString(),
     slashed: p.totalSlashed.toString(),
     jobId: hex(p.nostrJobId),
-    planCid: cidFromBytes(p.clientScriptCid).toString(),
+    planCid: cidFromBytes(p.trainingPlanCid).toString(),
     initialModelCid: cidFromBytes(p.initialModelCid).toString(),
+    freezeAuthority: mint.freezeAuthority?.toBase58() ?? null,
   };
 }
 

@@ -15,6 +15,7 @@ export const ROUND_REPORT_VERSION = 1;
 export type MarketRejectReason =
   | "NO_RESULT"      // committed on chain, but no Nostr result with its sample count arrived by the deadline
   | "NOT_COMMITTED"  // a result arrived without a matching on-chain commitment (or with another CID/hash)
+  | "SAMPLES_MISMATCH" // the result's sample count differs from the one committed on chain
   | "UNAVAILABLE"    // the update could not be fetched from IPFS by its CID before the deadline
   | "NOT_PARTICIPANT"; // the bound wallet has not joined the pool (or withdrew)
 

@@ -43,8 +43,8 @@ export const fetchPoolsByAggregator = (p: FedstrProgram, aggregator: PublicKey) 
 export const fetchPoolsByCreator = (p: FedstrProgram, creator: PublicKey) => p.account.pool.all([memcmp(8, creator)]);
 /** All participant states of a pool (Participant.pool at offset 8). */
 export const fetchParticipantsOfPool = (p: FedstrProgram, pool: PublicKey) => p.account.participant.all([memcmp(8, pool)]);
-/** All commitments of a pool for one round (Commitment.pool at 8, round u32 LE at 80). */
+/** All commitments of a pool for one round (Commitment.pool at 8, round u32 LE at 88). */
 export const fetchCommitmentsOfRound = (p: FedstrProgram, pool: PublicKey, round: number) =>
-  p.account.commitment.all([memcmp(8, pool), memcmp(80, u32le(round))]);
+  p.account.commitment.all([memcmp(8, pool), memcmp(88, u32le(round))]);
 /** All posted round results of a pool (RoundResult.pool at offset 8). */
 export const fetchRoundResultsOfPool = (p: FedstrProgram, pool: PublicKey) => p.account.roundResult.all([memcmp(8, pool)]);

@@ -15,11 +15,12 @@ export type Fedstr = {
       "name": "createPool",
       "docs": [
         "Creates a pool PDA [\"pool\", creator, pool_id LE], its reward escrow and stake vault token accounts",
-        "(bumps passed by the client and checked by derivation;",
+        "(canonical bumps passed by the client and checked without a bump search;",
         "PDAs [\"escrow\", pool], [\"stake_vault\", pool], owned by the pool PDA) and deposits `reward_amount`.",
-        "Rules: reward_amount > 0; 1 <= num_rounds <= 256; max_participants >= 1; round_duration > 0;",
-        "join_deadline > now; grace_period >= 0; claim_window >= 0; slash_limit_bps <= 10000; CIDs are",
-        "binary CIDv1 sha2-256 (raw or dag-pb); creator_token holds the pool mint."
+        "Rules: reward_amount > 0; 1 <= num_rounds <= 256; max_participants >= 1; slash_limit_bps <= 10000;",
+        "5 s <= round_duration <= 30 days; now < join_deadline <= now + 365 days; 0 <= grace_period <= 30 days;",
+        "60 s <= claim_window <= 365 days; the schedule ends within 3 years; CIDs are binary CIDv1 sha2-256",
+        "(raw or dag-pb); creator_token holds the pool mint (a freeze authority is allowed: a trust assumption)."
       ],
       "discriminator": [
         233,
@@ -140,7 +141,8 @@ export type Fedstr = {
       "name": "joinPool",
       "docs": [
         "A participant stakes `stake` tokens (>= min_stake) before the join deadline; creates its",
-        "participant PDA [\"participant\", pool, participant]. Rejected when the pool is full or not active."
+        "participant PDA [\"participant\", pool, participant] holding its Nostr x-only public key.",
+        "Rejected when the pool is full or not active."
       ],
       "discriminator": [
         14,
@@ -187,6 +189,15 @@ export type Fedstr = {
         {
           "name": "stake",
           "type": "u64"
+        },
+        {
+          "name": "nostrPubkey",
+          "type": {
+            "array": [
+              "u8",
+              32
+            ]
+          }
         }
       ]
     },
@@ -195,7 +206,8 @@ export type Fedstr = {
       "docs": [
         "Commits sha256 + CID of the participant's update for the current round (rounds_posted + 1),",
         "inside [round_start, round_deadline). One commitment per round: creates the PDA",
-        "[\"commitment\", pool, participant, round LE] with the given bump; rounds must strictly increase."
+        "[\"commitment\", pool, participant, round LE] with the given canonical bump; rounds must strictly",
+        "increase. `samples` (>= 1) is the training sample count the aggregator weights the update by."
       ],
       "discriminator": [
         51,
@@ -253,6 +265,10 @@ export type Fedstr = {
           }
         },
         {
+          "name": "samples",
+          "type": "u64"
+        },
+        {
           "name": "bump",
           "type": "u8"
         }
@@ -263,7 +279,8 @@ export type Fedstr = {
       "docs": [
         "The pool's aggregator posts the result of round `round` (= rounds_posted + 1) at or after the round's",
         "start and no later than its deadline + grace period. The reward must not exceed the unallocated",
-        "rewards in escrow. Posting the last round finishes the pool and opens the claim window."
+        "rewards in escrow. Records the round report's CID and sha256 (claims and verification go chain -> IPFS).",
+        "Posting the last round finishes the pool and opens the claim window."
       ],
       "discriminator": [
         223,
@@ -631,7 +648,8 @@ export type Fedstr = {
     {
       "name": "closePool",
       "docs": [
-        "The creator closes a finalized pool whose stakes were all withdrawn: escrow, stake vault and pool accounts; rent to the creator."
+        "The creator closes a finalized pool once all its participant and round accounts are closed: untracked tokens",
+        "in escrow and stake vault are swept to creator_token, then escrow, stake vault and pool are closed; rent to the creator."
       ],
       "discriminator": [
         140,
@@ -662,6 +680,10 @@ export type Fedstr = {
           "writable": true
         },
         {
+          "name": "creatorToken",
+          "writable": true
+        },
+        {
           "name": "tokenProgram",
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
         }
@@ -671,7 +693,8 @@ export type Fedstr = {
     {
       "name": "closeParticipant",
       "docs": [
-        "A participant closes its participant account once its stake is withdrawn and the pool is finalized (or closed)."
+        "Anyone closes a participant account of a finalized pool once its commitments are closed; a stake never",
+        "withdrawn is paid to the participant's own token account (destination); rent to the participant."
       ],
       "discriminator": [
         192,
@@ -685,16 +708,32 @@ export type Fedstr = {
       ],
       "accounts": [
         {
-          "name": "participant",
-          "writable": true,
+          "name": "caller",
           "signer": true
         },
         {
-          "name": "pool"
+          "name": "participant",
+          "writable": true
+        },
+        {
+          "name": "pool",
+          "writable": true
         },
         {
           "name": "participantState",
           "writable": true
+        },
+        {
+          "name": "stakeVault",
+          "writable": true
+        },
+        {
+          "name": "destination",
+          "writable": true
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
         }
       ],
       "args": []
@@ -702,7 +741,7 @@ export type Fedstr = {
     {
       "name": "closeCommitment",
       "docs": [
-        "A participant closes one of its commitments once the pool is finalized (or closed)."
+        "Anyone closes a commitment of a finalized pool; rent to the participant that made it."
       ],
       "discriminator": [
         159,
@@ -716,12 +755,19 @@ export type Fedstr = {
       ],
       "accounts": [
         {
-          "name": "participant",
-          "writable": true,
+          "name": "caller",
           "signer": true
         },
         {
+          "name": "participant",
+          "writable": true
+        },
+        {
           "name": "pool"
+        },
+        {
+          "name": "participantState",
+          "writable": true
         },
         {
           "name": "commitment",
@@ -733,7 +779,7 @@ export type Fedstr = {
     {
       "name": "closeRound",
       "docs": [
-        "Anyone may close a round result once the pool is finalized (or closed); rent goes to the aggregator that paid it."
+        "Anyone may close a round result once the pool is finalized; rent goes to the aggregator that paid it."
       ],
       "discriminator": [
         149,
@@ -755,7 +801,8 @@ export type Fedstr = {
           "writable": true
         },
         {
-          "name": "pool"
+          "name": "pool",
+          "writable": true
         },
         {
           "name": "roundResult",
@@ -1192,6 +1239,46 @@ export type Fedstr = {
       "code": 6042,
       "name": "stakeNotWithdrawn",
       "msg": "Withdraw the stake before closing the participant account"
+    },
+    {
+      "code": 6043,
+      "name": "invalidRoundDuration",
+      "msg": "Round duration must be between 5 seconds and 30 days"
+    },
+    {
+      "code": 6044,
+      "name": "invalidJoinDeadline",
+      "msg": "Join deadline must be in the future and at most 365 days away"
+    },
+    {
+      "code": 6045,
+      "name": "invalidGracePeriod",
+      "msg": "Grace period must be between 0 and 30 days"
+    },
+    {
+      "code": 6046,
+      "name": "invalidClaimWindow",
+      "msg": "Claim window must be between 60 seconds and 365 days"
+    },
+    {
+      "code": 6047,
+      "name": "scheduleTooLong",
+      "msg": "The pool's schedule must end within 3 years"
+    },
+    {
+      "code": 6048,
+      "name": "invalidSamples",
+      "msg": "Sample count must be greater than zero"
+    },
+    {
+      "code": 6049,
+      "name": "poolHasOpenAccounts",
+      "msg": "Close the pool's participant and round accounts first"
+    },
+    {
+      "code": 6050,
+      "name": "commitmentsOpen",
+      "msg": "Close the participant's commitment accounts first"
     }
   ],
   "types": [
@@ -1334,7 +1421,7 @@ export type Fedstr = {
             }
           },
           {
-            "name": "clientScriptCid",
+            "name": "trainingPlanCid",
             "type": {
               "array": [
                 "u8",
@@ -1352,11 +1439,19 @@ export type Fedstr = {
             }
           },
           {
+            "name": "openParticipants",
+            "type": "u32"
+          },
+          {
+            "name": "openRounds",
+            "type": "u32"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                56
               ]
             }
           }
@@ -1416,9 +1511,13 @@ export type Fedstr = {
             "type": {
               "array": [
                 "u8",
-                6
+                2
               ]
             }
+          },
+          {
+            "name": "openCommitments",
+            "type": "u32"
           },
           {
             "name": "claimedRounds",
@@ -1430,7 +1529,7 @@ export type Fedstr = {
             }
           },
           {
-            "name": "reserved",
+            "name": "nostrPubkey",
             "type": {
               "array": [
                 "u8",
@@ -1460,6 +1559,10 @@ export type Fedstr = {
           {
             "name": "committedAt",
             "type": "i64"
+          },
+          {
+            "name": "samples",
+            "type": "u64"
           },
           {
             "name": "round",
@@ -1587,6 +1690,33 @@ export type Fedstr = {
                 36
               ]
             }
+          },
+          {
+            "name": "reportCid",
+            "type": {
+              "array": [
+                "u8",
+                36
+              ]
+            }
+          },
+          {
+            "name": "reportSha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                4
+              ]
+            }
           }
         ]
       }
@@ -1646,7 +1776,7 @@ export type Fedstr = {
             }
           },
           {
-            "name": "clientScriptCid",
+            "name": "trainingPlanCid",
             "type": {
               "array": [
                 "u8",
@@ -1709,6 +1839,24 @@ export type Fedstr = {
           {
             "name": "acceptedCount",
             "type": "u32"
+          },
+          {
+            "name": "reportCid",
+            "type": {
+              "array": [
+                "u8",
+                36
+              ]
+            }
+          },
+          {
+            "name": "reportSha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ]
       }
@@ -1772,7 +1920,7 @@ export type Fedstr = {
             }
           },
           {
-            "name": "clientScriptCid",
+            "name": "trainingPlanCid",
             "type": {
               "array": [
                 "u8",
@@ -1832,6 +1980,15 @@ export type Fedstr = {
           {
             "name": "participantCount",
             "type": "u32"
+          },
+          {
+            "name": "nostrPubkey",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ]
       }
@@ -1870,6 +2027,10 @@ export type Fedstr = {
                 36
               ]
             }
+          },
+          {
+            "name": "samples",
+            "type": "u64"
           }
         ]
       }
@@ -1929,6 +2090,24 @@ export type Fedstr = {
           {
             "name": "finished",
             "type": "bool"
+          },
+          {
+            "name": "reportCid",
+            "type": {
+              "array": [
+                "u8",
+                36
+              ]
+            }
+          },
+          {
+            "name": "reportSha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ]
       }
@@ -2110,11 +2289,12 @@ export const IDL: Fedstr = {
       "name": "createPool",
       "docs": [
         "Creates a pool PDA [\"pool\", creator, pool_id LE], its reward escrow and stake vault token accounts",
-        "(bumps passed by the client and checked by derivation;",
+        "(canonical bumps passed by the client and checked without a bump search;",
         "PDAs [\"escrow\", pool], [\"stake_vault\", pool], owned by the pool PDA) and deposits `reward_amount`.",
-        "Rules: reward_amount > 0; 1 <= num_rounds <= 256; max_participants >= 1; round_duration > 0;",
-        "join_deadline > now; grace_period >= 0; claim_window >= 0; slash_limit_bps <= 10000; CIDs are",
-        "binary CIDv1 sha2-256 (raw or dag-pb); creator_token holds the pool mint."
+        "Rules: reward_amount > 0; 1 <= num_rounds <= 256; max_participants >= 1; slash_limit_bps <= 10000;",
+        "5 s <= round_duration <= 30 days; now < join_deadline <= now + 365 days; 0 <= grace_period <= 30 days;",
+        "60 s <= claim_window <= 365 days; the schedule ends within 3 years; CIDs are binary CIDv1 sha2-256",
+        "(raw or dag-pb); creator_token holds the pool mint (a freeze authority is allowed: a trust assumption)."
       ],
       "discriminator": [
         233,
@@ -2235,7 +2415,8 @@ export const IDL: Fedstr = {
       "name": "joinPool",
       "docs": [
         "A participant stakes `stake` tokens (>= min_stake) before the join deadline; creates its",
-        "participant PDA [\"participant\", pool, participant]. Rejected when the pool is full or not active."
+        "participant PDA [\"participant\", pool, participant] holding its Nostr x-only public key.",
+        "Rejected when the pool is full or not active."
       ],
       "discriminator": [
         14,
@@ -2282,6 +2463,15 @@ export const IDL: Fedstr = {
         {
           "name": "stake",
           "type": "u64"
+        },
+        {
+          "name": "nostrPubkey",
+          "type": {
+            "array": [
+              "u8",
+              32
+            ]
+          }
         }
       ]
     },
@@ -2290,7 +2480,8 @@ export const IDL: Fedstr = {
       "docs": [
         "Commits sha256 + CID of the participant's update for the current round (rounds_posted + 1),",
         "inside [round_start, round_deadline). One commitment per round: creates the PDA",
-        "[\"commitment\", pool, participant, round LE] with the given bump; rounds must strictly increase."
+        "[\"commitment\", pool, participant, round LE] with the given canonical bump; rounds must strictly",
+        "increase. `samples` (>= 1) is the training sample count the aggregator weights the update by."
       ],
       "discriminator": [
         51,
@@ -2348,6 +2539,10 @@ export const IDL: Fedstr = {
           }
         },
         {
+          "name": "samples",
+          "type": "u64"
+        },
+        {
           "name": "bump",
           "type": "u8"
         }
@@ -2358,7 +2553,8 @@ export const IDL: Fedstr = {
       "docs": [
         "The pool's aggregator posts the result of round `round` (= rounds_posted + 1) at or after the round's",
         "start and no later than its deadline + grace period. The reward must not exceed the unallocated",
-        "rewards in escrow. Posting the last round finishes the pool and opens the claim window."
+        "rewards in escrow. Records the round report's CID and sha256 (claims and verification go chain -> IPFS).",
+        "Posting the last round finishes the pool and opens the claim window."
       ],
       "discriminator": [
         223,
@@ -2726,7 +2922,8 @@ export const IDL: Fedstr = {
     {
       "name": "closePool",
       "docs": [
-        "The creator closes a finalized pool whose stakes were all withdrawn: escrow, stake vault and pool accounts; rent to the creator."
+        "The creator closes a finalized pool once all its participant and round accounts are closed: untracked tokens",
+        "in escrow and stake vault are swept to creator_token, then escrow, stake vault and pool are closed; rent to the creator."
       ],
       "discriminator": [
         140,
@@ -2757,6 +2954,10 @@ export const IDL: Fedstr = {
           "writable": true
         },
         {
+          "name": "creatorToken",
+          "writable": true
+        },
+        {
           "name": "tokenProgram",
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
         }
@@ -2766,7 +2967,8 @@ export const IDL: Fedstr = {
     {
       "name": "closeParticipant",
       "docs": [
-        "A participant closes its participant account once its stake is withdrawn and the pool is finalized (or closed)."
+        "Anyone closes a participant account of a finalized pool once its commitments are closed; a stake never",
+        "withdrawn is paid to the participant's own token account (destination); rent to the participant."
       ],
       "discriminator": [
         192,
@@ -2780,16 +2982,32 @@ export const IDL: Fedstr = {
       ],
       "accounts": [
         {
-          "name": "participant",
-          "writable": true,
+          "name": "caller",
           "signer": true
         },
         {
-          "name": "pool"
+          "name": "participant",
+          "writable": true
+        },
+        {
+          "name": "pool",
+          "writable": true
         },
         {
           "name": "participantState",
           "writable": true
+        },
+        {
+          "name": "stakeVault",
+          "writable": true
+        },
+        {
+          "name": "destination",
+          "writable": true
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
         }
       ],
       "args": []
@@ -2797,7 +3015,7 @@ export const IDL: Fedstr = {
     {
       "name": "closeCommitment",
       "docs": [
-        "A participant closes one of its commitments once the pool is finalized (or closed)."
+        "Anyone closes a commitment of a finalized pool; rent to the participant that made it."
       ],
       "discriminator": [
         159,
@@ -2811,12 +3029,19 @@ export const IDL: Fedstr = {
       ],
       "accounts": [
         {
-          "name": "participant",
-          "writable": true,
+          "name": "caller",
           "signer": true
         },
         {
+          "name": "participant",
+          "writable": true
+        },
+        {
           "name": "pool"
+        },
+        {
+          "name": "participantState",
+          "writable": true
         },
         {
           "name": "commitment",
@@ -2828,7 +3053,7 @@ export const IDL: Fedstr = {
     {
       "name": "closeRound",
       "docs": [
-        "Anyone may close a round result once the pool is finalized (or closed); rent goes to the aggregator that paid it."
+        "Anyone may close a round result once the pool is finalized; rent goes to the aggregator that paid it."
       ],
       "discriminator": [
         149,
@@ -2850,7 +3075,8 @@ export const IDL: Fedstr = {
           "writable": true
         },
         {
-          "name": "pool"
+          "name": "pool",
+          "writable": true
         },
         {
           "name": "roundResult",
@@ -3287,6 +3513,46 @@ export const IDL: Fedstr = {
       "code": 6042,
       "name": "stakeNotWithdrawn",
       "msg": "Withdraw the stake before closing the participant account"
+    },
+    {
+      "code": 6043,
+      "name": "invalidRoundDuration",
+      "msg": "Round duration must be between 5 seconds and 30 days"
+    },
+    {
+      "code": 6044,
+      "name": "invalidJoinDeadline",
+      "msg": "Join deadline must be in the future and at most 365 days away"
+    },
+    {
+      "code": 6045,
+      "name": "invalidGracePeriod",
+      "msg": "Grace period must be between 0 and 30 days"
+    },
+    {
+      "code": 6046,
+      "name": "invalidClaimWindow",
+      "msg": "Claim window must be between 60 seconds and 365 days"
+    },
+    {
+      "code": 6047,
+      "name": "scheduleTooLong",
+      "msg": "The pool's schedule must end within 3 years"
+    },
+    {
+      "code": 6048,
+      "name": "invalidSamples",
+      "msg": "Sample count must be greater than zero"
+    },
+    {
+      "code": 6049,
+      "name": "poolHasOpenAccounts",
+      "msg": "Close the pool's participant and round accounts first"
+    },
+    {
+      "code": 6050,
+      "name": "commitmentsOpen",
+      "msg": "Close the participant's commitment accounts first"
     }
   ],
   "types": [
@@ -3429,7 +3695,7 @@ export const IDL: Fedstr = {
             }
           },
           {
-            "name": "clientScriptCid",
+            "name": "trainingPlanCid",
             "type": {
               "array": [
                 "u8",
@@ -3447,11 +3713,19 @@ export const IDL: Fedstr = {
             }
           },
           {
+            "name": "openParticipants",
+            "type": "u32"
+          },
+          {
+            "name": "openRounds",
+            "type": "u32"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                56
               ]
             }
           }
@@ -3511,9 +3785,13 @@ export const IDL: Fedstr = {
             "type": {
               "array": [
                 "u8",
-                6
+                2
               ]
             }
+          },
+          {
+            "name": "openCommitments",
+            "type": "u32"
           },
           {
             "name": "claimedRounds",
@@ -3525,7 +3803,7 @@ export const IDL: Fedstr = {
             }
           },
           {
-            "name": "reserved",
+            "name": "nostrPubkey",
             "type": {
               "array": [
                 "u8",
@@ -3555,6 +3833,10 @@ export const IDL: Fedstr = {
           {
             "name": "committedAt",
             "type": "i64"
+          },
+          {
+            "name": "samples",
+            "type": "u64"
           },
           {
             "name": "round",
@@ -3682,6 +3964,33 @@ export const IDL: Fedstr = {
                 36
               ]
             }
+          },
+          {
+            "name": "reportCid",
+            "type": {
+              "array": [
+                "u8",
+                36
+              ]
+            }
+          },
+          {
+            "name": "reportSha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                4
+              ]
+            }
           }
         ]
       }
@@ -3741,7 +4050,7 @@ export const IDL: Fedstr = {
             }
           },
           {
-            "name": "clientScriptCid",
+            "name": "trainingPlanCid",
             "type": {
               "array": [
                 "u8",
@@ -3804,6 +4113,24 @@ export const IDL: Fedstr = {
           {
             "name": "acceptedCount",
             "type": "u32"
+          },
+          {
+            "name": "reportCid",
+            "type": {
+              "array": [
+                "u8",
+                36
+              ]
+            }
+          },
+          {
+            "name": "reportSha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ]
       }
@@ -3867,7 +4194,7 @@ export const IDL: Fedstr = {
             }
           },
           {
-            "name": "clientScriptCid",
+            "name": "trainingPlanCid",
             "type": {
               "array": [
                 "u8",
@@ -3927,6 +4254,15 @@ export const IDL: Fedstr = {
           {
             "name": "participantCount",
             "type": "u32"
+          },
+          {
+            "name": "nostrPubkey",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ]
       }
@@ -3965,6 +4301,10 @@ export const IDL: Fedstr = {
                 36
               ]
             }
+          },
+          {
+            "name": "samples",
+            "type": "u64"
           }
         ]
       }
@@ -4024,6 +4364,24 @@ export const IDL: Fedstr = {
           {
             "name": "finished",
             "type": "bool"
+          },
+          {
+            "name": "reportCid",
+            "type": {
+              "array": [
+                "u8",
+                36
+              ]
+            }
+          },
+          {
+            "name": "reportSha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ]
       }

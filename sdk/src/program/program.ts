@@ -54,7 +54,8 @@ export interface CreatePoolArgs {
   claimWindow: U64;
   slashLimitBps: number;
   nostrJobId: Uint8Array;
-  clientScriptCid: Uint8Array;
+  /** Binary CIDv1 of the training plan. */
+  trainingPlanCid: Uint8Array;
   initialModelCid: Uint8Array;
 }
 
@@ -75,7 +76,7 @@ export async function createPoolIx(p: FedstrProgram, a: CreatePoolArgs, override
       claimWindow: bn(a.claimWindow),
       slashLimitBps: a.slashLimitBps,
       nostrJobId: bytes(a.nostrJobId, 32, "nostrJobId"),
-      clientScriptCid: bytes(a.clientScriptCid, 36, "clientScriptCid"),
+      trainingPlanCid: bytes(a.trainingPlanCid, 36, "trainingPlanCid"),
       initialModelCid: bytes(a.initialModelCid, 36, "initialModelCid"),
     }, poolBump, escrowBump, vaultBump)
     .accountsStrict({
@@ -112,11 +113,18 @@ export async function fundPoolIx(
 
 export async function joinPoolIx(
   p: FedstrProgram,
-  a: { participant: PublicKey; pool: PublicKey; participantToken: PublicKey; stake: U64 },
+  a: {
+    participant: PublicKey;
+    pool: PublicKey;
+    participantToken: PublicKey;
+    stake: U64;
+    /** The participant's Nostr x-only public key (32 bytes); aggregators accept its result events only. */
+    nostrPubkey: Uint8Array;
+  },
   overrides: Accounts = {},
 ) {
   return p.methods
-    .joinPool(bn(a.stake))
+    .joinPool(bn(a.stake), bytes(a.nostrPubkey, 32, "nostrPubkey"))
     .accountsStrict({
       participant: a.participant,
       pool: a.pool,
@@ -132,12 +140,21 @@ export async function joinPoolIx(
 
 export async function commitUpdateIx(
   p: FedstrProgram,
-  a: { participant: PublicKey; pool: PublicKey; round: number; updateHash: Uint8Array; updateCid: Uint8Array; bump?: number },
+  a: {
+    participant: PublicKey;
+    pool: PublicKey;
+    round: number;
+    updateHash: Uint8Array;
+    updateCid: Uint8Array;
+    /** Training sample count (>= 1), what FedAvg weights the update by. */
+    samples: U64;
+    bump?: number;
+  },
   overrides: Accounts = {},
 ) {
   const [commitment, bump] = findCommitmentAddress(a.pool, a.participant, a.round, p.programId);
   return p.methods
-    .commitUpdate(a.round, bytes(a.updateHash, 32, "updateHash"), bytes(a.updateCid, 36, "updateCid"), a.bump ?? bump)
+    .commitUpdate(a.round, bytes(a.updateHash, 32, "updateHash"), bytes(a.updateCid, 36, "updateCid"), bn(a.samples), a.bump ?? bump)
     .accountsStrict({
       participant: a.participant,
       pool: a.pool,
@@ -160,6 +177,12 @@ export interface PostRoundArgs {
   metric: U64;
   reward: U64;
   acceptedCount: number;
+  /** Binary CIDv1 of the round report (uploaded before posting). */
+  reportCid: Uint8Array;
+  /** sha256 of the report bytes. */
+  reportSha256: Uint8Array;
+  /** Test hook: a bump other than the canonical one. */
+  bump?: number;
 }
 
 export async function postRoundIx(p: FedstrProgram, a: PostRoundArgs, overrides: Accounts = {}) {
@@ -172,7 +195,9 @@ export async function postRoundIx(p: FedstrProgram, a: PostRoundArgs, overrides:
       metric: bn(a.metric),
       reward: bn(a.reward),
       acceptedCount: a.acceptedCount,
-    }, bump)
+      reportCid: bytes(a.reportCid, 36, "reportCid"),
+      reportSha256: bytes(a.reportSha256, 32, "reportSha256"),
+    }, a.bump ?? bump)
     .accountsStrict({
       aggregator: a.aggregator,
       pool: a.pool,
@@ -274,7 +299,8 @@ export const expirePoolIx = (p: FedstrProgram, a: { caller: PublicKey; pool: Pub
 export const finalizePoolIx = (p: FedstrProgram, a: { caller: PublicKey; pool: PublicKey; creatorToken: PublicKey }, overrides: Accounts = {}) =>
   refundIx(p, "finalizePool", "caller", a.caller, a.pool, a.creatorToken, overrides);
 
-export async function closePoolIx(p: FedstrProgram, a: { creator: PublicKey; pool: PublicKey }, overrides: Accounts = {}) {
+/** The creator closes a finalized pool once its participant and round accounts are closed; stray tokens go to `creatorToken`. */
+export async function closePoolIx(p: FedstrProgram, a: { creator: PublicKey; pool: PublicKey; creatorToken: PublicKey }, overrides: Accounts = {}) {
   return p.methods
     .closePool()
     .accountsStrict({
@@ -282,40 +308,57 @@ export async function closePoolIx(p: FedstrProgram, a: { creator: PublicKey; poo
       pool: a.pool,
       escrow: findEscrowAddress(a.pool, p.programId)[0],
       stakeVault: findStakeVaultAddress(a.pool, p.programId)[0],
+      creatorToken: a.creatorToken,
       tokenProgram: TOKEN_PROGRAM_ID,
       ...overrides,
     })
     .instruction();
 }
 
-export async function closeParticipantIx(p: FedstrProgram, a: { participant: PublicKey; pool: PublicKey }, overrides: Accounts = {}) {
+/**
+ * Anyone closes a participant account of a finalized pool (its commitments first); a stake never withdrawn
+ * goes to `destination`, the participant's own token account of the pool mint; rent to the participant.
+ */
+export async function closeParticipantIx(
+  p: FedstrProgram,
+  a: { caller: PublicKey; participant: PublicKey; pool: PublicKey; destination: PublicKey },
+  overrides: Accounts = {},
+) {
   return p.methods
     .closeParticipant()
     .accountsStrict({
+      caller: a.caller,
       participant: a.participant,
       pool: a.pool,
       participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
+      stakeVault: findStakeVaultAddress(a.pool, p.programId)[0],
+      destination: a.destination,
+      tokenProgram: TOKEN_PROGRAM_ID,
       ...overrides,
     })
     .instruction();
 }
 
+/** Anyone closes a commitment of a finalized pool; rent to the participant that made it. */
 export async function closeCommitmentIx(
   p: FedstrProgram,
-  a: { participant: PublicKey; pool: PublicKey; round: number },
+  a: { caller: PublicKey; participant: PublicKey; pool: PublicKey; round: number },
   overrides: Accounts = {},
 ) {
   return p.methods
     .closeCommitment()
     .accountsStrict({
+      caller: a.caller,
       participant: a.participant,
       pool: a.pool,
+      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
       commitment: findCommitmentAddress(a.pool, a.participant, a.round, p.programId)[0],
       ...overrides,
     })
     .instruction();
 }
 
+/** Anyone closes a round result of a finalized pool; rent to the aggregator that paid it. */
 export async function closeRoundIx(
   p: FedstrProgram,
   a: { caller: PublicKey; aggregator: PublicKey; pool: PublicKey; round: number },

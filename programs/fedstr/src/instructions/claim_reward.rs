@@ -6,7 +6,9 @@
 //!
 //! Rules: only the participant itself (the participant state must belong to the
 //! signer and the pool, `WrongPool`); the round result belongs to this pool and
-//! round (`WrongPool` / `InvalidRound`); the pool is active, finished or expired
+//! round (`WrongPool` / `InvalidRound`) — and so to this incarnation of the
+//! pool address, because `close_pool` is refused while round or participant
+//! accounts remain; the pool is active, finished or expired
 //! — a cancelled pool has no rounds (`PoolNotActive`), a finalized pool or a
 //! finished/expired one past `ended_at + claim_window` rejects claims
 //! (`ClaimWindowClosed`); once per round (`AlreadyClaimed`); the leaf
@@ -48,10 +50,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         _ => return err(E::PoolNotActive),
     }
     let st = load_mut::<Participant>(state_acc, program_id)?;
-    require(
-        &st.pool == pool_acc.address() && &st.authority == participant.address() && st.joined_at >= pool.created_at,
-        E::WrongPool,
-    )?;
+    require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
     let rr = load_mut::<RoundResult>(round_acc, program_id)?;
     require(&rr.pool == pool_acc.address(), E::WrongPool)?;
     require(rr.round == round && round >= 1 && round <= MAX_ROUNDS, E::InvalidRound)?;

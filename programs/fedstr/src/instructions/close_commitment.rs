@@ -1,10 +1,15 @@
 //! `close_commitment()`
 //!
-//! Accounts: `participant` (signer, writable, receives the rent), `pool`, `commitment`.
+//! Accounts: `caller` (signer, anyone), `participant` (writable, the
+//! participant that made the commitment, receives the rent it paid), `pool`,
+//! `participant_state` (writable), `commitment`.
 //!
-//! Rules: only the participant that made the commitment (`Unauthorized`); the
-//! commitment belongs to `pool` (`WrongPool`); the pool is finalized or
-//! already closed (`PoolNotFinalized`). Emits `AccountClosed`.
+//! Rules: anyone may close a commitment once its pool is finalized
+//! (`PoolNotFinalized`; the pool account must exist, `InvalidAccountOwner`);
+//! the commitment and the participant state belong to `pool` and to the same
+//! participant (`WrongPool`); `participant` is that participant
+//! (`Unauthorized`). The participant's `open_commitments` count drops by one.
+//! Emits `AccountClosed`.
 
 use super::*;
 use crate::errors::FedstrError as E;
@@ -15,14 +20,20 @@ use crate::utils::*;
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [participant, pool_acc, commitment_acc] = take_accounts::<3>(accounts)?;
-    signer(participant)?;
+    let [caller, participant, pool_acc, state_acc, commitment_acc] = take_accounts::<5>(accounts)?;
+    signer(caller)?;
     Reader::new(args).finish()?;
 
+    let pool = load_pool(pool_acc, program_id)?;
+    require(pool.status == pool_status::FINALIZED, E::PoolNotFinalized)?;
     let c = load_mut::<Commitment>(commitment_acc, program_id)?;
+    let st = load_mut::<Participant>(state_acc, program_id)?;
+    require(
+        &c.pool == pool_acc.address() && &st.pool == pool_acc.address() && st.authority == c.authority,
+        E::WrongPool,
+    )?;
     require(&c.authority == participant.address(), E::Unauthorized)?;
-    require(&c.pool == pool_acc.address(), E::WrongPool)?;
-    check_pool_finalized_or_closed(pool_acc, program_id)?;
+    st.open_commitments = st.open_commitments.checked_sub(1).ok_or(E::ArithmeticOverflow)?;
     close_account(commitment_acc, participant)?;
 
     events::account_closed()

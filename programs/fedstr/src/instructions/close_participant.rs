@@ -1,11 +1,20 @@
 //! `close_participant()`
 //!
-//! Accounts: `participant` (signer, writable, receives the rent), `pool`, `participant_state`.
+//! Accounts: `caller` (signer, anyone), `participant` (writable, the
+//! participant, receives the rent it paid), `pool` (writable),
+//! `participant_state`, `stake_vault`, `destination` (the participant's token
+//! account of the pool mint), `token_program`.
 //!
-//! Rules: only the participant (`Unauthorized`); the state belongs to `pool`
-//! (`WrongPool`); the pool is finalized or already closed
-//! (`PoolNotFinalized`); the stake is withdrawn or fully slashed
-//! (`StakeNotWithdrawn`). Emits `AccountClosed`.
+//! Rules: anyone may close a participant account once its pool is finalized
+//! (`PoolNotFinalized`; the pool account must exist, `InvalidAccountOwner`);
+//! the state belongs to `pool` (`WrongPool`) and `participant` is its
+//! authority (`Unauthorized`); its commitment accounts are closed first
+//! (`CommitmentsOpen`). A stake the participant never withdrew is paid to
+//! `destination`, which must be a token account of the pool mint (`WrongMint`)
+//! owned by the participant (`Unauthorized`) — so one idle participant cannot
+//! keep the pool (and the organization's rent) open, and nobody else can take
+//! the stake. The pool's `open_participants` count drops by one. Emits
+//! `StakeWithdrawn` (if a stake was paid) and `AccountClosed`.
 
 use super::*;
 use crate::errors::FedstrError as E;
@@ -16,15 +25,30 @@ use crate::utils::*;
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [participant, pool_acc, state_acc] = take_accounts::<3>(accounts)?;
-    signer(participant)?;
+    let [caller, participant, pool_acc, state_acc, vault, destination, token_prog] = take_accounts::<7>(accounts)?;
+    signer(caller)?;
+    token_program(token_prog)?;
     Reader::new(args).finish()?;
 
+    let pool = load_pool(pool_acc, program_id)?;
+    require(pool.status == pool_status::FINALIZED, E::PoolNotFinalized)?;
     let st = load_mut::<Participant>(state_acc, program_id)?;
-    require(&st.authority == participant.address(), E::Unauthorized)?;
     require(&st.pool == pool_acc.address(), E::WrongPool)?;
-    check_pool_finalized_or_closed(pool_acc, program_id)?;
-    require(st.stake == 0, E::StakeNotWithdrawn)?;
+    require(&st.authority == participant.address(), E::Unauthorized)?;
+    require(st.open_commitments == 0, E::CommitmentsOpen)?;
+
+    let stake = st.stake;
+    if stake > 0 {
+        check_vault(pool, vault)?;
+        let t = token_of_mint(destination, &pool.mint)?;
+        require(t.owner == st.authority, E::Unauthorized)?;
+        st.stake = 0;
+        st.status = participant_status::WITHDRAWN;
+        pool.total_staked = sub(pool.total_staked, stake)?;
+        pool_transfer(pool_acc, pool, vault, destination, stake)?;
+        events::stake_withdrawn().key(pool_acc.address()).key(participant.address()).u64(stake).emit();
+    }
+    pool.open_participants = pool.open_participants.checked_sub(1).ok_or(E::ArithmeticOverflow)?;
     close_account(state_acc, participant)?;
 
     events::account_closed().key(pool_acc.address()).key(state_acc.address()).key(participant.address()).emit();

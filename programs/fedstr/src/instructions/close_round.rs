@@ -1,11 +1,13 @@
 //! `close_round()`
 //!
 //! Accounts: `caller` (signer, anyone), `aggregator` (writable, receives the
-//! rent), `pool`, `round_result`.
+//! rent), `pool` (writable), `round_result`.
 //!
-//! Rules: the round result belongs to `pool` (`WrongPool`); `aggregator` is
-//! the account that paid for it (`Unauthorized`); the pool is finalized or
-//! already closed (`PoolNotFinalized`). Emits `AccountClosed`.
+//! Rules: anyone may close a round result once its pool is finalized
+//! (`PoolNotFinalized`; the pool account must exist, `InvalidAccountOwner`);
+//! the round result belongs to `pool` (`WrongPool`); `aggregator` is the
+//! account that paid for it (`Unauthorized`). The pool's `open_rounds` count
+//! drops by one. Emits `AccountClosed`.
 
 use super::*;
 use crate::errors::FedstrError as E;
@@ -20,10 +22,12 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     signer(caller)?;
     Reader::new(args).finish()?;
 
+    let pool = load_pool(pool_acc, program_id)?;
+    require(pool.status == pool_status::FINALIZED, E::PoolNotFinalized)?;
     let rr = load_mut::<RoundResult>(round_acc, program_id)?;
     require(&rr.pool == pool_acc.address(), E::WrongPool)?;
     require(&rr.aggregator == aggregator.address(), E::Unauthorized)?;
-    check_pool_finalized_or_closed(pool_acc, program_id)?;
+    pool.open_rounds = pool.open_rounds.checked_sub(1).ok_or(E::ArithmeticOverflow)?;
     close_account(round_acc, aggregator)?;
 
     events::account_closed().key(pool_acc.address()).key(round_acc.address()).key(aggregator.address()).emit();

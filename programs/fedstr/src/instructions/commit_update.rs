@@ -1,4 +1,4 @@
-//! `commit_update(round: u32, update_hash: [u8; 32], update_cid: [u8; 36], bump: u8)`
+//! `commit_update(round: u32, update_hash: [u8; 32], update_cid: [u8; 36], samples: u64, bump: u8)`
 //!
 //! Accounts: `participant` (signer, writable, pays rent), `pool`,
 //! `participant_state`, `commitment` (PDA `["commitment", pool, participant,
@@ -12,8 +12,12 @@
 //! `round_deadline(r) = join_deadline + r*round_duration`; rounds strictly
 //! increase per participant, so a second commit for the same round is
 //! impossible (`AlreadyCommitted`); the CID is a binary CIDv1 sha2-256
-//! (`InvalidCid`); the commitment address must match (`InvalidPda`).
-//! Emits `UpdateCommitted`.
+//! (`InvalidCid`); `samples` (the training sample count FedAvg weights by,
+//! stored so the update can be aggregated from the chain alone) is at least 1
+//! (`InvalidSamples`); the commitment address must be the canonical PDA
+//! (`InvalidPda`). Lamports pre-sent to the address do not block creation.
+//! The participant counts the new account (`open_commitments`); it cannot be
+//! closed while any remain. Emits `UpdateCommitted`.
 
 use super::*;
 use crate::errors::FedstrError as E;
@@ -31,31 +35,31 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let round = r.u32()?;
     let update_hash = *r.bytes::<32>()?;
     let update_cid = *r.bytes::<36>()?;
+    let samples = r.u64()?;
     let bump = r.u8()?;
     r.finish()?;
 
     let pool = load_pool(pool_acc, program_id)?;
     require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
     let st = load_mut::<Participant>(state_acc, program_id)?;
-    // `joined_at >= created_at` rejects a stale state left from an earlier pool at the same address.
-    require(
-        &st.pool == pool_acc.address() && &st.authority == participant.address() && st.joined_at >= pool.created_at,
-        E::WrongPool,
-    )?;
+    // No stale state from an earlier pool at this address can exist: `close_pool`
+    // is refused while any participant account remains.
+    require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
     require(st.status == participant_status::ACTIVE, E::ParticipantWithdrawn)?;
     require(round > st.last_committed_round, E::AlreadyCommitted)?;
     require(round == pool.rounds_posted + 1 && round <= pool.num_rounds, E::RoundNotOpen)?;
     let now = now()?;
     require(now >= pool.round_start(round)? && now < pool.round_deadline(round)?, E::RoundNotOpen)?;
     validate_cid(&update_cid)?;
+    require(samples > 0, E::InvalidSamples)?;
 
     let round_le = round.to_le_bytes();
     let b = [bump];
-    let expected = derive_pda(
+    let expected = canonical_pda(
         &[COMMITMENT_SEED, pool_acc.address().as_ref(), participant.address().as_ref(), &round_le][..],
         bump,
         program_id,
-    );
+    )?;
     require(commitment_acc.address() == &expected, E::InvalidPda)?;
     create_pda_account(
         participant,
@@ -74,6 +78,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     c.pool = *pool_acc.address();
     c.authority = *participant.address();
     c.committed_at = now;
+    c.samples = samples;
     c.round = round;
     c.bump = bump;
     c.update_hash = update_hash;
@@ -81,6 +86,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
 
     st.last_committed_round = round;
     st.commit_count += 1;
+    st.open_commitments += 1;
 
     events::update_committed()
         .key(pool_acc.address())
@@ -88,6 +94,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         .u32(round)
         .bytes(&update_hash)
         .bytes(&update_cid)
+        .u64(samples)
         .emit();
     Ok(())
 }

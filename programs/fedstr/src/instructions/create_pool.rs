@@ -7,16 +7,25 @@
 //! `token_program`, `system_program`.
 //!
 //! Rules:
-//! - `reward_amount > 0`; `1 <= num_rounds <= 256`; `max_participants >= 1`;
-//!   `round_duration > 0`; `join_deadline > now`; `grace_period >= 0`;
-//!   `claim_window >= 0`; `slash_limit_bps <= 10000`; the whole schedule
+//! - `reward_amount > 0` (`InvalidAmount`); `1 <= num_rounds <= 256`,
+//!   `max_participants >= 1`, `slash_limit_bps <= 10000` (`InvalidParameter`).
+//! - Schedule bounds (seconds, see `state.rs`): `5 <= round_duration <= 30 days`
+//!   (`InvalidRoundDuration`); `now < join_deadline <= now + 365 days`
+//!   (`InvalidJoinDeadline`); `0 <= grace_period <= 30 days`
+//!   (`InvalidGracePeriod`); `60 <= claim_window <= 365 days`
+//!   (`InvalidClaimWindow`); the end of the last claim window
 //!   (`join_deadline + num_rounds * round_duration + grace_period + claim_window`)
-//!   must not overflow — otherwise `InvalidParameter`/`InvalidAmount`.
-//! - `client_script_cid` and `initial_model_cid` are binary CIDv1 sha2-256 (`InvalidCid`).
-//! - `mint` must be an SPL Token mint and `creator_token` an account of it (`WrongMint`).
+//!   at most 3 years from now (`ScheduleTooLong`).
+//! - `training_plan_cid` and `initial_model_cid` are binary CIDv1 sha2-256 (`InvalidCid`).
+//! - `mint` must be an SPL Token mint and `creator_token` an account of it
+//!   (`WrongMint`). A mint with a freeze authority is accepted: its holder can
+//!   freeze the escrow and vault (a trust assumption the SDK's pool summary
+//!   and the CLI show; see docs/program.md).
 //! - `pool`, `escrow` and `stake_vault` must be the PDAs for the given bumps
-//!   (`InvalidPda`; the SDK passes the canonical bumps); creating an existing
-//!   pool fails with `AlreadyInitialized`.
+//!   and the bumps canonical (`InvalidPda`), so there is one pool address per
+//!   (creator, pool_id); creating an existing pool fails with
+//!   `AlreadyInitialized`. Lamports a stranger sent to any of the three
+//!   addresses beforehand do not block creation.
 //! - Escrow and stake vault are SPL token accounts owned by the pool PDA: only
 //!   this program can move their tokens.
 //! - Emits `PoolCreated`.
@@ -48,7 +57,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let claim_window = r.i64()?;
     let slash_limit_bps = r.u16()?;
     let nostr_job_id = *r.bytes::<32>()?;
-    let client_script_cid = *r.bytes::<36>()?;
+    let training_plan_cid = *r.bytes::<36>()?;
     let initial_model_cid = *r.bytes::<36>()?;
     let bump = r.u8()?;
     let escrow_bump = r.u8()?;
@@ -58,24 +67,22 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let now = now()?;
     require(reward_amount > 0, E::InvalidAmount)?;
     require(
-        (1..=MAX_ROUNDS).contains(&num_rounds)
-            && max_participants >= 1
-            && round_duration > 0
-            && join_deadline > now
-            && grace_period >= 0
-            && claim_window >= 0
-            && slash_limit_bps as u64 <= BPS,
+        (1..=MAX_ROUNDS).contains(&num_rounds) && max_participants >= 1 && slash_limit_bps as u64 <= BPS,
         E::InvalidParameter,
     )?;
-    // The whole schedule must be representable: join_deadline + num_rounds *
-    // round_duration + grace_period + claim_window <= i64::MAX (no 128-bit math).
-    let room = i64::MAX
-        .checked_sub(join_deadline)
-        .and_then(|v| v.checked_sub(grace_period))
-        .and_then(|v| v.checked_sub(claim_window))
-        .ok_or(E::InvalidParameter)?;
-    require(room >= 0 && (round_duration as u64) <= (room as u64) / (num_rounds as u64), E::InvalidParameter)?;
-    validate_cid(&client_script_cid)?;
+    require(
+        (MIN_ROUND_DURATION..=MAX_ROUND_DURATION).contains(&round_duration),
+        E::InvalidRoundDuration,
+    )?;
+    // `now` is a real clock value, far from i64::MAX: the additions below cannot overflow.
+    require(join_deadline > now && join_deadline - now <= MAX_JOIN_WINDOW, E::InvalidJoinDeadline)?;
+    require((0..=MAX_GRACE_PERIOD).contains(&grace_period), E::InvalidGracePeriod)?;
+    require((MIN_CLAIM_WINDOW..=MAX_CLAIM_WINDOW).contains(&claim_window), E::InvalidClaimWindow)?;
+    // num_rounds <= 256 and round_duration <= 30 days: the product fits in 32 bits.
+    let rounds_span = (num_rounds as i64).wrapping_mul(round_duration);
+    let end = join_deadline - now + rounds_span + grace_period + claim_window;
+    require(end <= MAX_SCHEDULE, E::ScheduleTooLong)?;
+    validate_cid(&training_plan_cid)?;
     validate_cid(&initial_model_cid)?;
 
     require(mint.owned_by(&TOKEN_PROGRAM_ID) && mint.data_len() == 82, E::WrongMint)?;
@@ -85,14 +92,13 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     token_of_mint(creator_token, mint.address())?;
 
     let id_bytes = pool_id.to_le_bytes();
-    // Bumps come from the client (the SDK passes the canonical ones): checking
-    // them costs one sha256 each instead of a bump search. A non-canonical pool
-    // bump would only give the same creator a second pool with the same id.
-    let pool_key = derive_pda(&[POOL_SEED, creator.address().as_ref(), &id_bytes], bump, program_id);
+    // Bumps come from the client (the SDK passes the canonical ones) and are
+    // checked to be canonical without a bump search (see `canonical_pda`).
+    let pool_key = canonical_pda(&[POOL_SEED, creator.address().as_ref(), &id_bytes], bump, program_id)?;
     require(pool_acc.address() == &pool_key, E::InvalidPda)?;
-    let escrow_key = derive_pda(&[ESCROW_SEED, pool_key.as_ref()], escrow_bump, program_id);
+    let escrow_key = canonical_pda(&[ESCROW_SEED, pool_key.as_ref()], escrow_bump, program_id)?;
     require(escrow.address() == &escrow_key, E::InvalidPda)?;
-    let vault_key = derive_pda(&[STAKE_VAULT_SEED, pool_key.as_ref()], vault_bump, program_id);
+    let vault_key = canonical_pda(&[STAKE_VAULT_SEED, pool_key.as_ref()], vault_bump, program_id)?;
     require(vault.address() == &vault_key, E::InvalidPda)?;
 
     let b = [bump];
@@ -144,7 +150,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     pool.escrow_bump = escrow_bump;
     pool.vault_bump = vault_bump;
     pool.nostr_job_id = nostr_job_id;
-    pool.client_script_cid = client_script_cid;
+    pool.training_plan_cid = training_plan_cid;
     pool.initial_model_cid = initial_model_cid;
 
     pinocchio_token::instructions::Transfer::new(creator_token, escrow, creator, reward_amount).invoke()?;
@@ -162,7 +168,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         .i64(round_duration)
         .i64(join_deadline)
         .bytes(&nostr_job_id)
-        .bytes(&client_script_cid)
+        .bytes(&training_plan_cid)
         .bytes(&initial_model_cid)
         .emit();
     Ok(())

@@ -1,4 +1,4 @@
-//! `join_pool(stake: u64)`
+//! `join_pool(stake: u64, nostr_pubkey: [u8; 32])`
 //!
 //! Accounts: `participant` (signer, writable, pays rent), `pool`,
 //! `participant_state` (PDA `["participant", pool, participant]`),
@@ -9,7 +9,11 @@
 //! (`JoinDeadlinePassed`); fewer than `max_participants` (`PoolFull`);
 //! `stake >= max(min_stake, 1)` (`StakeTooLow`); right vault (`WrongVault`) and
 //! mint (`WrongMint`); canonical PDA (`InvalidPda`); joining twice fails with
-//! `AlreadyInitialized`. The stake moves into the stake vault. Emits `ParticipantJoined`.
+//! `AlreadyInitialized` (lamports a stranger sent to the address beforehand do
+//! not block it). `nostr_pubkey` is the participant's Nostr x-only public key,
+//! stored so that aggregators accept result events signed by it only. The
+//! stake moves into the stake vault; the pool counts the new account
+//! (`open_participants`). Emits `ParticipantJoined`.
 
 use super::*;
 use crate::errors::FedstrError as E;
@@ -27,6 +31,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     system_program(system_prog)?;
     let mut r = Reader::new(args);
     let stake = r.u64()?;
+    let nostr_pubkey = *r.bytes::<32>()?;
     r.finish()?;
 
     let pool = load_pool(pool_acc, program_id)?;
@@ -58,6 +63,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         program_id,
     )?;
     pool.participant_count += 1;
+    pool.open_participants += 1;
     pool.total_staked = add(pool.total_staked, stake)?;
 
     let st = init_mut::<Participant>(state_acc);
@@ -68,6 +74,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     st.joined_at = now;
     st.status = participant_status::ACTIVE;
     st.bump = bump;
+    st.nostr_pubkey = nostr_pubkey;
 
     pinocchio_token::instructions::Transfer::new(participant_token, vault, participant, stake).invoke()?;
     events::participant_joined()
@@ -75,6 +82,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         .key(participant.address())
         .u64(stake)
         .u32(pool.participant_count)
+        .bytes(&nostr_pubkey)
         .emit();
     Ok(())
 }

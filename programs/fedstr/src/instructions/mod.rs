@@ -18,8 +18,8 @@ pub mod slash;
 pub mod withdraw_stake;
 
 use crate::errors::FedstrError;
-use crate::state::{load_mut, pool_status, Pool, ProgramAccount, POOL_SEED};
-use crate::utils::{err, require, token_of_mint, Result};
+use crate::state::{load_mut, Pool, POOL_SEED};
+use crate::utils::{require, token_of_mint, Result};
 use pinocchio::{
     cpi::{Seed, Signer},
     AccountView, Address, ProgramResult,
@@ -93,16 +93,4 @@ pub(crate) fn check_vault(pool: &Pool, vault: &AccountView) -> Result<()> {
 pub(crate) fn check_creator_token(pool: &Pool, creator_token: &AccountView) -> Result<()> {
     let t = token_of_mint(creator_token, &pool.mint)?;
     require(t.owner == pool.creator, FedstrError::Unauthorized)
-}
-
-/// For closing per-pool accounts: the pool must be finalized, or already closed.
-pub(crate) fn check_pool_finalized_or_closed(pool_account: &AccountView, program_id: &Address) -> Result<()> {
-    if pool_account.owned_by(program_id) && pool_account.data_len() >= Pool::LEN {
-        let pool = load_mut::<Pool>(pool_account, program_id)?;
-        require(pool.status == pool_status::FINALIZED, FedstrError::PoolNotFinalized)
-    } else if pool_account.lamports() == 0 {
-        Ok(())
-    } else {
-        err(FedstrError::PoolNotFinalized)
-    }
 }

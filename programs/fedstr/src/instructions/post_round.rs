@@ -10,7 +10,12 @@
 //! that the pool can only be expired); the global model CID is a binary CIDv1
 //! sha2-256 (`InvalidCid`); `reward <= total_funded - total_refunded -
 //! total_allocated`, i.e. never more than what is left unallocated in escrow
-//! (`RewardExceedsEscrow`); `round_result` is the PDA for `bump` (`InvalidPda`). Posting round
+//! (`RewardExceedsEscrow`); `round_result` is the canonical PDA for `bump`
+//! (`InvalidPda`); lamports pre-sent to it do not block creation. The report
+//! (verdicts, rewards, Merkle proofs; uploaded before posting) is anchored by
+//! `report_cid` (binary CIDv1 sha2-256, `InvalidCid`) and `report_sha256`, so
+//! claimers and verifiers go chain → IPFS. The pool counts the new account
+//! (`open_rounds`). Posting round
 //! `num_rounds` finishes the pool (status finished, `ended_at = now`): stakes
 //! become withdrawable and the claim window opens. Emits `RoundPosted`.
 
@@ -34,6 +39,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let metric = r.i64()?;
     let reward = r.u64()?;
     let accepted_count = r.u32()?;
+    let report_cid = *r.bytes::<36>()?;
+    let report_sha256 = *r.bytes::<32>()?;
     let bump = r.u8()?;
     r.finish()?;
 
@@ -46,12 +53,12 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let last = pool.round_deadline(round)?.checked_add(pool.grace_period).ok_or(E::ArithmeticOverflow)?;
     require(now <= last, E::RoundPostingExpired)?;
     validate_cid(&global_model_cid)?;
+    validate_cid(&report_cid)?;
     require(reward <= pool.unallocated()?, E::RewardExceedsEscrow)?;
 
     let round_le = round.to_le_bytes();
-    // Bump from the client (canonical in the SDK): one round result per round is
-    // guaranteed by `rounds_posted`, so no bump search is needed.
-    let key = derive_pda(&[ROUND_SEED, pool_acc.address().as_ref(), &round_le], bump, program_id);
+    // Bump from the client, checked to be canonical without a bump search.
+    let key = canonical_pda(&[ROUND_SEED, pool_acc.address().as_ref(), &round_le], bump, program_id)?;
     require(round_acc.address() == &key, E::InvalidPda)?;
     let b = [bump];
     create_pda_account(
@@ -73,9 +80,12 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     rr.accepted_count = accepted_count;
     rr.bump = bump;
     rr.global_model_cid = global_model_cid;
+    rr.report_cid = report_cid;
+    rr.report_sha256 = report_sha256;
 
     pool.total_allocated = add(pool.total_allocated, reward)?;
     pool.rounds_posted = round;
+    pool.open_rounds += 1;
     let finished = round == pool.num_rounds;
     if finished {
         pool.status = pool_status::FINISHED;
@@ -92,6 +102,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         .u64(reward)
         .u32(accepted_count)
         .u8(finished as u8)
+        .bytes(&report_cid)
+        .bytes(&report_sha256)
         .emit();
     Ok(())
 }

@@ -8,7 +8,9 @@
 //! (`PoolNotActive`); the participant belongs to the pool (`WrongPool`) and has
 //! not withdrawn (`ParticipantWithdrawn`); the commitment is that
 //! participant's commitment for `round` in this pool (`WrongPool`) — a slash
-//! always points at an on-chain commitment; `reason != 0` (`InvalidSlashReason`;
+//! always points at an on-chain commitment of this incarnation of the pool
+//! (commitments cannot outlive their participant account, which cannot
+//! outlive the pool); `reason != 0` (`InvalidSlashReason`;
 //! codes are defined off chain, e.g. 1 = committed hash does not match the
 //! published content); the evidence CID is a binary CIDv1 sha2-256
 //! (`InvalidCid`); `amount > 0` (`InvalidAmount`); cumulative slashes of the
@@ -40,7 +42,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     require(aggregator.address() == &pool.aggregator, E::Unauthorized)?;
     require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
     let st = load_mut::<Participant>(state_acc, program_id)?;
-    require(&st.pool == pool_acc.address() && st.joined_at >= pool.created_at, E::WrongPool)?;
+    require(&st.pool == pool_acc.address(), E::WrongPool)?;
     require(st.status == participant_status::ACTIVE, E::ParticipantWithdrawn)?;
     let c = load_mut::<Commitment>(commitment_acc, program_id)?;
     require(

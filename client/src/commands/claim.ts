@@ -5,13 +5,13 @@ import { claimRewardIx, findRoundAddress, hasClaimed, PoolStatus, rewardClaimFro
 import { chainTime } from "@fedstr/sdk/job";
 import { poolCommand } from "../session.js";
 import { ClientError } from "../errors.js";
-import { formatTime, loadJob, requireParticipant, tokenAccountOf } from "../pool.js";
-import { fetchReportRefs, findRoundReport } from "../reports.js";
+import { formatTime, requireParticipant, tokenAccountOf } from "../pool.js";
+import { findRoundReport } from "../reports.js";
 
 export const help = `fedstr claim <pool> — claim your rewards for every posted round
 
-For each posted round not yet claimed: fetch the round report announced in the aggregator's feedback,
-check your leaf's Merkle proof against the on-chain root, and send claim_reward to your associated
+For each posted round not yet claimed: fetch the round report the round result names on chain (CID
+and sha256, from IPFS; no relay is asked), check your leaf's Merkle proof against the on-chain root, and send claim_reward to your associated
 token account of the pool mint. Rounds already claimed, or where you have no reward, are listed as
 skipped; running it again is harmless.
 
@@ -41,14 +41,12 @@ export async function main(argv: string[], out: Output): Promise<void> {
       return false;
     });
     if (open.length > 0) {
-      const job = await loadJob(session, pool);
-      const refs = await fetchReportRefs(session, job);
       const token = await tokenAccountOf(session.connection, me, account.mint);
       let ensureAta = token.amount === null;
       for (const r of open) {
         const result = results[r - 1];
         if (!result) { skipped.push({ round: r, reason: "round result not found on chain" }); continue; }
-        const found = await findRoundReport(session, pool, r, result, refs.get(r));
+        const found = await findRoundReport(session, pool, r, result);
         if ("error" in found) { skipped.push({ round: r, reason: found.error }); continue; }
         let leaf;
         try {

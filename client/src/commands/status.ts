@@ -3,12 +3,12 @@ import { formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
 import { cidFromBytes, findCommitmentAddress, findRoundAddress, hasClaimed, ParticipantStatus, findParticipantAddress, type RoundResultAccount } from "@fedstr/sdk/program";
 import { chainTime } from "@fedstr/sdk/job";
 import { poolCommand } from "../session.js";
-import { fetchParticipantState, formatDuration, formatTime, loadJob, table } from "../pool.js";
-import { fetchReportRefs, findRoundReport } from "../reports.js";
+import { fetchParticipantState, formatDuration, formatTime, table } from "../pool.js";
+import { findRoundReport } from "../reports.js";
 
 export const help = `fedstr status <pool> — the pool's terms and progress, your stake, and per round:
-posted or not, the global model, its metric, the round reward, your reward (from the aggregator's
-round report) and whether you claimed it.
+posted or not, the global model, its metric, the round reward, your reward (from the round report
+the round result names on chain) and whether you claimed it.
 
 ${COMMON_HELP}`;
 
@@ -40,15 +40,13 @@ export async function main(argv: string[], out: Output): Promise<void> {
     const results = (await session.program.account.roundResult.fetchMultiple(roundsList.map((r) => findRoundAddress(poolAddress, r, pid)[0]))) as (RoundResultAccount | null)[];
     const commitments = state === null ? [] : await session.program.account.commitment.fetchMultiple(roundsList.map((r) => findCommitmentAddress(poolAddress, me, r, pid)[0]));
 
-    // My rewards come from the round reports the aggregator announces in its feedback.
+    // My rewards come from the round reports each round result names on chain.
     const myRewards = new Map<number, string>();
     if (state !== null && results.some((r) => r !== null)) {
       try {
-        const job = await loadJob(session, pool, { timeoutMs: 5000 });
-        const refs = await fetchReportRefs(session, job);
         for (const [i, result] of results.entries()) {
           if (result === null) continue;
-          const found = await findRoundReport(session, pool, i + 1, result, refs.get(i + 1), { attempts: 2 });
+          const found = await findRoundReport(session, pool, i + 1, result, { attempts: 2 });
           if ("error" in found) { out.info(`round ${i + 1}: ${found.error}`); continue; }
           const leaf = found.report.rewards.leaves.find((l) => l.participant === me.toBase58());
           myRewards.set(i + 1, leaf?.reward ?? "0");

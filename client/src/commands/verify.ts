@@ -1,28 +1,31 @@
 /**
  * `fedstr verify <pool> [--round N]`: recompute posted rounds from what was published and compare
- * with the chain. For each round: the aggregator's round report (announced in its feedback) must
- * name the posted model and reward root; its previous model must be the chain's; every accepted
- * update must match its on-chain commitment and its bytes on IPFS; aggregating them with the plan's
- * strategy must give the posted model hash; the reward tree must rebuild to the posted root.
+ * with the chain. For each round: the round report the round result names on chain (CID and sha256,
+ * fetched from IPFS; relays are not asked) must name the posted model and reward root; its previous
+ * model must be the chain's; every accepted update must match its on-chain commitment (hash, CID and
+ * sample count) and its bytes on IPFS; aggregating them with the plan's strategy must give the posted
+ * model hash; each reward share must be the round's reward split by the committed sample counts,
+ * and the reward tree must rebuild to the posted root.
  */
 import { PublicKey } from "@solana/web3.js";
 import { parseCommand, intFlag, COMMON_HELP, type Output, type Session } from "@fedstr/sdk/cli";
 import { buildRewardTree, cidFromBytes, findCommitmentAddress, findRoundAddress, type RoundResultAccount } from "@fedstr/sdk/program";
-import type { ContentRef, RoundReport } from "@fedstr/sdk/job";
+import { splitReward, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
 import { decode, loadKernel, recompute, toHex, type TrainingPlan } from "@fedstr/sdk/fl";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
-import { loadJob, loadPlan, loadPool, parseAddress, table, type LoadedPool } from "../pool.js";
-import { fetchReportRefs, findRoundReport } from "../reports.js";
+import { loadPlan, loadPool, parseAddress, table, type LoadedPool } from "../pool.js";
+import { findRoundReport } from "../reports.js";
 import { withRetry } from "@fedstr/sdk/cli";
 
 export const help = `fedstr verify <pool> [--round N] — recompute posted rounds and compare them with the chain
 
-For each posted round (or only round N): fetch the round report, the previous global model (and
-server state) and every accepted update by CID, check each update against its on-chain commitment,
-aggregate them with the plan's strategy and compare the hash with the posted global model hash;
-rebuild the reward tree and compare its root with the on-chain Merkle root.
+For each posted round (or only round N): fetch the round report the round result names on chain, the
+previous global model (and server state) and every accepted update by CID, check each update against
+its on-chain commitment (hash, CID, sample count), aggregate them with the plan's strategy and compare
+the hash with the posted global model hash; recheck each reward share against the round's reward split
+by the committed sample counts; rebuild the reward tree and compare its root with the on-chain root.
 Exit status 1 when any round does not verify.
 
   --round N    verify only round N
@@ -53,11 +56,9 @@ export async function main(argv: string[], out: Output): Promise<void> {
     if (only !== undefined && only > posted) throw new ClientError("BadInput", `round ${only} of pool ${pool.summary.address} is not posted (rounds posted: ${posted})`);
     const list = only !== undefined ? [only] : Array.from({ length: posted }, (_, i) => i + 1);
     if (list.length === 0) return [];
-    const job = await loadJob(session, pool);
     const plan = await loadPlan(session, pool);
-    const refs = await fetchReportRefs(session, job);
     await loadKernel();
-    const verifier = new RoundVerifier(session, pool, plan, refs);
+    const verifier = new RoundVerifier(session, pool, plan);
     const results: RoundVerification[] = [];
     for (const r of list) {
       out.info(`verifying round ${r}…`);
@@ -78,7 +79,7 @@ class RoundVerifier {
   private readonly results = new Map<number, RoundResultAccount | null>();
   private readonly reports = new Map<number, RoundReport | string>();
 
-  constructor(private readonly session: Session, private readonly pool: LoadedPool, private readonly plan: TrainingPlan, private readonly refs: Map<number, ContentRef[]>) {}
+  constructor(private readonly session: Session, private readonly pool: LoadedPool, private readonly plan: TrainingPlan) {}
 
   private async result(r: number): Promise<RoundResultAccount | null> {
     if (!this.results.has(r)) {
@@ -94,7 +95,7 @@ class RoundVerifier {
       const result = await this.result(r);
       if (result === null) this.reports.set(r, `round ${r} is not posted`);
       else {
-        const found = await findRoundReport(this.session, this.pool, r, result, this.refs.get(r));
+        const found = await findRoundReport(this.session, this.pool, r, result);
         this.reports.set(r, "error" in found ? found.error : found.report);
       }
     }
@@ -147,11 +148,14 @@ class RoundVerifier {
 
       // Every accepted update: committed on chain with this hash and CID, and these bytes on IPFS.
       const updates: { bytes: Uint8Array; numSamples: number }[] = [];
+      const committedSamples: bigint[] = [];
       for (const u of acceptedUpdates) {
         const addr = findCommitmentAddress(this.pool.address, new PublicKey(u.participant), r, this.session.program.programId)[0];
         const c = await withRetry("reading a commitment", () => this.session.program.account.commitment.fetchNullable(addr));
         if (c === null) throw new Mismatch(`accepted update of ${u.participant} has no commitment on chain`);
         if (hex(c.updateHash) !== u.sha256 || cidFromBytes(c.updateCid).toString() !== u.cid) throw new Mismatch(`accepted update of ${u.participant} (${u.cid}) differs from its on-chain commitment`);
+        if (c.samples.toString() !== String(u.samples)) throw new Mismatch(`accepted update of ${u.participant} is weighted by ${u.samples} samples, its commitment says ${c.samples.toString()}`);
+        committedSamples.push(BigInt(c.samples.toString()));
         updates.push({ bytes: await this.fetch({ cid: u.cid, sha256: u.sha256 }, `the update of ${u.participant}`), numSamples: u.samples });
       }
 
@@ -164,6 +168,17 @@ class RoundVerifier {
       }
       const total = leaves.reduce((s, l) => s + l.reward, 0n);
       if (total > BigInt(result.reward.toString())) throw new Mismatch(`the reward leaves sum to ${total}, above the round reward ${result.reward.toString()}`);
+      // Every share: the round's on-chain reward split by the committed sample counts (in report order).
+      const shares = splitReward(BigInt(result.reward.toString()), committedSamples);
+      for (const [k, u] of acceptedUpdates.entries()) {
+        const leaf = report.rewards.leaves.find((l) => l.participant === u.participant && l.updateHash === u.sha256);
+        if (leaf === undefined) throw new Mismatch(`accepted update of ${u.participant} has no reward leaf`);
+        if (BigInt(leaf.weight) !== committedSamples[k]) throw new Mismatch(`reward leaf of ${u.participant} has weight ${leaf.weight}, its commitment ${committedSamples[k]} samples`);
+        if (BigInt(leaf.reward) !== shares[k] || u.reward !== shares[k]!.toString()) throw new Mismatch(`reward share of ${u.participant} is ${leaf.reward} (report entry ${u.reward}), the round reward ${result.reward.toString()} split by sample counts gives ${shares[k]}`);
+      }
+      for (const u of report.updates) {
+        if (!u.accepted && u.reward !== "0") throw new Mismatch(`rejected update of ${u.participant} has reward ${u.reward}`);
+      }
 
       if (updates.length === 0) {
         recomputedHash = previous.sha256;

@@ -9,5 +9,6 @@ demo: setup
 	npm run demo
 
 test: setup
+	bash scripts/check-program.sh
 	npm run typecheck
 	npm test

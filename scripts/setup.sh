@@ -22,6 +22,12 @@ if [ -f scripts/build-program.sh ]; then
   bash scripts/build-program.sh
 fi
 
+# rustfmt and clippy lint the program in `make test` (scripts/check-program.sh).
+if command -v rustup >/dev/null 2>&1 && ! { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1; then
+  step "rustup component add clippy rustfmt"
+  rustup component add clippy rustfmt
+fi
+
 if [ -f scripts/build-localnet.sh ]; then
   step "local network (fedstr-localnet)"
   bash scripts/build-localnet.sh

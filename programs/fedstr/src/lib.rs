@@ -59,11 +59,7 @@ pub struct Ix<'a> {
 
 /// Dispatches on the 8-byte Anchor instruction discriminator.
 #[inline(always)]
-pub fn process_instruction(
-    program_id: &Address,
-    accounts: &mut [AccountView],
-    data: &[u8],
-) -> ProgramResult {
+pub fn process_instruction(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     use discriminators::*;
     use instructions::*;
     if data.len() < 8 {

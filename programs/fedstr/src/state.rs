@@ -246,10 +246,7 @@ impl ProgramAccount for RoundResult {
 /// The caller must not create two live views of the same account; the
 /// instruction handlers reject duplicate accounts before loading.
 #[inline(always)]
-pub fn load_mut<T: ProgramAccount>(
-    account: &AccountView,
-    program_id: &Address,
-) -> Result<&'static mut T, FedstrError> {
+pub fn load_mut<T: ProgramAccount>(account: &AccountView, program_id: &Address) -> Result<&'static mut T, FedstrError> {
     if !account.owned_by(program_id) {
         return Err(FedstrError::InvalidAccountOwner);
     }

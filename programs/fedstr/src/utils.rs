@@ -263,10 +263,7 @@ pub struct TokenInfo {
 /// Reads an initialized SPL token account.
 #[inline(always)]
 pub fn token_account(a: &AccountView) -> Result<TokenInfo> {
-    require(
-        a.owned_by(&TOKEN_PROGRAM_ID) && a.data_len() == TOKEN_ACCOUNT_LEN,
-        FedstrError::InvalidTokenAccount,
-    )?;
+    require(a.owned_by(&TOKEN_PROGRAM_ID) && a.data_len() == TOKEN_ACCOUNT_LEN, FedstrError::InvalidTokenAccount)?;
     // SAFETY: read-only copy of plain bytes; no mutable borrow is live.
     let d = unsafe { a.borrow_unchecked() };
     require(d[108] != 0, FedstrError::InvalidTokenAccount)?;
@@ -304,11 +301,7 @@ pub fn validate_cid(cid: &[u8; 36]) -> Result<()> {
 pub fn verify_merkle(leaf: [u8; 32], proof: &[[u8; 32]], root: &[u8; 32]) -> bool {
     let mut node = leaf;
     for sibling in proof {
-        node = if node <= *sibling {
-            sha256(&[&[0x01], &node, sibling])
-        } else {
-            sha256(&[&[0x01], sibling, &node])
-        };
+        node = if node <= *sibling { sha256(&[&[0x01], &node, sibling]) } else { sha256(&[&[0x01], sibling, &node]) };
     }
     &node == root
 }
@@ -343,8 +336,7 @@ pub fn create_pda_account(
         .invoke_signed(&signer)
     } else {
         if current < rent {
-            pinocchio_system::instructions::Transfer { from: payer, to: account, lamports: rent - current }
-                .invoke()?;
+            pinocchio_system::instructions::Transfer { from: payer, to: account, lamports: rent - current }.invoke()?;
         }
         pinocchio_system::instructions::Allocate { account, space: space as u64 }.invoke_signed(&signer)?;
         pinocchio_system::instructions::Assign { account, owner }.invoke_signed(&signer)
@@ -466,7 +458,11 @@ mod tests {
             let p1 = p0 + chunk[p0..].find(']').unwrap();
             let proof: Vec<[u8; 32]> = chunk[p0..p1].split('"').filter(|s| s.len() == 64).map(hex32).collect();
             assert!(verify_merkle(leaf, &proof, &root));
-            assert!(!verify_merkle(reward_leaf(&pool, round, &participant, &update_hash, weight, reward + 1), &proof, &root));
+            assert!(!verify_merkle(
+                reward_leaf(&pool, round, &participant, &update_hash, weight, reward + 1),
+                &proof,
+                &root
+            ));
         }
     }
 }

@@ -53,15 +53,12 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
     let rr = load_mut::<RoundResult>(round_acc, program_id)?;
     require(&rr.pool == pool_acc.address(), E::WrongPool)?;
-    require(rr.round == round && round >= 1 && round <= MAX_ROUNDS, E::InvalidRound)?;
+    require(rr.round == round && (1..=MAX_ROUNDS).contains(&round), E::InvalidRound)?;
     let byte = ((round - 1) / 8) as usize;
     let bit = 1u8 << ((round - 1) % 8);
     require(st.claimed_rounds[byte] & bit == 0, E::AlreadyClaimed)?;
     check_escrow(pool, escrow)?;
-    require(
-        destination.address() != &pool.escrow && destination.address() != &pool.stake_vault,
-        E::DuplicateAccount,
-    )?;
+    require(destination.address() != &pool.escrow && destination.address() != &pool.stake_vault, E::DuplicateAccount)?;
     token_of_mint(destination, &pool.mint)?;
 
     let leaf = reward_leaf(pool_acc.address(), round, participant.address(), &update_hash, weight, amount);

@@ -36,10 +36,6 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     st.open_commitments = st.open_commitments.checked_sub(1).ok_or(E::ArithmeticOverflow)?;
     close_account(commitment_acc, participant)?;
 
-    events::account_closed()
-        .key(pool_acc.address())
-        .key(commitment_acc.address())
-        .key(participant.address())
-        .emit();
+    events::account_closed().key(pool_acc.address()).key(commitment_acc.address()).key(participant.address()).emit();
     Ok(())
 }

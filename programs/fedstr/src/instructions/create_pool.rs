@@ -39,7 +39,8 @@ use pinocchio::{cpi::Seed, ProgramResult};
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [creator, pool_acc, mint, escrow, vault, creator_token, token_prog, system_prog] = take_accounts::<8>(accounts)?;
+    let [creator, pool_acc, mint, escrow, vault, creator_token, token_prog, system_prog] =
+        take_accounts::<8>(accounts)?;
     signer(creator)?;
     token_program(token_prog)?;
     system_program(system_prog)?;
@@ -70,10 +71,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         (1..=MAX_ROUNDS).contains(&num_rounds) && max_participants >= 1 && slash_limit_bps as u64 <= BPS,
         E::InvalidParameter,
     )?;
-    require(
-        (MIN_ROUND_DURATION..=MAX_ROUND_DURATION).contains(&round_duration),
-        E::InvalidRoundDuration,
-    )?;
+    require((MIN_ROUND_DURATION..=MAX_ROUND_DURATION).contains(&round_duration), E::InvalidRoundDuration)?;
     // `now` is a real clock value, far from i64::MAX: the additions below cannot overflow.
     require(join_deadline > now && join_deadline - now <= MAX_JOIN_WINDOW, E::InvalidJoinDeadline)?;
     require((0..=MAX_GRACE_PERIOD).contains(&grace_period), E::InvalidGracePeriod)?;

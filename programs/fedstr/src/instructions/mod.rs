@@ -40,12 +40,7 @@ pub(crate) fn pool_transfer(
     }
     let id = pool.pool_id.to_le_bytes();
     let bump = [pool.bump];
-    let seeds = [
-        Seed::from(POOL_SEED),
-        Seed::from(pool.creator.as_ref()),
-        Seed::from(&id),
-        Seed::from(&bump),
-    ];
+    let seeds = [Seed::from(POOL_SEED), Seed::from(pool.creator.as_ref()), Seed::from(&id), Seed::from(&bump)];
     let signer = [Signer::from(&seeds)];
     pinocchio_token::instructions::Transfer::new(from, to, pool_account, amount).invoke_signed(&signer)
 }
@@ -60,12 +55,7 @@ pub(crate) fn pool_close_token_account(
 ) -> ProgramResult {
     let id = pool.pool_id.to_le_bytes();
     let bump = [pool.bump];
-    let seeds = [
-        Seed::from(POOL_SEED),
-        Seed::from(pool.creator.as_ref()),
-        Seed::from(&id),
-        Seed::from(&bump),
-    ];
+    let seeds = [Seed::from(POOL_SEED), Seed::from(pool.creator.as_ref()), Seed::from(&id), Seed::from(&bump)];
     let signer = [Signer::from(&seeds)];
     pinocchio_token::instructions::CloseAccount::new(account, dest, pool_account).invoke_signed(&signer)
 }

@@ -45,10 +45,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     require(&st.pool == pool_acc.address(), E::WrongPool)?;
     require(st.status == participant_status::ACTIVE, E::ParticipantWithdrawn)?;
     let c = load_mut::<Commitment>(commitment_acc, program_id)?;
-    require(
-        &c.pool == pool_acc.address() && c.authority == st.authority && c.round == round,
-        E::WrongPool,
-    )?;
+    require(&c.pool == pool_acc.address() && c.authority == st.authority && c.round == round, E::WrongPool)?;
     require(reason != 0, E::InvalidSlashReason)?;
     validate_cid(&evidence_cid)?;
     require(amount > 0, E::InvalidAmount)?;

@@ -30,10 +30,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
     require(st.status == participant_status::ACTIVE && st.stake > 0, E::NothingToWithdraw)?;
     check_vault(pool, vault)?;
-    require(
-        destination.address() != &pool.escrow && destination.address() != &pool.stake_vault,
-        E::DuplicateAccount,
-    )?;
+    require(destination.address() != &pool.escrow && destination.address() != &pool.stake_vault, E::DuplicateAccount)?;
     token_of_mint(destination, &pool.mint)?;
 
     let amount = st.stake;

@@ -11,7 +11,7 @@ import { Keypair, PublicKey } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { digitsPlan, encode, hash, initialWeights, loadDigits, toHex, type Dataset } from "@fedstr/sdk/fl";
 import { loadConfig, loadKeypair, loadNostrKey } from "@fedstr/sdk/config";
-import { fetchPool, findPoolAddress, PoolStatus, getFedstrProgram } from "@fedstr/sdk/program";
+import { fetchParticipant, fetchPool, findParticipantAddress, findPoolAddress, PoolStatus, getFedstrProgram } from "@fedstr/sdk/program";
 import { chainTime, scheduleOf } from "@fedstr/sdk/job";
 import { AnchorProvider } from "@coral-xyz/anchor";
 import { startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
@@ -46,10 +46,8 @@ describe("fedstr client: on a local network", function () {
     return jsonError(r.stdout);
   };
   const balance = async (owner: string) => BigInt((await net.connection.getTokenAccountBalance(getAssociatedTokenAddressSync(net.mint, net.wallets[owner]!.publicKey))).value.amount);
-  const poolAccount = async (pool: string) => {
-    const program = getFedstrProgram(new AnchorProvider(net.connection, { publicKey: PublicKey.default } as never, {}), net.programId);
-    return (await fetchPool(program, new PublicKey(pool)))!;
-  };
+  const readProgram = () => getFedstrProgram(new AnchorProvider(net.connection, { publicKey: PublicKey.default } as never, {}), net.programId);
+  const poolAccount = async (pool: string) => (await fetchPool(readProgram(), new PublicKey(pool)))!;
   const create = (extra: string[]) => ok<{ pool: string; poolId: string; jobId: string; planCid: string; modelCid: string; escrow: string; reward: string; signature: string; joinDeadline: number; endDeadline: number }>([
     "pool", "create", "--plan", planFile, "--model", modelFile, "--reward", "100", "--min-stake", "10", ...extra, ...w("organization"),
   ]);
@@ -117,10 +115,14 @@ describe("fedstr client: on a local network", function () {
     });
 
     it("join: stakes, prints the Nostr pubkey; a second join is refused", async () => {
-      const j = await ok<{ pool: string; participant: string; stake: string; signature: string; nostrPubkey: string }>(["join", pool, "--stake", "12.5", ...w("participant-1")]);
-      expect(j).to.have.keys(["pool", "participant", "stake", "signature", "nostrPubkey"]);
+      const j = await ok<{ pool: string; participant: string; stake: string; signature: string; nostrPubkey: string; freezeAuthority: string | null }>(["join", pool, "--stake", "12.5", ...w("participant-1")]);
+      expect(j).to.have.keys(["pool", "participant", "stake", "signature", "nostrPubkey", "freezeAuthority"]);
       expect(j.stake).to.equal("12500000");
       expect(j.nostrPubkey).to.match(/^[0-9a-f]{64}$/);
+      expect(j.freezeAuthority).to.equal(null); // the localnet's test mint has none
+      // The session's Nostr key is on chain, in the participant account.
+      const st = (await fetchParticipant(readProgram(), findParticipantAddress(new PublicKey(pool), net.wallets["participant-1"]!.publicKey, net.programId)[0]))!;
+      expect(Buffer.from(st.nostrPubkey).toString("hex")).to.equal(j.nostrPubkey);
       await ok(["join", pool, ...w("participant-2")]); // default stake: the minimum
       expect((await refused(["join", pool, ...w("participant-1")])).name).to.equal("AlreadyJoined");
       expect((await poolAccount(pool)).participantCount).to.equal(2);

@@ -8,6 +8,8 @@ setup:
 demo: setup
 	npm run demo
 
-test: setup
+# The tests also need a stock Kubo node (setup.sh --test builds it; the demo does not).
+test:
+	bash scripts/setup.sh --test
 	npm run typecheck
 	npm test

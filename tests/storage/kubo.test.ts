@@ -61,17 +61,20 @@ describe('storage against a stock Kubo node (RPC API and gateway on separate por
 
   it('reads content Kubo added itself with other chunkers and layouts (trickle, rabin, 1 MiB chunks, non-raw leaves), as a CAR and block by block', async () => {
     const blockByBlock = new GatewayStore({ gatewayUrl: kubo.gateway, preferCar: false, timeoutMs: 5_000 })
+    // Trickle differs from balanced only past 174 leaves at the root: small chunks get there in 3 MiB.
     const layouts: Record<string, Record<string, string>> = {
-      trickle: { trickle: 'true' },
+      trickle: { trickle: 'true', chunker: 'size-4096' },
       rabin: { chunker: 'rabin' },
       '1 MiB chunks': { chunker: 'size-1048576' },
       'non-raw leaves': { 'raw-leaves': 'false' },
-      'trickle + non-raw leaves + 64 KiB': { trickle: 'true', 'raw-leaves': 'false', chunker: 'size-65536' }
+      'trickle + non-raw leaves': { trickle: 'true', 'raw-leaves': 'false', chunker: 'size-8192' }
     }
     for (const [name, params] of Object.entries(layouts)) {
       const bytes = random(3 * MiB + 12345)
       const cid = await kubo.add(bytes, params)
-      expect(cid, `${name}: not fedstr's own layout`).to.not.equal((await computeCid(bytes)).toString())
+      const { trickle, ...balanced } = params
+      const otherLayout = trickle === undefined ? (await computeCid(bytes)).toString() : await kubo.add(bytes, balanced)
+      expect(cid, `${name}: a layout of its own`).to.not.equal(otherLayout)
       expect(Buffer.from(await store.get(cid)).equals(Buffer.from(bytes)), `${name} via CAR`).to.equal(true)
       expect(Buffer.from(await blockByBlock.get(cid)).equals(Buffer.from(bytes)), `${name} block by block`).to.equal(true)
     }
@@ -105,9 +108,9 @@ describe('storage against a stock Kubo node (RPC API and gateway on separate por
     expect((err as ContentNotFoundError).cid).to.equal(root)
     expect((err as ContentNotFoundError).block).to.equal(gone)
     expect(err.message).to.contain(gone)
-    // One CAR request, then block requests for the missing block only (leaves 1-3 came in the CAR).
-    expect(urls[0]).to.equal(`${kubo.gateway}/ipfs/${root}?format=car`)
-    expect(urls.slice(1)).to.deep.equal([`${kubo.gateway}/ipfs/${gone}?format=raw`])
+    // One CAR request, then a block request for the missing block only (leaves 0-2 came in the CAR).
+    // (Not counted: the reader's one-time check that the gateway is not an RPC API, after a 404.)
+    expect(urls.filter((u) => u.includes('/ipfs/'))).to.deep.equal([`${kubo.gateway}/ipfs/${root}?format=car`, `${kubo.gateway}/ipfs/${gone}?format=raw`])
 
     const blockByBlock = new GatewayStore({ gatewayUrl: kubo.gateway, preferCar: false, timeoutMs: 5_000 })
     const err2 = await storageError(blockByBlock.get(root))

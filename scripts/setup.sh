@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Installs everything fedstr needs on a fresh Debian 12 machine, idempotently:
 # npm packages (only when package-lock.json changed), the on-chain program build and the
-# local network binary (fedstr-localnet).
+# local network binary (fedstr-localnet). With --test (what `make test` passes) also what only the
+# test suite needs: a stock Kubo node (scripts/build-kubo.sh) for the storage tests against Kubo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+with_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) with_test=1 ;;
+    *) echo "usage: scripts/setup.sh [--test]" >&2; exit 2 ;;
+  esac
+done
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -31,4 +40,9 @@ fi
 if [ -f scripts/build-localnet.sh ]; then
   step "local network (fedstr-localnet)"
   bash scripts/build-localnet.sh
+fi
+
+if [ "$with_test" = 1 ]; then
+  step "Kubo for the storage tests (ipfs, from the Go module proxy)"
+  bash scripts/build-kubo.sh
 fi

@@ -113,7 +113,7 @@ describe("localnet: fedstr-localnet + relay + IPFS node, wallets, mint and confi
     expect(Number(new URL(net.wsUrl).port)).to.equal(Number(new URL(net.rpcUrl).port) + 1); // what web3.js assumes
     expect(config.programId.toBase58()).to.equal(net.programId.toBase58());
     expect(config.relays).to.deep.equal([net.relayUrl]);
-    expect(config.storage).to.deep.equal({ kind: "ipfs", url: net.ipfsUrl });
+    expect(config.storage).to.deep.equal({ kind: "ipfs", api: net.ipfsUrl, gateway: net.ipfsUrl });
     expect(config.mint?.toBase58()).to.equal(net.mint.toBase58());
     expect(config.wallet).to.equal(net.wallets.organization!.path);
     expect(config.dataDir).to.equal(join(net.dir, "data"));

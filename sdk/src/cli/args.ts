@@ -24,6 +24,8 @@ export const COMMON_OPTIONS = {
   "program-id": { type: "string" },
   relay: { type: "string", multiple: true },
   "ipfs-url": { type: "string" },
+  "ipfs-api": { type: "string" },
+  "ipfs-gateway": { type: "string" },
   mint: { type: "string" },
   wallet: { type: "string" },
   "nostr-key": { type: "string" },
@@ -38,7 +40,10 @@ export const COMMON_HELP = `Common flags:
   --ws-url <url>         Solana WebSocket endpoint         (env FEDSTR_WS_URL)
   --program-id <addr>    fedstr program id                 (env FEDSTR_PROGRAM_ID)
   --relay <url>          Nostr relay, repeatable           (env FEDSTR_RELAYS, comma-separated)
-  --ipfs-url <url>       IPFS node HTTP endpoint           (env FEDSTR_IPFS_URL; Pinata: PINATA_JWT + PINATA_GATEWAY)
+  --ipfs-url <url>       IPFS node serving API and gateway on one URL, e.g. the embedded node (env FEDSTR_IPFS_URL)
+  --ipfs-api <url>       IPFS RPC API, e.g. Kubo's http://127.0.0.1:5001   (env FEDSTR_IPFS_API; needs --ipfs-gateway)
+  --ipfs-gateway <url>   IPFS gateway, e.g. Kubo's http://127.0.0.1:8080  (env FEDSTR_IPFS_GATEWAY; alone: read-only)
+                         (Pinata: env PINATA_JWT + PINATA_GATEWAY)
   --mint <addr>          token mint                        (env FEDSTR_MINT)
   --wallet <file>        Solana keypair file               (env FEDSTR_WALLET, default ~/.config/solana/id.json)
   --nostr-key <file>     Nostr secret key (hex) file       (default: derived from the wallet)
@@ -75,6 +80,8 @@ export function configFlags(values: Record<string, unknown>): ConfigFlags {
     programId: s("program-id"),
     relays: values.relay as string[] | undefined,
     ipfsUrl: s("ipfs-url"),
+    ipfsApi: s("ipfs-api"),
+    ipfsGateway: s("ipfs-gateway"),
     mint: s("mint"),
     wallet: s("wallet"),
     nostrKey: s("nostr-key"),

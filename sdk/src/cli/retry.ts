@@ -25,10 +25,10 @@ const PERMANENT_NAMES = new Set([
 
 /** Whether retrying can help. */
 export function isTransient(e: unknown): boolean {
-  if (e instanceof StorageError) return !PERMANENT_STORAGE_CODES.has(e.code);
   if (!(e instanceof Error)) return true;
   const marked = e as { programError?: unknown; permanent?: unknown };
   if (marked.programError !== undefined || marked.permanent === true) return false;
+  if (e instanceof StorageError) return !PERMANENT_STORAGE_CODES.has(e.code);
   return !PERMANENT_NAMES.has(e.name);
 }
 

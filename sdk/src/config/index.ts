@@ -14,14 +14,21 @@ import { sha256 } from "@noble/hashes/sha256";
 import { getPublicKey } from "nostr-tools/pure";
 import { SOLANA_CLUSTERS, type SolanaCluster } from "../nostr/kinds.js";
 import { storeFromEnv } from "../storage/env.js";
+import { IPFS_ENV_NAMES, IPFS_FLAG_NAMES, IpfsEndpointError, ipfsBaseUrl, namesIpfsEndpoint, resolveIpfsEndpoints, type IpfsEndpointNames, type IpfsEndpointSettings } from "../storage/endpoints.js";
 import type { ContentStore } from "../storage/types.js";
 
 export const LOCALNET_CONFIG_PATH = ".fedstr/localnet/config.json";
 export const DEFAULT_WALLET_PATH = join(homedir(), ".config/solana/id.json");
 
-/** How content is stored: the embedded/any IPFS node's HTTP API, Pinata, a read-only gateway, or an in-process Helia node. */
+export { KUBO_DEFAULT_API_URL, KUBO_DEFAULT_GATEWAY_URL, resolveIpfsEndpoints, IpfsEndpointError, type IpfsEndpoints, type IpfsEndpointSettings } from "../storage/endpoints.js";
+
+/**
+ * How content is stored: an IPFS node (writes through its RPC `api`, reads through its `gateway`:
+ * the same URL for the embedded node, two ports for Kubo), Pinata, a read-only gateway, or an
+ * in-process Helia node.
+ */
 export type StorageConfig =
-  | { kind: "ipfs"; url: string }
+  | { kind: "ipfs"; api: string; gateway: string }
   | { kind: "pinata"; jwt: string; gateway: string; gatewayKey?: string }
   | { kind: "gateway"; url: string }
   | { kind: "helia"; dir: string };
@@ -58,7 +65,8 @@ export interface ConfigFile {
   wsUrl?: string;
   programId?: string;
   relays?: string[];
-  storage?: { kind?: string; url?: string; jwt?: string; gateway?: string; gatewayKey?: string; dir?: string };
+  /** ipfs: `url` (one node serving both) or `api` + `gateway` (Kubo); gateway: `gateway` (or `url`); pinata: `jwt`, `gateway`, `gatewayKey`; helia: `dir`. */
+  storage?: { kind?: string; url?: string; api?: string; jwt?: string; gateway?: string; gatewayKey?: string; dir?: string };
   mint?: string;
   wallet?: string;
   nostrKey?: string;
@@ -75,6 +83,8 @@ export interface ConfigFlags {
   programId?: string;
   relays?: string[];
   ipfsUrl?: string;
+  ipfsApi?: string;
+  ipfsGateway?: string;
   mint?: string;
   wallet?: string;
   nostrKey?: string;
@@ -83,6 +93,7 @@ export interface ConfigFlags {
 
 const FILE_KEYS = new Set(["cluster", "rpcUrl", "wsUrl", "programId", "relays", "storage", "mint", "wallet", "nostrKey", "dataDir", "commitment"]);
 const COMMITMENTS = ["processed", "confirmed", "finalized"];
+const STORAGE_KEYS = new Set(["kind", "url", "api", "gateway", "jwt", "gatewayKey", "dir"]);
 
 function publicKey(value: string, what: string): PublicKey {
   try {
@@ -120,6 +131,13 @@ function readConfigFile(path: string): ConfigFile {
     return resolve(base, p);
   };
   const out: ConfigFile = { ...f, wallet: rel(f.wallet, "wallet"), nostrKey: rel(f.nostrKey, "nostrKey"), dataDir: rel(f.dataDir, "dataDir") };
+  if (f.storage !== undefined) {
+    if (f.storage === null || typeof f.storage !== "object" || Array.isArray(f.storage)) throw new ConfigError(`config file ${path}: storage must be an object`);
+    for (const [k, v] of Object.entries(f.storage)) {
+      if (!STORAGE_KEYS.has(k)) throw new ConfigError(`config file ${path}: unknown key storage.${k} (known: ${[...STORAGE_KEYS].join(", ")})`);
+      if (typeof v !== "string") throw new ConfigError(`config file ${path}: storage.${k} must be a string`);
+    }
+  }
   if (f.storage?.dir !== undefined) out.storage = { ...f.storage, dir: rel(f.storage.dir, "storage.dir") };
   if (f.relays !== undefined && (!Array.isArray(f.relays) || f.relays.some((r) => typeof r !== "string"))) throw new ConfigError(`config file ${path}: relays must be an array of URLs`);
   return out;
@@ -158,15 +176,35 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (!COMMITMENTS.includes(commitment)) throw new ConfigError(`commitment must be one of ${COMMITMENTS.join(", ")}, got ${JSON.stringify(commitment)}`);
 
   // Storage: a flag or FEDSTR_* variables beat the file; storeFromEnv's variables are the env form.
+  // The IPFS API and gateway are read together from the first of flags, environment and config file
+  // that names either, so one source never mixes with another's node.
   let storage: StorageConfig;
-  const ipfsUrl = pick(flags.ipfsUrl, env.FEDSTR_IPFS_URL);
-  const kind = pick(env.FEDSTR_STORAGE, flags.ipfsUrl !== undefined ? "ipfs" : undefined, ipfsUrl !== undefined ? "ipfs" : undefined, env.PINATA_JWT ? "pinata" : undefined, file.storage?.kind) ?? "ipfs";
   const fs = file.storage ?? {};
+  const fileNames = (k: string) => `storage.${k} in ${source ?? "the config file"}`;
+  const layers: { settings: IpfsEndpointSettings; names: IpfsEndpointNames; fromFile: boolean }[] = [
+    { settings: { url: flags.ipfsUrl, api: flags.ipfsApi, gateway: flags.ipfsGateway }, names: IPFS_FLAG_NAMES, fromFile: false },
+    { settings: { url: env.FEDSTR_IPFS_URL, api: env.FEDSTR_IPFS_API, gateway: env.FEDSTR_IPFS_GATEWAY }, names: IPFS_ENV_NAMES, fromFile: false },
+    ...(fs.kind === undefined || fs.kind === "ipfs" || fs.kind === "gateway" ? [{ settings: { url: fs.url, api: fs.api, gateway: fs.gateway }, names: { url: fileNames("url"), api: fileNames("api"), gateway: fileNames("gateway") }, fromFile: true }] : []),
+  ];
+  const endpoints = layers.find((l) => namesIpfsEndpoint(l.settings));
+  const namesApi = endpoints !== undefined && (pick(endpoints.settings.url, endpoints.settings.api) !== undefined);
+  const kind = pick(env.FEDSTR_STORAGE, endpoints?.fromFile === false && namesApi ? "ipfs" : undefined, env.PINATA_JWT ? "pinata" : undefined, fs.kind,
+    endpoints !== undefined ? (namesApi ? "ipfs" : "gateway") : undefined) ?? "ipfs";
+  const endpointError = (e: unknown): unknown => (e instanceof IpfsEndpointError ? new ConfigError(e.message) : e);
   switch (kind) {
     case "ipfs": {
-      const u = pick(ipfsUrl, fs.kind === "ipfs" ? fs.url : undefined);
-      if (u === undefined) throw new ConfigError("no IPFS node configured: pass --ipfs-url, set FEDSTR_IPFS_URL, or run `npm run localnet` first");
-      storage = { kind: "ipfs", url: url(u, "IPFS URL", ["http:", "https:"]) };
+      if (endpoints === undefined) {
+        throw new ConfigError("no IPFS node configured: pass --ipfs-url (the embedded node) or --ipfs-api with --ipfs-gateway (Kubo: http://127.0.0.1:5001 and http://127.0.0.1:8080), set FEDSTR_IPFS_URL or FEDSTR_IPFS_API with FEDSTR_IPFS_GATEWAY, or run `npm run localnet` first");
+      }
+      try {
+        const { apiUrl, gatewayUrl } = resolveIpfsEndpoints(endpoints.settings, endpoints.names);
+        storage = { kind: "ipfs", api: apiUrl, gateway: gatewayUrl };
+      } catch (e) {
+        if (e instanceof IpfsEndpointError && !namesApi) {
+          throw new ConfigError(`${e.message} (the IPFS API and gateway are read together from the first of flags, environment and config file that names either)`);
+        }
+        throw endpointError(e);
+      }
       break;
     }
     case "pinata": {
@@ -177,9 +215,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       break;
     }
     case "gateway": {
-      const u = pick(env.FEDSTR_IPFS_GATEWAY, fs.url);
-      if (u === undefined) throw new ConfigError("storage gateway needs FEDSTR_IPFS_GATEWAY (or storage.url in the config file)");
-      storage = { kind: "gateway", url: url(u, "IPFS gateway", ["http:", "https:"]) };
+      const u = pick(flags.ipfsGateway, env.FEDSTR_IPFS_GATEWAY, fs.kind === "gateway" || fs.kind === undefined ? pick(fs.gateway, fs.url) : undefined);
+      if (u === undefined) throw new ConfigError("storage gateway needs --ipfs-gateway or FEDSTR_IPFS_GATEWAY (or storage.gateway in the config file)");
+      try {
+        storage = { kind: "gateway", url: ipfsBaseUrl(u, "IPFS gateway", "gateway") };
+      } catch (e) {
+        throw endpointError(e);
+      }
       break;
     }
     case "helia": {
@@ -218,7 +260,7 @@ export function connectionFor(config: FedstrConfig): Connection {
 export async function storeFor(config: FedstrConfig): Promise<ContentStore> {
   const s = config.storage;
   const env: Record<string, string | undefined> = { FEDSTR_STORAGE: s.kind };
-  if (s.kind === "ipfs") env.FEDSTR_IPFS_URL = s.url;
+  if (s.kind === "ipfs") Object.assign(env, { FEDSTR_IPFS_API: s.api, FEDSTR_IPFS_GATEWAY: s.gateway });
   if (s.kind === "pinata") Object.assign(env, { PINATA_JWT: s.jwt, PINATA_GATEWAY: s.gateway, PINATA_GATEWAY_KEY: s.gatewayKey });
   if (s.kind === "gateway") env.FEDSTR_IPFS_GATEWAY = s.url;
   if (s.kind === "helia") env.FEDSTR_IPFS_DIR = s.dir;

@@ -29,9 +29,12 @@ export class InvalidCidError extends StorageError {
 /** The backend answered, but does not have the content (or one of its blocks). */
 export class ContentNotFoundError extends StorageError {
   readonly cid: string
-  constructor (cid: string, detail = '') {
+  /** The block of `cid`'s DAG that is missing, when it is not the root itself. */
+  readonly block: string | undefined
+  constructor (cid: string, detail = '', block?: string) {
     super('NOT_FOUND', `content not found: ${cid}${detail === '' ? '' : ` (${detail})`}`)
     this.cid = cid
+    this.block = block
   }
 }
 
@@ -79,6 +82,15 @@ export class BackendError extends StorageError {
     super('BACKEND', message, { cause })
     this.status = status
   }
+}
+
+/**
+ * A configured URL points at the wrong service (e.g. Kubo's RPC API given as the gateway). Not
+ * retried (`permanent`): asking again cannot help until the configuration changes.
+ */
+export class WrongEndpointError extends BackendError {
+  readonly permanent = true
+  constructor (message: string) { super(message) }
 }
 
 function causeText (err: Error): string {

@@ -11,10 +11,11 @@
  */
 import { CID } from 'multiformats/cid'
 import { CarBlockIterator } from '@ipld/car/iterator'
-import { DAG_PB_CODEC, parseCid } from './cid.js'
-import { BackendError, ContentNotFoundError, ReadOnlyStoreError } from './errors.js'
+import { DAG_PB_CODEC, RAW_CODEC, parseCid } from './cid.js'
+import { KUBO_DEFAULT_API_URL, KUBO_DEFAULT_GATEWAY_URL } from './endpoints.js'
+import { BackendError, ContentNotFoundError, ContentTooLargeError, ReadOnlyStoreError, StorageError, WrongEndpointError } from './errors.js'
 import { classifyHttpError, readBodyCapped, withTimeout } from './http.js'
-import { readVerifiedDag, verifyWholeFile } from './verify.js'
+import { assertDeclaredSize, decodeFileNode, readVerifiedDag, verifyBlock, verifyWholeFile } from './verify.js'
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type ContentStore, type GetOptions, type PutOptions, type StoreLimits } from './types.js'
 
 export const RAW_BLOCK_TYPE = 'application/vnd.ipld.raw'
@@ -73,11 +74,13 @@ export class GatewayReader {
     let wholeFile: Uint8Array | undefined
 
     const notFoundOrError = async (res: Response, c: CID): Promise<never> => {
-      if (res.status === 404 || res.status === 410) {
-        await res.body?.cancel().catch(() => {})
-        throw new ContentNotFoundError(c.toString(), `${this.base} answered ${res.status}`)
+      const text = (await res.text().catch(() => '')).slice(0, 200).trim()
+      if (res.status === 404 || res.status === 410 || isKuboMissingBlock(res.status, text)) {
+        // Kubo's RPC port answers 404 to every /ipfs/ path: say so rather than "not found".
+        if (res.status === 404) await this.assertNotRpcApi()
+        const answer = `${this.base} answered ${res.status}${text === '' ? '' : `: ${text}`}`
+        throw new ContentNotFoundError(root.toString(), c.equals(root) ? answer : `block ${c.toString()} is missing: ${answer}`, c.equals(root) ? undefined : c.toString())
       }
-      const text = (await res.text().catch(() => '')).slice(0, 200)
       throw new BackendError(`${this.base} answered ${res.status} for ${c.toString()}: ${text}`, res.status)
     }
 
@@ -91,10 +94,19 @@ export class GatewayReader {
         wholeFile = await readBodyCapped(res, maxBytes, `content ${root.toString()}`)
         return new Uint8Array(0)
       }
-      return await readBodyCapped(res, Math.min(MAX_BLOCK_BYTES, maxBytes + 64 * 1024), `block ${c.toString()}`)
+      // A raw root is the content itself (the user's limit applies); any other block is at most
+      // MAX_BLOCK_BYTES, and readVerifiedDag applies the user's limit to the running total.
+      if (c.equals(root) && c.code === RAW_CODEC && maxBytes < MAX_BLOCK_BYTES) return await readBodyCapped(res, maxBytes, `content ${root.toString()}`)
+      return await readBodyCapped(res, MAX_BLOCK_BYTES, `block ${c.toString()}`, (size) =>
+        new BackendError(`${this.base} sent ${size} bytes for block ${c.toString()} of ${root.toString()}; IPFS blocks are at most ${MAX_BLOCK_BYTES} bytes`))
     }
 
-    /** One request for the whole DAG; undefined when the gateway does not do CAR. */
+    /**
+     * One request for the whole DAG; undefined when the gateway does not do CAR. The blocks that
+     * arrived, unverified (readVerifiedDag verifies each before use). A CAR that breaks off — Kubo
+     * answers HTTP 200, sends the blocks it has and ends with `[Gateway Error: CAR stream truncated,
+     * response is incomplete]` when it lacks one — keeps what arrived; the rest is fetched block by block.
+     */
     const fetchCar = async (): Promise<Map<string, Uint8Array> | undefined> => {
       const res = await fetch(this.url(root, 'car'), { headers: { accept: `${CAR_TYPE}; version=1; order=dfs; dups=n`, ...this.headers }, signal })
       if ([400, 406, 415, 501].includes(res.status)) { await res.body?.cancel().catch(() => {}); return undefined }
@@ -106,13 +118,36 @@ export class GatewayReader {
         return new Map()
       }
       // DAG overhead is small (one dag-pb node per 174 leaves), allow 1 % + 1 MiB over the content limit.
-      const bytes = await readBodyCapped(res, Math.ceil(maxBytes * 1.01) + 1024 * 1024, `CAR for ${root.toString()}`)
+      const cap = Math.ceil(maxBytes * 1.01) + 1024 * 1024
+      const tooLarge = (size: string): ContentTooLargeError => new ContentTooLargeError(`the CAR for ${root.toString()}`, size, maxBytes)
+      const declared = res.headers.get('content-length')
+      if (declared != null && Number(declared) > cap) { await res.body?.cancel().catch(() => {}); throw tooLarge(declared) }
       const blocks = new Map<string, Uint8Array>()
+      if (res.body == null) return blocks
+      const reader = res.body.getReader()
+      let received = 0
+      const chunks = async function * (): AsyncGenerator<Uint8Array> {
+        for (;;) {
+          const { done, value } = await reader.read()
+          if (done) return
+          received += value.length
+          if (received > cap) throw tooLarge(`more than ${cap}`)
+          yield value
+        }
+      }
       try {
-        const iterator = await CarBlockIterator.fromBytes(bytes)
-        for await (const block of iterator) blocks.set(block.cid.toString(), block.bytes)
+        for await (const block of await CarBlockIterator.fromIterable(chunks())) {
+          // order=dfs puts the root first: check the size it declares before the rest is downloaded.
+          if (blocks.size === 0 && block.cid.equals(root)) {
+            await verifyBlock(root, block.bytes)
+            assertDeclaredSize(root, decodeFileNode(root, root, block.bytes).fs, maxBytes)
+          }
+          blocks.set(block.cid.toString(), block.bytes)
+        }
       } catch (err) {
-        throw new BackendError(`${this.base} sent an unreadable CAR for ${root.toString()}: ${(err as Error).message}`)
+        await reader.cancel().catch(() => {})
+        if (err instanceof StorageError || signal.aborted) throw err
+        // Truncated or unreadable from here on: keep what arrived, fetch the rest block by block.
       }
       return blocks
     }
@@ -138,6 +173,33 @@ export class GatewayReader {
       throw classifyHttpError(err, this.base, what, this.timeoutMs, timeout)
     }
   }
+
+  private rpcApiCheck: Promise<void> | undefined
+
+  /**
+   * Throws WrongEndpointError when this "gateway" is really an IPFS node's RPC API (Kubo answers
+   * `POST /api/v0/version`, and 404 to every /ipfs/ path unless run with --unrestricted-api).
+   * Asked once per reader, only after a 404.
+   */
+  private async assertNotRpcApi (): Promise<void> {
+    this.rpcApiCheck ??= (async () => {
+      let version: unknown
+      try {
+        const res = await fetch(`${this.base}/api/v0/version`, { method: 'POST', headers: this.headers, signal: AbortSignal.timeout(Math.min(this.timeoutMs, 5000)) })
+        if (!res.ok) { await res.body?.cancel().catch(() => {}); return }
+        version = (await res.json() as { Version?: unknown }).Version
+      } catch { return }
+      if (typeof version !== 'string') return
+      throw new WrongEndpointError(`${this.base} is an IPFS node's RPC API (Kubo ${version}), not its gateway: it answers 404 to /ipfs/ paths. ` +
+        `Name the gateway separately (--ipfs-gateway, FEDSTR_IPFS_GATEWAY or storage.gateway; Kubo's default is ${KUBO_DEFAULT_GATEWAY_URL}) and the API with --ipfs-api / FEDSTR_IPFS_API / storage.api (Kubo's default ${KUBO_DEFAULT_API_URL})`)
+    })()
+    await this.rpcApiCheck
+  }
+}
+
+/** Kubo's answer for a block it does not have and may not look for (offline node, or a routing timeout). */
+function isKuboMissingBlock (status: number, text: string): boolean {
+  return (status === 500 || status === 504) && /not found|no providers|block was not found|offline/i.test(text)
 }
 
 function contentType (res: Response): string {

@@ -39,12 +39,16 @@ export function classifyHttpError (err: unknown, url: string, what: string, time
   return new BackendError(`${what}: ${(err as Error)?.message ?? String(err)}`, undefined, err)
 }
 
-/** Read a response body, refusing more than `maxBytes` (checked on Content-Length and while streaming). */
-export async function readBodyCapped (res: Response, maxBytes: number, what: string): Promise<Uint8Array> {
+/**
+ * Read a response body, refusing more than `maxBytes` (checked on Content-Length and while streaming).
+ * Over the cap: `tooLarge(size)` (default ContentTooLargeError quoting `maxBytes`).
+ */
+export async function readBodyCapped (res: Response, maxBytes: number, what: string, tooLarge?: (size: string) => StorageError): Promise<Uint8Array> {
+  const over = tooLarge ?? ((size: string) => new ContentTooLargeError(what, size, maxBytes))
   const declared = res.headers.get('content-length')
   if (declared != null && Number(declared) > maxBytes) {
     await res.body?.cancel().catch(() => {})
-    throw new ContentTooLargeError(what, declared, maxBytes)
+    throw over(declared)
   }
   if (res.body == null) return new Uint8Array(0)
   const reader = res.body.getReader()
@@ -56,7 +60,7 @@ export async function readBodyCapped (res: Response, maxBytes: number, what: str
     n += value.length
     if (n > maxBytes) {
       await reader.cancel().catch(() => {})
-      throw new ContentTooLargeError(what, `more than ${maxBytes}`, maxBytes)
+      throw over(`more than ${maxBytes}`)
     }
     parts.push(value)
   }

@@ -8,7 +8,7 @@ export {
   fedstrImporterOptions, importFedstrBytes, computeCid, parseCid, assertFedstrCid, cidToBytes, cidFromBytes
 } from './cid.js'
 export { sha256Hex } from './hash.js'
-export { verifyBlock, readVerifiedDag, verifyWholeFile, type BlockFetcher } from './verify.js'
+export { verifyBlock, readVerifiedDag, verifyWholeFile, decodeFileNode, assertDeclaredSize, type BlockFetcher } from './verify.js'
 export { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type ContentStore, type GetOptions, type PutOptions, type StoreLimits } from './types.js'
 export { createHeliaNode, addToHelia, getLocalBlock, HeliaStore, type Helia, type HeliaNodeOptions, type HeliaStoreOptions } from './helia.js'
 export type { IpfsNodeOptions, IpfsNodeHandle } from './ipfs-node.js'
@@ -21,3 +21,7 @@ export { GatewayReader, GatewayStore, RAW_BLOCK_TYPE, CAR_TYPE, type GatewayRead
 export { IpfsHttpStore, type IpfsHttpStoreOptions } from './ipfs-http.js'
 export { PinataStore, type PinataStoreOptions } from './pinata.js'
 export { storeFromEnv } from './env.js'
+export {
+  KUBO_DEFAULT_API_URL, KUBO_DEFAULT_GATEWAY_URL, IPFS_ENV_NAMES, IPFS_FLAG_NAMES, IpfsEndpointError,
+  resolveIpfsEndpoints, namesIpfsEndpoint, ipfsBaseUrl, type IpfsEndpoints, type IpfsEndpointSettings, type IpfsEndpointNames
+} from './endpoints.js'

@@ -6,15 +6,16 @@
  */
 import { CID } from 'multiformats/cid'
 import { CHUNK_SIZE, computeCid, parseCid } from './cid.js'
-import { BackendError, CidMismatchError, ContentTooLargeError, StorageError } from './errors.js'
+import { KUBO_DEFAULT_API_URL } from './endpoints.js'
+import { BackendError, CidMismatchError, ContentTooLargeError, StorageError, WrongEndpointError } from './errors.js'
 import { GatewayReader } from './gateway.js'
 import { classifyHttpError, withTimeout } from './http.js'
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type ContentStore, type GetOptions, type PutOptions, type StoreLimits } from './types.js'
 
 export interface IpfsHttpStoreOptions extends StoreLimits {
-  /** The node's base URL (RPC API), e.g. http://127.0.0.1:5081. */
+  /** The node's RPC API base URL, e.g. the embedded node's http://127.0.0.1:5081 or Kubo's http://127.0.0.1:5001. */
   url: string
-  /** Gateway base URL when it differs from `url` (Kubo: :8080 vs :5001). */
+  /** Gateway base URL when it differs from `url` (Kubo: http://127.0.0.1:8080; its API port answers 404 to /ipfs/). */
   gatewayUrl?: string
 }
 
@@ -45,6 +46,10 @@ export class IpfsHttpStore implements ContentStore {
       const res = await fetch(endpoint, { method: 'POST', body: form, signal })
       const text = await res.text()
       if (res.status === 413) throw new ContentTooLargeError(`upload to ${this.url}`, bytes.length, this.maxBytes)
+      if (res.status === 404 || res.status === 405) {
+        // Kubo's gateway port (or any plain gateway) has no /api/v0: the API URL names the wrong service.
+        throw new WrongEndpointError(`${this.url} answered ${res.status} to POST /api/v0/add: it is not an IPFS RPC API (Kubo's API is on port 5001, e.g. ${KUBO_DEFAULT_API_URL}; its gateway on 8080). Check --ipfs-api / FEDSTR_IPFS_API / storage.api`)
+      }
       if (!res.ok) throw new BackendError(`${this.url} /api/v0/add answered ${res.status}: ${text.slice(0, 200)}`, res.status)
       // Kubo streams one JSON object per line; the last one is the root.
       const lines = text.trim().split('\n').filter((l) => l.trim() !== '')

@@ -30,6 +30,29 @@ export async function verifyBlock (cid: CID, bytes: Uint8Array): Promise<void> {
   }
 }
 
+/** Decode a (verified) dag-pb block of the file `root` as a UnixFS file node; BackendError if it is not one. */
+export function decodeFileNode (root: CID, cid: CID, bytes: Uint8Array): { node: dagPb.PBNode, fs: UnixFS } {
+  let node: dagPb.PBNode
+  let fs: UnixFS
+  try {
+    node = dagPb.decode(bytes)
+    if (node.Data == null) throw new Error('dag-pb node has no UnixFS data')
+    fs = UnixFS.unmarshal(node.Data)
+  } catch (err) {
+    throw new BackendError(`block ${cid.toString()} of ${root.toString()} is not a UnixFS node: ${(err as Error).message}`)
+  }
+  if (fs.type !== 'file' && fs.type !== 'raw') {
+    throw new BackendError(`${root.toString()} is a UnixFS ${fs.type}, fedstr stores single files only`)
+  }
+  return { node, fs }
+}
+
+/** TOO_LARGE when the file size a verified root node declares is over `maxBytes`. */
+export function assertDeclaredSize (root: CID, fs: UnixFS, maxBytes: number): void {
+  const size = fs.fileSize()
+  if (size > BigInt(maxBytes)) throw new ContentTooLargeError(`content ${root.toString()}`, size.toString(), maxBytes)
+}
+
 /**
  * Read the file behind `root`, fetching blocks with `fetchBlock` and verifying
  * each one before using it. Refuses content over `maxBytes` (checked against the
@@ -52,22 +75,8 @@ export async function readVerifiedDag (root: CID, fetchBlock: BlockFetcher, maxB
     await verifyBlock(cid, bytes)
     if (cid.code === RAW_CODEC) { push(bytes); return }
     if (cid.code !== DAG_PB_CODEC) throw new InvalidCidError(`unexpected codec 0x${cid.code.toString(16)} in ${root.toString()}`)
-    let node: dagPb.PBNode
-    let fs: UnixFS
-    try {
-      node = dagPb.decode(bytes)
-      if (node.Data == null) throw new Error('dag-pb node has no UnixFS data')
-      fs = UnixFS.unmarshal(node.Data)
-    } catch (err) {
-      throw new BackendError(`block ${cid.toString()} of ${root.toString()} is not a UnixFS node: ${(err as Error).message}`)
-    }
-    if (fs.type !== 'file' && fs.type !== 'raw') {
-      throw new BackendError(`${root.toString()} is a UnixFS ${fs.type}, fedstr stores single files only`)
-    }
-    if (depth === 0) {
-      const size = fs.fileSize()
-      if (size > BigInt(maxBytes)) throw new ContentTooLargeError(`content ${root.toString()}`, size.toString(), maxBytes)
-    }
+    const { node, fs } = decodeFileNode(root, cid, bytes)
+    if (depth === 0) assertDeclaredSize(root, fs, maxBytes)
     if (fs.data != null && fs.data.length > 0) push(fs.data)
     for (const link of node.Links) {
       const child = CID.asCID(link.Hash)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything fedstr needs on a fresh Debian 12 machine, idempotently:
-# npm packages (only when package-lock.json changed), the on-chain program build and the
-# local network binary (fedstr-localnet).
+# npm packages (only when package-lock.json changed), the on-chain program build, Debian's
+# chromium for the web-app tests and the local network binary (fedstr-localnet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +21,9 @@ if [ -f scripts/build-program.sh ]; then
   step "on-chain program"
   bash scripts/build-program.sh
 fi
+
+step "chromium (web-app browser tests)"
+bash scripts/install-chromium.sh
 
 if [ -f scripts/build-localnet.sh ]; then
   step "local network (fedstr-localnet)"

@@ -1,0 +1,131 @@
+/**
+ * The web app under test: `next build` once per test run (every test file shares the one build),
+ * then `next start` per local network on a free loopback port, with FEDSTR_CONFIG pointing at that
+ * network's config.json and telemetry off. Also measures what each route makes a browser download
+ * on first load (JavaScript, gzipped), which is what "first-load JS" means.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import type { Browser } from "playwright-core";
+import { REPO_ROOT } from "../../localnet/index.js";
+
+export const APP_DIR = join(REPO_ROOT, "app");
+/** next's CLI as the app resolves it (hoisted or in app/node_modules). */
+const nextBin = () => createRequire(join(APP_DIR, "package.json")).resolve("next/dist/bin/next");
+const ENV = { NEXT_TELEMETRY_DISABLED: "1" };
+
+export interface RouteSize { route: string; firstLoad: string }
+export interface AppBuild { seconds: number; output: string; routes: RouteSize[] }
+
+let built: Promise<AppBuild> | undefined;
+
+/** `next build` in app/, once per process; resolves with the build log and its route table. */
+export function buildApp(log: (line: string) => void = () => {}): Promise<AppBuild> {
+  built ??= (async () => {
+    if (!existsSync(join(APP_DIR, "package.json"))) throw new Error(`no web app in ${APP_DIR}`);
+    const started = Date.now();
+    const { code, output } = await run(process.execPath, [nextBin(), "build", "--webpack"], APP_DIR);
+    if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output.split("\n").slice(-40).join("\n")}`);
+    const seconds = (Date.now() - started) / 1000;
+    const routes = parseRouteTable(output);
+    log(`next build: ${seconds.toFixed(0)} s`);
+    for (const r of routes) log(`  ${r.route.padEnd(28)} first-load JS ${r.firstLoad} (next build)`);
+    return { seconds, output, routes };
+  })();
+  return built;
+}
+
+/**
+ * The route table `next build` prints ("┌ ○ /    1.2 kB   105 kB"): each route with its first-load
+ * JS column. Next.js 16 no longer prints sizes; then the routes come back without (see firstLoadJs).
+ */
+export function parseRouteTable(output: string): RouteSize[] {
+  const routes: RouteSize[] = [];
+  for (const line of output.split("\n")) {
+    const m = /^[┌├└│]\s+[○●ƒλ◐]?\s*(\/\S*)(?:\s+([\d.]+\s*[kM]?B)\s+([\d.]+\s*[kM]?B))?\s*$/.exec(line.trim());
+    if (m) routes.push({ route: m[1]!, firstLoad: m[3] ?? "(not printed)" });
+  }
+  return routes;
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...ENV }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => { output += d.toString(); });
+    child.stderr.on("data", (d: Buffer) => { output += d.toString(); });
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen({ port: 0, host: "127.0.0.1" }, () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+export interface AppServer { url: string; output: () => string; stop(): Promise<void> }
+
+/** `next start` for the built app on a free loopback port against the network `configPath` names. */
+export async function startApp(configPath: string): Promise<AppServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [nextBin(), "start", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: APP_DIR,
+    env: { ...process.env, ...ENV, FEDSTR_CONFIG: configPath },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => { output += d.toString(); });
+  child.stderr!.on("data", (d: Buffer) => { output += d.toString(); });
+  const exited = new Promise<void>((res) => child.once("exit", () => res()));
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
+    const up = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
+    if (up) break;
+    if (Date.now() > until) { child.kill("SIGKILL"); throw new Error(`next start did not answer on ${url} within 60 s:\n${output}`); }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * What a first visit to `url` downloads as JavaScript, gzipped (each script's bytes through gzip,
+ * the encoding next start serves): the honest first-load JS of a route, in bytes.
+ */
+export async function firstLoadJs(browser: Browser, url: string): Promise<{ bytes: number; scripts: number }> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const bodies: Promise<number>[] = [];
+    page.on("response", (r) => {
+      if (r.request().resourceType() === "script") bodies.push(r.body().then((b) => gzipSync(b).length, () => 0));
+    });
+    await page.goto(url, { waitUntil: "load" });
+    // Chunks loaded right after (client-only parts); a page that polls may never go fully idle.
+    await page.waitForLoadState("networkidle", { timeout: 5000 }).catch(() => undefined);
+    const sizes = await Promise.all(bodies);
+    return { bytes: sizes.reduce((a, b) => a + b, 0), scripts: sizes.length };
+  } finally {
+    await context.close();
+  }
+}

@@ -6,3 +6,4 @@
 export * from "./schedule.js";
 export * from "./report.js";
 export * from "./pool.js";
+export * from "./amount.js";

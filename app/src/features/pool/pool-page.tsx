@@ -1,0 +1,4 @@
+"use client";
+export function PoolPage({ address }: { address: string }) {
+  return <h1>PoolPage</h1>;
+}

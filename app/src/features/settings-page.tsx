@@ -1,0 +1,4 @@
+"use client";
+export function SettingsPage() {
+  return <h1>SettingsPage</h1>;
+}

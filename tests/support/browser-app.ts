@@ -5,7 +5,7 @@
  * on first load (JavaScript, gzipped), which is what "first-load JS" means.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -16,14 +16,28 @@ import { REPO_ROOT } from "../../localnet/index.js";
 export const APP_DIR = join(REPO_ROOT, "app");
 /** next's CLI as the app resolves it (hoisted or in app/node_modules). */
 const nextBin = () => createRequire(join(APP_DIR, "package.json")).resolve("next/dist/bin/next");
-const ENV = { NEXT_TELEMETRY_DISABLED: "1" };
+/**
+ * The tests build into their own directory (next.config.mjs reads FEDSTR_NEXT_DIST_DIR), so a
+ * developer's `next dev` / `next build` in app/.next does not collide with a test run.
+ */
+const DIST_DIR = ".next-test";
+const ENV = { NEXT_TELEMETRY_DISABLED: "1", FEDSTR_NEXT_DIST_DIR: DIST_DIR };
 
-export interface RouteSize { route: string; firstLoad: string }
-export interface AppBuild { seconds: number; output: string; routes: RouteSize[] }
+export interface AppBuild {
+  seconds: number;
+  output: string;
+  distDir: string;
+  /** Every page route of the build ("/", "/pools/[address]", …; no API routes, no /_ ones). */
+  pages: string[];
+}
 
 let built: Promise<AppBuild> | undefined;
 
-/** `next build` in app/, once per process; resolves with the build log and its route table. */
+/**
+ * `next build` in app/, once per process; resolves with the build log and the app's page routes.
+ * (Next.js 16 no longer prints first-load JS sizes, and its webpack build records no per-route
+ * chunk lists: firstLoadJs measures them in the browser instead.)
+ */
 export function buildApp(log: (line: string) => void = () => {}): Promise<AppBuild> {
   built ??= (async () => {
     if (!existsSync(join(APP_DIR, "package.json"))) throw new Error(`no web app in ${APP_DIR}`);
@@ -31,26 +45,18 @@ export function buildApp(log: (line: string) => void = () => {}): Promise<AppBui
     const { code, output } = await run(process.execPath, [nextBin(), "build", "--webpack"], APP_DIR);
     if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output.split("\n").slice(-40).join("\n")}`);
     const seconds = (Date.now() - started) / 1000;
-    const routes = parseRouteTable(output);
-    log(`next build: ${seconds.toFixed(0)} s`);
-    for (const r of routes) log(`  ${r.route.padEnd(28)} first-load JS ${r.firstLoad} (next build)`);
-    return { seconds, output, routes };
+    // Until next.config honours FEDSTR_NEXT_DIST_DIR the build lands in .next: read whichever was just written.
+    const distDir = [DIST_DIR, ".next"].find((d) => existsSync(join(APP_DIR, d, "BUILD_ID")) && statSync(join(APP_DIR, d, "BUILD_ID")).mtimeMs >= started - 1000);
+    if (!distDir) throw new Error("next build succeeded but wrote no BUILD_ID in app/.next-test or app/.next");
+    log(`next build: ${seconds.toFixed(0)} s (${distDir})`);
+    const manifest = JSON.parse(readFileSync(join(APP_DIR, distDir, "app-path-routes-manifest.json"), "utf8")) as Record<string, string>;
+    const pages = Object.entries(manifest).filter(([k, r]) => k.endsWith("/page") && !r.startsWith("/_")).map(([, r]) => r).sort();
+    return { seconds, output, distDir, pages };
   })();
   return built;
 }
 
-/**
- * The route table `next build` prints ("┌ ○ /    1.2 kB   105 kB"): each route with its first-load
- * JS column. Next.js 16 no longer prints sizes; then the routes come back without (see firstLoadJs).
- */
-export function parseRouteTable(output: string): RouteSize[] {
-  const routes: RouteSize[] = [];
-  for (const line of output.split("\n")) {
-    const m = /^[┌├└│]\s+[○●ƒλ◐]?\s*(\/\S*)(?:\s+([\d.]+\s*[kM]?B)\s+([\d.]+\s*[kM]?B))?\s*$/.exec(line.trim());
-    if (m) routes.push({ route: m[1]!, firstLoad: m[3] ?? "(not printed)" });
-  }
-  return routes;
-}
+export const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 
 function run(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {

@@ -35,8 +35,8 @@ export interface TestWallet {
   keypair: Keypair;
   /** Every request the page made, in order. */
   readonly requests: WalletRequest[];
-  /** The next request (of `method`, or of any kind) is refused as the user would refuse it. */
-  rejectNext(method?: WalletMethod): void;
+  /** The next request (of `method` / one of `methods`, or of any kind) is refused as the user would refuse it. */
+  rejectNext(method?: WalletMethod | WalletMethod[]): void;
 }
 
 let bundle: Promise<string> | undefined;
@@ -59,12 +59,12 @@ const toB64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 export async function installTestWallet(context: BrowserContext, opts: { keypair: Keypair; rpcUrl: string }): Promise<TestWallet> {
   const connection = new Connection(opts.rpcUrl, "confirmed");
   const requests: WalletRequest[] = [];
-  let rejectNext: WalletMethod | "any" | undefined;
+  let rejectNext: WalletMethod[] | "any" | undefined;
   let authorized = false;
   const wallet: TestWallet = {
     keypair: opts.keypair,
     requests,
-    rejectNext: (method) => { rejectNext = method ?? "any"; },
+    rejectNext: (method) => { rejectNext = method === undefined ? "any" : [method].flat(); },
   };
   const address = () => wallet.keypair.publicKey.toBase58();
 
@@ -82,7 +82,7 @@ export async function installTestWallet(context: BrowserContext, opts: { keypair
     requests.push(record);
     const txs = Array.isArray(params.transactions) ? (params.transactions as string[]) : undefined;
     if (txs) record.transactions = txs.map((t) => VersionedTransaction.deserialize(b64(t)));
-    if (rejectNext === "any" || rejectNext === method) {
+    if (rejectNext === "any" || rejectNext?.includes(method)) {
       rejectNext = undefined;
       record.outcome = "rejected";
       return { error: USER_REJECTED };

@@ -2,6 +2,8 @@
 /** @type {import('next').NextConfig} */
 const config = {
   reactStrictMode: true,
+  // Tests build into their own directory so a developer's build in .next is left alone.
+  distDir: process.env.FEDSTR_NEXT_DIST_DIR || ".next",
   transpilePackages: ["@fedstr/sdk"],
   // Node-only packages the server routes use through the SDK (config, storage, training): loaded at run time, not bundled.
   serverExternalPackages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu", "helia", "blockstore-fs", "datastore-fs", "pinata", "better-sqlite3", "@nostr-relay/core", "@nostr-relay/event-repository-sqlite", "ws", "mnist", "wabt"],
@@ -13,6 +15,9 @@ const config = {
   webpack(cfg, { isServer, webpack }) {
     // The SDK imports its TypeScript files with `.js` specifiers (NodeNext style).
     cfg.resolve.extensionAlias = { ".js": [".ts", ".tsx", ".js"], ".mjs": [".mts", ".mjs"] };
+    // These packages have no module-level side effects but do not say so; saying it lets webpack
+    // drop the parts of them the browser never calls (the UnixFS importer, CAR code).
+    cfg.module.rules.push({ test: /[\\/]node_modules[\\/](ipfs-unixfs-importer|ipfs-unixfs|@ipld[\\/]car|@ipld[\\/]dag-pb|multiformats)[\\/]/, sideEffects: false });
     if (!isServer) {
       // web3.js and anchor expect Node's Buffer as a global.
       cfg.resolve.fallback = { ...cfg.resolve.fallback, buffer: "buffer/", fs: false, path: false, os: false, crypto: false };

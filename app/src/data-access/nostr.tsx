@@ -4,28 +4,36 @@
 // report references. Events are verified by the SDK's EventReader (id, signature, schema).
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { useQuery } from "@tanstack/react-query";
-import {
-  RelayPool, EventReader, KIND_JOB_FEEDBACK, jobFeedbackFilter, queryEvents, type RelayStatus,
-} from "@fedstr/sdk/nostr";
-import { fetchJobRequest, type ContentRef } from "@fedstr/sdk/job";
+import type { RelayPool, RelayStatus } from "@fedstr/sdk/nostr";
+import type { ContentRef } from "@fedstr/sdk/job";
 import { useSettings } from "./settings";
 
 const HISTORY = 10 * 365 * 86400;
 
+// The Nostr code is loaded after the first paint (it is not needed to draw a page); imports are
+// destructured so webpack keeps only what is used.
+
 class RelayHub {
-  readonly pool: RelayPool;
   private statuses = new Map<string, RelayStatus>();
   private listeners = new Set<() => void>();
-  private snapshot: RelayStatus[] = [];
-  readonly ready: Promise<unknown>;
-  constructor(urls: string[]) {
-    this.pool = new RelayPool(urls, { onStatus: (s) => this.update(s) });
-    this.snapshot = this.pool.status();
-    this.ready = this.pool.start().then((all) => all.forEach((s) => this.update(s)));
+  private snapshot: RelayStatus[];
+  /** Resolves with the started pool (connected to what it could reach; it keeps reconnecting). */
+  readonly ready: Promise<RelayPool>;
+  constructor(readonly urls: string[]) {
+    this.snapshot = urls.map((u) => this.blank(u));
+    this.ready = (async () => {
+      const { RelayPool } = await import("@fedstr/sdk/nostr");
+      const pool = new RelayPool(urls, { onStatus: (s) => this.update(s) });
+      (await pool.start()).forEach((s) => this.update(s));
+      return pool;
+    })();
+  }
+  private blank(url: string): RelayStatus {
+    return { url, connected: false, attempts: 0, retryInMs: undefined, queued: 0, lastError: undefined };
   }
   private update(s: RelayStatus) {
     this.statuses.set(s.url, s);
-    this.snapshot = this.pool.urls.map((u) => this.statuses.get(u) ?? { url: u, connected: false, attempts: 0, retryInMs: undefined, queued: 0, lastError: undefined });
+    this.snapshot = this.urls.map((u) => this.statuses.get(u) ?? this.blank(u));
     this.listeners.forEach((l) => l());
   }
   subscribe = (l: () => void) => {
@@ -63,9 +71,12 @@ export function useJobRequest(jobId: string | undefined) {
   const hub = useRelayHub();
   const { anyConnected } = useRelayStatus();
   return useQuery({
-    queryKey: ["nostr", hub.pool.urls.join(","), "job", jobId ?? ""],
+    queryKey: ["nostr", hub.urls.join(","), "job", jobId ?? ""],
     enabled: !!jobId && anyConnected,
-    queryFn: async () => (await fetchJobRequest(hub.pool, jobId!, { timeoutMs: 5_000 })) ?? null,
+    queryFn: async () => {
+      const { fetchJobRequest } = await import("@fedstr/sdk/job");
+      return (await fetchJobRequest(await hub.ready, jobId!, { timeoutMs: 5_000 })) ?? null;
+    },
     refetchInterval: (q) => (q.state.data ? false : 10_000),
   });
 }
@@ -78,11 +89,12 @@ export function useAggregatorFeedback(jobId: string | undefined, aggregator: str
   const hub = useRelayHub();
   const { anyConnected } = useRelayStatus();
   return useQuery({
-    queryKey: ["nostr", hub.pool.urls.join(","), "feedback", jobId ?? "", aggregator ?? ""],
+    queryKey: ["nostr", hub.urls.join(","), "feedback", jobId ?? "", aggregator ?? ""],
     enabled: !!jobId && !!aggregator && anyConnected,
     refetchInterval: live ? 5_000 : 30_000,
     queryFn: async () => {
-      const events = await queryEvents(hub.pool, [jobFeedbackFilter(jobId!, { from: [aggregator!] })], { timeoutMs: 5_000 });
+      const { EventReader, KIND_JOB_FEEDBACK, jobFeedbackFilter, queryEvents } = await import("@fedstr/sdk/nostr");
+      const events = await queryEvents(await hub.ready, [jobFeedbackFilter(jobId!, { from: [aggregator!] })], { timeoutMs: 5_000 });
       const reader = new EventReader({ kinds: [KIND_JOB_FEEDBACK], maxAgeSec: HISTORY });
       reader.followJob(jobId!, [aggregator!]);
       const refs = new Map<number, ContentRef[]>();

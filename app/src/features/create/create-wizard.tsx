@@ -185,7 +185,7 @@ export function CreateWizard() {
       log("publishing the job request…");
       let published = false;
       for (let i = 0; i < 6 && !published; i++) {
-        published = (await hub.pool.publish(event)).some((o) => o.ok);
+        published = (await (await hub.ready).publish(event)).some((o) => o.ok);
         if (!published) await new Promise((r) => setTimeout(r, 1000 * 2 ** i));
       }
       log(published ? `job request ${event.id} published` : `the pool exists but no relay took the job request ${event.id} yet (it stays queued while this page is open)`);

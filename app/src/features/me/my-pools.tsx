@@ -29,7 +29,7 @@ export function MyPools() {
       {(mine.data ?? []).length === 0 ? <p className="muted" data-testid="me-empty">You have not joined a pool with this wallet.</p> : (
         <table>
           <caption className="sr-only">Pools you joined</caption>
-          <thead><tr><th scope="col">Pool</th><th scope="col">Stake (base units)</th><th scope="col">Slashed</th><th scope="col">Rounds claimed</th><th scope="col">Status</th></tr></thead>
+          <thead><tr><th scope="col">Pool</th><th scope="col">Stake (base units)</th><th scope="col">Slashed</th><th scope="col">Commitments</th><th scope="col">Rounds claimed</th><th scope="col">Status</th></tr></thead>
           <tbody>
             {mine.data!.map((m) => {
               const pool = pools.data?.find((p) => p.address.equals(m.account.pool));
@@ -40,6 +40,7 @@ export function MyPools() {
                   <td><Link href={`/pools/${m.account.pool.toBase58()}`}>{short(m.account.pool.toBase58(), 6)}</Link></td>
                   <td>{m.account.stake.toString()}</td>
                   <td>{m.account.slashed.toString()}</td>
+                  <td>{m.account.commitCount} (last round {m.account.lastCommittedRound || "—"})</td>
                   <td>{claimed.length > 0 ? claimed.join(", ") : "none"} of {posted} posted</td>
                   <td>{m.account.status === ParticipantStatus.Withdrawn ? "withdrawn" : "staked"} — <Link href={`/pools/${m.account.pool.toBase58()}`}>claim / withdraw</Link></td>
                 </tr>

@@ -163,6 +163,11 @@ function ParticipantPanel({ pool, now, decimals, freezeAuthority, rounds, report
       </section>
     );
   }
+  const claimable = claimOpen ? rounds.flatMap((r, i) => {
+    const f = reports[i];
+    const report = f && "report" in f ? f.report : undefined;
+    return report && !hasClaimed(p, r.round) && report.rewards.leaves.some((l) => l.participant === publicKey.toBase58() && l.reward !== "0") ? [{ round: r, report }] : [];
+  }) : [];
   const withdrawn = p.status === ParticipantStatus.Withdrawn;
   const left = BigInt(p.stake.toString()) - BigInt(p.slashed.toString());
   const withdrawWhy = withdrawn ? "already withdrawn" : active ? "the stake is locked while the pool runs" : left <= 0n ? "nothing left to withdraw" : undefined;
@@ -173,8 +178,12 @@ function ParticipantPanel({ pool, now, decimals, freezeAuthority, rounds, report
         <dt>Stake</dt><dd data-testid="my-stake">{amount(p.stake.toString(), decimals)}</dd>
         <dt>Slashed</dt><dd data-testid="my-slashed">{amount(p.slashed.toString(), decimals)}</dd>
         <dt>Status</dt><dd>{withdrawn ? "withdrawn" : "active"}</dd>
+        <dt>Commitments</dt><dd data-testid="my-commits">{p.commitCount} (last in round {p.lastCommittedRound || "—"})</dd>
       </dl>
       <h3>Rewards</h3>
+      {claimable.length > 1 ? (
+        <p><button type="button" data-testid="claim-all" onClick={() => void (async () => { for (const c of claimable) await actions.claim(c.round, c.report); })().catch(() => {})}>Claim all {claimable.length} rounds</button></p>
+      ) : null}
       {rounds.length === 0 ? <p className="muted">No round posted yet.</p> : (
         <ul>
           {rounds.map((r, i) => {

@@ -35,6 +35,9 @@ export interface AppEnv {
   user(wallet: string, path?: string): Promise<AppUser>;
 }
 
+/** The wallet adapter's button once connected: the wallet's icon, then "ABCD..WXYZ" of the address. */
+export const connectedLabel = (address: string) => new RegExp(`${address.slice(0, 4)}\\.\\.${address.slice(-4)}$`);
+
 export const log = (line: string) => process.stdout.write(`      ${line}\n`);
 
 /** Register before/after hooks in the calling `describe` that set up and tear down the world. */
@@ -58,11 +61,10 @@ export function useAppEnv(wallets: string[], shards: number): AppEnv {
         name: wallet, context, page, wallet: testWallet, problems,
         goto: async (p) => { await page.goto(new URL(p, app!.url).href); },
         connect: async () => {
-          await page.getByRole("button", { name: /select wallet|connect/i }).first().click();
+          await page.getByRole("button", { name: /select wallet/i }).click();
           await page.getByRole("button", { name: new RegExp(TEST_WALLET_NAME) }).click();
           const address = keypair.publicKey.toBase58();
-          // The adapter's button then shows the abbreviated address.
-          await page.getByRole("button", { name: new RegExp(`^${address.slice(0, 4)}`) }).first().waitFor();
+          await page.getByRole("button", { name: connectedLabel(address) }).waitFor();
         },
       };
       await u.goto(path);

@@ -1,3 +1,5 @@
+import { fileURLToPath } from "node:url";
+
 // The web app builds offline: no fonts or telemetry fetched, the SDK's TypeScript transpiled in place.
 /** @type {import('next').NextConfig} */
 const config = {
@@ -18,6 +20,7 @@ const config = {
     // These packages have no module-level side effects but do not say so; saying it lets webpack
     // drop the parts of them the browser never calls (the UnixFS importer, CAR code).
     cfg.module.rules.push({ test: /[\\/]node_modules[\\/](ipfs-unixfs-importer|ipfs-unixfs|@ipld[\\/]car|@ipld[\\/]dag-pb|multiformats)[\\/]/, sideEffects: false });
+    cfg.module.rules.push({ test: /wallet-adapter-react-ui[\\/]styles\.css$/, enforce: "pre", use: [fileURLToPath(new URL("./src/lib/strip-remote-css-imports.cjs", import.meta.url))] });
     if (!isServer) {
       // web3.js and anchor expect Node's Buffer as a global.
       cfg.resolve.fallback = { ...cfg.resolve.fallback, buffer: "buffer/", fs: false, path: false, os: false, crypto: false };

@@ -8,7 +8,8 @@ import { useConnection } from "@solana/wallet-adapter-react";
 import { getMint, getAssociatedTokenAddressSync } from "@solana/spl-token";
 import {
   PoolStatus, fetchPool, fetchRoundResultsOfPool, fetchParticipantsOfPool, fetchParticipant, findParticipantAddress,
-  findEscrowAddress, findStakeVaultAddress, fetchCommitmentsOfRound, type PoolAccount, type RoundResultAccount, type ParticipantAccount,
+  findEscrowAddress, findStakeVaultAddress, fetchCommitmentsOfRound, parseFedstrEvents,
+  type PoolAccount, type RoundResultAccount, type ParticipantAccount, type FedstrEvent, type FedstrProgram,
 } from "@fedstr/sdk/program";
 import { summarizePool, type PoolSummary } from "@fedstr/sdk/job";
 import { useFedstr } from "./fedstr";
@@ -151,6 +152,38 @@ export function usePoolVaults(pool: PublicKey | undefined) {
 
 export function walletTokenAccount(wallet: PublicKey, mint: PublicKey): PublicKey {
   return getAssociatedTokenAddressSync(mint, wallet, true);
+}
+
+export interface HistoryEntry { signature: string; blockTime: number | null; failed: boolean; events: FedstrEvent[] }
+
+/** The pool's transaction history (newest first) from the RPC's signature index, with the fedstr events in each. */
+export function usePoolEvents(pool: PublicKey | undefined) {
+  const { connection } = useConnection();
+  const { program, key } = useFedstr();
+  const sigs = usePoolHistory(pool);
+  const list = (sigs.data ?? []).map((s) => s.signature);
+  return useQuery({
+    queryKey: [...key, "history-events", pool?.toBase58() ?? "", list.join(",")],
+    enabled: list.length > 0,
+    staleTime: Infinity,
+    queryFn: async (): Promise<HistoryEntry[]> => {
+      const txs = await connection.getTransactions(list, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+      return (sigs.data ?? []).map((s, i) => ({
+        signature: s.signature,
+        blockTime: s.blockTime ?? null,
+        failed: s.err !== null,
+        events: txs[i]?.meta?.logMessages ? safeEvents(program, txs[i]!.meta!.logMessages!) : [],
+      }));
+    },
+  });
+}
+
+function safeEvents(program: FedstrProgram, logs: string[]): FedstrEvent[] {
+  try {
+    return parseFedstrEvents(program, logs);
+  } catch {
+    return [];
+  }
 }
 
 /** The pool's transaction history (newest first) from the RPC's signature index. */

@@ -43,7 +43,7 @@ export function PoolsList() {
         ))}
       </fieldset>
       {pools.error ? <QueryError error={pools.error} what="pools" /> : null}
-      {pools.isLoading || now === undefined ? <p className="muted">Loading pools…</p> : rows.length === 0 ? (
+      {pools.error ? null : pools.isLoading || now === undefined ? <p className="muted">Loading pools…</p> : rows.length === 0 ? (
         <p data-testid="pools-empty">No {filter === "all" ? "" : `${filter} `}pools on this cluster yet. <Link href="/create">Create one</Link>.</p>
       ) : (
         <table data-testid="pools-table">

@@ -4,7 +4,7 @@ import { useWallet } from "@solana/wallet-adapter-react";
 import { PublicKey } from "@solana/web3.js";
 import { PoolStatus, ParticipantStatus, hasClaimed, cidFromBytes } from "@fedstr/sdk/program";
 import { parseAmount, scheduleOf, type RoundReport } from "@fedstr/sdk/job";
-import { parseAddress, usePool, useRounds, useParticipants, useMint, usePoolVaults, usePoolHistory, useMyParticipant, type PoolRow, type RoundRow } from "@/data-access/pools";
+import { parseAddress, usePool, useRounds, useParticipants, useMint, usePoolVaults, usePoolEvents, useMyParticipant, type PoolRow, type RoundRow } from "@/data-access/pools";
 import { useAggregatorFeedback, useJobRequest } from "@/data-access/nostr";
 import { useRoundReports, type FoundReport } from "@/data-access/reports";
 import { useChainTime } from "@/data-access/chain-time";
@@ -216,7 +216,7 @@ export function PoolPage({ address }: { address: string }) {
   const participants = useParticipants(p);
   const mint = useMint(p?.account.mint);
   const vaults = usePoolVaults(key);
-  const history = usePoolHistory(key);
+  const history = usePoolEvents(key);
   const job = useJobRequest(p?.summary.jobId);
   const aggregatorNostr = job.data?.job.aggregator;
   const live = p?.account.status === PoolStatus.Active;
@@ -296,7 +296,18 @@ export function PoolPage({ address }: { address: string }) {
       <section aria-labelledby="history-title">
         <h2 id="history-title">Transactions</h2>
         {(history.data ?? []).length === 0 ? <p className="muted">None yet.</p> : (
-          <ul data-testid="history">{history.data!.map((h) => <li key={h.signature}><a href={explorer("tx", h.signature)} target="_blank" rel="noreferrer">{short(h.signature, 8)}</a> {h.blockTime ? when(h.blockTime) : ""} {h.err ? <span className="bad">failed</span> : null}</li>)}</ul>
+          <ul data-testid="history">{history.data!.map((h) => (
+            <li key={h.signature} data-testid="history-entry" data-events={h.events.map((e) => e.name).join(",")}>
+              <a href={explorer("tx", h.signature)} target="_blank" rel="noreferrer">{short(h.signature, 8)}</a> {h.blockTime ? when(h.blockTime) : ""} {h.failed ? <span className="bad">failed</span> : null}{" "}
+              {h.events.map((e, k) => (
+                <span key={k}>
+                  {e.name}
+                  {e.name === "participantSlashed" ? <> of {short(e.data.participant.toBase58())} in round {e.data.round}, {amount(e.data.amount.toString(), dec)}, evidence <span data-testid="slash-evidence"><GatewayLink cid={cidFromBytes(Uint8Array.from(e.data.evidenceCid)).toString()} /></span></> : null}
+                  {k < h.events.length - 1 ? ", " : ""}
+                </span>
+              ))}
+            </li>
+          ))}</ul>
         )}
       </section>
     </article>

@@ -26,6 +26,13 @@ const config = {
       cfg.resolve.fallback = { ...cfg.resolve.fallback, buffer: "buffer/", fs: false, path: false, os: false, crypto: false };
       cfg.plugins.push(new webpack.ProvidePlugin({ Buffer: ["buffer", "Buffer"] }));
     }
+    if (!isServer && process.env.FEDSTR_WEBPACK_STATS) {
+      // Module sizes of the browser build, for finding what makes a route heavy.
+      cfg.plugins.push({ apply: (c) => c.hooks.done.tap("stats", async (stats) => {
+        const { writeFileSync } = await import("node:fs");
+        writeFileSync(process.env.FEDSTR_WEBPACK_STATS, JSON.stringify(stats.toJson({ all: false, modules: true, chunks: true, chunkModules: false, ids: true })));
+      }) });
+    }
     return cfg;
   },
 };

@@ -8,7 +8,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 import { ComputeBudgetProgram, TransactionMessage, VersionedTransaction, type TransactionInstruction } from "@solana/web3.js";
 import { AnchorError } from "@coral-xyz/anchor";
-import { IDL, fedstrErrorName } from "@fedstr/sdk/program";
+import { IDL, FEDSTR_ERRORS, fedstrErrorName } from "@fedstr/sdk/program";
 import { useFedstr, useExplorer } from "./fedstr";
 import { useSettings } from "./settings";
 
@@ -24,12 +24,14 @@ export class TxError extends Error {
 
 /** The fedstr error's name and message from the IDL, or undefined when the failure is not the program's. */
 export function describeProgramError(err: unknown, logs: string[] = []): string | undefined {
-  const name = fedstrErrorName(err) ?? fedstrErrorName({ logs });
-  const fromLogs = name === undefined ? AnchorError.parse(logs)?.error.errorCode.code : undefined;
-  const code = name ?? fromLogs;
-  if (code === undefined) return undefined;
-  const e = IDL.errors.find((x) => x.name === code);
-  return e ? `${e.name}: ${e.msg}` : code;
+  // A transaction error is `{ InstructionError: [index, { Custom: code }] }`; fedstr's codes start at 6000
+  // (other programs in the same transaction, e.g. the token program, use small codes).
+  const custom = (err as { InstructionError?: [number, { Custom?: number } | string] } | null)?.InstructionError?.[1];
+  const code = typeof custom === "object" && custom?.Custom !== undefined ? FEDSTR_ERRORS.get(custom.Custom) : undefined;
+  const name = code ?? fedstrErrorName(err) ?? AnchorError.parse(logs)?.error.errorCode.code ?? fedstrErrorName(new Error(logs.join("\n")));
+  if (name === undefined) return undefined;
+  const e = IDL.errors.find((x) => x.name === name);
+  return e ? `${e.name}: ${e.msg}` : name;
 }
 
 function isRejection(e: unknown): boolean {

@@ -5,7 +5,7 @@
  * on first load (JavaScript, gzipped), which is what "first-load JS" means.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -35,20 +35,27 @@ let built: Promise<AppBuild> | undefined;
 
 /**
  * `next build` in app/, once per process; resolves with the build log and the app's page routes.
- * (Next.js 16 no longer prints first-load JS sizes, and its webpack build records no per-route
- * chunk lists: firstLoadJs measures them in the browser instead.)
+ * Next.js 16 no longer prints first-load JS sizes: the log gets app/scripts/first-load.mjs's
+ * reading of the build's manifests, and firstLoadJs measures what chromium really fetches.
  */
 export function buildApp(log: (line: string) => void = () => {}): Promise<AppBuild> {
   built ??= (async () => {
     if (!existsSync(join(APP_DIR, "package.json"))) throw new Error(`no web app in ${APP_DIR}`);
     const started = Date.now();
-    const { code, output } = await run(process.execPath, [nextBin(), "build", "--webpack"], APP_DIR);
+    // FEDSTR_APP_BUILT=1: reuse the last test build (when iterating on tests, not on the app).
+    const reuse = process.env.FEDSTR_APP_BUILT === "1" && existsSync(join(APP_DIR, DIST_DIR, "BUILD_ID"));
+    const { code, output } = reuse ? { code: 0, output: "(reused)" } : await run(process.execPath, [nextBin(), "build", "--webpack"], APP_DIR);
     if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output.split("\n").slice(-40).join("\n")}`);
     const seconds = (Date.now() - started) / 1000;
-    // Until next.config honours FEDSTR_NEXT_DIST_DIR the build lands in .next: read whichever was just written.
-    const distDir = [DIST_DIR, ".next"].find((d) => existsSync(join(APP_DIR, d, "BUILD_ID")) && statSync(join(APP_DIR, d, "BUILD_ID")).mtimeMs >= started - 1000);
-    if (!distDir) throw new Error("next build succeeded but wrote no BUILD_ID in app/.next-test or app/.next");
-    log(`next build: ${seconds.toFixed(0)} s (${distDir})`);
+    const distDir = DIST_DIR;
+    if (!existsSync(join(APP_DIR, distDir, "BUILD_ID"))) throw new Error(`next build succeeded but wrote no app/${distDir}/BUILD_ID (does next.config.mjs still read FEDSTR_NEXT_DIST_DIR?)`);
+    log(reuse ? `next build: reused ${distDir} (FEDSTR_APP_BUILT=1)` : `next build: ${seconds.toFixed(0)} s (${distDir})`);
+    // The app's own reading of the build's manifests (Next.js 16 prints no sizes).
+    const firstLoad = join(APP_DIR, "scripts/first-load.mjs");
+    if (existsSync(firstLoad)) {
+      const sizes = await run(process.execPath, [firstLoad, join(APP_DIR, distDir)], APP_DIR);
+      for (const l of sizes.output.trim().split("\n").filter((l) => !l.startsWith("{"))) log(`  build: ${l}`);
+    }
     const manifest = JSON.parse(readFileSync(join(APP_DIR, distDir, "app-path-routes-manifest.json"), "utf8")) as Record<string, string>;
     const pages = Object.entries(manifest).filter(([k, r]) => k.endsWith("/page") && !r.startsWith("/_")).map(([, r]) => r).sort();
     return { seconds, output, distDir, pages };

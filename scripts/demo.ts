@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { spawn, spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PublicKey } from "@solana/web3.js";
@@ -96,12 +97,14 @@ async function serveApp(pool: string): Promise<void> {
   });
   const appEnv = { ...process.env, FEDSTR_CONFIG: net.configPath, NEXT_TELEMETRY_DISABLED: "1" };
   const appDir = join(REPO_ROOT, "app");
+  // next's own CLI under this node (not npx), so stopping the demo stops the server too.
+  const next = createRequire(join(appDir, "package.json")).resolve("next/dist/bin/next");
   if (!existsSync(join(appDir, ".next", "BUILD_ID"))) {
     say("building the web app (next build, once)");
-    const b = spawnSync("npx", ["next", "build", "--webpack"], { cwd: appDir, env: appEnv, stdio: ["ignore", "inherit", "inherit"] });
+    const b = spawnSync(process.execPath, [next, "build", "--webpack"], { cwd: appDir, env: appEnv, stdio: ["ignore", "inherit", "inherit"] });
     if (b.status !== 0) throw new Error(`next build failed (exit ${b.status})`);
   }
-  const server = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", String(port)], { cwd: appDir, env: appEnv, stdio: ["ignore", "inherit", "inherit"] });
+  const server = spawn(process.execPath, [next, "start", "-H", "127.0.0.1", "-p", String(port)], { cwd: appDir, env: appEnv, stdio: ["ignore", "inherit", "inherit"] });
   actors.push(server as unknown as RunningActor);
   say(`web app: http://127.0.0.1:${port}/pools/${pool} (the local network keeps running; Ctrl-C stops both)`);
   await new Promise<void>((res) => server.once("exit", () => res()));

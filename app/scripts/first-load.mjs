@@ -38,7 +38,7 @@ for (const file of manifests(join(dir, "server", "app"))) {
       .filter(([k]) => k.endsWith(pageFile) || k.endsWith("/src/ui/client-root.tsx"))
       .flatMap(([, v]) => v.chunks.filter((c) => c.startsWith("static/")))
       .map((f) => decodeURIComponent(f));
-    const files = new Set([...build.polyfillFiles, ...build.rootMainFiles, ...own, ...providers]);
+    const files = new Set([...build.rootMainFiles, ...own, ...providers]); // polyfillFiles load only in browsers without ES modules (nomodule)
     routes[route] = [...files].reduce((s, f) => s + size(f), 0);
   }
 }

@@ -111,7 +111,9 @@ export function useSendTx() {
     const logs = sim.value.logs ?? [];
     if (sim.value.err) {
       const program = describeProgramError(sim.value.err, logs);
-      return fail(new TxError(program ?? `simulation failed: ${JSON.stringify(sim.value.err)}`, program ? "program" : "simulation", logs, program?.split(":")[0]));
+      // Not a fedstr error (e.g. the token program's): its own log line says what went wrong.
+      const said = [...logs].reverse().find((l) => /^Program log: Error: /.test(l))?.replace(/^Program log: Error: /, "");
+      return fail(new TxError(program ?? `simulation failed: ${said ?? JSON.stringify(sim.value.err)}`, program ? "program" : "simulation", logs, program?.split(":")[0]));
     }
     const units = Math.max(CU_FLOOR, Math.ceil((sim.value.unitsConsumed ?? 200_000) * CU_MARGIN));
     const tx = build(units, latest.blockhash);

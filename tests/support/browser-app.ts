@@ -123,11 +123,14 @@ export async function startApp(configPath: string): Promise<AppServer> {
 
 /**
  * What a first visit to `url` downloads as JavaScript, gzipped (each script's bytes through gzip,
- * the encoding next start serves): the honest first-load JS of a route, in bytes.
+ * the encoding next start serves), without the prefetches of other routes: the first-load JS of a
+ * route, in bytes.
  */
 export async function firstLoadJs(browser: Browser, url: string): Promise<{ bytes: number; scripts: number }> {
   const context = await browser.newContext();
   try {
+    // Links in view prefetch their routes (and with them those routes' chunks): not this route's load.
+    await context.route("**/*", (r) => (r.request().headers()["next-router-prefetch"] ? r.abort() : r.continue()));
     const page = await context.newPage();
     const bodies: Promise<number>[] = [];
     page.on("response", (r) => {
@@ -135,7 +138,7 @@ export async function firstLoadJs(browser: Browser, url: string): Promise<{ byte
     });
     await page.goto(url, { waitUntil: "load" });
     // Chunks loaded right after (client-only parts); a page that polls may never go fully idle.
-    await page.waitForLoadState("networkidle", { timeout: 5000 }).catch(() => undefined);
+    await page.waitForLoadState("networkidle", { timeout: 10_000 }).catch(() => undefined);
     const sizes = await Promise.all(bodies);
     return { bytes: sizes.reduce((a, b) => a + b, 0), scripts: sizes.length };
   } finally {

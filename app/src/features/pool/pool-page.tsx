@@ -75,7 +75,7 @@ function RoundRows({ rounds, reports, decimals, metricName }: { rounds: RoundRow
                     {report.slashes.map((s, k) => (
                       <li key={`slash-${k}`} data-testid="slash" data-participant={s.participant}>
                         <span className="bad">slashed {short(s.participant)} {amount(s.amount, decimals)}: {reasonInWords(s.reason)}</span>
-                        {/* after program merge: the slash's evidence CID is on chain (the Slashed event); link it here */}
+                        {/* the evidence CID is in the participantSlashed event, shown with the transactions below */}
                       </li>
                     ))}
                   </ul>

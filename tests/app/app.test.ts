@@ -171,8 +171,11 @@ describe("web app: chromium against the real local network", function () {
       expect(txRequests(u).map((r) => r.outcome)).to.deep.equal(["signed"]);
     });
 
-    it("two CLI participants train two rounds and the aggregator posts them; the pool page shows both rounds with the chain's metric, the reports' verdicts and the chart", async function () {
+    it("two CLI participants train two rounds and the aggregator posts them; the open pool page shows both rounds live with the chain's metric, the reports' verdicts and the chart", async function () {
       await join_(env.m, pool, "participant-2");
+      // Anyone's view, a visitor without a wallet, opened before round 1: it must update live.
+      const viewer = await env.user("participant-3", `/pools/${pool}`);
+      await viewer.page.getByTestId("no-rounds").waitFor();
       trainers = ["participant-1", "participant-2"].map((p, i) => startTrainer(env.m, pool, p, i));
       aggregator = startAggregator(env.m, pool, "aggregator");
       await openRound1(env.m, pool, trainers, aggregator);
@@ -187,8 +190,7 @@ describe("web app: chromium against the real local network", function () {
       expect(await aggregator.exited, "aggregator exit code").to.equal(0);
       for (const t of trainers) expect(await t.exited, "trainer exit code").to.equal(0);
 
-      // Anyone's view: a visitor without a wallet.
-      const viewer = await env.user("participant-3", `/pools/${pool}`);
+      // No reload: the page follows the chain and the relay by itself.
       const rows = viewer.page.getByTestId("round-row");
       await viewer.page.locator('[data-testid="round-row"][data-round="2"]').waitFor({ timeout: 60_000 });
       expect(await rows.count()).to.equal(2);

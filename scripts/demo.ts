@@ -11,7 +11,10 @@
  * withdraw; the pool is finalized. Prints a per-round table, writes an accuracy chart (SVG) and with
  * --json ends with one JSON object whose funds reconciliation must balance to the token unit.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { spawn, spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PublicKey } from "@solana/web3.js";
@@ -34,11 +37,12 @@ const { values: a } = parseArgs({
     alpha: { type: "string", default: "0.5" },
     out: { type: "string", default: ".fedstr/demo" },
     json: { type: "boolean", default: false },
+    ui: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (a.help) {
-  process.stdout.write("npm run demo -- [--participants 5] [--rounds 5] [--round-seconds 20] [--seed 1] [--alpha 0.5] [--out .fedstr/demo] [--json]\n");
+  process.stdout.write("npm run demo -- [--participants 5] [--rounds 5] [--round-seconds 20] [--seed 1] [--alpha 0.5] [--out .fedstr/demo] [--json] [--ui]\n  --ui  afterwards keep the local network running and serve the web app on loopback with the demo's pool\n");
   process.exit(0);
 }
 function usage(msg: string): never {
@@ -85,6 +89,26 @@ say(`rpc ${net.rpcUrl}  relay ${net.relayUrl}  ipfs ${net.ipfsUrl}  program ${ne
 const env = { FEDSTR_CONFIG: net.configPath };
 const wallet = (name: string) => ["--wallet", net.wallets[name]!.path];
 const echo = (who: string) => (line: string) => { if (!a.json || process.env.FEDSTR_LOG) process.stderr.write(`  ${who}: ${line}\n`); };
+
+/** `--ui`: build the web app if needed and serve it on loopback against this local network until Ctrl-C. */
+async function serveApp(pool: string): Promise<void> {
+  const port = await new Promise<number>((res, rej) => {
+    const srv = createServer().once("error", rej).listen(0, "127.0.0.1", () => { const p = (srv.address() as AddressInfo).port; srv.close(() => res(p)); });
+  });
+  const appEnv = { ...process.env, FEDSTR_CONFIG: net.configPath, NEXT_TELEMETRY_DISABLED: "1" };
+  const appDir = join(REPO_ROOT, "app");
+  // next's own CLI under this node (not npx), so stopping the demo stops the server too.
+  const next = createRequire(join(appDir, "package.json")).resolve("next/dist/bin/next");
+  if (!existsSync(join(appDir, ".next", "BUILD_ID"))) {
+    say("building the web app (next build, once)");
+    const b = spawnSync(process.execPath, [next, "build", "--webpack"], { cwd: appDir, env: appEnv, stdio: ["ignore", "inherit", "inherit"] });
+    if (b.status !== 0) throw new Error(`next build failed (exit ${b.status})`);
+  }
+  const server = spawn(process.execPath, [next, "start", "-H", "127.0.0.1", "-p", String(port)], { cwd: appDir, env: appEnv, stdio: ["ignore", "inherit", "inherit"] });
+  actors.push(server as unknown as RunningActor);
+  say(`web app: http://127.0.0.1:${port}/pools/${pool} (the local network keeps running; Ctrl-C stops both)`);
+  await new Promise<void>((res) => server.once("exit", () => res()));
+}
 
 try {
   // ---- data, plan and model (what the organization and the participants bring) ------------
@@ -240,6 +264,7 @@ try {
   if (a.json) process.stdout.write(`${toJson(summary)}\n`);
   else process.stdout.write(`${lines.join("\n")}\n`);
   await org.close();
+  if (a.ui) await serveApp(created.pool);
   await shutdown(balanced && table.length === ROUNDS ? 0 : 1);
 } catch (e) {
   say(`failed: ${(e as Error).message}`);

@@ -37,6 +37,9 @@ if command -v rustup >/dev/null 2>&1 && ! { cargo fmt --version && cargo clippy 
   rustup component add clippy rustfmt
 fi
 
+step "chromium (web-app browser tests)"
+bash scripts/install-chromium.sh
+
 if [ -f scripts/build-localnet.sh ]; then
   step "local network (fedstr-localnet)"
   bash scripts/build-localnet.sh

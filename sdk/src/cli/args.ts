@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { ConfigFlags } from "../config/index.js";
+import { AmountError, formatAmount, parseAmount } from "../job/amount.js";
 
 /** A usage mistake (bad flag, missing argument): exit status 2. */
 export class UsageError extends Error {
@@ -104,18 +105,12 @@ export function intFlag(value: string | undefined, flag: string, opts: { min?: n
  */
 export function amountFlag(value: string | undefined, flag: string, decimals: number): bigint | undefined {
   if (value === undefined) return undefined;
-  const m = /^([0-9]+)(?:\.([0-9]+))?$/.exec(value);
-  if (!m || (m[2]?.length ?? 0) > decimals) throw new UsageError(`--${flag} must be a token amount with at most ${decimals} decimals, got ${JSON.stringify(value)}`);
-  const v = BigInt(m[1]!) * 10n ** BigInt(decimals) + BigInt((m[2] ?? "").padEnd(decimals, "0") || "0");
-  if (v > 0xffff_ffff_ffff_ffffn) throw new UsageError(`--${flag} ${value} does not fit in a u64 of base units`);
-  return v;
+  try {
+    return parseAmount(value, decimals);
+  } catch (e) {
+    if (e instanceof AmountError) throw new UsageError(`--${flag} ${e.message}`);
+    throw e;
+  }
 }
 
-/** Format base units with the mint's decimals ("1500000", 6 → "1.5"). */
-export function formatAmount(units: bigint | string, decimals: number): string {
-  const v = BigInt(units);
-  if (decimals === 0) return v.toString();
-  const s = v.toString().padStart(decimals + 1, "0");
-  const frac = s.slice(-decimals).replace(/0+$/, "");
-  return frac ? `${s.slice(0, -decimals)}.${frac}` : s.slice(0, -decimals);
-}
+export { formatAmount };

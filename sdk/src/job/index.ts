@@ -6,3 +6,5 @@
 export * from "./schedule.js";
 export * from "./report.js";
 export * from "./pool.js";
+export * from "./amount.js";
+export * from "./report-check.js";

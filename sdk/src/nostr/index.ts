@@ -22,6 +22,7 @@ export {
   type ValidationCounters, type RejectReason, type AcceptedEvent, type EventReaderOptions
 } from './reader.js'
 export { queryEvents } from './query.js'
+export { WALLET_NOSTR_KEY_MESSAGE, walletNostrKeyMessage, nostrKeyFromWalletSignature } from './wallet-key.js'
 export { jobRequestsFilter, jobResultsFilter, jobFeedbackFilter, type SinceOption } from './filters.js'
 export {
   RelayPool, backoffDelay,

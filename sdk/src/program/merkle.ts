@@ -2,7 +2,7 @@
 //   leaf = sha256(0x00 || pool || round u32 LE || participant || update_hash || weight u64 LE || reward u64 LE)
 //   node = sha256(0x01 || min(a, b) || max(a, b))   (sorted pairs: a proof is just the sibling list)
 // An odd node at the end of a level is carried up unchanged.
-import { createHash } from "node:crypto";
+import { sha256 as sha256Noble } from "@noble/hashes/sha256";
 import { PublicKey } from "@solana/web3.js";
 
 export interface RewardLeaf {
@@ -25,10 +25,11 @@ export interface RewardTree {
   totalReward: bigint;
 }
 
+// @noble/hashes rather than node:crypto so the web app claims with this same code in the browser.
 const sha256 = (...parts: Uint8Array[]) => {
-  const h = createHash("sha256");
+  const h = sha256Noble.create();
   for (const p of parts) h.update(p);
-  return h.digest();
+  return Buffer.from(h.digest());
 };
 
 export function rewardLeafHash(pool: PublicKey, round: number, leaf: RewardLeaf): Buffer {

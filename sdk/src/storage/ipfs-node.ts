@@ -187,6 +187,16 @@ export async function startIpfsNode (options: IpfsNodeOptions): Promise<IpfsNode
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const route = async (): Promise<void> => {
+      if (url.pathname.startsWith('/ipfs/')) {
+        // Content is public and verified by the reader: any web page (the web app) may read it.
+        // Only reads: the add API stays same-origin (the app uploads through its own server).
+        res.setHeader('access-control-allow-origin', '*')
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, { 'access-control-allow-methods': 'GET, HEAD', 'access-control-allow-headers': 'accept', 'access-control-max-age': '86400' })
+          res.end()
+          return
+        }
+      }
       if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith('/ipfs/')) return await handleGateway(req, res, url)
       if (url.pathname === '/api/v0/add') {
         if (req.method !== 'POST') { sendRpcError(res, 405, 'use POST'); return }

@@ -1,0 +1,5 @@
+"use client";
+import { CreateWizard } from "@/features/create/create-wizard";
+export default function Page() {
+  return <CreateWizard />;
+}

@@ -1,0 +1,5 @@
+"use client";
+import { MyPools } from "@/features/me/my-pools";
+export default function Page() {
+  return <MyPools />;
+}

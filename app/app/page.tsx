@@ -1,0 +1,5 @@
+"use client";
+import { PoolsList } from "@/features/pools-list";
+export default function Page() {
+  return <PoolsList />;
+}

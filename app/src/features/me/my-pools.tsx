@@ -1,0 +1,56 @@
+"use client";
+// "My pools": the pools this wallet joined (its participant accounts), with stake, slashes and
+// rewards; claiming and withdrawing happen on each pool's page (same panel, same checks).
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import { useWallet } from "@solana/wallet-adapter-react";
+import { ParticipantStatus, hasClaimed } from "@fedstr/sdk/program";
+import { useFedstr } from "@/data-access/fedstr";
+import { usePools } from "@/data-access/pools";
+import { short } from "@/ui/format";
+
+export function MyPools() {
+  const { publicKey } = useWallet();
+  const { program, key } = useFedstr();
+  const pools = usePools();
+  const mine = useQuery({
+    queryKey: [...key, "my-participations", publicKey?.toBase58() ?? ""],
+    enabled: !!publicKey,
+    refetchInterval: 10_000,
+    // Participant.authority follows Participant.pool (offset 8 + 32).
+    queryFn: async () => program.account.participant.all([{ memcmp: { offset: 40, bytes: publicKey!.toBase58() } }]),
+  });
+  if (!publicKey) return <section><h1>My pools</h1><p>Connect a wallet to see the pools you joined and created.</p></section>;
+  const created = (pools.data ?? []).filter((p) => p.account.creator.equals(publicKey));
+  return (
+    <section aria-labelledby="me-title">
+      <h1 id="me-title">My pools</h1>
+      <h2>Joined</h2>
+      {(mine.data ?? []).length === 0 ? <p className="muted" data-testid="me-empty">You have not joined a pool with this wallet.</p> : (
+        <table>
+          <caption className="sr-only">Pools you joined</caption>
+          <thead><tr><th scope="col">Pool</th><th scope="col">Stake (base units)</th><th scope="col">Slashed</th><th scope="col">Commitments</th><th scope="col">Rounds claimed</th><th scope="col">Status</th></tr></thead>
+          <tbody>
+            {mine.data!.map((m) => {
+              const pool = pools.data?.find((p) => p.address.equals(m.account.pool));
+              const posted = pool?.account.roundsPosted ?? 0;
+              const claimed = Array.from({ length: posted }, (_, i) => i + 1).filter((r) => hasClaimed(m.account, r));
+              return (
+                <tr key={m.publicKey.toBase58()} data-testid="my-pool-row" data-pool={m.account.pool.toBase58()}>
+                  <td><Link href={`/pools/${m.account.pool.toBase58()}`}>{short(m.account.pool.toBase58(), 6)}</Link></td>
+                  <td>{m.account.stake.toString()}</td>
+                  <td>{m.account.slashed.toString()}</td>
+                  <td>{m.account.commitCount} (last round {m.account.lastCommittedRound || "—"})</td>
+                  <td>{claimed.length > 0 ? claimed.join(", ") : "none"} of {posted} posted</td>
+                  <td>{m.account.status === ParticipantStatus.Withdrawn ? "withdrawn" : "staked"} — <Link href={`/pools/${m.account.pool.toBase58()}`}>claim / withdraw</Link></td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <h2>Created</h2>
+      {created.length === 0 ? <p className="muted">None.</p> : <ul>{created.map((p) => <li key={p.summary.address}><Link href={`/pools/${p.summary.address}`}>{p.summary.address}</Link> ({p.summary.status})</li>)}</ul>}
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+// Server only: the same config rules as the CLI (@fedstr/sdk/config), read from the repository root.
+import { basename, dirname } from "node:path";
+import { loadConfig, type FedstrConfig } from "@fedstr/sdk/config";
+import type { PublicConfig } from "./public-config";
+
+/** Where relative config paths and `.fedstr/localnet/config.json` are looked up: the repository root. */
+export function repoRoot(): string {
+  const cwd = process.cwd();
+  return process.env.FEDSTR_ROOT ?? (basename(cwd) === "app" ? dirname(cwd) : cwd);
+}
+
+export function serverConfig(): FedstrConfig {
+  return loadConfig({}, process.env, repoRoot());
+}
+
+export function publicConfig(): PublicConfig {
+  const c = serverConfig();
+  const s = c.storage;
+  const gateway = process.env.FEDSTR_IPFS_GATEWAY ?? (s.kind === "ipfs" || s.kind === "gateway" ? s.url : s.kind === "pinata" ? s.gateway : "");
+  return {
+    cluster: c.cluster,
+    rpcUrl: c.rpcUrl,
+    ...(c.wsUrl !== undefined ? { wsUrl: c.wsUrl } : {}),
+    programId: c.programId.toBase58(),
+    relays: c.relays,
+    gateway,
+    ...(s.kind === "pinata" && s.gatewayKey !== undefined ? { gatewayQuery: { pinataGatewayToken: s.gatewayKey } } : {}),
+    storage: s.kind,
+    ...(c.mint !== undefined ? { mint: c.mint.toBase58() } : {}),
+    ...(c.source !== undefined ? { source: c.source } : {}),
+  };
+}

@@ -1,0 +1,16 @@
+/** Whether a fetched round report is the one the chain posted (shared by the CLI's and the web app's report lookups). */
+import type { RoundReport } from "./report.js";
+
+const hex = (b: Uint8Array | number[]) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+
+/** Why `report` is not round `round` of `pool` as posted on chain (`result`), or undefined when it is. */
+export function reportMismatch(
+  report: RoundReport,
+  expected: { programId: string; pool: string; round: number; result: { globalModelHash: Uint8Array | number[]; merkleRoot: Uint8Array | number[] } },
+): string | undefined {
+  if (report.pool !== expected.pool || report.round !== expected.round) return `is for pool ${report.pool} round ${report.round}`;
+  if (report.programId !== expected.programId) return `is for program ${report.programId}`;
+  if (report.model.sha256 !== hex(expected.result.globalModelHash)) return `names model ${report.model.sha256}, the chain ${hex(expected.result.globalModelHash)}`;
+  if (report.rewards.root !== hex(expected.result.merkleRoot)) return `has reward root ${report.rewards.root}, the chain ${hex(expected.result.merkleRoot)}`;
+  return undefined;
+}

@@ -4,22 +4,15 @@
  * also agree with the rest of the posted RoundResult (pool, round, program, model hash, reward root).
  */
 import type { Session } from "@fedstr/sdk/cli";
-import { decodeRoundReport, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
+import { decodeRoundReport, reportMismatch, reportRefOf, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
 import { sha256Hex } from "@fedstr/sdk/storage";
-import { cidFromBytes, type RoundResultAccount } from "@fedstr/sdk/program";
+import type { RoundResultAccount } from "@fedstr/sdk/program";
 import type { LoadedPool } from "./pool.js";
 import { withRetry, type RetryOptions } from "@fedstr/sdk/cli";
-
-const hex = (b: Uint8Array | number[]) => Buffer.from(b).toString("hex");
 
 export interface FoundReport {
   report: RoundReport;
   ref: ContentRef;
-}
-
-/** The report reference a posted round result anchors on chain. */
-export function reportRefOf(result: RoundResultAccount): ContentRef {
-  return { cid: cidFromBytes(result.reportCid).toString(), sha256: hex(result.reportSha256) };
 }
 
 /**
@@ -40,12 +33,7 @@ export async function findRoundReport(
     const bytes = await withRetry(`fetching report ${ref.cid}`, () => store.get(ref.cid), retry);
     if (sha256Hex(bytes) !== ref.sha256) return { error: `report ${ref.cid}: sha256 ${sha256Hex(bytes)} differs from the one on chain (${ref.sha256})` };
     const report = decodeRoundReport(bytes);
-    const why =
-      report.pool !== pool.summary.address || report.round !== round ? `is for pool ${report.pool} round ${report.round}` :
-      report.programId !== session.program.programId.toBase58() ? `is for program ${report.programId}` :
-      report.model.sha256 !== hex(result.globalModelHash) ? `names model ${report.model.sha256}, the chain ${hex(result.globalModelHash)}` :
-      report.rewards.root !== hex(result.merkleRoot) ? `has reward root ${report.rewards.root}, the chain ${hex(result.merkleRoot)}` :
-      undefined;
+    const why = reportMismatch(report, { programId: session.program.programId.toBase58(), pool: pool.summary.address, round, result });
     if (why !== undefined) return { error: `report ${ref.cid} ${why}` };
     return { report, ref };
   } catch (e) {

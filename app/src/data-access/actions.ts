@@ -30,9 +30,9 @@ export function usePoolActions(pool: PoolRow | null | undefined) {
   const join = useCallback(async (stake: bigint) => {
     if (!pool || !me) throw new TxError("connect a wallet first", "rejected");
     if (stake < BigInt(pool.summary.minStake) || stake === 0n) throw new TxError(`the stake must be at least the pool's minimum ${pool.summary.minStake} base units`, "simulation");
-    // after program merge: join_pool takes the Nostr pubkey; pass (await nostrKey()).pubkey as 32 bytes.
-    void nostrKey;
-    const ix = await joinPoolIx(program, { participant: me, pool: pool.address, participantToken: walletTokenAccount(me, pool.account.mint), stake });
+    // The pool's aggregator accepts this wallet's result events signed by this key only.
+    const { pubkey } = await nostrKey();
+    const ix = await joinPoolIx(program, { participant: me, pool: pool.address, participantToken: walletTokenAccount(me, pool.account.mint), stake, nostrPubkey: Uint8Array.from(pubkey.match(/../g)!, (h) => parseInt(h, 16)) });
     return send("Join pool", [ix]);
   }, [pool, me, program, send, nostrKey]);
 

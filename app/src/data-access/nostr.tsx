@@ -5,7 +5,6 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { useQuery } from "@tanstack/react-query";
 import type { RelayPool, RelayStatus } from "@fedstr/sdk/nostr";
-import type { ContentRef } from "@fedstr/sdk/job";
 import { useSettings } from "./settings";
 
 const HISTORY = 10 * 365 * 86400;
@@ -82,8 +81,8 @@ export function useJobRequest(jobId: string | undefined) {
 }
 
 /**
- * The aggregator's feedback for a job: report references per round and whether it has been
- * heard from at all (any verified feedback from the job's aggregator).
+ * The aggregator's feedback for a job: its statuses and whether it has been heard from at all
+ * (any verified feedback from the job's aggregator). Round reports are found from the chain.
  */
 export function useAggregatorFeedback(jobId: string | undefined, aggregator: string | undefined, live: boolean) {
   const hub = useRelayHub();
@@ -97,7 +96,6 @@ export function useAggregatorFeedback(jobId: string | undefined, aggregator: str
       const events = await queryEvents(await hub.ready, [jobFeedbackFilter(jobId!, { from: [aggregator!] })], { timeoutMs: 5_000 });
       const reader = new EventReader({ kinds: [KIND_JOB_FEEDBACK], maxAgeSec: HISTORY });
       reader.followJob(jobId!, [aggregator!]);
-      const refs = new Map<number, ContentRef[]>();
       let heard = 0;
       const statuses: { status: string; round?: number; message?: string; at: number }[] = [];
       for (const e of events) {
@@ -105,12 +103,8 @@ export function useAggregatorFeedback(jobId: string | undefined, aggregator: str
         if (a?.type !== "feedback") continue;
         heard++;
         statuses.push({ status: a.feedback.status, ...(a.feedback.round !== undefined ? { round: a.feedback.round } : {}), at: e.created_at });
-        if (a.feedback.report === undefined || a.feedback.round === undefined) continue;
-        const list = refs.get(a.feedback.round) ?? [];
-        if (!list.some((r) => r.cid === a.feedback.report!.cid)) list.push(a.feedback.report);
-        refs.set(a.feedback.round, list);
       }
-      return { refs, heard, statuses: statuses.sort((a, b) => b.at - a.at) };
+      return { heard, statuses: statuses.sort((a, b) => b.at - a.at) };
     },
   });
 }

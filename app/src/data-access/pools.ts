@@ -11,7 +11,7 @@ import {
   findEscrowAddress, findStakeVaultAddress, fetchCommitmentsOfRound, parseFedstrEvents,
   type PoolAccount, type RoundResultAccount, type ParticipantAccount, type FedstrEvent, type FedstrProgram,
 } from "@fedstr/sdk/program";
-import { summarizePool, type PoolSummary } from "@fedstr/sdk/job";
+import { fetchPoolMint, summarizePool, type PoolMintInfo, type PoolSummary } from "@fedstr/sdk/job";
 import { useFedstr } from "./fedstr";
 
 export interface PoolRow { address: PublicKey; account: PoolAccount; summary: PoolSummary }
@@ -27,12 +27,19 @@ export function parseAddress(s: string | undefined): PublicKey | undefined {
 
 export function usePools() {
   const { program, key } = useFedstr();
+  const { connection } = useConnection();
   return useQuery({
     queryKey: [...key, "pools"],
     queryFn: async (): Promise<PoolRow[]> => {
       const all = await program.account.pool.all();
-      return all
-        .map((a) => ({ address: a.publicKey, account: a.account, summary: summarizePool(a.publicKey, a.account) }))
+      // Pools mostly share a mint: read each distinct mint once (its freeze authority is in the summary).
+      const mints = new Map<string, Promise<PoolMintInfo>>();
+      for (const a of all) {
+        const m = a.account.mint.toBase58();
+        if (!mints.has(m)) mints.set(m, fetchPoolMint(connection, a.account.mint));
+      }
+      const rows = await Promise.all(all.map(async (a) => ({ address: a.publicKey, account: a.account, summary: summarizePool(a.publicKey, a.account, await mints.get(a.account.mint.toBase58())!) })));
+      return rows
         .sort((a, b) => Number(b.account.joinDeadline.toString()) - Number(a.account.joinDeadline.toString()));
     },
     refetchInterval: 10_000,
@@ -50,7 +57,10 @@ export function usePool(address: PublicKey | undefined) {
     enabled: address !== undefined,
     queryFn: async (): Promise<PoolRow | null> => {
       const account = await fetchPool(program, address!);
-      return account ? { address: address!, account, summary: summarizePool(address!, account) } : null;
+      if (!account) return null;
+      // A mint's freeze authority is read once per page, not on every poll of the pool.
+      const mint = await client.fetchQuery({ queryKey: [...key, "pool-mint", account.mint.toBase58()], queryFn: () => fetchPoolMint(connection, account.mint), staleTime: Infinity });
+      return { address: address!, account, summary: summarizePool(address!, account, mint) };
     },
     refetchInterval: (query) => (query.state.data?.account.status === PoolStatus.Active ? 4_000 : 30_000),
   });
@@ -117,7 +127,7 @@ export function useMint(mint: PublicKey | undefined) {
     queryKey: [...key, "mint", mint?.toBase58() ?? ""],
     enabled: !!mint,
     staleTime: 60_000,
-    // after program merge: the SDK's pool summary exposes the freeze authority; read it from there.
+    // The pool summary carries the freeze authority too; this also gives the decimals and mint authority.
     queryFn: async (): Promise<MintInfo> => {
       const m = await getMint(connection, mint!, "confirmed");
       return { address: mint!, decimals: m.decimals, freezeAuthority: m.freezeAuthority, mintAuthority: m.mintAuthority };

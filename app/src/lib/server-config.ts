@@ -16,7 +16,8 @@ export function serverConfig(): FedstrConfig {
 export function publicConfig(): PublicConfig {
   const c = serverConfig();
   const s = c.storage;
-  const gateway = process.env.FEDSTR_IPFS_GATEWAY ?? (s.kind === "ipfs" || s.kind === "gateway" ? s.url : s.kind === "pinata" ? s.gateway : "");
+  // Where browsers read from: the IPFS node's gateway (Kubo's is not its API port), Pinata's, or a gateway.
+  const gateway = s.kind === "ipfs" || s.kind === "pinata" ? s.gateway : s.kind === "gateway" ? s.url : "";
   return {
     cluster: c.cluster,
     rpcUrl: c.rpcUrl,

@@ -1,5 +1,6 @@
 /** Whether a fetched round report is the one the chain posted (shared by the CLI's and the web app's report lookups). */
-import type { RoundReport } from "./report.js";
+import type { ContentRef, RoundReport } from "./report.js";
+import { cidFromBytes } from "../storage/cid.js";
 
 const hex = (b: Uint8Array | number[]) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
@@ -13,4 +14,9 @@ export function reportMismatch(
   if (report.model.sha256 !== hex(expected.result.globalModelHash)) return `names model ${report.model.sha256}, the chain ${hex(expected.result.globalModelHash)}`;
   if (report.rewards.root !== hex(expected.result.merkleRoot)) return `has reward root ${report.rewards.root}, the chain ${hex(expected.result.merkleRoot)}`;
   return undefined;
+}
+
+/** The report reference a posted round result anchors on chain (`post_round` records it). */
+export function reportRefOf(result: { reportCid: Uint8Array | number[]; reportSha256: Uint8Array | number[] }): ContentRef {
+  return { cid: cidFromBytes(Uint8Array.from(result.reportCid)).toString(), sha256: hex(result.reportSha256) };
 }

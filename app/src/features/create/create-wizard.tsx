@@ -173,12 +173,11 @@ export function CreateWizard() {
         deadlines: { join: joinDeadline, end: joinDeadline + v.t.rounds * v.t.roundSeconds, roundSeconds: v.t.roundSeconds },
         relays: config.relays, aggregator: v.t.aggregatorNostr, privacy: "nip44", description: pm.plan.description ?? pm.plan.name,
       }, key.secretKey);
-      // after program merge: clientScriptCid is renamed trainingPlanCid.
       const ix = await createPoolIx(program, {
         creator: publicKey, poolId, mint: mintKey, creatorToken: walletTokenAccount(publicKey, mintKey), aggregator: new PublicKey(v.t.aggregator),
         rewardAmount: v.reward, minStake: v.stake, maxParticipants: v.t.seats, numRounds: v.t.rounds, roundDuration: v.t.roundSeconds, joinDeadline,
         gracePeriod: v.t.graceSeconds, claimWindow: v.t.claimSeconds, slashLimitBps: v.t.slashBps,
-        nostrJobId: Uint8Array.from(event.id.match(/../g)!.map((h) => parseInt(h, 16))), clientScriptCid: cidToBytes(pc), initialModelCid: cidToBytes(mc),
+        nostrJobId: Uint8Array.from(event.id.match(/../g)!.map((h) => parseInt(h, 16))), trainingPlanCid: cidToBytes(pc), initialModelCid: cidToBytes(mc),
       });
       log(`creating pool ${pool.toBase58()}…`);
       await send("Create pool", [ix]);

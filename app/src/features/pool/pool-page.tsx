@@ -222,7 +222,7 @@ export function PoolPage({ address }: { address: string }) {
   const live = p?.account.status === PoolStatus.Active;
   const feedback = useAggregatorFeedback(p?.summary.jobId, aggregatorNostr, live);
   const roundList = useMemo(() => rounds.data ?? [], [rounds.data]);
-  const reportQs = useRoundReports(p?.summary.address, roundList, feedback.data?.refs);
+  const reportQs = useRoundReports(p?.summary.address, roundList);
   const reports = reportQs.map((q) => q.data);
   const explorer = useExplorer();
   const { config } = useSettings();
@@ -267,7 +267,6 @@ export function PoolPage({ address }: { address: string }) {
           <dt>Joins close</dt><dd>{when(s.joinDeadline)}</dd>
           <dt>Ends</dt><dd>{when(s.endDeadline)}</dd>
           <dt>Slash limit</dt><dd>{(s.slashLimitBps / 100).toFixed(2)}% of a stake</dd>
-          {/* after program merge: planCid comes from Pool.trainingPlanCid (renamed from clientScriptCid) via the summary */}
           <dt>Plan / initial model</dt><dd><GatewayLink cid={s.planCid} /> / <GatewayLink cid={s.initialModelCid} /></dd>
           <dt>Job request</dt><dd>{s.jobId}</dd>
         </dl>

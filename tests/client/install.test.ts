@@ -30,7 +30,7 @@ describe("fedstr and fedstr-aggregator: installed and run from outside the repos
   });
 
   it("npm install -g puts both commands on the prefix's PATH, linked to this checkout", () => {
-    for (const [bin, pkg] of [["fedstr", "client"], ["fedstr-aggregator", "aggregator"]]) {
+    for (const [bin, pkg] of [["fedstr", "client"], ["fedstr-aggregator", "aggregator"]] as const) {
       expect(realpathSync(join(prefix, "bin", bin))).to.equal(realpathSync(join(REPO, pkg, "bin", bin)));
     }
   });
@@ -38,8 +38,8 @@ describe("fedstr and fedstr-aggregator: installed and run from outside the repos
   it("fedstr --help and a --json command work from a directory outside the repository", async () => {
     const help = await cmd("fedstr", ["--help"]);
     expect(help.stdout).to.match(/^fedstr — federated learning for rewards/);
-    const json = await cmd("fedstr", ["--help", "--json"]);
-    expect((JSON.parse(json.stdout) as { help: string }).help).to.include("fedstr pool create");
+    const json = await cmd("fedstr", ["plan", "templates", "--json"]);
+    expect((JSON.parse(json.stdout) as { templates: { id: string }[] }).templates.map((t) => t.id)).to.include("digits-mlp");
   });
 
   it("fedstr-aggregator --help and identity --json work from a directory outside the repository", async () => {

@@ -6,7 +6,10 @@
 # Idempotent: installs only what is missing, caches tools and build outputs
 # under $FEDSTR_CACHE_DIR (default ~/.cache/fedstr) and skips the build when
 # nothing that affects it changed. Output: target/deploy/fedstr.so (gitignored).
+# `build-program.sh toolchain` / `linker` stop after that phase (setup.sh times them separately).
 set -euo pipefail
+PHASE="${1:-all}"
+case "$PHASE" in toolchain|linker|all) ;; *) echo "usage: $0 [toolchain|linker|all]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 CACHE="${FEDSTR_CACHE_DIR:-$HOME/.cache/fedstr}"
@@ -44,6 +47,7 @@ else
 fi
 $DEBIAN_RUSTC --print target-list | grep -qx bpfel-unknown-none \
   || { echo "rustc-web has no bpfel-unknown-none target" >&2; exit 1; }
+[ "$PHASE" = toolchain ] && exit 0
 
 # 2. sbpf-linker, linked against Debian's LLVM 22.
 LINKER="$TOOLS/bin/sbpf-linker"
@@ -58,6 +62,7 @@ if [ ! -x "$LINKER" ] || [ "$(cat "$TOOLS/.sbpf-linker-version" 2>/dev/null)" !=
 else
   say "sbpf-linker $SBPF_LINKER_VERSION present"
 fi
+[ "$PHASE" = linker ] && exit 0
 
 # 3. The program. Skip when sources, lockfile, toolchain and this script are unchanged.
 OUT="$CACHE/build"

@@ -1,17 +1,19 @@
 # The two commands a newcomer types: `make demo` and `make test`.
-# Both set up what is missing first (idempotent, heavy outputs cached under ~/.cache/fedstr).
-.PHONY: setup demo test typecheck
+# Both set up what is missing first (idempotent, heavy outputs cached under ~/.cache/fedstr);
+# `make test` also sets up what only the tests use (setup.sh --test: rustfmt and clippy, chromium,
+# a stock Kubo node, anchor-cli), lints the program and typechecks.
+.PHONY: setup setup-test demo test typecheck
 
 setup:
 	bash scripts/setup.sh
 
+setup-test:
+	bash scripts/setup.sh --test
+
 demo: setup
 	npm run demo
 
-# The tests also need what only they use (setup.sh --test: a stock Kubo node, Chromium, anchor-cli,
-# rustfmt and clippy); the demo does not.
-test:
-	bash scripts/setup.sh --test
+test: setup-test
 	bash scripts/check-program.sh
 	npm run typecheck
 	npm test

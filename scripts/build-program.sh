@@ -6,7 +6,10 @@
 # Idempotent: installs only what is missing, caches tools and build outputs
 # under $FEDSTR_CACHE_DIR (default ~/.cache/fedstr) and skips the build when
 # nothing that affects it changed. Output: target/deploy/fedstr.so (gitignored).
+# `build-program.sh toolchain` / `linker` stop after that phase (setup.sh times them separately).
 set -euo pipefail
+PHASE="${1:-all}"
+case "$PHASE" in toolchain|linker|all) ;; *) echo "usage: $0 [toolchain|linker|all]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 CACHE="${FEDSTR_CACHE_DIR:-$HOME/.cache/fedstr}"
@@ -44,6 +47,7 @@ else
 fi
 $DEBIAN_RUSTC --print target-list | grep -qx bpfel-unknown-none \
   || { echo "rustc-web has no bpfel-unknown-none target" >&2; exit 1; }
+[ "$PHASE" = toolchain ] && exit 0
 
 # 2. sbpf-linker, linked against Debian's LLVM 22.
 LINKER="$TOOLS/bin/sbpf-linker"
@@ -58,6 +62,7 @@ if [ ! -x "$LINKER" ] || [ "$(cat "$TOOLS/.sbpf-linker-version" 2>/dev/null)" !=
 else
   say "sbpf-linker $SBPF_LINKER_VERSION present"
 fi
+[ "$PHASE" = linker ] && exit 0
 
 # 3. The program. Skip when sources, lockfile, toolchain and this script are unchanged.
 OUT="$CACHE/build"
@@ -67,19 +72,22 @@ stamp=$( {
   sha256sum Cargo.toml Cargo.lock scripts/build-program.sh 2>/dev/null || true
   $DEBIAN_RUSTC --version; echo "$SBPF_LINKER_VERSION"
 } | sha256sum | cut -d' ' -f1)
-if [ -f "$OUT/fedstr.so" ] && [ "$(cat "$OUT/fedstr.stamp" 2>/dev/null)" = "$stamp" ]; then
+# Outputs are kept per stamp, and cargo's target dir per checkout: worktrees share the cache, and a
+# shared target dir would hand one checkout the libfedstr.so another one built last.
+SO="$OUT/fedstr-$stamp.so"
+if [ -f "$SO" ]; then
   say "fedstr.so up to date (cached)"
 else
   say "cargo build --release --target bpfel-unknown-none -p fedstr"
-  export CARGO_TARGET_DIR="$CACHE/target"
+  export CARGO_TARGET_DIR="$CACHE/target/$(printf %s "$ROOT" | sha256sum | cut -c1-16)"
   export CARGO_TARGET_BPFEL_UNKNOWN_NONE_LINKER="$LINKER"
   export CARGO_TARGET_BPFEL_UNKNOWN_NONE_RUSTFLAGS="-C target-cpu=v2 -C link-arg=--llvm-args=-bpf-stack-size=4096"
   RUSTC="$DEBIAN_RUSTC" cargo build --release --target bpfel-unknown-none -p fedstr -j2 \
     >"$CACHE/program-build.log" 2>&1 || { tail -40 "$CACHE/program-build.log"; exit 1; }
-  cp "$CARGO_TARGET_DIR/bpfel-unknown-none/release/libfedstr.so" "$OUT/fedstr.so"
-  echo "$stamp" >"$OUT/fedstr.stamp"
-  say "built fedstr.so ($(stat -c %s "$OUT/fedstr.so") bytes)"
+  cp "$CARGO_TARGET_DIR/bpfel-unknown-none/release/libfedstr.so" "$SO.tmp"
+  mv -f "$SO.tmp" "$SO"
+  say "built fedstr.so ($(stat -c %s "$SO") bytes)"
 fi
-cp "$OUT/fedstr.so" target/deploy/fedstr.so
+cp "$SO" target/deploy/fedstr.so
 cp programs/fedstr/fedstr-keypair.json target/deploy/fedstr-keypair.json
 say "target/deploy/fedstr.so ready"

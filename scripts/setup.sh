@@ -1,51 +1,86 @@
 #!/usr/bin/env bash
-# Installs everything fedstr needs on a fresh Debian 12 machine, idempotently:
-# npm packages (only when package-lock.json changed), the on-chain program build and the
-# local network binary (fedstr-localnet). With --test (what `make test` passes) also what only the
-# test suite needs: a stock Kubo node (scripts/build-kubo.sh) for the storage tests against Kubo.
+# Installs everything fedstr needs on a fresh Debian 12 machine, idempotently, one timed step at a
+# time: npm packages (only when package-lock.json changed), Debian's Rust/LLVM toolchain for the
+# program, sbpf-linker, the on-chain program, the local network binary (fedstr-localnet) and, with
+# --test (what `make test` passes), what only the test suite needs: rustfmt and clippy for the
+# program's lint, Debian's chromium for the web-app tests, a stock Kubo node for the storage tests
+# and anchor-cli for `anchor test`.
+# Each step prints one line with its duration when it ends, and the end a table of all of them;
+# each step's output is kept in $FEDSTR_CACHE_DIR/logs/setup-<step>.log (default ~/.cache/fedstr).
+# A failing step is named with its command and its log, and the set-up stops there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+CACHE="${FEDSTR_CACHE_DIR:-$HOME/.cache/fedstr}"
+LOGS="$CACHE/logs"
+mkdir -p "$LOGS"
 
 with_test=0
 for arg in "$@"; do
   case "$arg" in
     --test) with_test=1 ;;
-    *) echo "usage: scripts/setup.sh [--test]" >&2; exit 2 ;;
+    -h|--help) echo "usage: scripts/setup.sh [--test]   (--test: also what only the tests need: rustfmt/clippy, chromium, Kubo, anchor-cli)"; exit 0 ;;
+    *) echo "setup.sh: unknown argument $arg (expected --test)" >&2; exit 2 ;;
   esac
 done
 
-step() { printf '\n==> %s\n' "$*"; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { s = b - a; if (s < 60) printf "%.1f s", s; else printf "%d min %02d s", s / 60, s % 60 }'; }
+t_setup=$(now)
+names=() times=() results=()
 
-lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
-stamp=node_modules/.fedstr-lock-sha256
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
-  step "npm ci (package-lock.json changed or first run)"
-  npm ci --no-fund --no-audit
-  echo "$lock_hash" > "$stamp"
-else
-  step "npm packages up to date"
-fi
+# step <name> <what it does> <command...>: run the command with its output shown (indented) and
+# kept in the step's log; then one line with the step's duration.
+step() {
+  local name=$1 what=$2; shift 2
+  local log="$LOGS/setup-$name.log" t rc
+  printf '==> %s: %s\n' "$name" "$what"
+  t=$(now)
+  set +e
+  "$@" 2>&1 | tee "$log" | sed -u 's/^/    /'
+  rc=${PIPESTATUS[0]}
+  set -e
+  local took; took=$(elapsed "$t" "$(now)")
+  if [ "$rc" -ne 0 ]; then
+    printf '\nsetup failed at step "%s" after %s (exit %s)\n  command: %s\n  log:     %s\n' "$name" "$took" "$rc" "$*" "$log" >&2
+    exit "$rc"
+  fi
+  local last; last=$(grep -v '^\s*$' "$log" | tail -1 | sed -E 's/^ *\[[a-z]+ +[0-9]+s\] //' | cut -c1-70)
+  names+=("$name") times+=("$took") results+=("$last")
+  printf '    %s done in %s\n' "$name" "$took"
+}
 
-if [ -f scripts/build-program.sh ]; then
-  step "on-chain program"
-  bash scripts/build-program.sh
-fi
+# npm ci only when package-lock.json changed; its many lines go to the log only.
+npm_packages() {
+  local lock_hash stamp=node_modules/.fedstr-lock-sha256
+  lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_hash" ]; then
+    echo "npm packages up to date"
+    return
+  fi
+  echo "npm ci (package-lock.json changed or first run; ~2 min cold)"
+  npm ci --no-fund --no-audit >"$LOGS/npm-ci.log" 2>&1 || { tail -20 "$LOGS/npm-ci.log"; echo "npm ci failed (log: $LOGS/npm-ci.log)"; return 1; }
+  echo "$lock_hash" >"$stamp"
+  echo "npm ci: $(grep -E '^(added|changed|removed|up to date)' "$LOGS/npm-ci.log" | tail -1)"
+}
 
+step npm "npm ci when package-lock.json changed (~2 min cold)" npm_packages
+step apt "Debian's rustc-web, libstd-rust-web-dev-bpf, llvm-22-dev for the program (~20 s cold)" bash scripts/build-program.sh toolchain
+step sbpf-linker "sbpf-linker from crates.io (~2 min cold)" bash scripts/build-program.sh linker
+step program "the on-chain program, target/deploy/fedstr.so (~15 s cold)" bash scripts/build-program.sh
+step localnet "the local network binary, fedstr-localnet (~40 min cold)" bash scripts/build-localnet.sh
 # rustfmt and clippy lint the program in `make test` (scripts/check-program.sh).
-if command -v rustup >/dev/null 2>&1 && ! { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1; then
-  step "rustup component add clippy rustfmt"
+rust_lint_components() {
+  if cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1; then echo "rustfmt and clippy present"; return; fi
+  command -v rustup >/dev/null 2>&1 || { echo "rustfmt/clippy missing and no rustup to add them"; return 1; }
   rustup component add clippy rustfmt
-fi
-
-step "chromium (web-app browser tests)"
-bash scripts/install-chromium.sh
-
-if [ -f scripts/build-localnet.sh ]; then
-  step "local network (fedstr-localnet)"
-  bash scripts/build-localnet.sh
-fi
-
+}
 if [ "$with_test" = 1 ]; then
-  step "Kubo for the storage tests (ipfs, from the Go module proxy)"
-  bash scripts/build-kubo.sh
+  step rust-lint "rustfmt and clippy (rustup components)" rust_lint_components
+  step chromium "Debian's chromium for the web-app browser tests (~1 min cold)" bash scripts/install-chromium.sh
+  step kubo "a stock Kubo node for the storage tests, from the Go module proxy (~17 min cold)" bash scripts/build-kubo.sh
+  step anchor-cli "anchor-cli for anchor test (~10 min cold)" bash scripts/build-anchor.sh
 fi
+
+printf '\nset-up done in %s (logs: %s)\n' "$(elapsed "$t_setup" "$(now)")" "$LOGS"
+printf '  %-14s %10s   %s\n' "step" "time" "result"
+for i in "${!names[@]}"; do printf '  %-14s %10s   %s\n' "${names[$i]}" "${times[$i]}" "${results[$i]}"; done

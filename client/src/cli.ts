@@ -18,11 +18,21 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   verify: () => import("./commands/verify.js"),
 };
 
-const POOL_COMMANDS: Record<string, () => Promise<Command>> = {
-  create: () => import("./commands/pool-create.js"),
-  cancel: () => import("./commands/pool-cancel.js"),
-  finalize: () => import("./commands/pool-finalize.js"),
-  expire: () => import("./commands/pool-expire.js"),
+/** Commands with subcommands: `fedstr pool create`, `fedstr plan init`, `fedstr data shards`. */
+const GROUPS: Record<string, Record<string, () => Promise<Command>>> = {
+  pool: {
+    create: () => import("./commands/pool-create.js"),
+    cancel: () => import("./commands/pool-cancel.js"),
+    finalize: () => import("./commands/pool-finalize.js"),
+    expire: () => import("./commands/pool-expire.js"),
+  },
+  plan: {
+    templates: () => import("./commands/plan-templates.js"),
+    init: () => import("./commands/plan-init.js"),
+  },
+  data: {
+    shards: () => import("./commands/data-shards.js"),
+  },
 };
 
 export const HELP = `fedstr — federated learning for rewards: find pools, stake, train on your own data, claim
@@ -37,6 +47,10 @@ Participants:
   fedstr verify <pool> [--round N]              recompute posted rounds and check them against the chain
 
 Organizations:
+  fedstr plan templates                         the training-plan templates to start from
+  fedstr plan init --template <id> [--seed N]   write plan.json and its seeded initial weights model.fstw
+  fedstr data shards --participants N [--iid | --alpha A]
+                                                example data: digits shards per participant + a holdout
   fedstr pool create --plan <plan.json> --model <weights.fstw> --reward <amount> --min-stake <amount>
                      --rounds N --round-seconds S --join-seconds J [...]
   fedstr pool cancel <pool>                     cancel before round 1 is posted; reward refunded
@@ -55,18 +69,20 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
     out.result({ help: HELP }, HELP);
     return;
   }
-  if (name === "pool") {
+  const own = <T>(table: Record<string, T>, key: string | undefined) => (key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined);
+  const group = own(GROUPS, name);
+  if (group !== undefined) {
     const [sub, ...args] = rest;
-    const load = sub !== undefined ? POOL_COMMANDS[sub] : undefined;
+    const load = own(group, sub);
     if (load === undefined) {
       if (sub === "--help" || sub === "-h") return out.result({ help: HELP }, HELP);
-      if (sub === undefined) throw new UsageError(`fedstr pool needs a subcommand: ${Object.keys(POOL_COMMANDS).join(", ")}`);
-      throw new UsageError(`unknown pool subcommand ${JSON.stringify(sub)} (expected ${Object.keys(POOL_COMMANDS).join(", ")})`);
+      if (sub === undefined) throw new UsageError(`fedstr ${name} needs a subcommand: ${Object.keys(group).join(", ")}`);
+      throw new UsageError(`unknown ${name} subcommand ${JSON.stringify(sub)} (expected ${Object.keys(group).join(", ")})`);
     }
     return (await load()).main(args, out);
   }
-  const load = COMMANDS[name];
-  if (load === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (expected ${[...Object.keys(COMMANDS), "pool"].join(", ")})`);
+  const load = own(COMMANDS, name);
+  if (load === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (expected ${[...Object.keys(COMMANDS), ...Object.keys(GROUPS)].join(", ")})`);
   return (await load()).main(rest, out);
 }
 

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { KeypairWallet } from "@fedstr/sdk/cli";
 import { AnchorProvider, AnchorError, utils, type Provider, type Wallet } from "@coral-xyz/anchor";
 import {
+  Connection as SolanaConnection,
   Keypair,
   LAMPORTS_PER_SOL,
   PublicKey,
@@ -297,7 +298,11 @@ class ValidatorEnv extends EnvBase implements TestEnv {
 export async function createEnv(opts: { seed?: string } = {}): Promise<TestEnv> {
   nextKeypair = keypairSource(opts.seed);
   if (process.env.ANCHOR_PROVIDER_URL) {
-    const provider = AnchorProvider.env();
+    // AnchorProvider.env()'s URL and wallet, at "confirmed": a late signatureSubscribe at the
+    // default "processed" can hang on Surfpool (docs/localnet.md, pitfalls).
+    const fromEnv = AnchorProvider.env();
+    const opts = { commitment: "confirmed", preflightCommitment: "confirmed" } as const;
+    const provider = new AnchorProvider(new SolanaConnection(fromEnv.connection.rpcEndpoint, opts), fromEnv.wallet, opts);
     // Surfpool (npm run localnet) can move its clock forward; other validators cannot.
     const version = (await provider.connection.getVersion()) as Record<string, unknown>;
     return new ValidatorEnv(provider, "surfnet-version" in version);

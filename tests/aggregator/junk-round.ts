@@ -67,7 +67,7 @@ export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malf
   const [pool] = findPoolAddress(org.wallet.publicKey, poolId, config.programId);
   const now = await chainTime(org.connection);
   // One long round: it closes as soon as the three honest results are in, not at its deadline.
-  const terms = { joinDeadline: now + 30, roundDuration: 3600, numRounds: 1, gracePeriod: 600, claimWindow: 3600 };
+  const terms = { joinDeadline: now + 300, roundDuration: 3600, numRounds: 1, gracePeriod: 600, claimWindow: 3600 };
   const mint = config.mint!.toBase58();
   const jobEvent = buildJobRequest({
     programId: config.programId.toBase58(), cluster: "localnet", pool: pool.toBase58(), planCid, initialModelCid: modelCid, rounds: 1,
@@ -98,10 +98,11 @@ export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malf
   let peakRssKb = 0;
   const rss = setInterval(() => { peakRssKb = Math.max(peakRssKb, vmHwmKb(aggregator.child.pid!)); }, 200);
   try {
-    const [generated] = await Promise.all([junk, aggregator.waitFor((l) => l.event === "round-waiting" && l.round === 1)]);
+    const [generated] = await Promise.all([junk, aggregator.waitFor((l) => (l.event === "round-waiting" || l.event === "round-collecting") && l.round === 1)]);
     o.log?.(`junk: ${generated.events.length} events (identities ${Math.round(generated.identityMs)} ms, ${generated.generatedIdentities} generated; signing ${Math.round(generated.signMs)} ms)`);
     const account = (await fetchPool(org.program, pool))!;
-    await net.timeTravel(scheduleOf(account).roundStart(1));
+    // Open round 1 now instead of sitting out the join window.
+    if ((await chainTime(org.connection)) < scheduleOf(account).roundStart(1)) await net.timeTravel(scheduleOf(account).roundStart(1));
 
     // The honest participants: an update each, committed on chain, then an encrypted, bound result.
     const global = fl.decode(await store.get(modelCid), { copy: true });

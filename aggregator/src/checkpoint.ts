@@ -148,7 +148,7 @@ export function writeFileAtomic(path: string, bytes: string | Uint8Array): void 
 }
 
 /** The pool's checkpoint, or undefined when there is none yet. A corrupt or foreign file is an error, never silently replaced. */
-export function loadCheckpoint(dataDir: string, pool: string, expect: { programId: string; aggregator: string }): Checkpoint | undefined {
+export function loadCheckpoint(dataDir: string, pool: string, expect: { programId: string; aggregator: string }, opts: { readOnly?: boolean } = {}): Checkpoint | undefined {
   const path = checkpointPath(dataDir, pool);
   if (!existsSync(path)) return undefined;
   let raw: unknown;
@@ -171,7 +171,7 @@ export function loadCheckpoint(dataDir: string, pool: string, expect: { programI
   }
   for (const { round, file } of journals(dataDir, pool)) {
     if (cp.rounds[String(round)] !== undefined) continue; // collected: the journal is stale (deleted at the next save)
-    for (const r of readJournal(file)) addResult(cp, r);
+    for (const r of readJournal(file, opts.readOnly === true)) addResult(cp, r);
   }
   return cp;
 }
@@ -198,11 +198,14 @@ function journals(dataDir: string, pool: string): { round: number; file: string 
   });
 }
 
-/** The results of one journal; a torn last line (a kill mid-append) is cut off so later appends start on a fresh line. */
-function readJournal(file: string): StoredResult[] {
+/**
+ * The results of one journal; a torn last line (a kill mid-append) is cut off so later appends
+ * start on a fresh line — unless `readOnly` (another process, e.g. `status`, may be appending).
+ */
+function readJournal(file: string, readOnly: boolean): StoredResult[] {
   const text = readFileSync(file, "utf8");
   const end = text.lastIndexOf("\n") + 1;
-  if (end < text.length) {
+  if (end < text.length && !readOnly) {
     const fd = openSync(file, "r+");
     try { ftruncateSync(fd, Buffer.byteLength(text.slice(0, end))); fsyncSync(fd); } finally { closeSync(fd); }
   }

@@ -104,15 +104,19 @@ export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malf
     // Open round 1 now instead of sitting out the join window.
     if ((await chainTime(org.connection)) < scheduleOf(account).roundStart(1)) await net.timeTravel(scheduleOf(account).roundStart(1));
 
-    // The honest participants: an update each, committed on chain, then an encrypted, bound result.
+    // The honest participants: an update each, on IPFS before the flood (the embedded IPFS node
+    // shares its process with the relay), then during it committed on chain and announced by an
+    // encrypted, bound result.
     const global = fl.decode(await store.get(modelCid), { copy: true });
-    const participate = async (name: string, k: number) => {
-      const s = sessions[name]!;
+    const updates = await Promise.all(HONEST.map(async (_, k) => {
       const weights = fl.cloneWeights(global);
       weights.forEach((t) => { const v = t.values as Float32Array; for (let i = 0; i < v.length; i += 89) v[i] = v[i]! + 0.001 * (k + 1); });
       const bytes = fl.encode(weights);
-      const cid = (await store.put(bytes)).toString();
-      const sha = sha256Hex(bytes);
+      return { cid: (await store.put(bytes)).toString(), sha: sha256Hex(bytes) };
+    }));
+    const participate = async (name: string, k: number) => {
+      const s = sessions[name]!;
+      const { cid, sha } = updates[k]!;
       await s.send("commit", [await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool, round: 1, updateHash: Buffer.from(sha, "hex"), updateCid: cidToBytes(cid) })]);
       const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
       const sent = await (await s.relays()).publish(buildResult({ job: jobEvent, aggregator: aggregatorNostr, binding, encrypt: true, payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } } }, s.nostr.secretKey));

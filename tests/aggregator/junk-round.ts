@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as fl from "@fedstr/sdk/fl";
-import { cidToBytes, commitUpdateIx, createPoolIx, findPoolAddress, joinPoolIx, fetchPool } from "@fedstr/sdk/program";
+import { cidToBytes, commitUpdateIx, createPoolIx, fetchCommitment, fetchPool, findCommitmentAddress, findPoolAddress, joinPoolIx } from "@fedstr/sdk/program";
 import { buildJobRequest, buildResult, createBinding, solanaSignerFromSecretKey, type Event } from "@fedstr/sdk/nostr";
 import { RELAY_LIMITS } from "../../sdk/src/nostr/relay-server.js";
 import { chainTime, scheduleOf } from "@fedstr/sdk/job";
@@ -117,7 +117,20 @@ export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malf
     const participate = async (name: string, k: number) => {
       const s = sessions[name]!;
       const { cid, sha } = updates[k]!;
-      await s.send("commit", [await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool, round: 1, updateHash: Buffer.from(sha, "hex"), updateCid: cidToBytes(cid) })]);
+      const ix = await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool, round: 1, updateHash: Buffer.from(sha, "hex"), updateCid: cidToBytes(cid) });
+      try {
+        await s.send("commit", [ix]);
+      } catch (e) {
+        // This process also hosts the relay, busy verifying the flood: a confirmation can time out
+        // although the transaction landed. The Commitment account says which.
+        const address = findCommitmentAddress(pool, s.wallet.publicKey, 1, config.programId)[0];
+        let landed = false;
+        for (const until = Date.now() + 120_000; !landed && Date.now() < until;) {
+          landed = (await fetchCommitment(s.program, address).catch(() => null)) !== null;
+          if (!landed) await new Promise((r) => setTimeout(r, 1000));
+        }
+        if (!landed) throw e;
+      }
       const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
       const sent = await (await s.relays()).publish(buildResult({ job: jobEvent, aggregator: aggregatorNostr, binding, encrypt: true, payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } } }, s.nostr.secretKey));
       if (!sent.some((x) => x.ok)) throw new Error(`${name}'s result was not accepted by the relay: ${JSON.stringify(sent)}`);

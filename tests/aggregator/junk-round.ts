@@ -132,7 +132,10 @@ export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malf
         if (!landed) throw e;
       }
       const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
-      const sent = await (await s.relays()).publish(buildResult({ job: jobEvent, aggregator: aggregatorNostr, binding, encrypt: true, payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } } }, s.nostr.secretKey));
+      const result = buildResult({ job: jobEvent, aggregator: aggregatorNostr, binding, encrypt: true, payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } } }, s.nostr.secretKey);
+      // The relay's OK can take longer than the client's publish timeout while it verifies the flood: send again (a repeat is "duplicate", OK true).
+      let sent = await (await s.relays()).publish(result);
+      for (let attempt = 1; attempt < 10 && !sent.some((x) => x.ok); attempt++) sent = await (await s.relays()).publish(result);
       if (!sent.some((x) => x.ok)) throw new Error(`${name}'s result was not accepted by the relay: ${JSON.stringify(sent)}`);
     };
     let junkBeforeHonest = 0;

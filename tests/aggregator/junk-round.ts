@@ -135,7 +135,10 @@ export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malf
       const result = buildResult({ job: jobEvent, aggregator: aggregatorNostr, binding, encrypt: true, payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } } }, s.nostr.secretKey);
       // The relay's OK can take longer than the client's publish timeout while it verifies the flood: send again (a repeat is "duplicate", OK true).
       let sent = await (await s.relays()).publish(result);
-      for (let attempt = 1; attempt < 10 && !sent.some((x) => x.ok); attempt++) sent = await (await s.relays()).publish(result);
+      for (const until = Date.now() + 180_000; !sent.some((x) => x.ok) && Date.now() < until;) {
+        await new Promise((r) => setTimeout(r, 1000)); // also covers a dropped connection: the pool reconnects
+        sent = await (await s.relays()).publish(result);
+      }
       if (!sent.some((x) => x.ok)) throw new Error(`${name}'s result was not accepted by the relay: ${JSON.stringify(sent)}`);
     };
     let junkBeforeHonest = 0;

@@ -4,11 +4,15 @@
  * Per round it records how far the round got — collected → aggregated → posted → feedback-sent —
  * and everything needed to finish it identically after a crash (the frozen candidate list, the
  * slash intents, the uploaded model/report CIDs and the reward root, the signed feedback events).
- * Results received from relays for rounds not yet handled are kept too. Every write is atomic
- * (temporary file, fsync, rename, fsync of the directory), so a process killed at any point leaves
- * either the old or the new state, never a torn one.
+ * Every write of `state.json` is atomic (temporary file, fsync, rename, fsync of the directory), so
+ * a process killed at any point leaves either the old or the new state, never a torn one.
+ *
+ * Results received from relays for rounds not yet collected go to an append-only journal per round,
+ * `results-<r>.jsonl` (one line per kept result, fsynced): O(1) per kept event, however large the
+ * checkpoint. A torn last line (killed mid-append) is cut off on load; the relays still hold that
+ * result. A round's journal is deleted once `state.json` records the round as collected.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Event } from "@fedstr/sdk/nostr";
 import type { ContentRef, MarketRejectReason } from "@fedstr/sdk/job";
@@ -96,7 +100,7 @@ export interface Checkpoint {
   pool: string;
   programId: string;
   aggregator: string;
-  /** Results by round (string key), for rounds not yet collected. */
+  /** Results by round (string key), for rounds not yet collected (in memory; on disk in the per-round journals). */
   results: Record<string, StoredResult[]>;
   rounds: Record<string, RoundCheckpoint>;
 }
@@ -144,7 +148,7 @@ export function writeFileAtomic(path: string, bytes: string | Uint8Array): void 
 }
 
 /** The pool's checkpoint, or undefined when there is none yet. A corrupt or foreign file is an error, never silently replaced. */
-export function loadCheckpoint(dataDir: string, pool: string, expect: { programId: string; aggregator: string }): Checkpoint | undefined {
+export function loadCheckpoint(dataDir: string, pool: string, expect: { programId: string; aggregator: string }, opts: { readOnly?: boolean } = {}): Checkpoint | undefined {
   const path = checkpointPath(dataDir, pool);
   if (!existsSync(path)) return undefined;
   let raw: unknown;
@@ -160,15 +164,81 @@ export function loadCheckpoint(dataDir: string, pool: string, expect: { programI
   if (cp.pool !== pool) throw new CheckpointError(`checkpoint ${path} is for pool ${cp.pool}, not ${pool}`);
   if (cp.programId !== expect.programId) throw new CheckpointError(`checkpoint ${path} is for program ${cp.programId}, not ${expect.programId}`);
   if (cp.aggregator !== expect.aggregator) throw new CheckpointError(`checkpoint ${path} was written by aggregator ${cp.aggregator}, not this wallet (${expect.aggregator})`);
+  cp.results ??= {}; // older checkpoints kept pending results in state.json; they are read as before
   if (typeof cp.results !== "object" || typeof cp.rounds !== "object") throw new CheckpointError(`checkpoint ${path}: results and rounds must be objects`);
   for (const [k, r] of Object.entries(cp.rounds)) {
     if (String(r.round) !== k || !PHASES.includes(r.phase)) throw new CheckpointError(`checkpoint ${path}: round ${k} has a bad round number or phase ${JSON.stringify(r.phase)}`);
   }
+  for (const { round, file } of journals(dataDir, pool)) {
+    if (cp.rounds[String(round)] !== undefined) continue; // collected: the journal is stale (deleted at the next save)
+    for (const r of readJournal(file, opts.readOnly === true)) addResult(cp, r);
+  }
   return cp;
 }
 
+/** state.json without the pending results (they live in the journals); then the journals of collected rounds go. */
 export function saveCheckpoint(dataDir: string, cp: Checkpoint): void {
-  writeFileAtomic(checkpointPath(dataDir, cp.pool), `${JSON.stringify(cp, null, 1)}\n`);
+  const { results: _pending, ...state } = cp;
+  writeFileAtomic(checkpointPath(dataDir, cp.pool), `${JSON.stringify(state, null, 1)}\n`);
+  for (const { round, file } of journals(dataDir, cp.pool)) if (cp.rounds[String(round)] !== undefined) rmSync(file, { force: true });
+}
+
+const JOURNAL = /^results-(\d+)\.jsonl$/;
+
+export function resultsJournalPath(dataDir: string, pool: string, round: number): string {
+  return join(checkpointDir(dataDir, pool), `results-${round}.jsonl`);
+}
+
+function journals(dataDir: string, pool: string): { round: number; file: string }[] {
+  const dir = checkpointDir(dataDir, pool);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) => {
+    const m = JOURNAL.exec(f);
+    return m === null ? [] : [{ round: Number(m[1]), file: join(dir, f) }];
+  });
+}
+
+/**
+ * The results of one journal; a torn last line (a kill mid-append) is cut off so later appends
+ * start on a fresh line — unless `readOnly` (another process, e.g. `status`, may be appending).
+ */
+function readJournal(file: string, readOnly: boolean): StoredResult[] {
+  const text = readFileSync(file, "utf8");
+  const end = text.lastIndexOf("\n") + 1;
+  if (end < text.length && !readOnly) {
+    const fd = openSync(file, "r+");
+    try { ftruncateSync(fd, Buffer.byteLength(text.slice(0, end))); fsyncSync(fd); } finally { closeSync(fd); }
+  }
+  const out: StoredResult[] = [];
+  for (const [i, line] of text.slice(0, end).split("\n").entries()) {
+    if (line === "") continue;
+    try {
+      out.push(JSON.parse(line) as StoredResult);
+    } catch (e) {
+      throw new CheckpointError(`results journal ${file}, line ${i + 1}: not JSON (${(e as Error).message}); move it away to start over (the relays still hold the results)`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Keep an accepted result: `addResult`, then one fsynced line appended to its round's journal —
+ * O(1) per kept event. Returns whether it was kept.
+ */
+export function keepResult(dataDir: string, cp: Checkpoint, r: StoredResult): boolean {
+  if (!addResult(cp, r)) return false;
+  const file = resultsJournalPath(dataDir, cp.pool, r.round);
+  mkdirSync(checkpointDir(dataDir, cp.pool), { recursive: true });
+  const fd = openSync(file, "a", 0o600);
+  try {
+    const buf = Buffer.from(`${JSON.stringify(r)}\n`);
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 /**

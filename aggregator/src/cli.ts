@@ -116,7 +116,7 @@ async function status(argv: string[], out: Output): Promise<void> {
   try {
     const account = await fetchPool(session.program, pool).catch((e: Error) => { throw new Error(`cannot read pool ${pool.toBase58()} from ${config.rpcUrl}: ${e.message}`); });
     if (account === null) throw new Error(`there is no fedstr pool at ${pool.toBase58()}`);
-    const cp = loadCheckpoint(config.dataDir, pool.toBase58(), { programId: session.program.programId.toBase58(), aggregator: session.wallet.publicKey.toBase58() });
+    const cp = loadCheckpoint(config.dataDir, pool.toBase58(), { programId: session.program.programId.toBase58(), aggregator: session.wallet.publicKey.toBase58() }, { readOnly: true });
     const posted = (await fetchRoundResultsOfPool(session.program, pool)).map((r) => ({
       round: r.account.round,
       model: { cid: cidFromBytes(r.account.globalModelCid).toString(), sha256: Buffer.from(r.account.globalModelHash).toString("hex") },

@@ -2,8 +2,9 @@
  * Candidates of a round: the on-chain commitments of round r joined with the participants' Nostr
  * results (by bound wallet, same CID and sha256), in wallet order (base58, plain string order —
  * deterministic). A commitment without a matching result is NO_RESULT (or NOT_COMMITTED when the
- * participant's result names another update); a result without a commitment is NOT_COMMITTED, or
- * NOT_PARTICIPANT when its wallet never joined the pool.
+ * participant's result names another update); a result without a commitment is NOT_COMMITTED. A
+ * result whose wallet never joined the pool is no candidate at all: strangers are neither reported
+ * nor answered (the service's reader drops them on arrival; this is the second line).
  */
 import type { AcceptedEvent } from "@fedstr/sdk/nostr";
 import type { CandidateRecord, StoredResult } from "./checkpoint.js";
@@ -58,13 +59,11 @@ export function buildCandidates(commitments: CommitmentInfo[], results: StoredRe
     }
   }
   for (const [wallet, rs] of resultsOf) {
-    if (committed.has(wallet)) continue;
+    if (committed.has(wallet) || !participants.has(wallet)) continue;
     const r = firstResult(rs);
-    const joined = participants.has(wallet);
     out.push({
       participant: wallet, nostrPubkey: r.nostrPubkey, cid: r.cid, sha256: r.sha256, samples: r.samples, metrics: r.metrics,
-      reason: joined ? "NOT_COMMITTED" : "NOT_PARTICIPANT",
-      detail: joined ? "a result arrived without an on-chain commitment for this round" : "the result's bound wallet has not joined the pool",
+      reason: "NOT_COMMITTED", detail: "a result arrived without an on-chain commitment for this round",
     });
   }
   return out.sort(byWallet);

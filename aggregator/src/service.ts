@@ -13,12 +13,13 @@ import {
   poolStatusName, type PoolAccount,
 } from "@fedstr/sdk/program";
 import { chainTime, fetchJobRequest, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
-import { EventReader, jobResultsFilter, type PoolSubscription } from "@fedstr/sdk/nostr";
+import { EventReader, jobResultsFilter, queryEvents, type PoolSubscription, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import type { Session } from "@fedstr/sdk/cli";
-import { addResult, checkpointDir, emptyCheckpoint, loadCheckpoint, markCollected, resumeAction, saveCheckpoint, type RoundCheckpoint } from "./checkpoint.js";
+import { checkpointDir, emptyCheckpoint, keepResult, loadCheckpoint, markCollected, resumeAction, saveCheckpoint, type RoundCheckpoint } from "./checkpoint.js";
 import { buildCandidates, everyoneIn, storedResult } from "./collect.js";
 import type { Logger } from "./log.js";
+import { ParticipantSet } from "./participants.js";
 import { aggregateRound, postRound, PostDeadlineError, save, sendFeedback, type PoolContext } from "./round.js";
 import { sleep, withRetry } from "@fedstr/sdk/cli";
 
@@ -42,8 +43,14 @@ export interface PoolOutcome {
   error?: string;
 }
 
-/** After the round deadline, how long a committed participant's result may still arrive (ms). */
-const RESULT_GRACE_MS = 3000;
+/**
+ * After the round deadline, a committed participant's result may still arrive for this long (ms),
+ * counted from the moment every reachable relay has delivered what it stored before the deadline
+ * (see `relaysDrained`): a backlog of junk on the socket cannot eat into it.
+ */
+export const RESULT_GRACE_MS = 3000;
+/** A REQ that matches nothing: its EOSE marks that the relay has sent us everything it stored before it. */
+const BARRIER_FILTER = { ids: ["0".repeat(64)], limit: 1 };
 /** How long to wait for the relays' stored results (EOSE) before collecting. */
 const HISTORY_TIMEOUT_MS = 10_000;
 const STATUS = (s: number) => poolStatusName(s).toLowerCase();
@@ -128,33 +135,63 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
     holdout: holdout?.length ?? null, checkpoint: join(checkpointDir(ctx.dataDir, address), "state.json"),
   });
 
-  // Results: every accepted one is kept (in the checkpoint too) until its round is collected.
-  const reader = new EventReader({ decryptWith: session.nostr.secretKey, jobIds: [jobId], maxAgeSec: 365 * 86400 });
+  // Results: only the pool's participants' are looked at (a stranger's event is dropped before any
+  // signature check, O(1), and counted); every accepted one is journaled until its round is collected.
+  const participants = new ParticipantSet();
+  participants.update(await read("participants", () => fetchParticipantsOfPool(program, pool)));
+  const reader = new EventReader({
+    decryptWith: session.nostr.secretKey, jobIds: [jobId], maxAgeSec: 365 * 86400,
+    resultsFrom: (wallet, nostrPubkey) => participants.allows(wallet, nostrPubkey),
+  });
   let history!: () => void;
   const historyLoaded = new Promise<void>((resolve) => { history = resolve; setTimeout(resolve, HISTORY_TIMEOUT_MS).unref(); });
   const eosed = new Set<string>();
-  const sub: PoolSubscription = relays.subscribe([jobResultsFilter(jobId, session.nostr.pubkey)], {
-    onevent: (e) => {
-      const a = reader.accept(e);
-      if (a?.type !== "result") return;
-      const r = storedResult(a);
-      if (r === undefined || r.round < 1 || r.round > account.numRounds) return;
-      if (addResult(cp, r)) {
-        save(ctx);
-        log.event("result-received", address, r.round, { participant: r.participant, nostrPubkey: r.nostrPubkey, update: r.cid });
-      }
-    },
-    oneose: (url) => { eosed.add(url); if (eosed.size >= relays.urls.length) history(); },
-  });
+  const subscribe = (): PoolSubscription => {
+    const authors = participants.authors();
+    return relays.subscribe([jobResultsFilter(jobId, session.nostr.pubkey, authors !== undefined ? { authors } : {})], {
+      onevent: (e) => {
+        const a = reader.accept(e);
+        if (a?.type !== "result") return;
+        const r = storedResult(a);
+        if (r === undefined || r.round < 1 || r.round > account.numRounds) return;
+        if (keepResult(ctx.dataDir, cp, r)) log.event("result-received", address, r.round, { participant: r.participant, nostrPubkey: r.nostrPubkey, update: r.cid });
+      },
+      oneose: (url) => { eosed.add(url); if (eosed.size >= relays.urls.length) history(); },
+    });
+  };
+  let sub = subscribe();
+  const ingest: Ingest = {
+    participants,
+    counters: () => Object.fromEntries(Object.entries(reader.counters).filter(([, n]) => n > 0)),
+    // A new participant (or a newly known key): ask the relays again, so what it published while we did not know it is replayed.
+    resubscribe: () => { sub.close(); sub = subscribe(); },
+  };
   try {
     await historyLoaded;
-    return await roundLoop(ctx, opts.pollMs ?? 1000);
+    return await roundLoop(ctx, ingest, opts.pollMs ?? 1000);
   } finally {
     sub.close();
   }
 }
 
-async function roundLoop(ctx: PoolContext, pollMs: number): Promise<PoolOutcome> {
+/** What the collect loop needs of the results subscription. */
+interface Ingest {
+  participants: ParticipantSet;
+  /** The reader's non-zero counters: accepted, and every reason events were dropped for. */
+  counters: () => Record<string, number>;
+  resubscribe: () => void;
+}
+
+/**
+ * Resolves once every connected relay has answered a REQ sent now (EOSE): everything it had stored
+ * before has then been delivered to, and handled by, our subscription (same socket, in order). A
+ * relay that is down answers after it reconnects (its replay comes first).
+ */
+async function relaysDrained(relays: RelayPool, timeoutMs: number): Promise<void> {
+  await queryEvents(relays, [BARRIER_FILTER], { timeoutMs });
+}
+
+async function roundLoop(ctx: PoolContext, ingest: Ingest, pollMs: number): Promise<PoolOutcome> {
   const { session, log, address, signal } = ctx;
   const program = session.program;
   const read = <T>(what: string, round: number | null, fn: () => Promise<T>) => withRetry(what, fn, { signal, onRetry: (err, attempt, delayMs) => log.event("retry", address, round, { what, attempt, delayMs, error: err.message }) });
@@ -200,7 +237,7 @@ async function roundLoop(ctx: PoolContext, pollMs: number): Promise<PoolOutcome>
     if (now > schedule.postDeadline(round)) return abandon(ctx, new PostDeadlineError(round, schedule.postDeadline(round), now));
 
     if (action.kind === "collect") {
-      const collected = await collectRound(ctx, account, round, pollMs);
+      const collected = await collectRound(ctx, ingest, account, round, pollMs);
       if (collected === "ended") continue;
       rc = collected;
     }
@@ -222,10 +259,13 @@ function abandon(ctx: PoolContext, e: PostDeadlineError): PoolOutcome {
 
 /**
  * Wait for round r's window, then poll commitments and participants until every active
- * participant has committed and published a matching result, or the round deadline passes (plus a
- * short grace for results of commitments made just before it). Freezes the candidate list.
+ * participant has committed and published a matching result, or the round deadline passes. After
+ * the deadline, committed participants' results are awaited until every reachable relay has
+ * delivered its backlog (`relaysDrained`) plus RESULT_GRACE_MS, and never beyond
+ * deadline + gracePeriod / 2 (chain time), which leaves the other half to aggregate and post.
+ * Freezes the candidate list.
  */
-async function collectRound(ctx: PoolContext, account: PoolAccount, round: number, pollMs: number): Promise<RoundCheckpoint | "ended"> {
+async function collectRound(ctx: PoolContext, ingest: Ingest, account: PoolAccount, round: number, pollMs: number): Promise<RoundCheckpoint | "ended"> {
   const { session, log, address, signal } = ctx;
   const program = session.program;
   const schedule = scheduleOf(account);
@@ -237,7 +277,10 @@ async function collectRound(ctx: PoolContext, account: PoolAccount, round: numbe
   }
   log.event("round-collecting", address, round, { deadline });
   let lastReport = "";
-  let graceUntil: number | undefined;
+  let drainedAt: number | undefined;
+  let draining = false;
+  let relaysDownLogged = false;
+  const waitLimit = deadline + Math.floor(schedule.gracePeriod / 2);
   for (;;) {
     const [pool, participants, commitments, now] = await Promise.all([
       read("pool", () => fetchPool(program, ctx.pool)),
@@ -246,7 +289,8 @@ async function collectRound(ctx: PoolContext, account: PoolAccount, round: numbe
       read("clock", () => chainTime(session.connection)),
     ]);
     if (pool === null || pool.status !== PoolStatus.Active || pool.roundsPosted >= round) return "ended";
-    const joined = new Set(participants.map((p) => p.account.authority.toBase58()));
+    if (ingest.participants.update(participants)) ingest.resubscribe();
+    const joined = ingest.participants.wallets();
     const active = participants.filter((p) => p.account.status === ParticipantStatus.Active).map((p) => p.account.authority.toBase58());
     const candidates = buildCandidates(
       commitments.map((c) => ({ participant: c.account.authority.toBase58(), cid: cidFromBytes(c.account.updateCid).toString(), sha256: Buffer.from(c.account.updateHash).toString("hex"), samples: Number(c.account.samples.toString()) })),
@@ -261,17 +305,25 @@ async function collectRound(ctx: PoolContext, account: PoolAccount, round: numbe
     }
     const complete = everyoneIn(active, candidates);
     const missing = !complete && now >= deadline && candidates.some((c) => c.reason === "NO_RESULT");
-    if (missing && graceUntil === undefined) graceUntil = Date.now() + RESULT_GRACE_MS;
-    // Results sit on the relays: while none of them is reachable, keep the round open (for at most
-    // half the posting grace period), then allow the reconnection its usual grace to replay them.
-    if (missing && ctx.relays.status().every((r) => !r.connected) && now < deadline + Math.floor(schedule.gracePeriod / 2)) {
-      if (Date.now() + RESULT_GRACE_MS > graceUntil!) log.event("round-waiting-for-relays", address, round, { detail: "no relay reachable; results may be waiting there" });
-      graceUntil = Date.now() + RESULT_GRACE_MS;
+    // Results sit on the relays: wait until each reachable one has delivered its backlog (a relay
+    // that is down: until it is back and has replayed), then RESULT_GRACE_MS for results published
+    // right after their commitment; at most until waitLimit.
+    if (missing && !draining) {
+      draining = true;
+      void relaysDrained(ctx.relays, Math.max(1, waitLimit - now) * 1000).then(() => { drainedAt = Date.now(); });
     }
-    if (complete || (now >= deadline && (graceUntil === undefined || Date.now() >= graceUntil))) {
+    if (missing && drainedAt === undefined && !relaysDownLogged && ctx.relays.status().every((r) => !r.connected)) {
+      relaysDownLogged = true;
+      log.event("round-waiting-for-relays", address, round, { detail: "no relay reachable; results may be waiting there" });
+    }
+    const waited = !missing || (drainedAt !== undefined && Date.now() >= drainedAt + RESULT_GRACE_MS) || now >= waitLimit;
+    if (complete || (now >= deadline && waited)) {
       const rc = markCollected(ctx.cp, round, candidates);
       save(ctx);
-      log.event("round-collected", address, round, { complete, candidates: candidates.map((c) => ({ participant: c.participant, ...(c.reason !== undefined ? { reason: c.reason } : {}) })) });
+      log.event("round-collected", address, round, {
+        complete, candidates: candidates.map((c) => ({ participant: c.participant, ...(c.reason !== undefined ? { reason: c.reason } : {}) })),
+        ingest: ingest.counters(),
+      });
       return rc;
     }
     await sleep(pollMs, signal);

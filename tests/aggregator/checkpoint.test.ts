@@ -5,12 +5,12 @@
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  checkpointPath, emptyCheckpoint, loadCheckpoint, resumeAction, saveCheckpoint, writeFileAtomic,
+  checkpointPath, emptyCheckpoint, loadCheckpoint, resultsJournalPath, resumeAction, saveCheckpoint, writeFileAtomic,
   type AggregatedRecord, type RoundCheckpoint,
 } from "../../aggregator/src/checkpoint.js";
 
@@ -57,9 +57,13 @@ describe("aggregator: checkpoint", () => {
     `;
     writeFileAtomic(file, JSON.stringify({ v: -1, pad: "", check: -7 }));
     const versions = new Set<number>();
+    const version = () => (JSON.parse(readFileSync(file, "utf8")) as { v: number }).v;
     for (let i = 0; i < 8; i++) {
+      const before = version();
       const p = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", child], { stdio: "ignore" });
-      await new Promise((r) => setTimeout(r, 600 + Math.floor(Math.random() * 400)));
+      // Kill at a random moment once the child is writing (its start-up takes long on a busy machine).
+      for (const until = Date.now() + 60_000; version() === before && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 400)));
       p.kill("SIGKILL");
       await new Promise((r) => p.once("exit", r));
       const j = JSON.parse(readFileSync(file, "utf8")) as { v: number; check: number; pad: string };
@@ -69,6 +73,32 @@ describe("aggregator: checkpoint", () => {
     expect(versions.size, "the child really was rewriting the file when killed").to.be.greaterThan(1);
     // Leftover temporary files are harmless (never read) and never replace state.json.
     expect(readdirSync(dir).filter((f) => f === "state.json")).to.have.length(1);
+  });
+
+  it("a results journal appender killed (SIGKILL) at random moments loses no whole line and never breaks loading", async function () {
+    this.timeout(120_000);
+    saveCheckpoint(dir, emptyCheckpoint(POOL, IDS.programId, IDS.aggregator));
+    const journal = resultsJournalPath(dir, POOL, 1);
+    // A child keeps results as fast as it can (each one fsynced): distinct wallets, so no cap applies.
+    const child = (from: number) => `
+      import { emptyCheckpoint, keepResult } from ${JSON.stringify(fileURLToPath(new URL("../../aggregator/src/checkpoint.ts", import.meta.url)))};
+      const cp = emptyCheckpoint(${JSON.stringify(POOL)}, "p", "a");
+      for (let i = ${from}; ; i++) keepResult(${JSON.stringify(dir)}, cp, { participant: "w" + i, nostrPubkey: "n", eventId: i.toString(16).padStart(64, "0"), createdAt: i, round: 1, cid: "c", sha256: "s".repeat(64), samples: i, metrics: { pad: i } });
+    `;
+    let kept = 0;
+    for (let i = 0; i < 5; i++) {
+      const p = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", child(kept * 1000 + i * 1_000_000)], { stdio: "ignore" });
+      const lines = () => (existsSync(journal) ? readFileSync(journal, "utf8").split("\n").length - 1 : 0); // read only: loading would cut the child's line in flight
+      for (const until = Date.now() + 60_000; lines() <= kept && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 20 + Math.floor(Math.random() * 200)));
+      p.kill("SIGKILL");
+      await new Promise((r) => p.once("exit", r));
+      const results = loadCheckpoint(dir, POOL, IDS)!.results["1"]!; // cuts a torn tail off
+      expect(results.length, "the child really appended").to.be.greaterThan(kept);
+      for (const r of results) expect(r.metrics.pad, "every line is one whole result").to.equal(r.samples);
+      expect(readFileSync(journal, "utf8").endsWith("\n"), "the journal ends on a whole line after loading").to.equal(true);
+      kept = results.length;
+    }
   });
 
   describe("resume decision for a round (checkpoint phase × chain)", () => {

@@ -4,7 +4,7 @@
  * in the checkpoint, and joined with commitments by bound wallet.
  */
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Keypair } from "@solana/web3.js";
@@ -12,7 +12,8 @@ import {
   EventReader, buildJobRequest, buildResult, createBinding, generateSecretKey, getPublicKey, solanaSignerFromSecretKey,
   type Event, type ResultPayload,
 } from "@fedstr/sdk/nostr";
-import { addResult, emptyCheckpoint, loadCheckpoint, markCollected, saveCheckpoint, type StoredResult } from "../../aggregator/src/checkpoint.js";
+import { addResult, checkpointPath, emptyCheckpoint, keepResult, loadCheckpoint, markCollected, resultsJournalPath, saveCheckpoint, type StoredResult } from "../../aggregator/src/checkpoint.js";
+import { ParticipantSet } from "../../aggregator/src/participants.js";
 import { buildCandidates, everyoneIn, storedResult } from "../../aggregator/src/collect.js";
 
 const CID_A = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
@@ -61,7 +62,7 @@ describe("aggregator: candidate collection", () => {
     expect(r.metrics).to.deep.equal({ loss: 0.5 });
   });
 
-  it("joins commitments and results: matching → candidate, commitment alone → NO_RESULT, other update → NOT_COMMITTED, result alone → NOT_COMMITTED / NOT_PARTICIPANT", async () => {
+  it("joins commitments and results: matching → candidate, commitment alone → NO_RESULT, other update → NOT_COMMITTED, result alone → NOT_COMMITTED, a stranger's → no candidate", async () => {
     const [honest, silent, liar, early, stranger] = [participant(), participant(), participant(), participant(), participant()];
     const rd = reader();
     const results = [
@@ -84,7 +85,8 @@ describe("aggregator: candidate collection", () => {
     expect(by(liar)).to.include({ reason: "NOT_COMMITTED", cid: CID_A, sha256: SHA_A }); // the committed update is what the report names
     expect(by(liar).detail).to.contain(CID_B);
     expect(by(early)).to.include({ reason: "NOT_COMMITTED" });
-    expect(by(stranger)).to.include({ reason: "NOT_PARTICIPANT" });
+    expect(cands.find((c) => c.participant === w(stranger)), "a stranger is neither reported nor answered").to.equal(undefined);
+    expect(cands).to.have.length(4);
 
     expect(everyoneIn([w(honest)], cands)).to.equal(true);
     expect(everyoneIn([w(honest), w(silent)], cands), "a committed participant without its result is still awaited").to.equal(false);
@@ -129,19 +131,30 @@ describe("aggregator: candidate collection", () => {
       const r1 = accept(rd, e1), r2 = accept(rd, e2);
       const ids = { programId: "prog", aggregator: "agg" };
       const cp = emptyCheckpoint(pool, ids.programId, ids.aggregator);
-      expect(addResult(cp, r1)).to.equal(true);
-      expect(addResult(cp, r2)).to.equal(true);
-      expect(addResult(cp, r1), "the same event again (another relay, a resubscription)").to.equal(false);
       saveCheckpoint(dir, cp);
+      const stateBytes = readFileSync(checkpointPath(dir, pool));
+      expect(keepResult(dir, cp, r1)).to.equal(true);
+      expect(keepResult(dir, cp, r2)).to.equal(true);
+      expect(keepResult(dir, cp, r1), "the same event again (another relay, a resubscription)").to.equal(false);
+      expect(readFileSync(checkpointPath(dir, pool)), "a kept result is appended to its journal, state.json is not rewritten").to.deep.equal(stateBytes);
+      expect(readFileSync(resultsJournalPath(dir, pool, 1), "utf8").trim().split("\n")).to.have.length(1);
+      // A process killed mid-append leaves a torn line: cut off on load, the next append starts on a fresh line.
+      appendFileSync(resultsJournalPath(dir, pool, 2), '{"participant":"torn');
 
       // A restarted process reads them back; the relay replays the same event to its fresh reader: no second entry.
       const again = loadCheckpoint(dir, pool, ids)!;
       expect(again.results["1"]!.map((r) => r.eventId)).to.deep.equal([e1.id]);
-      expect(addResult(again, accept(reader(), e1))).to.equal(false);
+      expect(again.results["2"]!.map((r) => r.eventId)).to.deep.equal([e2.id]);
+      expect(keepResult(dir, again, accept(reader(), e1))).to.equal(false);
+      expect(keepResult(dir, again, { ...r2, eventId: "e".repeat(64) })).to.equal(true);
+      expect(loadCheckpoint(dir, pool, ids)!.results["2"]!.map((r) => r.eventId)).to.deep.equal([e2.id, "e".repeat(64)]);
 
       markCollected(again, 1, buildCandidates([{ participant: r1.participant, cid: CID_A, sha256: SHA_A, samples: r1.samples }], again.results["1"]!, new Set([r1.participant])));
       expect(again.results["1"]).to.equal(undefined);
-      expect(again.results["2"]).to.have.length(1);
+      expect(again.results["2"]).to.have.length(2);
+      saveCheckpoint(dir, again);
+      expect(existsSync(resultsJournalPath(dir, pool, 1)), "a collected round's journal is deleted").to.equal(false);
+      expect(loadCheckpoint(dir, pool, ids)!.results["1"]).to.equal(undefined);
       expect(addResult(again, { ...r1, eventId: "f".repeat(64) }), "a late result for a collected round").to.equal(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -153,5 +166,30 @@ describe("aggregator: candidate collection", () => {
     const base: StoredResult = { participant: "W", nostrPubkey: "n", eventId: "", createdAt: 1, round: 1, cid: CID_A, sha256: SHA_A, samples: 1, metrics: {} };
     const added = Array.from({ length: 10 }, (_, i) => addResult(cp, { ...base, eventId: i.toString(16).padStart(64, "0") }));
     expect(added.filter(Boolean)).to.have.length(4);
+  });
+
+  it("a stranger's result is dropped before any signature is checked, counted as notParticipant; a participant's passes", async () => {
+    const [member, stranger] = [participant(), participant()];
+    const set = new ParticipantSet();
+    set.update([{ account: { authority: member.wallet.publicKey, nostrPubkey: Array.from(Buffer.from(getPublicKey(member.sk), "hex")) } } as never]);
+    const rd = new EventReader({ decryptWith: aggregatorSk, jobIds: [job.id], maxAgeSec: 365 * 86400, resultsFrom: (w, k) => set.allows(w, k) });
+    const junk = await stranger.result({ round: 1 });
+    // A forged signature too: the stranger is dropped for who it is, before the signature would have been checked.
+    expect(rd.accept({ ...junk, sig: "0".repeat(128) })).to.equal(null);
+    expect(rd.accept(junk)).to.equal(null);
+    const unbound = { ...junk, tags: junk.tags.filter((t) => t[0] !== "solana") };
+    expect(rd.accept(unbound)).to.equal(null);
+    expect(rd.counters).to.include({ notParticipant: 2, unboundIdentity: 1, badSignature: 0, accepted: 0 });
+    expect(accept(rd, await member.result({ round: 1 })).participant).to.equal(member.wallet.publicKey.toBase58());
+    expect(set.authors(), "the relays filter by the participants' on-chain Nostr keys").to.deep.equal([getPublicKey(member.sk)]);
+  });
+
+  it("a participant's wallet bound to another Nostr key than the one join_pool recorded is dropped", async () => {
+    const member = participant();
+    const set = new ParticipantSet();
+    set.update([{ account: { authority: member.wallet.publicKey, nostrPubkey: Array.from(Buffer.from(getPublicKey(generateSecretKey()), "hex")) } } as never]);
+    const rd = new EventReader({ decryptWith: aggregatorSk, jobIds: [job.id], maxAgeSec: 365 * 86400, resultsFrom: (w, k) => set.allows(w, k) });
+    expect(rd.accept(await member.result({ round: 1 }))).to.equal(null);
+    expect(rd.counters).to.include({ notParticipant: 1, accepted: 0 });
   });
 });

@@ -132,4 +132,24 @@ describe('nostr/RelayPool: several relays, back-off, resume with since', () => {
       pool.close()
     }
   })
+
+  it('a connection attempt that times out (the server never answers the handshake) is retried, not a crash', async () => {
+    const { createServer } = await import('node:net')
+    const silent = createServer(() => { /* accept the TCP connection, never answer the WebSocket handshake */ })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const port = (silent.address() as { port: number }).port
+    const timers = new ManualTimers()
+    const pool = new RelayPool([`ws://127.0.0.1:${port}`], { connectTimeoutMs: 200, timers })
+    try {
+      const [status] = await pool.start()
+      await new Promise((resolve) => setTimeout(resolve, 100)) // the socket's 'error' event comes after the timeout: it must find a listener
+      expect(status?.connected).to.equal(false)
+      expect(status?.lastError).to.match(/timed out/)
+      expect(timers.delays(), 'a reconnect is scheduled').to.have.length(1)
+    } finally {
+      pool.close()
+      silent.close()
+    }
+  })
 })
+

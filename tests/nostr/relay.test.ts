@@ -112,4 +112,28 @@ describe('nostr/embedded relay (@nostr-relay/core + SQLite over ws)', () => {
     expect((await query(again, [{ '#t': ['persist'] }])).map((x) => x.id)).to.deep.equal([e.id])
     again.close()
   })
+
+  it('per-connection limits: EVENTs beyond the burst are rate-limited, a REQ beyond maxSubscriptions is CLOSED; other connections are unaffected', async () => {
+    const limitedDir = await mkdtemp(join(tmpdir(), 'fedstr-relay-limits-'))
+    const limited = await startRelay({ dataDir: limitedDir, limits: { eventsPerSecond: 0.001, eventBurst: 5, maxSubscriptions: 2 } }) // no refill within the test, however slow the machine
+    try {
+      const events = Array.from({ length: 8 }, (_, i) => finalizeEvent({ kind: 1, created_at: base + i, tags: [], content: `flood ${i}` }, alice))
+      const oks = (await rawExchange(limited.url, events.map((e) => ['EVENT', e]), 8)).filter((m) => m[0] === 'OK')
+      const okOf = new Map(oks.map((m) => [m[1], m]))
+      expect(events.map((e) => okOf.get(e.id)?.[2]), 'the burst passes, the rest is refused').to.deep.equal([true, true, true, true, true, false, false, false])
+      expect(String(okOf.get(events[7]!.id)?.[3])).to.match(/^rate-limited: more than 0.001 events per second \(burst 5\)/)
+      // A fresh connection has its own bucket, and the refused events were not stored.
+      const other = await Relay.connect(limited.url)
+      await other.publish(events[5]!)
+      expect((await query(other, [{ kinds: [1] }])).map((e) => e.content).sort()).to.deep.equal(['flood 0', 'flood 1', 'flood 2', 'flood 3', 'flood 4', 'flood 5'])
+      other.close()
+
+      const subs = await rawExchange(limited.url, [['REQ', 'a', { kinds: [1], limit: 1 }], ['REQ', 'b', { kinds: [1], limit: 1 }], ['REQ', 'c', { kinds: [1], limit: 1 }], ['REQ', 'a', { kinds: [1], limit: 1 }], ['CLOSE', 'b'], ['REQ', 'd', { ids: [events[0]!.id] }]], 8)
+      expect(subs.filter((m) => m[0] === 'CLOSED')).to.deep.equal([['CLOSED', 'c', 'rate-limited: at most 2 subscriptions per connection']])
+      expect(subs.filter((m) => m[0] === 'EOSE').map((m) => m[1]), 'a re-sent REQ replaces its subscription; CLOSE frees a slot').to.deep.equal(['a', 'b', 'a', 'd'])
+    } finally {
+      await limited.close()
+      await rm(limitedDir, { recursive: true, force: true })
+    }
+  })
 })

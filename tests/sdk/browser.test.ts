@@ -9,6 +9,7 @@ import { schnorr } from "@noble/curves/secp256k1";
 import { walletNostrKeyMessage, nostrKeyFromWalletSignature, createBinding, checkBinding, WALLET_NOSTR_KEY_MESSAGE } from "@fedstr/sdk/nostr";
 import { parseAmount, formatAmount, AmountError, reportMismatch, type RoundReport } from "@fedstr/sdk/job";
 import { REPO_ROOT } from "../../localnet/index.js";
+import { nostrKeyFromWallet } from "@fedstr/sdk/config";
 
 describe("SDK for the web app", () => {
   describe("wallet-derived Nostr key", () => {
@@ -22,6 +23,11 @@ describe("SDK for the web app", () => {
       expect(a.pubkey).to.equal(Buffer.from(schnorr.getPublicKey(a.secretKey)).toString("hex"));
       const other = Keypair.fromSeed(new Uint8Array(32).fill(8));
       expect(nostrKeyFromWalletSignature(ed25519.sign(walletNostrKeyMessage(), other.secretKey.slice(0, 32))).pubkey).to.not.equal(a.pubkey);
+    });
+
+    it("is the key the CLI derives from the same wallet's keypair, so join_pool's recorded key serves both", () => {
+      const app = nostrKeyFromWalletSignature(sign(walletNostrKeyMessage()));
+      expect(Buffer.from(nostrKeyFromWallet(wallet)).toString("hex")).to.equal(Buffer.from(app.secretKey).toString("hex"));
     });
 
     it("signs a message that names fedstr and says it is not a transaction, and refuses a wrong-length signature", () => {

@@ -10,9 +10,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { Connection, Keypair, PublicKey, type Commitment } from "@solana/web3.js";
-import { sha256 } from "@noble/hashes/sha256";
+import { ed25519 } from "@noble/curves/ed25519";
 import { getPublicKey } from "nostr-tools/pure";
 import { SOLANA_CLUSTERS, type SolanaCluster } from "../nostr/kinds.js";
+import { nostrKeyFromWalletSignature, walletNostrKeyMessage } from "../nostr/wallet-key.js";
 import { storeFromEnv } from "../storage/env.js";
 import { IPFS_ENV_NAMES, IPFS_FLAG_NAMES, IpfsEndpointError, ipfsBaseUrl, namesIpfsEndpoint, resolveIpfsEndpoints, type IpfsEndpointNames, type IpfsEndpointSettings } from "../storage/endpoints.js";
 import type { ContentStore } from "../storage/types.js";
@@ -289,12 +290,16 @@ export function loadKeypair(path: string): Keypair {
 }
 
 /**
- * A Nostr secret key bound to this wallet when no key file is configured: sha256 of a domain tag and
- * the wallet's secret key, so a participant keeps one Nostr identity across restarts without
- * another file to lose. The identity binding (nostr/binding) still proves the link publicly.
+ * A Nostr secret key bound to this wallet when no key file is configured, so a participant keeps
+ * one Nostr identity across restarts without another file to lose. It is made exactly as the web
+ * app makes it from a browser wallet (nostr/wallet-key: sha256 of the wallet's deterministic
+ * ed25519 signature of a fixed message), so one wallet has one Nostr identity in the CLI and in
+ * the browser; the key `join_pool` records on chain works for both. The identity binding
+ * (nostr/binding) still proves the link publicly.
  */
 export function nostrKeyFromWallet(wallet: Keypair): Uint8Array {
-  return sha256(new Uint8Array([...new TextEncoder().encode("fedstr nostr key v1\n"), ...wallet.secretKey]));
+  const signature = ed25519.sign(walletNostrKeyMessage(), wallet.secretKey.subarray(0, 32));
+  return nostrKeyFromWalletSignature(signature).secretKey;
 }
 
 /** The configured Nostr secret key (file of 64 hex chars), or the wallet-derived one. */

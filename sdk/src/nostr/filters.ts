@@ -13,9 +13,9 @@ export function jobRequestsFilter (options: SinceOption & { authors?: string[] }
   return { kinds: [KIND_FL_JOB_REQUEST], '#t': [FEDSTR_TOPIC], ...(options.authors != null ? { authors: options.authors } : {}), ...(options.since != null ? { since: options.since } : {}) }
 }
 
-/** Results for one job addressed to the aggregator. */
-export function jobResultsFilter (jobId: string, aggregator: string, options: SinceOption = {}): Filter {
-  return { kinds: [KIND_FL_JOB_RESULT], '#e': [jobId], '#p': [aggregator], ...(options.since != null ? { since: options.since } : {}) }
+/** Results for one job addressed to the aggregator, optionally only from given Nostr keys (the participants'). */
+export function jobResultsFilter (jobId: string, aggregator: string, options: SinceOption & { authors?: string[] } = {}): Filter {
+  return { kinds: [KIND_FL_JOB_RESULT], '#e': [jobId], '#p': [aggregator], ...(options.authors != null ? { authors: options.authors } : {}), ...(options.since != null ? { since: options.since } : {}) }
 }
 
 /** Feedback for one job, from its aggregator/requester, optionally only what is addressed to `recipient`. */

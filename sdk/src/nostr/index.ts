@@ -28,7 +28,7 @@ export {
   RelayPool, backoffDelay,
   type BackoffOptions, type Timers, type RelayPoolOptions, type RelayStatus, type PublishOutcome, type SubscribeParams, type PoolSubscription
 } from './relay-pool.js'
-export type { RelayServerOptions, RelayServerHandle } from './relay-server.js'
+export type { RelayServerOptions, RelayServerHandle, RelayLimits } from './relay-server.js'
 
 /**
  * Start the embedded relay (Node only). Loaded lazily so that importing

@@ -46,6 +46,8 @@ export interface ValidationCounters {
   misaddressed: number
   /** Feedback from someone who is not the job's requester or aggregator (for jobs followed with their authors). */
   untrustedAuthor: number
+  /** Result whose bound wallet (or Nostr key) is not one the `resultsFrom` check allows: a stranger's, dropped before any signature is checked. */
+  notParticipant: number
 }
 
 export type RejectReason = Exclude<keyof ValidationCounters, 'accepted'>
@@ -72,6 +74,13 @@ export interface EventReaderOptions {
   decryptWith?: Uint8Array
   /** Only accept results/feedback referencing these job request ids (see also followJob). */
   jobIds?: Iterable<string>
+  /**
+   * Who may publish results (kind 6720): called with the wallet named by the event's binding tag and
+   * the event's author before the id, the signatures or the content are looked at, so an event from
+   * anyone it refuses costs O(1) (counted as `notParticipant`; a result without a binding tag is
+   * `unboundIdentity` at the same point). The aggregator passes its pool's participants.
+   */
+  resultsFrom?: (wallet: string, nostrPubkey: string) => boolean
   /** Called for every rejection (logging); must not throw. */
   onReject?: (reason: RejectReason, detail: string, raw: unknown) => void
 }
@@ -81,7 +90,7 @@ const HEX64 = /^[0-9a-f]{64}$/
 const HEX128 = /^[0-9a-f]{128}$/
 
 export function emptyCounters (): ValidationCounters {
-  return { accepted: 0, malformed: 0, oversized: 0, badId: 0, badSignature: 0, wrongKind: 0, stale: 0, future: 0, duplicate: 0, replayed: 0, unboundIdentity: 0, badBinding: 0, undecryptable: 0, otherJob: 0, misaddressed: 0, untrustedAuthor: 0 }
+  return { accepted: 0, malformed: 0, oversized: 0, badId: 0, badSignature: 0, wrongKind: 0, stale: 0, future: 0, duplicate: 0, replayed: 0, unboundIdentity: 0, badBinding: 0, undecryptable: 0, otherJob: 0, misaddressed: 0, untrustedAuthor: 0, notParticipant: 0 }
 }
 
 /** NIP-01 shape check; returns the typed event or a reason. */
@@ -111,6 +120,7 @@ export class EventReader {
   private readonly feedbackAuthors = new Map<string, Set<string>>()
   private readonly self: string | undefined
   private readonly onReject: EventReaderOptions['onReject']
+  private readonly resultsFrom: EventReaderOptions['resultsFrom']
   private readonly seen = new Set<string>()
   private readonly logical = new Set<string>()
 
@@ -125,6 +135,7 @@ export class EventReader {
     this.jobIds = options.jobIds != null ? new Set(options.jobIds) : undefined
     this.self = options.decryptWith != null ? getPublicKey(options.decryptWith) : undefined
     this.onReject = options.onReject
+    this.resultsFrom = options.resultsFrom
   }
 
   /**
@@ -172,6 +183,12 @@ export class EventReader {
     if (size > this.maxEventBytes) return this.reject('oversized', `${size} bytes > ${this.maxEventBytes}`, raw)
     const event = shape(raw)
     if (typeof event === 'string') return this.reject('malformed', event, raw)
+    if (this.resultsFrom != null && event.kind === KIND_FL_JOB_RESULT) {
+      // Before any hash or signature: a stranger's result costs a tag lookup and a set lookup.
+      const wallet = event.tags.find((t) => t[0] === 'solana')?.[1]
+      if (wallet == null) return this.reject('unboundIdentity', event.id, raw)
+      if (!this.resultsFrom(wallet, event.pubkey)) return this.reject('notParticipant', wallet, raw)
+    }
     if (getEventHash(event) !== event.id) return this.reject('badId', event.id, raw)
     if (this.seen.has(event.id)) return this.reject('duplicate', event.id, raw)
     let sigOk = false

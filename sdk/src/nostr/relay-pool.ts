@@ -161,7 +161,16 @@ export class RelayPool {
   private async websocketImpl (): Promise<unknown> {
     if (this.websocket == null) {
       const g = (globalThis as { WebSocket?: unknown }).WebSocket
-      this.websocket = g ?? (await import('ws')).default
+      if (g != null) this.websocket = g
+      else {
+        // nostr-tools clears `onerror` when a connection attempt times out and then closes the
+        // socket, whose 'error' event would then have no listener and crash the process (Node's
+        // EventEmitter): keep one listener on every socket; failures still reach the relay's onclose.
+        const WS = (await import('ws')).default
+        this.websocket = class extends WS {
+          constructor (...args: ConstructorParameters<typeof WS>) { super(...args); this.on('error', () => {}) }
+        }
+      }
     }
     return this.websocket
   }

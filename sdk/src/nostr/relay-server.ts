@@ -2,6 +2,11 @@
  * The embedded relay: a real NIP-01 relay (@nostr-relay/core) with its SQLite
  * event repository, served over WebSockets (`ws`) on loopback. Events persist
  * in `<dataDir>/events.sqlite3` across restarts.
+ *
+ * Per-connection limits, as public relays have: EVENTs beyond a token bucket
+ * (`eventsPerSecond`, `eventBurst`) are refused with `OK false "rate-limited: …"`,
+ * and a REQ that would open more than `maxSubscriptions` subscriptions is
+ * answered `CLOSED "rate-limited: …"` (the older ones stay open).
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -23,6 +28,34 @@ export interface RelayServerOptions {
   maxMessageBytes?: number
   /** @nostr-relay log level (default: errors only). */
   logLevel?: LogLevel
+  /** Per-connection limits (defaults: RELAY_LIMITS). */
+  limits?: Partial<RelayLimits>
+}
+
+export interface RelayLimits {
+  /** Sustained EVENTs per second per connection. */
+  eventsPerSecond: number
+  /** EVENTs a connection may send at once before the rate applies. */
+  eventBurst: number
+  /** Open subscriptions per connection. */
+  maxSubscriptions: number
+}
+
+/** Defaults: ample for a participant or an aggregator (a round's feedback to hundreds of participants fits the burst), not for a flood. */
+export const RELAY_LIMITS: RelayLimits = { eventsPerSecond: 100, eventBurst: 500, maxSubscriptions: 20 }
+
+/** A token bucket per connection; `now` in ms. */
+class EventBucket {
+  private tokens: number
+  private last: number
+  constructor (private readonly limits: RelayLimits, now: number) { this.tokens = limits.eventBurst; this.last = now }
+  take (now: number): boolean {
+    this.tokens = Math.min(this.limits.eventBurst, this.tokens + ((now - this.last) / 1000) * this.limits.eventsPerSecond)
+    this.last = now
+    if (this.tokens < 1) return false
+    this.tokens -= 1
+    return true
+  }
 }
 
 export interface RelayServerHandle {
@@ -73,8 +106,11 @@ export async function startRelay (options: RelayServerOptions): Promise<RelaySer
   const dbPath = join(options.dataDir, 'events.sqlite3')
   const repository = new EventRepositorySqlite(dbPath)
   await repository.init()
+  const limits: RelayLimits = { ...RELAY_LIMITS, ...options.limits }
   const relay = new NostrRelay(repository, {
     logLevel: options.logLevel ?? LogLevel.ERROR,
+    // Above our own limit, so @nostr-relay's LRU never silently evicts a subscription: we refuse the extra REQ instead.
+    maxSubscriptionsPerClient: limits.maxSubscriptions + 1,
     // No result caches: a REQ right after an EVENT must see it.
     filterResultCacheTtl: 0,
     eventHandlingResultCacheTtl: 0
@@ -87,6 +123,8 @@ export async function startRelay (options: RelayServerOptions): Promise<RelaySer
   })
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     relay.handleConnection(ws, req.socket.remoteAddress)
+    const bucket = new EventBucket(limits, Date.now())
+    const subscriptions = new Set<string>()
     ws.on('message', (data) => {
       let msg: unknown
       try { msg = JSON.parse(data.toString()) } catch { ws.send(JSON.stringify(['NOTICE', 'invalid: message is not JSON'])); return }
@@ -98,6 +136,19 @@ export async function startRelay (options: RelayServerOptions): Promise<RelaySer
         } else ws.send(JSON.stringify(['NOTICE', problem]))
         return
       }
+      const m = msg as unknown[]
+      if (m[0] === 'EVENT' && !bucket.take(Date.now())) {
+        ws.send(JSON.stringify(['OK', (m[1] as { id: string }).id, false, `rate-limited: more than ${limits.eventsPerSecond} events per second (burst ${limits.eventBurst}) on this connection`]))
+        return
+      }
+      if (m[0] === 'REQ') {
+        const id = m[1] as string
+        if (!subscriptions.has(id) && subscriptions.size >= limits.maxSubscriptions) {
+          ws.send(JSON.stringify(['CLOSED', id, `rate-limited: at most ${limits.maxSubscriptions} subscriptions per connection`]))
+          return
+        }
+        subscriptions.add(id)
+      } else if (m[0] === 'CLOSE') subscriptions.delete(m[1] as string)
       relay.handleMessage(ws, msg as RelayMessage).catch((err: unknown) => {
         ws.send(JSON.stringify(['NOTICE', `error: ${(err as Error).message}`]))
       })

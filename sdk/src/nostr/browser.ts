@@ -1,6 +1,7 @@
 /**
  * @fedstr/sdk/nostr in a browser (the package's "browser" export condition): everything but the
- * embedded relay server (SQLite, ws).
+ * @fedstr/sdk/nostr in a browser (the package's "browser" export condition): everything but the
+ * embedded relay server (SQLite, ws); index.ts re-exports it and adds that.
  * fedstr's NIP-90 job protocol over Nostr relays.
  * See docs/protocol.md for the event kinds and an example of each.
  */

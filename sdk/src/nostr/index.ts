@@ -2,32 +2,8 @@
  * @fedstr/sdk/nostr — fedstr's NIP-90 job protocol over Nostr relays.
  * See docs/protocol.md for the event kinds and an example of each.
  */
-export * from './kinds.js'
-export {
-  BINDING_TAG, NOSTR_TEXT, SOLANA_TEXT, createBinding, checkBinding, verifyBinding, bindingToTag, bindingFromTags,
-  solanaSignerFromSecretKey, nostrBindingMessage, solanaBindingMessage,
-  type IdentityBinding, type SolanaMessageSigner
-} from './binding.js'
-export {
-  ProtocolError, isHexPubkey, isSolanaAddress, isFedstrCidString,
-  jobRequestTemplate, buildJobRequest, parseJobRequest,
-  resultTemplate, buildResult, parseResult, checkResultPayload,
-  feedbackTemplate, buildFeedback, parseFeedback,
-  type ProtocolErrorReason, type TokenAmount, type JobRequest, type BuildOptions,
-  type ResultPayload, type BuildResultParams, type JobResult, type JobFeedback,
-  type Event, type VerifiedEvent
-} from './events.js'
-export {
-  EventReader, emptyCounters,
-  type ValidationCounters, type RejectReason, type AcceptedEvent, type EventReaderOptions
-} from './reader.js'
-export { queryEvents } from './query.js'
-export { WALLET_NOSTR_KEY_MESSAGE, walletNostrKeyMessage, nostrKeyFromWalletSignature } from './wallet-key.js'
-export { jobRequestsFilter, jobResultsFilter, jobFeedbackFilter, type SinceOption } from './filters.js'
-export {
-  RelayPool, backoffDelay,
-  type BackoffOptions, type Timers, type RelayPoolOptions, type RelayStatus, type PublishOutcome, type SubscribeParams, type PoolSubscription
-} from './relay-pool.js'
+// Everything a browser may use is in browser.ts (the "browser" export condition); Node adds the relay.
+export * from './browser.js'
 export type { RelayServerOptions, RelayServerHandle, RelayLimits } from './relay-server.js'
 
 /**
@@ -37,4 +13,3 @@ export type { RelayServerOptions, RelayServerHandle, RelayLimits } from './relay
 export async function startRelay (options: import('./relay-server.js').RelayServerOptions): Promise<import('./relay-server.js').RelayServerHandle> {
   return await (await import('./relay-server.js')).startRelay(options)
 }
-export { generateSecretKey, getPublicKey } from 'nostr-tools/pure'

@@ -1,8 +1,7 @@
 /**
- * @fedstr/sdk/nostr in a browser (the package's "browser" export condition): everything but the
- * @fedstr/sdk/nostr in a browser (the package's "browser" export condition): everything but the
- * embedded relay server (SQLite, ws); index.ts re-exports it and adds that.
- * fedstr's NIP-90 job protocol over Nostr relays.
+ * fedstr's NIP-90 job protocol over Nostr relays: @fedstr/sdk/nostr in a browser (the package's
+ * "browser" export condition) is everything but the embedded relay server (SQLite, ws);
+ * index.ts re-exports this file and adds that.
  * See docs/protocol.md for the event kinds and an example of each.
  */
 export * from './kinds.js'

@@ -21,8 +21,8 @@ export function duration(seconds: number): string {
   return `${sec}s`;
 }
 
-/** A deadline against the chain clock: "in 5m 10s (… UTC)", or "overdue since … UTC" once passed. */
-export const until = (at: number, now: number) => (at > now ? `in ${duration(at - now)} (${when(at)})` : `overdue since ${when(at)}`);
+/** A deadline against the chain clock: "in 5m 10s, at … UTC", or "overdue since … UTC" once passed. */
+export const until = (at: number, now: number) => (at > now ? `in ${duration(at - now)}, at ${when(at)}` : `overdue since ${when(at)}`);
 
 /** A unix time (chain seconds) as UTC text. */
 export const when = (unix: number) => new Date(unix * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { usePools, useMint } from "@/data-access/pools";
 import { useChainTime } from "@/data-access/chain-time";
 import { phaseOf, type PhaseFilter } from "@/lib/phase";
-import { amount, duration, short } from "@/ui/format";
+import { amount, duration, short, when } from "@/ui/format";
 import type { PoolRow } from "@/data-access/pools";
 import { QueryError } from "@/ui/query-error";
 
@@ -22,7 +22,7 @@ function Row({ pool, now }: { pool: PoolRow; now: number }) {
       <td>{amount(s.minStake, dec)}</td>
       <td>{s.participants} / {s.maxParticipants}</td>
       <td>{s.roundsPosted} / {s.rounds}</td>
-      <td data-testid="pool-deadline">{ph.deadline ? <><span>{duration(ph.deadline.at - now)}</span> <span className="muted">({ph.deadline.what})</span></> : "—"}</td>
+      <td data-testid="pool-deadline">{ph.deadline ? <><span>{ph.deadline.at > now ? duration(ph.deadline.at - now) : `overdue since ${when(ph.deadline.at)}`}</span> <span className="muted">({ph.deadline.what})</span></> : "—"}</td>
     </tr>
   );
 }
@@ -42,8 +42,7 @@ export function PoolsList() {
           </label>
         ))}
       </fieldset>
-      {pools.error ? <QueryError error={pools.error} what="pools" /> : null}
-      {pools.error ? null : pools.isLoading || now === undefined ? <p className="muted">Loading pools…</p> : rows.length === 0 ? (
+      {pools.error ? <QueryError error={pools.error} what="pools" /> : pools.isLoading || now === undefined ? <p className="muted">Loading pools…</p> : rows.length === 0 ? (
         <p data-testid="pools-empty">No {filter === "all" ? "" : `${filter} `}pools on this cluster yet. <Link href="/create">Create one</Link>.</p>
       ) : (
         <table data-testid="pools-table">

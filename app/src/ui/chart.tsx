@@ -18,6 +18,7 @@ export function MetricChart({ points, metricName }: { points: ChartPoint[]; metr
       plot = new UPlot({
         width: Math.min(720, ref.current.clientWidth || 720), height: 240,
         scales: { x: { time: false } },
+        legend: { live: false }, // series names and colours only: no cursor values ("--") while nothing is hovered
         axes: [{ stroke: "#a3a9b8", label: "round", incrs: [1, 2, 5, 10] }, { stroke: "#a3a9b8", label: metricName }, ...(hasLoss ? [{ side: 1, stroke: "#a3a9b8", scale: "loss", label: "loss", grid: { show: false } }] : [])],
         series: [{ label: "round" }, { label: metricName, stroke: "#7cc4ff", width: 2, points: { show: true } }, ...(hasLoss ? [{ label: "loss", stroke: "#ffd166", width: 2, scale: "loss", points: { show: true } }] : [])],
       }, data as never, ref.current);

@@ -5,7 +5,8 @@
  * per-block verification.
  */
 import { CID } from 'multiformats/cid'
-import { CHUNK_SIZE, computeCid, parseCid } from './cid.js'
+import { CHUNK_SIZE, parseCid } from './cid.js'
+import { computeCid } from './unixfs-import.js'
 import { KUBO_DEFAULT_API_URL } from './endpoints.js'
 import { BackendError, CidMismatchError, ContentTooLargeError, StorageError, WrongEndpointError } from './errors.js'
 import { GatewayReader } from './gateway.js'

@@ -17,7 +17,8 @@
  */
 import { PinataSDK } from 'pinata'
 import { CID } from 'multiformats/cid'
-import { computeCid, parseCid } from './cid.js'
+import { parseCid } from './cid.js'
+import { computeCid } from './unixfs-import.js'
 import { BackendError, CidMismatchError, ContentTooLargeError, StorageError } from './errors.js'
 import { GatewayReader } from './gateway.js'
 import { classifyHttpError, withTimeout } from './http.js'

@@ -8,7 +8,8 @@ import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { CID } from 'multiformats/cid'
-import { assertFedstrCid, computeCid, DAG_PB_CODEC, RAW_CODEC } from './cid.js'
+import { assertFedstrCid, DAG_PB_CODEC, RAW_CODEC } from './cid.js'
+import { computeCid } from './unixfs-import.js'
 import { BackendError, CidMismatchError, ContentTooLargeError, InvalidCidError } from './errors.js'
 
 /** Fetches one block's bytes (unverified); throws a StorageError when it cannot. */

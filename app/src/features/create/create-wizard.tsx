@@ -37,7 +37,7 @@ const termsSchema = z.object({
 type Terms = z.infer<typeof termsSchema>;
 type Field = keyof Terms | "plan" | "model";
 
-const FIELDS: { name: keyof Terms; label: string; hint: string }[] = [
+const FIELDS: { name: keyof Terms; label: string; hint: string; wide?: boolean }[] = [
   { name: "reward", label: "Total reward", hint: "in the mint's units, spread evenly over the rounds" },
   { name: "stake", label: "Stake required", hint: "each participant locks at least this much" },
   { name: "seats", label: "Seats", hint: "most participants" },
@@ -47,8 +47,8 @@ const FIELDS: { name: keyof Terms; label: string; hint: string }[] = [
   { name: "graceSeconds", label: "Grace (seconds)", hint: "time the aggregator has after a round to post it; after that anyone may expire the pool" },
   { name: "claimSeconds", label: "Claim window (seconds)", hint: "after the pool ends, before leftovers go back to you" },
   { name: "slashBps", label: "Slash limit (basis points)", hint: "most of a stake that can be slashed; 5000 = 50%" },
-  { name: "aggregator", label: "Aggregator wallet", hint: "the aggregator's Solana address (`fedstr-aggregator identity` prints it)" },
-  { name: "aggregatorNostr", label: "Aggregator Nostr pubkey", hint: "hex; `fedstr-aggregator identity` prints it" },
+  { name: "aggregator", label: "Aggregator wallet", hint: "the aggregator's Solana address (`fedstr-aggregator identity` prints it)", wide: true },
+  { name: "aggregatorNostr", label: "Aggregator Nostr pubkey", hint: "hex; `fedstr-aggregator identity` prints it", wide: true },
 ];
 
 async function api<T>(url: string, init?: RequestInit): Promise<T> {
@@ -239,7 +239,7 @@ export function CreateWizard() {
           <legend>Terms {dec !== undefined ? `(mint ${short(mintKey.toBase58())}, ${dec} decimals${balance.data != null ? `, your balance ${amount(balance.data, dec)}` : ""})` : ""}</legend>
           <div className="grid">
             {FIELDS.map((f) => (
-              <div className="field" key={f.name}>
+              <div className={f.wide ? "field wide" : "field"} key={f.name}>
                 <label htmlFor={`f-${f.name}`}>{f.label}</label>
                 <input id={`f-${f.name}`} name={f.name} value={terms[f.name]} onChange={(e) => set(f.name, e.target.value)} aria-describedby={`field-error-${f.name} hint-${f.name}`} aria-invalid={!!errors[f.name]} />
                 <div id={`hint-${f.name}`} className="hint">{f.hint}</div>
@@ -263,8 +263,8 @@ export function CreateWizard() {
         {progress.length > 0 ? <ol data-testid="create-progress" aria-live="polite">{progress.map((m, i) => <li key={i}>{m}</li>)}</ol> : null}
         {planCid ? <p>Plan CID <code data-testid="plan-cid">{planCid}</code></p> : null}
         {modelCid ? <p>Model CID <code data-testid="model-cid">{modelCid}</code></p> : null}
-        {step === "edit" ? <button type="submit" data-testid="create-review-submit">Review</button> : null}
-        {step === "review" ? <><button type="button" onClick={() => setStep("edit")}>Back</button> <button type="submit" data-testid="create-submit">Upload, create and fund</button></> : null}
+        {step === "edit" ? <div className="actions"><button type="submit" data-testid="create-review-submit">Review</button></div> : null}
+        {step === "review" ? <div className="actions"><button type="button" onClick={() => setStep("edit")}>Back</button> <button type="submit" data-testid="create-submit">Upload, create and fund</button></div> : null}
       </form>
       {created ? (
         <section className="panel" data-testid="created-pool" data-pool={created}>

@@ -4,10 +4,30 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useWallet } from "@solana/wallet-adapter-react";
-import { ParticipantStatus, hasClaimed } from "@fedstr/sdk/program";
+import type { PublicKey } from "@solana/web3.js";
+import { ParticipantStatus, hasClaimed, type ParticipantAccount } from "@fedstr/sdk/program";
 import { useFedstr } from "@/data-access/fedstr";
-import { usePools } from "@/data-access/pools";
-import { short } from "@/ui/format";
+import { usePools, useMint, type PoolRow } from "@/data-access/pools";
+import { amount, short } from "@/ui/format";
+
+type Participation = { publicKey: PublicKey; account: ParticipantAccount };
+
+function JoinedRow({ m, pool }: { m: Participation; pool: PoolRow | undefined }) {
+  const dec = useMint(pool?.account.mint).data?.decimals;
+  const address = m.account.pool.toBase58();
+  const posted = pool?.account.roundsPosted ?? 0;
+  const claimed = Array.from({ length: posted }, (_, i) => i + 1).filter((r) => hasClaimed(m.account, r));
+  return (
+    <tr data-testid="my-pool-row" data-pool={address}>
+      <td><Link href={`/pools/${address}`}>{short(address, 6)}</Link></td>
+      <td>{dec === undefined ? "…" : amount(m.account.stake.toString(), dec)}</td>
+      <td>{dec === undefined ? "…" : amount(m.account.slashed.toString(), dec)}</td>
+      <td>{m.account.commitCount === 0 ? "none yet" : `${m.account.commitCount} (last in round ${m.account.lastCommittedRound})`}</td>
+      <td>{claimed.length > 0 ? claimed.join(", ") : "none"} of {posted} posted</td>
+      <td>{m.account.status === ParticipantStatus.Withdrawn ? "withdrawn" : "staked"} — <Link href={`/pools/${address}`}>claim / withdraw</Link></td>
+    </tr>
+  );
+}
 
 export function MyPools() {
   const { publicKey } = useWallet();
@@ -29,23 +49,9 @@ export function MyPools() {
       {(mine.data ?? []).length === 0 ? <p className="muted" data-testid="me-empty">You have not joined a pool with this wallet.</p> : (
         <table>
           <caption className="sr-only">Pools you joined</caption>
-          <thead><tr><th scope="col">Pool</th><th scope="col">Stake (base units)</th><th scope="col">Slashed</th><th scope="col">Commitments</th><th scope="col">Rounds claimed</th><th scope="col">Status</th></tr></thead>
+          <thead><tr><th scope="col">Pool</th><th scope="col">Stake (tokens)</th><th scope="col">Slashed (tokens)</th><th scope="col">Commitments</th><th scope="col">Rounds claimed</th><th scope="col">Status</th></tr></thead>
           <tbody>
-            {mine.data!.map((m) => {
-              const pool = pools.data?.find((p) => p.address.equals(m.account.pool));
-              const posted = pool?.account.roundsPosted ?? 0;
-              const claimed = Array.from({ length: posted }, (_, i) => i + 1).filter((r) => hasClaimed(m.account, r));
-              return (
-                <tr key={m.publicKey.toBase58()} data-testid="my-pool-row" data-pool={m.account.pool.toBase58()}>
-                  <td><Link href={`/pools/${m.account.pool.toBase58()}`}>{short(m.account.pool.toBase58(), 6)}</Link></td>
-                  <td>{m.account.stake.toString()}</td>
-                  <td>{m.account.slashed.toString()}</td>
-                  <td>{m.account.commitCount} (last round {m.account.lastCommittedRound || "—"})</td>
-                  <td>{claimed.length > 0 ? claimed.join(", ") : "none"} of {posted} posted</td>
-                  <td>{m.account.status === ParticipantStatus.Withdrawn ? "withdrawn" : "staked"} — <Link href={`/pools/${m.account.pool.toBase58()}`}>claim / withdraw</Link></td>
-                </tr>
-              );
-            })}
+            {mine.data!.map((m) => <JoinedRow key={m.publicKey.toBase58()} m={m} pool={pools.data?.find((p) => p.address.equals(m.account.pool))} />)}
           </tbody>
         </table>
       )}

@@ -3,7 +3,7 @@ import { useMemo, useState } from "react";
 import { useWallet } from "@solana/wallet-adapter-react";
 import { PublicKey } from "@solana/web3.js";
 import { PoolStatus, ParticipantStatus, hasClaimed, cidFromBytes } from "@fedstr/sdk/program";
-import { parseAmount, scheduleOf, type RoundReport } from "@fedstr/sdk/job";
+import { formatAmount, parseAmount, scheduleOf, type RoundReport } from "@fedstr/sdk/job";
 import { parseAddress, usePool, useRounds, useParticipants, useMint, usePoolVaults, usePoolEvents, useMyParticipant, type PoolRow, type RoundRow } from "@/data-access/pools";
 import { useAggregatorFeedback, useJobRequest } from "@/data-access/nostr";
 import { useRoundReports, type FoundReport } from "@/data-access/reports";
@@ -12,7 +12,7 @@ import { useExplorer } from "@/data-access/fedstr";
 import { useSettings } from "@/data-access/settings";
 import { usePoolActions } from "@/data-access/actions";
 import { phaseOf } from "@/lib/phase";
-import { amount, duration, short, when } from "@/ui/format";
+import { amount, duration, short, until, when } from "@/ui/format";
 import { MetricChart } from "@/ui/chart";
 import { CopyBlock } from "@/ui/copy";
 import { reasonInWords } from "@/ui/reasons";
@@ -69,7 +69,7 @@ function RoundRows({ rounds, reports, decimals, metricName }: { rounds: RoundRow
                     {report.updates.map((u) => (
                       <li key={u.participant + u.cid} data-testid="verdict" data-participant={u.participant} data-verdict={u.accepted ? "accepted" : "rejected"}>
                         <a href={explorer("address", u.participant)} target="_blank" rel="noreferrer">{short(u.participant)}</a>{" "}
-                        {u.accepted ? <span className="ok">accepted, {amount(u.reward, decimals)}</span> : <span className="bad">rejected: {reasonInWords(u.reason, u.detail)}</span>}
+                        {u.accepted ? <span className="ok">accepted: reward {amount(u.reward, decimals)} tokens for {u.samples.toLocaleString("en-US")} samples</span> : <span className="bad">rejected: {reasonInWords(u.reason, u.detail)}</span>}
                       </li>
                     ))}
                     {report.slashes.map((s, k) => (
@@ -102,19 +102,28 @@ function OwnerActions({ pool, now, decimals }: { pool: PoolRow; now: number; dec
   const cancel = !isCreator ? "only the creator may cancel" : !active ? "the pool is no longer active" : a.roundsPosted > 0 ? "a round has been posted" : undefined;
   const finalize = a.status === PoolStatus.Cancelled ? undefined : a.status === PoolStatus.Finalized ? "already finalized" : active ? "the pool is still running" : now <= claimEnd ? `the claim window is open until ${when(claimEnd)}` : undefined;
   const expire = !active ? "the pool is not active" : now <= s.postDeadline(a.roundsPosted + 1) ? `round ${a.roundsPosted + 1} may still be posted until ${when(s.postDeadline(a.roundsPosted + 1))}` : undefined;
-  const fundWhy = !isCreator ? "only the creator may fund" : !active ? "the pool is no longer active" : undefined;
+  const canFund = isCreator && active;
+  const title = <h2 id="owner-title">Pool actions</h2>;
+  if (!publicKey) return <section className="panel" aria-labelledby="owner-title" data-testid="owner-actions">{title}<p className="muted" data-testid="owner-actions-none">Connect a wallet to fund, cancel, finalize or expire this pool.</p></section>;
+  if (!canFund && cancel && finalize && expire) {
+    // Nothing open to this wallet now: say when the next action (open to anyone) becomes possible.
+    const why = active ? `Nothing to do now: ${expire}; after that anyone may expire the pool.` : a.status === PoolStatus.Finalized ? "Nothing to do: the pool is finalized." : `Nothing to do now: ${finalize}; after that anyone may finalize the pool.`;
+    return <section className="panel" aria-labelledby="owner-title" data-testid="owner-actions">{title}<p className="muted" data-testid="owner-actions-none">{why}</p></section>;
+  }
   return (
     <section className="panel" aria-labelledby="owner-title" data-testid="owner-actions">
-      <h2 id="owner-title">Pool actions</h2>
-      <form onSubmit={(e) => { e.preventDefault(); if (decimals === undefined) return; try { setFundError(undefined); const v = parseAmount(fund, decimals); if (v === 0n) throw new Error("must be more than 0"); void actions.fund(v).catch(() => {}); } catch (err) { setFundError(`Amount ${(err as Error).message}`); } }}>
-        <label htmlFor="fund-amount">Fund more (reward tokens)</label>
-        <input id="fund-amount" name="fund" value={fund} onChange={(e) => setFund(e.target.value)} disabled={!!fundWhy} aria-describedby="fund-why" data-testid="fund-amount" />
-        <button type="submit" disabled={!!fundWhy} data-testid="fund-submit">Fund</button>
-        <span id="fund-why" className="muted"> {fundWhy ?? fundError ?? ""}</span>
-      </form>
-      <p><button type="button" disabled={!!cancel} onClick={() => void actions.refund("cancel").catch(() => {})} data-testid="cancel-submit">Cancel pool</button> <span className="muted">{cancel ?? "refunds the whole reward to the creator"}</span></p>
-      <p><button type="button" disabled={!!finalize} onClick={() => void actions.refund("finalize").catch(() => {})} data-testid="finalize-submit">Finalize pool</button> <span className="muted">{finalize ?? "sends what is left in escrow to the creator"}</span></p>
-      <p><button type="button" disabled={!!expire} onClick={() => void actions.refund("expire").catch(() => {})} data-testid="expire-submit">Expire pool</button> <span className="muted">{expire ?? "the aggregator missed a deadline: refund the unallocated reward"}</span></p>
+      {title}
+      {canFund ? (
+        <form onSubmit={(e) => { e.preventDefault(); if (decimals === undefined) return; try { setFundError(undefined); const v = parseAmount(fund, decimals); if (v === 0n) throw new Error("must be more than 0"); void actions.fund(v).catch(() => {}); } catch (err) { setFundError(`Amount ${(err as Error).message}`); } }}>
+          <label htmlFor="fund-amount">Fund more (reward tokens)</label>
+          <input id="fund-amount" name="fund" value={fund} onChange={(e) => setFund(e.target.value)} aria-describedby="fund-why" data-testid="fund-amount" />
+          <button type="submit" data-testid="fund-submit">Fund</button>
+          <span id="fund-why" className="muted"> {fundError ?? ""}</span>
+        </form>
+      ) : null}
+      {cancel ? null : <p><button type="button" onClick={() => void actions.refund("cancel").catch(() => {})} data-testid="cancel-submit">Cancel pool</button> <span className="muted">refunds the whole reward to the creator</span></p>}
+      {finalize ? null : <p><button type="button" onClick={() => void actions.refund("finalize").catch(() => {})} data-testid="finalize-submit">Finalize pool</button> <span className="muted">sends what is left in escrow to the creator</span></p>}
+      {expire ? null : <p><button type="button" onClick={() => void actions.refund("expire").catch(() => {})} data-testid="expire-submit">Expire pool</button> <span className="muted">the aggregator missed a deadline: refund the unallocated reward</span></p>}
     </section>
   );
 }
@@ -123,7 +132,7 @@ function ParticipantPanel({ pool, now, decimals, freezeAuthority, rounds, report
   const { publicKey } = useWallet();
   const me = useMyParticipant(pool.address, publicKey);
   const actions = usePoolActions(pool);
-  const [stake, setStake] = useState(decimals !== undefined ? amount(pool.summary.minStake, decimals) : "");
+  const [stake, setStake] = useState(decimals !== undefined ? formatAmount(pool.summary.minStake, decimals) : "");
   const [stakeError, setStakeError] = useState<string>();
   const a = pool.account;
   const s = scheduleOf(a);
@@ -135,6 +144,7 @@ function ParticipantPanel({ pool, now, decimals, freezeAuthority, rounds, report
   if (p === undefined) return null;
   if (p === null) {
     const why = !active ? "the pool is no longer active" : now >= s.joinDeadline ? "the join window has closed" : a.participantCount >= a.maxParticipants ? "the pool is full" : undefined;
+    if (why) return <section className="panel" aria-labelledby="join-title"><h2 id="join-title">Participate</h2><p className="muted">Joining is closed: {why}.</p></section>;
     return (
       <section className="panel" aria-labelledby="join-title">
         <h2 id="join-title">Join this pool</h2>
@@ -158,7 +168,7 @@ function ParticipantPanel({ pool, now, decimals, freezeAuthority, rounds, report
             <input id="join-stake" name="stake" value={stake} onChange={(e) => setStake(e.target.value)} data-testid="join-stake" aria-describedby="join-stake-error" aria-invalid={!!stakeError} />
             <div id="join-stake-error" className="field-error" data-testid="field-error-stake" role={stakeError ? "alert" : undefined}>{stakeError ?? ""}</div>
           </div>
-          <button type="submit" disabled={!!why} data-testid="join-submit">Join with this stake</button> <span className="muted">{why ?? ""}</span>
+          <button type="submit" data-testid="join-submit">Join with this stake</button>
         </form>
       </section>
     );
@@ -178,7 +188,7 @@ function ParticipantPanel({ pool, now, decimals, freezeAuthority, rounds, report
         <dt>Stake</dt><dd data-testid="my-stake">{amount(p.stake.toString(), decimals)}</dd>
         <dt>Slashed</dt><dd data-testid="my-slashed">{amount(p.slashed.toString(), decimals)}</dd>
         <dt>Status</dt><dd>{withdrawn ? "withdrawn" : "active"}</dd>
-        <dt>Commitments</dt><dd data-testid="my-commits">{p.commitCount} (last in round {p.lastCommittedRound || "—"})</dd>
+        <dt>Commitments</dt><dd data-testid="my-commits">{p.commitCount === 0 ? "none yet" : `${p.commitCount} (last in round ${p.lastCommittedRound})`}</dd>
       </dl>
       <h3>Rewards</h3>
       {claimable.length > 1 ? (
@@ -245,7 +255,7 @@ export function PoolPage({ address }: { address: string }) {
   return (
     <article aria-labelledby="pool-title" data-testid="pool-page" data-pool={s.address}>
       <h1 id="pool-title">Pool {short(s.address, 6)}</h1>
-      <p><span className={`badge ${ph.filter}`} data-testid="pool-phase">{ph.label}</span>{ph.deadline ? <span data-testid="pool-deadline"> — {ph.deadline.what} in {duration(ph.deadline.at - now)} ({when(ph.deadline.at)}, chain clock)</span> : null}</p>
+      <p><span className={`badge ${ph.filter}`} data-testid="pool-phase">{ph.label}</span>{ph.deadline ? <span data-testid="pool-deadline"> — {ph.deadline.what} {until(ph.deadline.at, now)} (chain clock)</span> : null}</p>
       <Timeline pool={p} now={now} />
       {live && job.data && !heard && !feedback.isLoading ? (
         <p role="status" className="warn" data-testid="aggregator-warning">No word from the aggregator ({short(job.data.job.aggregator, 8)}) on the relays yet: until it runs, rounds are not posted. Start it with the command below.</p>

@@ -1,8 +1,9 @@
 /** Whether a fetched round report is the one the chain posted (shared by the CLI's and the web app's report lookups). */
 import type { ContentRef, RoundReport } from "./report.js";
 import { cidFromBytes } from "../storage/cid.js";
+import { bytesToHex } from "@noble/hashes/utils";
 
-const hex = (b: Uint8Array | number[]) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const hex = (b: Uint8Array | number[]) => bytesToHex(Uint8Array.from(b));
 
 /** Why `report` is not round `round` of `pool` as posted on chain (`result`), or undefined when it is. */
 export function reportMismatch(

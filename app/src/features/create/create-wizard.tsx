@@ -13,6 +13,7 @@ import { parsePlan, PlanError, hashBytes, toHex, decode, type TrainingPlan } fro
 import { createPoolIx, findPoolAddress, cidToBytes, MAX_ROUNDS } from "@fedstr/sdk/program";
 import { buildJobRequest } from "@fedstr/sdk/nostr";
 import { chainTime, parseAmount, AmountError } from "@fedstr/sdk/job";
+import { withRetry } from "@fedstr/sdk/retry";
 import { useFedstr } from "@/data-access/fedstr";
 import { useSettings } from "@/data-access/settings";
 import { useMint, useTokenBalance, walletTokenAccount } from "@/data-access/pools";
@@ -182,11 +183,10 @@ export function CreateWizard() {
       log(`creating pool ${pool.toBase58()}…`);
       await send("Create pool", [ix]);
       log("publishing the job request…");
-      let published = false;
-      for (let i = 0; i < 6 && !published; i++) {
-        published = (await (await hub.ready).publish(event)).some((o) => o.ok);
-        if (!published) await new Promise((r) => setTimeout(r, 1000 * 2 ** i));
-      }
+      const relays = await hub.ready;
+      const published = await withRetry("publishing the job request", async () => {
+        if (!(await relays.publish(event)).some((o) => o.ok)) throw new Error("no relay took it");
+      }).then(() => true, () => false);
       log(published ? `job request ${event.id} published` : `the pool exists but no relay took the job request ${event.id} yet (it stays queued while this page is open)`);
       setCreated(pool.toBase58());
       setStep("done");

@@ -5,7 +5,7 @@ import { PublicKey } from "@solana/web3.js";
 import { PoolStatus, ParticipantStatus, hasClaimed, cidFromBytes } from "@fedstr/sdk/program";
 import { formatAmount, parseAmount, scheduleOf, type RoundReport } from "@fedstr/sdk/job";
 import { parseAddress, usePool, useRounds, useParticipants, useMint, usePoolVaults, usePoolEvents, useMyParticipant, type PoolRow, type RoundRow } from "@/data-access/pools";
-import { useAggregatorFeedback, useJobRequest } from "@/data-access/nostr";
+import { useAggregatorFeedback, useJobRequest, useRelayStatus } from "@/data-access/nostr";
 import { useRoundReports, type FoundReport } from "@/data-access/reports";
 import { useChainTime } from "@/data-access/chain-time";
 import { useExplorer } from "@/data-access/fedstr";
@@ -231,6 +231,7 @@ export function PoolPage({ address }: { address: string }) {
   const aggregatorNostr = job.data?.job.aggregator;
   const live = p?.account.status === PoolStatus.Active;
   const feedback = useAggregatorFeedback(p?.summary.jobId, aggregatorNostr, live);
+  const relays = useRelayStatus();
   const roundList = useMemo(() => rounds.data ?? [], [rounds.data]);
   const reportQs = useRoundReports(p?.summary.address, roundList);
   const reports = reportQs.map((q) => q.data);
@@ -255,9 +256,10 @@ export function PoolPage({ address }: { address: string }) {
   return (
     <article aria-labelledby="pool-title" data-testid="pool-page" data-pool={s.address}>
       <h1 id="pool-title">Pool {short(s.address, 6)}</h1>
-      <p><span className={`badge ${ph.filter}`} data-testid="pool-phase">{ph.label}</span>{ph.deadline ? <span data-testid="pool-deadline"> — {ph.deadline.what} {until(ph.deadline.at, now)} (chain clock)</span> : null}</p>
+      <p><span className={`badge ${ph.filter}`} data-testid="pool-phase">{ph.label}</span>{ph.deadline ? <span data-testid="pool-deadline"> — {ph.deadline.what}: {until(ph.deadline.at, now)} (chain clock)</span> : null}</p>
       <Timeline pool={p} now={now} />
-      {live && job.data && !heard && !feedback.isLoading ? (
+      {/* Only while a relay is reachable: with none, the relay banner says why nothing is heard. */}
+      {live && job.data && relays.anyConnected && !heard && !feedback.isLoading ? (
         <p role="status" className="warn" data-testid="aggregator-warning">No word from the aggregator ({short(job.data.job.aggregator, 8)}) on the relays yet: until it runs, rounds are not posted. Start it with the command below.</p>
       ) : null}
       {job.data === null ? <p role="status" className="warn" data-testid="job-missing">The job request {short(s.jobId, 8)} is not on the configured relays.</p> : null}

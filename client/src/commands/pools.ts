@@ -13,7 +13,7 @@ Reads every pool of the program from the chain and its job request (kind 5720) f
 
 ${COMMON_HELP}`;
 
-const POOL_DISCRIMINATOR = IDL.accounts.find((a) => a.name === "pool")!.discriminator;
+const POOL_DISCRIMINATOR = IDL.accounts.find((a) => a.name === "Pool")!.discriminator;
 
 export interface PoolListing extends PoolSummary {
   job: { description: string | null; privacy: string; relays: string[] } | null;

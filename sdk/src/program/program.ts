@@ -32,7 +32,8 @@ const bytes = (b: Uint8Array | number[], len: number, what: string) => {
 
 /** A Program<Fedstr> bound to `provider` (optionally at another program id). */
 export function getFedstrProgram(provider: Provider, programId: PublicKey = FEDSTR_PROGRAM_ID): FedstrProgram {
-  return new Program<Fedstr>({ ...IDL, address: programId.toBase58() }, provider);
+  // Anchor's idiom: the JSON IDL typed as its camelCase type; `Program` converts the names itself.
+  return new Program<Fedstr>({ ...IDL, address: programId.toBase58() } as unknown as Fedstr, provider);
 }
 
 export interface CreatePoolArgs {

@@ -81,6 +81,6 @@ describe("fedstr program: Rust side of the shared vector", function () {
       env: { ...process.env, CARGO_TARGET_DIR: `${cache}/host-target` },
       stdio: "pipe",
     }).toString();
-    expect(out).to.match(/test utils::tests::reward_merkle_vector \.\.\. ok/);
+    expect(out).to.match(/test merkle::tests::reward_merkle_vector \.\.\. ok/);
   });
 });

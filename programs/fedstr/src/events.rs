@@ -4,7 +4,7 @@
 //! (scripts/program-codegen.ts); @coral-xyz/anchor's `EventParser` decodes them.
 
 use crate::discriminators as d;
-use crate::utils::log_data;
+use crate::log::log_data;
 use pinocchio::Address;
 
 /// Fixed-capacity Borsh writer for one event.

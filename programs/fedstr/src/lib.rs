@@ -23,12 +23,18 @@
 //! - stake vault balance = total_staked = Σ active stakes
 #![cfg_attr(not(test), no_std)]
 
+pub mod args;
+pub mod checks;
+pub mod crypto;
 pub mod discriminators;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod log;
+pub mod merkle;
+pub mod pda;
 pub mod state;
-pub mod utils;
+pub mod token;
 
 use pinocchio::{AccountView, Address, ProgramResult};
 

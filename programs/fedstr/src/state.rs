@@ -242,11 +242,16 @@ impl ProgramAccount for RoundResult {
 
 /// Checks owner, size and discriminator, then returns a mutable view of the body.
 ///
-/// # Safety contract
-/// The caller must not create two live views of the same account; the
-/// instruction handlers reject duplicate accounts before loading.
+/// # Safety
+/// The caller must hold no other view of the same account's data while the
+/// returned one is used. The handlers keep to this by loading each account
+/// type at most once per instruction: the discriminator check then makes two
+/// loaded views two different accounts.
 #[inline(always)]
-pub fn load_mut<T: ProgramAccount>(account: &AccountView, program_id: &Address) -> Result<&'static mut T, FedstrError> {
+pub unsafe fn load_mut<T: ProgramAccount>(
+    account: &AccountView,
+    program_id: &Address,
+) -> Result<&'static mut T, FedstrError> {
     if !account.owned_by(program_id) {
         return Err(FedstrError::InvalidAccountOwner);
     }
@@ -254,21 +259,25 @@ pub fn load_mut<T: ProgramAccount>(account: &AccountView, program_id: &Address) 
         return Err(FedstrError::InvalidDiscriminator);
     }
     // SAFETY: owner checked (only this program writes these bytes), length
-    // checked, data is 8-byte aligned in the input region; no other borrow is
-    // held by the handlers.
-    unsafe {
-        let data = account.borrow_unchecked();
-        if data[..8] != T::DISCRIMINATOR {
-            return Err(FedstrError::InvalidDiscriminator);
-        }
-        Ok(&mut *(data.as_ptr().add(8) as *mut T))
+    // checked, account data is 8-byte aligned in the input region and every
+    // body is `repr(C)` plain data valid for any bytes; exclusivity is the
+    // caller's obligation.
+    let data = unsafe { account.borrow_unchecked() };
+    if data[..8] != T::DISCRIMINATOR {
+        return Err(FedstrError::InvalidDiscriminator);
     }
+    Ok(unsafe { &mut *(data.as_ptr().add(8) as *mut T) })
 }
 
 /// Writes the discriminator of a freshly created account and returns its body.
+///
+/// # Safety
+/// `account` must have just been created with at least `T::LEN` zeroed bytes
+/// owned by this program (`create_pda_account`), and no other view of its data
+/// may be live.
 #[inline(always)]
-pub fn init_mut<T: ProgramAccount>(account: &AccountView) -> &'static mut T {
-    // SAFETY: the account was just created with `T::LEN` zeroed bytes and is owned by us.
+pub unsafe fn init_mut<T: ProgramAccount>(account: &AccountView) -> &'static mut T {
+    // SAFETY: see the function's contract; the body is 8-byte aligned plain data.
     unsafe {
         let ptr = account.data_ptr() as *mut u8;
         core::ptr::copy_nonoverlapping(T::DISCRIMINATOR.as_ptr(), ptr, 8);

@@ -12,7 +12,7 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -22,7 +22,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     token_program(token_prog)?;
     Reader::new(args).finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     require(creator.address() == &pool.creator, E::Unauthorized)?;
     require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
     require(pool.rounds_posted == 0, E::CancelNotAllowed)?;

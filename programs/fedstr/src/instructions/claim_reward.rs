@@ -22,8 +22,9 @@
 use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
+use crate::merkle::{reward_leaf, verify_merkle};
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*, token::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -39,7 +40,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let proof = r.vec32(MAX_PROOF_LEN)?;
     r.finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     match pool.status {
         pool_status::ACTIVE => {}
         pool_status::FINISHED | pool_status::EXPIRED => {
@@ -49,9 +51,10 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         pool_status::FINALIZED => return err(E::ClaimWindowClosed),
         _ => return err(E::PoolNotActive),
     }
-    let st = load_mut::<Participant>(state_acc, program_id)?;
-    require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
-    let rr = load_mut::<RoundResult>(round_acc, program_id)?;
+    // SAFETY: the only Participant view.
+    let st = unsafe { load_participant(state_acc, program_id, pool_acc, participant.address()) }?;
+    // SAFETY: the only RoundResult view.
+    let rr = unsafe { load_mut::<RoundResult>(round_acc, program_id) }?;
     require(&rr.pool == pool_acc.address(), E::WrongPool)?;
     require(rr.round == round && (1..=MAX_ROUNDS).contains(&round), E::InvalidRound)?;
     let byte = ((round - 1) / 8) as usize;

@@ -15,7 +15,7 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*, pda::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -24,14 +24,14 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     signer(caller)?;
     Reader::new(args).finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     require(pool.status == pool_status::FINALIZED, E::PoolNotFinalized)?;
-    let c = load_mut::<Commitment>(commitment_acc, program_id)?;
-    let st = load_mut::<Participant>(state_acc, program_id)?;
-    require(
-        &c.pool == pool_acc.address() && &st.pool == pool_acc.address() && st.authority == c.authority,
-        E::WrongPool,
-    )?;
+    // SAFETY: the only Commitment view.
+    let c = unsafe { load_mut::<Commitment>(commitment_acc, program_id) }?;
+    require(&c.pool == pool_acc.address(), E::WrongPool)?;
+    // SAFETY: the only Participant view. Its authority is the commitment's.
+    let st = unsafe { load_participant(state_acc, program_id, pool_acc, &c.authority) }?;
     require(&c.authority == participant.address(), E::Unauthorized)?;
     st.open_commitments = st.open_commitments.checked_sub(1).ok_or(E::ArithmeticOverflow)?;
     close_account(commitment_acc, participant)?;

@@ -20,7 +20,7 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*, pda::*, token::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -30,11 +30,11 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     token_program(token_prog)?;
     Reader::new(args).finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     require(pool.status == pool_status::FINALIZED, E::PoolNotFinalized)?;
-    let st = load_mut::<Participant>(state_acc, program_id)?;
-    require(&st.pool == pool_acc.address(), E::WrongPool)?;
-    require(&st.authority == participant.address(), E::Unauthorized)?;
+    // SAFETY: the only Participant view.
+    let st = unsafe { load_participant(state_acc, program_id, pool_acc, participant.address()) }?;
     require(st.open_commitments == 0, E::CommitmentsOpen)?;
 
     let stake = st.stake;

@@ -13,7 +13,7 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*, pda::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -22,9 +22,11 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     signer(caller)?;
     Reader::new(args).finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     require(pool.status == pool_status::FINALIZED, E::PoolNotFinalized)?;
-    let rr = load_mut::<RoundResult>(round_acc, program_id)?;
+    // SAFETY: the only RoundResult view.
+    let rr = unsafe { load_mut::<RoundResult>(round_acc, program_id) }?;
     require(&rr.pool == pool_acc.address(), E::WrongPool)?;
     require(&rr.aggregator == aggregator.address(), E::Unauthorized)?;
     pool.open_rounds = pool.open_rounds.checked_sub(1).ok_or(E::ArithmeticOverflow)?;

@@ -23,7 +23,7 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*, pda::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -39,12 +39,11 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let bump = r.u8()?;
     r.finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
-    let st = load_mut::<Participant>(state_acc, program_id)?;
-    // No stale state from an earlier pool at this address can exist: `close_pool`
-    // is refused while any participant account remains.
-    require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
+    // SAFETY: the only Participant view (the commitment is created below, as a new account).
+    let st = unsafe { load_participant(state_acc, program_id, pool_acc, participant.address()) }?;
     require(st.status == participant_status::ACTIVE, E::ParticipantWithdrawn)?;
     require(round > st.last_committed_round, E::AlreadyCommitted)?;
     require(round == pool.rounds_posted + 1 && round <= pool.num_rounds, E::RoundNotOpen)?;
@@ -74,7 +73,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         Commitment::LEN,
         program_id,
     )?;
-    let c = init_mut::<Commitment>(commitment_acc);
+    // SAFETY: just created by `create_pda_account` with `Commitment::LEN` bytes; no other view of it.
+    let c = unsafe { init_mut::<Commitment>(commitment_acc) };
     c.pool = *pool_acc.address();
     c.authority = *participant.address();
     c.committed_at = now;

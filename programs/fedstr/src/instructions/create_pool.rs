@@ -33,7 +33,7 @@
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*, pda::*, token::*};
 use pinocchio::{cpi::Seed, ProgramResult};
 
 #[inline(never)]
@@ -126,7 +126,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     )?;
     pinocchio_token::instructions::InitializeAccount3::new(vault, mint, &pool_key).invoke()?;
 
-    let pool = init_mut::<Pool>(pool_acc);
+    // SAFETY: just created by `create_pda_account` with `Pool::LEN` bytes; no other view of it.
+    let pool = unsafe { init_mut::<Pool>(pool_acc) };
     pool.creator = *creator.address();
     pool.aggregator = aggregator;
     pool.mint = *mint.address();

@@ -13,7 +13,7 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -23,7 +23,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     token_program(token_prog)?;
     Reader::new(args).finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     match pool.status {
         pool_status::FINISHED | pool_status::EXPIRED => {
             let end = pool.ended_at.checked_add(pool.claim_window).ok_or(E::ArithmeticOverflow)?;

@@ -11,7 +11,7 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::pool_status;
-use crate::utils::*;
+use crate::{args::Reader, checks::*, token::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -23,7 +23,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let amount = r.u64()?;
     r.finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     require(creator.address() == &pool.creator, E::Unauthorized)?;
     require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
     require(amount > 0, E::InvalidAmount)?;

@@ -19,7 +19,7 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*, pda::*, token::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -34,7 +34,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let nostr_pubkey = *r.bytes::<32>()?;
     r.finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
     let now = now()?;
     require(now < pool.join_deadline, E::JoinDeadlinePassed)?;
@@ -66,7 +67,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     pool.open_participants += 1;
     pool.total_staked = add(pool.total_staked, stake)?;
 
-    let st = init_mut::<Participant>(state_acc);
+    // SAFETY: just created by `create_pda_account` with `Participant::LEN` bytes; no other view of it.
+    let st = unsafe { init_mut::<Participant>(state_acc) };
     st.pool = *pool_acc.address();
     st.authority = *participant.address();
     st.stake = stake;

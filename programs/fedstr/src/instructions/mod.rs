@@ -17,9 +17,10 @@ pub mod post_round;
 pub mod slash;
 pub mod withdraw_stake;
 
+use crate::checks::{require, Result};
 use crate::errors::FedstrError;
-use crate::state::{load_mut, Pool, POOL_SEED};
-use crate::utils::{require, token_of_mint, Result};
+use crate::state::{load_mut, Participant, Pool, POOL_SEED};
+use crate::token::token_of_mint;
 use pinocchio::{
     cpi::{Seed, Signer},
     AccountView, Address, ProgramResult,
@@ -61,9 +62,37 @@ pub(crate) fn pool_close_token_account(
 }
 
 /// Loads the pool account (owner + discriminator checked).
+///
+/// # Safety
+/// As for [`load_mut`]: no other view of the pool account may be live.
 #[inline(always)]
-pub(crate) fn load_pool(pool_account: &AccountView, program_id: &Address) -> Result<&'static mut Pool> {
-    Ok(load_mut::<Pool>(pool_account, program_id)?)
+pub(crate) unsafe fn load_pool(pool_account: &AccountView, program_id: &Address) -> Result<&'static mut Pool> {
+    // SAFETY: forwarded to the caller.
+    Ok(unsafe { load_mut::<Pool>(pool_account, program_id) }?)
+}
+
+/// Loads the participant state of `authority` in the pool at `pool_account`:
+/// a program-owned `Participant` account (`InvalidAccountOwner` /
+/// `InvalidDiscriminator`) whose `pool` and `authority` are these
+/// (`WrongPool`). Only `join_pool` writes those fields, at the PDA
+/// `["participant", pool, authority]`, and `close_pool` is refused while any
+/// participant account of the pool remains, so no state of an earlier pool at
+/// the same address can pass. Which statuses an instruction accepts is its own
+/// rule.
+///
+/// # Safety
+/// As for [`load_mut`]: no other view of the state account may be live.
+#[inline(always)]
+pub(crate) unsafe fn load_participant(
+    state_account: &AccountView,
+    program_id: &Address,
+    pool_account: &AccountView,
+    authority: &Address,
+) -> Result<&'static mut Participant> {
+    // SAFETY: forwarded to the caller.
+    let st = unsafe { load_mut::<Participant>(state_account, program_id) }?;
+    require(&st.pool == pool_account.address() && &st.authority == authority, FedstrError::WrongPool)?;
+    Ok(st)
 }
 
 /// The escrow account passed must be the pool's escrow.

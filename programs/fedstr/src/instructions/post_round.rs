@@ -23,7 +23,7 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*, pda::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -44,7 +44,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let bump = r.u8()?;
     r.finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     require(aggregator.address() == &pool.aggregator, E::Unauthorized)?;
     require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
     require(round == pool.rounds_posted + 1 && round <= pool.num_rounds, E::RoundOutOfOrder)?;
@@ -68,7 +69,8 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         RoundResult::LEN,
         program_id,
     )?;
-    let rr = init_mut::<RoundResult>(round_acc);
+    // SAFETY: just created by `create_pda_account` with `RoundResult::LEN` bytes; no other view of it.
+    let rr = unsafe { init_mut::<RoundResult>(round_acc) };
     rr.pool = *pool_acc.address();
     rr.aggregator = *aggregator.address();
     rr.merkle_root = merkle_root;

@@ -23,7 +23,7 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -38,14 +38,16 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     let evidence_cid = *r.bytes::<36>()?;
     r.finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     require(aggregator.address() == &pool.aggregator, E::Unauthorized)?;
     require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
-    let st = load_mut::<Participant>(state_acc, program_id)?;
-    require(&st.pool == pool_acc.address(), E::WrongPool)?;
+    // SAFETY: the only Commitment view.
+    let c = unsafe { load_mut::<Commitment>(commitment_acc, program_id) }?;
+    require(&c.pool == pool_acc.address() && c.round == round, E::WrongPool)?;
+    // SAFETY: the only Participant view. Its authority is the commitment's.
+    let st = unsafe { load_participant(state_acc, program_id, pool_acc, &c.authority) }?;
     require(st.status == participant_status::ACTIVE, E::ParticipantWithdrawn)?;
-    let c = load_mut::<Commitment>(commitment_acc, program_id)?;
-    require(&c.pool == pool_acc.address() && c.authority == st.authority && c.round == round, E::WrongPool)?;
     require(reason != 0, E::InvalidSlashReason)?;
     validate_cid(&evidence_cid)?;
     require(amount > 0, E::InvalidAmount)?;

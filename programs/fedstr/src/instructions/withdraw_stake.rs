@@ -14,7 +14,7 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::utils::*;
+use crate::{args::Reader, checks::*, token::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
@@ -24,10 +24,11 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     token_program(token_prog)?;
     Reader::new(args).finish()?;
 
-    let pool = load_pool(pool_acc, program_id)?;
+    // SAFETY: the instruction's only Pool view; it loads every account type at most once.
+    let pool = unsafe { load_pool(pool_acc, program_id) }?;
     require(pool.status != pool_status::ACTIVE, E::StakeLocked)?;
-    let st = load_mut::<Participant>(state_acc, program_id)?;
-    require(&st.pool == pool_acc.address() && &st.authority == participant.address(), E::WrongPool)?;
+    // SAFETY: the only Participant view.
+    let st = unsafe { load_participant(state_acc, program_id, pool_acc, participant.address()) }?;
     require(st.status == participant_status::ACTIVE && st.stake > 0, E::NothingToWithdraw)?;
     check_vault(pool, vault)?;
     require(destination.address() != &pool.escrow && destination.address() != &pool.stake_vault, E::DuplicateAccount)?;

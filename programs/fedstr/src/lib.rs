@@ -15,8 +15,14 @@
 //! `sha256("account:<Name>")`, `sha256("event:<Name>")`, first 8 bytes),
 //! arguments and accounts are Borsh, errors are numbered from 6000 and logged
 //! as `AnchorError`s, so `@coral-xyz/anchor` drives it from the IDL in
-//! `target/idl/fedstr.json`. See `docs/program.md` for the rules of every
+//! `sdk/src/program/fedstr.json`. See `docs/program.md` for the rules of every
 //! instruction (also in the doc comment of each `instructions/*.rs`).
+//!
+//! The interface (accounts, arguments, events, errors, constants) is described
+//! once in `programs/fedstr/interface.ts`; `scripts/program-codegen.ts` writes
+//! `src/generated/*.rs` and the IDL from it. Hand-written: the handlers
+//! (`instructions/`), the account behaviour (`state.rs`) and the helpers
+//! (`args`, `checks`, `token`, `pda`, `merkle`, `crypto`, `log`).
 //!
 //! Invariants (tested by the property test in `tests/program`):
 //! - escrow balance = total_funded − total_claimed − total_refunded
@@ -26,15 +32,15 @@
 pub mod args;
 pub mod checks;
 pub mod crypto;
-pub mod discriminators;
-pub mod errors;
-pub mod events;
+pub mod generated;
 pub mod instructions;
 pub mod log;
 pub mod merkle;
 pub mod pda;
 pub mod state;
 pub mod token;
+
+pub use generated::{accounts, constants, discriminators, errors, events, ix};
 
 use pinocchio::{AccountView, Address, ProgramResult};
 

@@ -24,21 +24,21 @@ use crate::errors::FedstrError as E;
 use crate::events;
 use crate::merkle::{reward_leaf, verify_merkle};
 use crate::state::*;
-use crate::{args::Reader, checks::*, token::*};
+use crate::{checks::*, ix, token::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [participant, pool_acc, state_acc, round_acc, escrow, destination, token_prog] = take_accounts::<7>(accounts)?;
-    signer(participant)?;
-    token_program(token_prog)?;
-    let mut r = Reader::new(args);
-    let round = r.u32()?;
-    let weight = r.u64()?;
-    let amount = r.u64()?;
-    let update_hash = *r.bytes::<32>()?;
-    let proof = r.vec32(MAX_PROOF_LEN)?;
-    r.finish()?;
+    let ix::ClaimRewardAccounts {
+        participant,
+        pool: pool_acc,
+        participant_state: state_acc,
+        round_result: round_acc,
+        escrow,
+        destination,
+        ..
+    } = ix::ClaimRewardAccounts::load(accounts)?;
+    let ix::ClaimRewardArgs { round, weight, amount, update_hash, proof } = ix::ClaimRewardArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -74,12 +74,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     pool.total_claimed = add(pool.total_claimed, amount)?;
     pool_transfer(pool_acc, pool, escrow, destination, amount)?;
 
-    events::reward_claimed()
-        .key(pool_acc.address())
-        .key(participant.address())
-        .u32(round)
-        .u64(weight)
-        .u64(amount)
+    events::RewardClaimed { pool: pool_acc.address(), participant: participant.address(), round, weight, amount }
         .emit();
     Ok(())
 }

@@ -15,14 +15,19 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*, pda::*};
+use crate::{checks::*, ix, pda::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [caller, participant, pool_acc, state_acc, commitment_acc] = take_accounts::<5>(accounts)?;
-    signer(caller)?;
-    Reader::new(args).finish()?;
+    let ix::CloseCommitmentAccounts {
+        participant,
+        pool: pool_acc,
+        participant_state: state_acc,
+        commitment: commitment_acc,
+        ..
+    } = ix::CloseCommitmentAccounts::load(accounts)?;
+    ix::CloseCommitmentArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -36,6 +41,11 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     st.open_commitments = st.open_commitments.checked_sub(1).ok_or(E::ArithmeticOverflow)?;
     close_account(commitment_acc, participant)?;
 
-    events::account_closed().key(pool_acc.address()).key(commitment_acc.address()).key(participant.address()).emit();
+    events::AccountClosed {
+        pool: pool_acc.address(),
+        account: commitment_acc.address(),
+        rent_receiver: participant.address(),
+    }
+    .emit();
     Ok(())
 }

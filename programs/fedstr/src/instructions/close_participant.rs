@@ -20,15 +20,20 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*, pda::*, token::*};
+use crate::{checks::*, ix, pda::*, token::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [caller, participant, pool_acc, state_acc, vault, destination, token_prog] = take_accounts::<7>(accounts)?;
-    signer(caller)?;
-    token_program(token_prog)?;
-    Reader::new(args).finish()?;
+    let ix::CloseParticipantAccounts {
+        participant,
+        pool: pool_acc,
+        participant_state: state_acc,
+        stake_vault: vault,
+        destination,
+        ..
+    } = ix::CloseParticipantAccounts::load(accounts)?;
+    ix::CloseParticipantArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -46,11 +51,16 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         st.status = participant_status::WITHDRAWN;
         pool.total_staked = sub(pool.total_staked, stake)?;
         pool_transfer(pool_acc, pool, vault, destination, stake)?;
-        events::stake_withdrawn().key(pool_acc.address()).key(participant.address()).u64(stake).emit();
+        events::StakeWithdrawn { pool: pool_acc.address(), participant: participant.address(), amount: stake }.emit();
     }
     pool.open_participants = pool.open_participants.checked_sub(1).ok_or(E::ArithmeticOverflow)?;
     close_account(state_acc, participant)?;
 
-    events::account_closed().key(pool_acc.address()).key(state_acc.address()).key(participant.address()).emit();
+    events::AccountClosed {
+        pool: pool_acc.address(),
+        account: state_acc.address(),
+        rent_receiver: participant.address(),
+    }
+    .emit();
     Ok(())
 }

@@ -19,15 +19,14 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*, pda::*, token::*};
+use crate::{checks::*, ix, pda::*, token::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [creator, pool_acc, escrow, vault, creator_token, token_prog] = take_accounts::<6>(accounts)?;
-    signer(creator)?;
-    token_program(token_prog)?;
-    Reader::new(args).finish()?;
+    let ix::ClosePoolAccounts { creator, pool: pool_acc, escrow, stake_vault: vault, creator_token, .. } =
+        ix::ClosePoolAccounts::load(accounts)?;
+    ix::ClosePoolArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -46,6 +45,7 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     pool_close_token_account(pool_acc, &pool_copy, vault, creator)?;
     close_account(pool_acc, creator)?;
 
-    events::account_closed().key(pool_acc.address()).key(pool_acc.address()).key(creator.address()).emit();
+    events::AccountClosed { pool: pool_acc.address(), account: pool_acc.address(), rent_receiver: creator.address() }
+        .emit();
     Ok(())
 }

@@ -13,14 +13,14 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*, pda::*};
+use crate::{checks::*, ix, pda::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [caller, aggregator, pool_acc, round_acc] = take_accounts::<4>(accounts)?;
-    signer(caller)?;
-    Reader::new(args).finish()?;
+    let ix::CloseRoundAccounts { aggregator, pool: pool_acc, round_result: round_acc, .. } =
+        ix::CloseRoundAccounts::load(accounts)?;
+    ix::CloseRoundArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -32,6 +32,11 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     pool.open_rounds = pool.open_rounds.checked_sub(1).ok_or(E::ArithmeticOverflow)?;
     close_account(round_acc, aggregator)?;
 
-    events::account_closed().key(pool_acc.address()).key(round_acc.address()).key(aggregator.address()).emit();
+    events::AccountClosed {
+        pool: pool_acc.address(),
+        account: round_acc.address(),
+        rent_receiver: aggregator.address(),
+    }
+    .emit();
     Ok(())
 }

@@ -23,21 +23,19 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*, pda::*};
+use crate::{checks::*, ix, pda::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [participant, pool_acc, state_acc, commitment_acc, system_prog] = take_accounts::<5>(accounts)?;
-    signer(participant)?;
-    system_program(system_prog)?;
-    let mut r = Reader::new(args);
-    let round = r.u32()?;
-    let update_hash = *r.bytes::<32>()?;
-    let update_cid = *r.bytes::<36>()?;
-    let samples = r.u64()?;
-    let bump = r.u8()?;
-    r.finish()?;
+    let ix::CommitUpdateAccounts {
+        participant,
+        pool: pool_acc,
+        participant_state: state_acc,
+        commitment: commitment_acc,
+        ..
+    } = ix::CommitUpdateAccounts::load(accounts)?;
+    let ix::CommitUpdateArgs { round, update_hash, update_cid, samples, bump } = ix::CommitUpdateArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -88,13 +86,14 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     st.commit_count += 1;
     st.open_commitments += 1;
 
-    events::update_committed()
-        .key(pool_acc.address())
-        .key(participant.address())
-        .u32(round)
-        .bytes(&update_hash)
-        .bytes(&update_cid)
-        .u64(samples)
-        .emit();
+    events::UpdateCommitted {
+        pool: pool_acc.address(),
+        participant: participant.address(),
+        round,
+        update_hash: &update_hash,
+        update_cid: &update_cid,
+        samples,
+    }
+    .emit();
     Ok(())
 }

@@ -33,37 +33,37 @@
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*, pda::*, token::*};
+use crate::{checks::*, ix, pda::*, token::*};
 use pinocchio::{cpi::Seed, ProgramResult};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [creator, pool_acc, mint, escrow, vault, creator_token, token_prog, system_prog] =
-        take_accounts::<8>(accounts)?;
-    signer(creator)?;
-    token_program(token_prog)?;
-    system_program(system_prog)?;
+    let ix::CreatePoolAccounts { creator, pool: pool_acc, mint, escrow, stake_vault: vault, creator_token, .. } =
+        ix::CreatePoolAccounts::load(accounts)?;
 
-    let mut r = Reader::new(args);
-    let pool_id = r.u64()?;
-    let aggregator = r.address()?;
-    let reward_amount = r.u64()?;
-    let min_stake = r.u64()?;
-    let max_participants = r.u32()?;
-    let num_rounds = r.u32()?;
-    let round_duration = r.i64()?;
-    let join_deadline = r.i64()?;
-    let grace_period = r.i64()?;
-    let claim_window = r.i64()?;
-    let slash_limit_bps = r.u16()?;
-    let nostr_job_id = *r.bytes::<32>()?;
-    let training_plan_cid = *r.bytes::<36>()?;
-    let initial_model_cid = *r.bytes::<36>()?;
-    let bump = r.u8()?;
-    let escrow_bump = r.u8()?;
-    let vault_bump = r.u8()?;
-    r.finish()?;
+    let ix::CreatePoolArgs {
+        pool_id,
+        params:
+            ix::CreatePoolParams {
+                aggregator,
+                reward_amount,
+                min_stake,
+                max_participants,
+                num_rounds,
+                round_duration,
+                join_deadline,
+                grace_period,
+                claim_window,
+                slash_limit_bps,
+                nostr_job_id,
+                training_plan_cid,
+                initial_model_cid,
+            },
+        pool_bump: bump,
+        escrow_bump,
+        vault_bump,
+    } = ix::CreatePoolArgs::decode(args)?;
 
     let now = now()?;
     require(reward_amount > 0, E::InvalidAmount)?;
@@ -154,21 +154,22 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
 
     pinocchio_token::instructions::Transfer::new(creator_token, escrow, creator, reward_amount).invoke()?;
 
-    events::pool_created()
-        .key(&pool_key)
-        .key(creator.address())
-        .key(&aggregator)
-        .key(mint.address())
-        .u64(pool_id)
-        .u64(reward_amount)
-        .u64(min_stake)
-        .u32(max_participants)
-        .u32(num_rounds)
-        .i64(round_duration)
-        .i64(join_deadline)
-        .bytes(&nostr_job_id)
-        .bytes(&training_plan_cid)
-        .bytes(&initial_model_cid)
-        .emit();
+    events::PoolCreated {
+        pool: &pool_key,
+        creator: creator.address(),
+        aggregator: &aggregator,
+        mint: mint.address(),
+        pool_id,
+        reward_amount,
+        min_stake,
+        max_participants,
+        num_rounds,
+        round_duration,
+        join_deadline,
+        nostr_job_id: &nostr_job_id,
+        training_plan_cid: &training_plan_cid,
+        initial_model_cid: &initial_model_cid,
+    }
+    .emit();
     Ok(())
 }

@@ -14,15 +14,13 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*};
+use crate::{checks::*, ix};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [caller, pool_acc, escrow, creator_token, token_prog] = take_accounts::<5>(accounts)?;
-    signer(caller)?;
-    token_program(token_prog)?;
-    Reader::new(args).finish()?;
+    let ix::ExpirePoolAccounts { pool: pool_acc, escrow, creator_token, .. } = ix::ExpirePoolAccounts::load(accounts)?;
+    ix::ExpirePoolArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -40,6 +38,6 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     pool.ended_at = now;
     pool_transfer(pool_acc, pool, escrow, creator_token, refund)?;
 
-    events::pool_expired().key(pool_acc.address()).u32(pool.rounds_posted).u64(refund).emit();
+    events::PoolExpired { pool: pool_acc.address(), rounds_posted: pool.rounds_posted, refunded: refund }.emit();
     Ok(())
 }

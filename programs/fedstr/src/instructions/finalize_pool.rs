@@ -13,15 +13,14 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*};
+use crate::{checks::*, ix};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [caller, pool_acc, escrow, creator_token, token_prog] = take_accounts::<5>(accounts)?;
-    signer(caller)?;
-    token_program(token_prog)?;
-    Reader::new(args).finish()?;
+    let ix::FinalizePoolAccounts { pool: pool_acc, escrow, creator_token, .. } =
+        ix::FinalizePoolAccounts::load(accounts)?;
+    ix::FinalizePoolArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -42,6 +41,6 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     pool.status = pool_status::FINALIZED;
     pool_transfer(pool_acc, pool, escrow, creator_token, refund)?;
 
-    events::pool_finalized().key(pool_acc.address()).u64(refund).emit();
+    events::PoolFinalized { pool: pool_acc.address(), refunded: refund }.emit();
     Ok(())
 }

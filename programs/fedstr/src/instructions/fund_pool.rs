@@ -11,17 +11,14 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::pool_status;
-use crate::{args::Reader, checks::*, token::*};
+use crate::{checks::*, ix, token::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [creator, pool_acc, escrow, creator_token, token_prog] = take_accounts::<5>(accounts)?;
-    signer(creator)?;
-    token_program(token_prog)?;
-    let mut r = Reader::new(args);
-    let amount = r.u64()?;
-    r.finish()?;
+    let ix::FundPoolAccounts { creator, pool: pool_acc, escrow, creator_token, .. } =
+        ix::FundPoolAccounts::load(accounts)?;
+    let ix::FundPoolArgs { amount } = ix::FundPoolArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -34,6 +31,6 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     pool.total_funded = add(pool.total_funded, amount)?;
 
     pinocchio_token::instructions::Transfer::new(creator_token, escrow, creator, amount).invoke()?;
-    events::pool_funded().key(pool_acc.address()).u64(amount).u64(pool.total_funded).emit();
+    events::PoolFunded { pool: pool_acc.address(), amount, total_funded: pool.total_funded }.emit();
     Ok(())
 }

@@ -19,20 +19,20 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*, pda::*, token::*};
+use crate::{checks::*, ix, pda::*, token::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [participant, pool_acc, state_acc, participant_token, vault, token_prog, system_prog] =
-        take_accounts::<7>(accounts)?;
-    signer(participant)?;
-    token_program(token_prog)?;
-    system_program(system_prog)?;
-    let mut r = Reader::new(args);
-    let stake = r.u64()?;
-    let nostr_pubkey = *r.bytes::<32>()?;
-    r.finish()?;
+    let ix::JoinPoolAccounts {
+        participant,
+        pool: pool_acc,
+        participant_state: state_acc,
+        participant_token,
+        stake_vault: vault,
+        ..
+    } = ix::JoinPoolAccounts::load(accounts)?;
+    let ix::JoinPoolArgs { stake, nostr_pubkey } = ix::JoinPoolArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -79,12 +79,13 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     st.nostr_pubkey = nostr_pubkey;
 
     pinocchio_token::instructions::Transfer::new(participant_token, vault, participant, stake).invoke()?;
-    events::participant_joined()
-        .key(pool_acc.address())
-        .key(participant.address())
-        .u64(stake)
-        .u32(pool.participant_count)
-        .bytes(&nostr_pubkey)
-        .emit();
+    events::ParticipantJoined {
+        pool: pool_acc.address(),
+        participant: participant.address(),
+        stake,
+        participant_count: pool.participant_count,
+        nostr_pubkey: &nostr_pubkey,
+    }
+    .emit();
     Ok(())
 }

@@ -23,26 +23,28 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*, pda::*};
+use crate::{checks::*, ix, pda::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [aggregator, pool_acc, round_acc, system_prog] = take_accounts::<4>(accounts)?;
-    signer(aggregator)?;
-    system_program(system_prog)?;
-    let mut r = Reader::new(args);
-    let round = r.u32()?;
-    let global_model_cid = *r.bytes::<36>()?;
-    let global_model_hash = *r.bytes::<32>()?;
-    let merkle_root = *r.bytes::<32>()?;
-    let metric = r.i64()?;
-    let reward = r.u64()?;
-    let accepted_count = r.u32()?;
-    let report_cid = *r.bytes::<36>()?;
-    let report_sha256 = *r.bytes::<32>()?;
-    let bump = r.u8()?;
-    r.finish()?;
+    let ix::PostRoundAccounts { aggregator, pool: pool_acc, round_result: round_acc, .. } =
+        ix::PostRoundAccounts::load(accounts)?;
+    let ix::PostRoundArgs {
+        round,
+        params:
+            ix::PostRoundParams {
+                global_model_cid,
+                global_model_hash,
+                merkle_root,
+                metric,
+                reward,
+                accepted_count,
+                report_cid,
+                report_sha256,
+            },
+        bump,
+    } = ix::PostRoundArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -94,18 +96,19 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
         pool.ended_at = now;
     }
 
-    events::round_posted()
-        .key(pool_acc.address())
-        .u32(round)
-        .bytes(&merkle_root)
-        .bytes(&global_model_hash)
-        .bytes(&global_model_cid)
-        .i64(metric)
-        .u64(reward)
-        .u32(accepted_count)
-        .u8(finished as u8)
-        .bytes(&report_cid)
-        .bytes(&report_sha256)
-        .emit();
+    events::RoundPosted {
+        pool: pool_acc.address(),
+        round,
+        merkle_root: &merkle_root,
+        global_model_hash: &global_model_hash,
+        global_model_cid: &global_model_cid,
+        metric,
+        reward,
+        accepted_count,
+        finished,
+        report_cid: &report_cid,
+        report_sha256: &report_sha256,
+    }
+    .emit();
     Ok(())
 }

@@ -23,20 +23,21 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*};
+use crate::{checks::*, ix};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [aggregator, pool_acc, state_acc, commitment_acc, vault, escrow, token_prog] = take_accounts::<7>(accounts)?;
-    signer(aggregator)?;
-    token_program(token_prog)?;
-    let mut r = Reader::new(args);
-    let round = r.u32()?;
-    let amount = r.u64()?;
-    let reason = r.u8()?;
-    let evidence_cid = *r.bytes::<36>()?;
-    r.finish()?;
+    let ix::SlashAccounts {
+        aggregator,
+        pool: pool_acc,
+        participant_state: state_acc,
+        commitment: commitment_acc,
+        stake_vault: vault,
+        escrow,
+        ..
+    } = ix::SlashAccounts::load(accounts)?;
+    let ix::SlashArgs { round, amount, reason, evidence_cid } = ix::SlashArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -66,14 +67,15 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     pool.total_funded = add(pool.total_funded, amount)?;
     pool_transfer(pool_acc, pool, vault, escrow, amount)?;
 
-    events::participant_slashed()
-        .key(pool_acc.address())
-        .key(&st.authority)
-        .u32(round)
-        .u64(amount)
-        .u8(reason)
-        .bytes(&evidence_cid)
-        .u64(st.stake)
-        .emit();
+    events::ParticipantSlashed {
+        pool: pool_acc.address(),
+        participant: &st.authority,
+        round,
+        amount,
+        reason,
+        evidence_cid: &evidence_cid,
+        remaining_stake: st.stake,
+    }
+    .emit();
     Ok(())
 }

@@ -14,15 +14,20 @@ use super::*;
 use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
-use crate::{args::Reader, checks::*, token::*};
+use crate::{checks::*, ix, token::*};
 
 #[inline(never)]
 pub fn process(ix: crate::Ix) -> ProgramResult {
     let crate::Ix { program_id, accounts, data: args } = ix;
-    let [participant, pool_acc, state_acc, vault, destination, token_prog] = take_accounts::<6>(accounts)?;
-    signer(participant)?;
-    token_program(token_prog)?;
-    Reader::new(args).finish()?;
+    let ix::WithdrawStakeAccounts {
+        participant,
+        pool: pool_acc,
+        participant_state: state_acc,
+        stake_vault: vault,
+        destination,
+        ..
+    } = ix::WithdrawStakeAccounts::load(accounts)?;
+    ix::WithdrawStakeArgs::decode(args)?;
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
@@ -40,6 +45,6 @@ pub fn process(ix: crate::Ix) -> ProgramResult {
     pool.total_staked = sub(pool.total_staked, amount)?;
     pool_transfer(pool_acc, pool, vault, destination, amount)?;
 
-    events::stake_withdrawn().key(pool_acc.address()).key(participant.address()).u64(amount).emit();
+    events::StakeWithdrawn { pool: pool_acc.address(), participant: participant.address(), amount }.emit();
     Ok(())
 }

@@ -1,10 +1,10 @@
-// Program handle and instruction builders. Every builder derives the PDAs and
-// fills the accounts; `overrides` replaces any account (tests use it to pass
-// wrong ones). Builders return a TransactionInstruction to compose freely.
+// Program handle and instruction builders. Builders pass the accounts that are not
+// derivable; Anchor resolves the rest from the IDL (PDA seeds, fixed program ids).
+// `overrides` replaces any account (tests use it to pass wrong ones). Builders
+// return a TransactionInstruction to compose freely.
 import * as anchor from "@coral-xyz/anchor";
 import { Program, type Provider } from "@coral-xyz/anchor";
-import { PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
-import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import { PublicKey, type TransactionInstruction } from "@solana/web3.js";
 import { IDL, type Fedstr } from "./idl.js";
 import { FEDSTR_PROGRAM_ID } from "./constants.js";
 import {
@@ -61,9 +61,10 @@ export interface CreatePoolArgs {
 }
 
 export async function createPoolIx(p: FedstrProgram, a: CreatePoolArgs, overrides: Accounts = {}): Promise<TransactionInstruction> {
+  // The program checks the bumps are canonical; the addresses Anchor derives from the IDL's seeds.
   const [pool, poolBump] = findPoolAddress(a.creator, a.poolId, p.programId);
-  const [escrow, escrowBump] = findEscrowAddress(pool, p.programId);
-  const [stakeVault, vaultBump] = findStakeVaultAddress(pool, p.programId);
+  const [, escrowBump] = findEscrowAddress(pool, p.programId);
+  const [, vaultBump] = findStakeVaultAddress(pool, p.programId);
   return p.methods
     .createPool(bn(a.poolId), {
       aggregator: a.aggregator,
@@ -80,17 +81,7 @@ export async function createPoolIx(p: FedstrProgram, a: CreatePoolArgs, override
       trainingPlanCid: bytes(a.trainingPlanCid, 36, "trainingPlanCid"),
       initialModelCid: bytes(a.initialModelCid, 36, "initialModelCid"),
     }, poolBump, escrowBump, vaultBump)
-    .accountsStrict({
-      creator: a.creator,
-      pool,
-      mint: a.mint,
-      escrow,
-      stakeVault,
-      creatorToken: a.creatorToken,
-      tokenProgram: TOKEN_PROGRAM_ID,
-      systemProgram: SystemProgram.programId,
-      ...overrides,
-    })
+    .accountsPartial({ creator: a.creator, mint: a.mint, creatorToken: a.creatorToken, ...overrides })
     .instruction();
 }
 
@@ -101,14 +92,7 @@ export async function fundPoolIx(
 ) {
   return p.methods
     .fundPool(bn(a.amount))
-    .accountsStrict({
-      creator: a.creator,
-      pool: a.pool,
-      escrow: findEscrowAddress(a.pool, p.programId)[0],
-      creatorToken: a.creatorToken,
-      tokenProgram: TOKEN_PROGRAM_ID,
-      ...overrides,
-    })
+    .accountsPartial({ creator: a.creator, pool: a.pool, creatorToken: a.creatorToken, ...overrides })
     .instruction();
 }
 
@@ -126,16 +110,7 @@ export async function joinPoolIx(
 ) {
   return p.methods
     .joinPool(bn(a.stake), bytes(a.nostrPubkey, 32, "nostrPubkey"))
-    .accountsStrict({
-      participant: a.participant,
-      pool: a.pool,
-      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
-      participantToken: a.participantToken,
-      stakeVault: findStakeVaultAddress(a.pool, p.programId)[0],
-      tokenProgram: TOKEN_PROGRAM_ID,
-      systemProgram: SystemProgram.programId,
-      ...overrides,
-    })
+    .accountsPartial({ participant: a.participant, pool: a.pool, participantToken: a.participantToken, ...overrides })
     .instruction();
 }
 
@@ -153,17 +128,10 @@ export async function commitUpdateIx(
   },
   overrides: Accounts = {},
 ) {
-  const [commitment, bump] = findCommitmentAddress(a.pool, a.participant, a.round, p.programId);
+  const [, bump] = findCommitmentAddress(a.pool, a.participant, a.round, p.programId);
   return p.methods
     .commitUpdate(a.round, bytes(a.updateHash, 32, "updateHash"), bytes(a.updateCid, 36, "updateCid"), bn(a.samples), a.bump ?? bump)
-    .accountsStrict({
-      participant: a.participant,
-      pool: a.pool,
-      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
-      commitment,
-      systemProgram: SystemProgram.programId,
-      ...overrides,
-    })
+    .accountsPartial({ participant: a.participant, pool: a.pool, ...overrides })
     .instruction();
 }
 
@@ -187,7 +155,7 @@ export interface PostRoundArgs {
 }
 
 export async function postRoundIx(p: FedstrProgram, a: PostRoundArgs, overrides: Accounts = {}) {
-  const [roundResult, bump] = findRoundAddress(a.pool, a.round, p.programId);
+  const [, bump] = findRoundAddress(a.pool, a.round, p.programId);
   return p.methods
     .postRound(a.round, {
       globalModelCid: bytes(a.globalModelCid, 36, "globalModelCid"),
@@ -199,13 +167,7 @@ export async function postRoundIx(p: FedstrProgram, a: PostRoundArgs, overrides:
       reportCid: bytes(a.reportCid, 36, "reportCid"),
       reportSha256: bytes(a.reportSha256, 32, "reportSha256"),
     }, a.bump ?? bump)
-    .accountsStrict({
-      aggregator: a.aggregator,
-      pool: a.pool,
-      roundResult,
-      systemProgram: SystemProgram.programId,
-      ...overrides,
-    })
+    .accountsPartial({ aggregator: a.aggregator, pool: a.pool, ...overrides })
     .instruction();
 }
 
@@ -224,16 +186,7 @@ export interface ClaimRewardArgs {
 export async function claimRewardIx(p: FedstrProgram, a: ClaimRewardArgs, overrides: Accounts = {}) {
   return p.methods
     .claimReward(a.round, bn(a.weight), bn(a.amount), bytes(a.updateHash, 32, "updateHash"), a.proof.map((x) => bytes(x, 32, "proof node")))
-    .accountsStrict({
-      participant: a.participant,
-      pool: a.pool,
-      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
-      roundResult: findRoundAddress(a.pool, a.round, p.programId)[0],
-      escrow: findEscrowAddress(a.pool, p.programId)[0],
-      destination: a.destination,
-      tokenProgram: TOKEN_PROGRAM_ID,
-      ...overrides,
-    })
+    .accountsPartial({ participant: a.participant, pool: a.pool, destination: a.destination, ...overrides })
     .instruction();
 }
 
@@ -244,14 +197,12 @@ export async function slashIx(
 ) {
   return p.methods
     .slash(a.round, bn(a.amount), a.reason, bytes(a.evidenceCid, 36, "evidenceCid"))
-    .accountsStrict({
+    .accountsPartial({
       aggregator: a.aggregator,
       pool: a.pool,
+      // The participant is no account of `slash`, so its PDAs are not resolvable from the IDL.
       participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
       commitment: findCommitmentAddress(a.pool, a.participant, a.round, p.programId)[0],
-      stakeVault: findStakeVaultAddress(a.pool, p.programId)[0],
-      escrow: findEscrowAddress(a.pool, p.programId)[0],
-      tokenProgram: TOKEN_PROGRAM_ID,
       ...overrides,
     })
     .instruction();
@@ -264,29 +215,14 @@ export async function withdrawStakeIx(
 ) {
   return p.methods
     .withdrawStake()
-    .accountsStrict({
-      participant: a.participant,
-      pool: a.pool,
-      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
-      stakeVault: findStakeVaultAddress(a.pool, p.programId)[0],
-      destination: a.destination,
-      tokenProgram: TOKEN_PROGRAM_ID,
-      ...overrides,
-    })
+    .accountsPartial({ participant: a.participant, pool: a.pool, destination: a.destination, ...overrides })
     .instruction();
 }
 
 type RefundIx = "cancelPool" | "expirePool" | "finalizePool";
 async function refundIx(p: FedstrProgram, ix: RefundIx, signerName: "creator" | "caller", signer: PublicKey, pool: PublicKey, creatorToken: PublicKey, overrides: Accounts) {
   return (p.methods[ix]() as ReturnType<FedstrProgram["methods"]["cancelPool"]>)
-    .accountsStrict({
-      [signerName]: signer,
-      pool,
-      escrow: findEscrowAddress(pool, p.programId)[0],
-      creatorToken,
-      tokenProgram: TOKEN_PROGRAM_ID,
-      ...overrides,
-    } as never)
+    .accountsPartial({ [signerName]: signer, pool, creatorToken, ...overrides } as never)
     .instruction();
 }
 
@@ -304,15 +240,7 @@ export const finalizePoolIx = (p: FedstrProgram, a: { caller: PublicKey; pool: P
 export async function closePoolIx(p: FedstrProgram, a: { creator: PublicKey; pool: PublicKey; creatorToken: PublicKey }, overrides: Accounts = {}) {
   return p.methods
     .closePool()
-    .accountsStrict({
-      creator: a.creator,
-      pool: a.pool,
-      escrow: findEscrowAddress(a.pool, p.programId)[0],
-      stakeVault: findStakeVaultAddress(a.pool, p.programId)[0],
-      creatorToken: a.creatorToken,
-      tokenProgram: TOKEN_PROGRAM_ID,
-      ...overrides,
-    })
+    .accountsPartial({ creator: a.creator, pool: a.pool, creatorToken: a.creatorToken, ...overrides })
     .instruction();
 }
 
@@ -327,16 +255,7 @@ export async function closeParticipantIx(
 ) {
   return p.methods
     .closeParticipant()
-    .accountsStrict({
-      caller: a.caller,
-      participant: a.participant,
-      pool: a.pool,
-      participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
-      stakeVault: findStakeVaultAddress(a.pool, p.programId)[0],
-      destination: a.destination,
-      tokenProgram: TOKEN_PROGRAM_ID,
-      ...overrides,
-    })
+    .accountsPartial({ caller: a.caller, participant: a.participant, pool: a.pool, destination: a.destination, ...overrides })
     .instruction();
 }
 
@@ -348,10 +267,12 @@ export async function closeCommitmentIx(
 ) {
   return p.methods
     .closeCommitment()
-    .accountsStrict({
+    .accountsPartial({
       caller: a.caller,
       participant: a.participant,
       pool: a.pool,
+      // Derived here, not by Anchor: `round` is no argument of close_commitment, and the state stays
+      // the commitment's participant's even when a test overrides `participant`.
       participantState: findParticipantAddress(a.pool, a.participant, p.programId)[0],
       commitment: findCommitmentAddress(a.pool, a.participant, a.round, p.programId)[0],
       ...overrides,
@@ -367,10 +288,11 @@ export async function closeRoundIx(
 ) {
   return p.methods
     .closeRound()
-    .accountsStrict({
+    .accountsPartial({
       caller: a.caller,
       aggregator: a.aggregator,
       pool: a.pool,
+      // `round` is no argument of close_round, so its PDA is derived here.
       roundResult: findRoundAddress(a.pool, a.round, p.programId)[0],
       ...overrides,
     })

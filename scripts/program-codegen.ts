@@ -207,8 +207,8 @@ const accountsRs =
 
 const readStruct = (fields: Field[]) => fields.map(([n, t]) => `            ${n}: ${readExpr(t)},`).join("\n");
 const argsRs =
-  header("Instruction accounts and arguments. `<Ix>Accounts::load` takes the instruction's accounts\n//! in IDL order and checks the signers and fixed program ids; `<Ix>Args::decode` reads the Borsh\n//! arguments in IDL order and rejects trailing bytes.") +
-  "\nuse crate::args::Reader;\nuse crate::checks::{self, signer, take_accounts, Result};\n#[allow(unused_imports)]\nuse crate::constants::*;\nuse pinocchio::{AccountView, Address};\n" +
+  header("Instruction accounts, arguments and dispatch. `<Ix>Accounts::load` takes the instruction's\n//! accounts in IDL order and checks the signers and fixed program ids; `<Ix>Args::decode` reads the\n//! Borsh arguments in IDL order and rejects trailing bytes; `dispatch` routes by discriminator.") +
+  "\nuse crate::args::Reader;\nuse crate::checks::{self, signer, take_accounts, Result};\n#[allow(unused_imports)]\nuse crate::constants::*;\nuse crate::discriminators::*;\nuse crate::errors::FedstrError;\nuse pinocchio::{AccountView, Address};\n" +
   argTypes
     .map(
       (s) =>
@@ -240,7 +240,15 @@ const argsRs =
       return accountsStruct + argsStruct;
     })
     .join("")
-    .replace(/pub struct (\w+)Args \{\n\}/g, "pub struct $1Args {}");
+    .replace(/pub struct (\w+)Args \{\n\}/g, "pub struct $1Args {}") +
+  "\n/// Dispatches on the 8-byte Anchor instruction discriminator to `instructions::<name>::process`.\n" +
+  "#[inline(always)]\npub fn dispatch(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> pinocchio::ProgramResult {\n" +
+  "    if data.len() < 8 {\n        return Err(FedstrError::InvalidInstructionData.into());\n    }\n" +
+  "    let (disc, data) = data.split_at(8);\n" +
+  "    let disc: [u8; 8] = [disc[0], disc[1], disc[2], disc[3], disc[4], disc[5], disc[6], disc[7]];\n" +
+  "    let ix = crate::Ix { program_id, accounts, data };\n    match disc {\n" +
+  instructions.map((ix) => `        IX_${ix.name.toUpperCase()} => crate::instructions::${ix.name}::process(ix),\n`).join("") +
+  "        _ => Err(FedstrError::InvalidInstructionData.into()),\n    }\n}\n";
 
 const evType = (t: Type) => (t === "pubkey" ? "&'a Address" : typeof t === "object" && "array" in t ? `&'a [u8; ${t.array[1]}]` : rsType(t));
 const evWrite = (n: string, t: Type, at: number) => {

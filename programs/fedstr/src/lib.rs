@@ -69,32 +69,9 @@ pub struct Ix<'a> {
     pub data: &'a [u8],
 }
 
-/// Dispatches on the 8-byte Anchor instruction discriminator.
+/// The program's entry: dispatches on the 8-byte Anchor instruction
+/// discriminator (generated, `generated/ix.rs`).
 #[inline(always)]
 pub fn process_instruction(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
-    use discriminators::*;
-    use instructions::*;
-    if data.len() < 8 {
-        return Err(errors::FedstrError::InvalidInstructionData.into());
-    }
-    let (disc, args) = data.split_at(8);
-    let disc: [u8; 8] = [disc[0], disc[1], disc[2], disc[3], disc[4], disc[5], disc[6], disc[7]];
-    match disc {
-        IX_CREATE_POOL => create_pool::process(Ix { program_id, accounts, data: args }),
-        IX_FUND_POOL => fund_pool::process(Ix { program_id, accounts, data: args }),
-        IX_JOIN_POOL => join_pool::process(Ix { program_id, accounts, data: args }),
-        IX_COMMIT_UPDATE => commit_update::process(Ix { program_id, accounts, data: args }),
-        IX_POST_ROUND => post_round::process(Ix { program_id, accounts, data: args }),
-        IX_CLAIM_REWARD => claim_reward::process(Ix { program_id, accounts, data: args }),
-        IX_SLASH => slash::process(Ix { program_id, accounts, data: args }),
-        IX_WITHDRAW_STAKE => withdraw_stake::process(Ix { program_id, accounts, data: args }),
-        IX_CANCEL_POOL => cancel_pool::process(Ix { program_id, accounts, data: args }),
-        IX_EXPIRE_POOL => expire_pool::process(Ix { program_id, accounts, data: args }),
-        IX_FINALIZE_POOL => finalize_pool::process(Ix { program_id, accounts, data: args }),
-        IX_CLOSE_POOL => close_pool::process(Ix { program_id, accounts, data: args }),
-        IX_CLOSE_PARTICIPANT => close_participant::process(Ix { program_id, accounts, data: args }),
-        IX_CLOSE_COMMITMENT => close_commitment::process(Ix { program_id, accounts, data: args }),
-        IX_CLOSE_ROUND => close_round::process(Ix { program_id, accounts, data: args }),
-        _ => Err(errors::FedstrError::InvalidInstructionData.into()),
-    }
+    ix::dispatch(program_id, accounts, data)
 }

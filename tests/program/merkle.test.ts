@@ -1,5 +1,5 @@
 // The reward Merkle tree: TS builder vs the shared vector (also checked by the
-// Rust unit test in programs/fedstr/src/utils.rs), plus proof properties.
+// Rust unit test in programs/fedstr/src/merkle.rs), plus proof properties.
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -1,4 +1,4 @@
-// Reward Merkle tree, identical to the on-chain verification (programs/fedstr/src/utils.rs):
+// Reward Merkle tree, identical to the on-chain verification (programs/fedstr/src/merkle.rs):
 //   leaf = sha256(0x00 || pool || round u32 LE || participant || update_hash || weight u64 LE || reward u64 LE)
 //   node = sha256(0x01 || min(a, b) || max(a, b))   (sorted pairs: a proof is just the sibling list)
 // An odd node at the end of a level is carried up unchanged.

@@ -15,8 +15,8 @@ use crate::state::*;
 use crate::{checks::*, ix};
 
 #[inline(never)]
-pub fn process(ix: crate::Ix) -> ProgramResult {
-    let crate::Ix { program_id, accounts, data: args } = ix;
+pub fn process(input: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = input;
     let ix::CancelPoolAccounts { creator, pool: pool_acc, escrow, creator_token, .. } =
         ix::CancelPoolAccounts::load(accounts)?;
     ix::CancelPoolArgs::decode(args)?;

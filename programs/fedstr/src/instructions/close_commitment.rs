@@ -18,8 +18,8 @@ use crate::state::*;
 use crate::{checks::*, ix, pda::*};
 
 #[inline(never)]
-pub fn process(ix: crate::Ix) -> ProgramResult {
-    let crate::Ix { program_id, accounts, data: args } = ix;
+pub fn process(input: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = input;
     let ix::CloseCommitmentAccounts {
         participant,
         pool: pool_acc,

@@ -22,8 +22,8 @@ use crate::state::*;
 use crate::{checks::*, ix, pda::*, token::*};
 
 #[inline(never)]
-pub fn process(ix: crate::Ix) -> ProgramResult {
-    let crate::Ix { program_id, accounts, data: args } = ix;
+pub fn process(input: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = input;
     let ix::ClosePoolAccounts { creator, pool: pool_acc, escrow, stake_vault: vault, creator_token, .. } =
         ix::ClosePoolAccounts::load(accounts)?;
     ix::ClosePoolArgs::decode(args)?;

@@ -37,8 +37,8 @@ use crate::{checks::*, ix, pda::*, token::*};
 use pinocchio::{cpi::Seed, ProgramResult};
 
 #[inline(never)]
-pub fn process(ix: crate::Ix) -> ProgramResult {
-    let crate::Ix { program_id, accounts, data: args } = ix;
+pub fn process(input: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = input;
     let ix::CreatePoolAccounts { creator, pool: pool_acc, mint, escrow, stake_vault: vault, creator_token, .. } =
         ix::CreatePoolAccounts::load(accounts)?;
 

@@ -14,8 +14,8 @@ use crate::state::pool_status;
 use crate::{checks::*, ix, token::*};
 
 #[inline(never)]
-pub fn process(ix: crate::Ix) -> ProgramResult {
-    let crate::Ix { program_id, accounts, data: args } = ix;
+pub fn process(input: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = input;
     let ix::FundPoolAccounts { creator, pool: pool_acc, escrow, creator_token, .. } =
         ix::FundPoolAccounts::load(accounts)?;
     let ix::FundPoolArgs { amount } = ix::FundPoolArgs::decode(args)?;

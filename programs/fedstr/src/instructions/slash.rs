@@ -26,8 +26,8 @@ use crate::state::*;
 use crate::{checks::*, ix};
 
 #[inline(never)]
-pub fn process(ix: crate::Ix) -> ProgramResult {
-    let crate::Ix { program_id, accounts, data: args } = ix;
+pub fn process(input: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = input;
     let ix::SlashAccounts {
         aggregator,
         pool: pool_acc,

@@ -17,8 +17,8 @@ use crate::state::*;
 use crate::{checks::*, ix, token::*};
 
 #[inline(never)]
-pub fn process(ix: crate::Ix) -> ProgramResult {
-    let crate::Ix { program_id, accounts, data: args } = ix;
+pub fn process(input: crate::Ix) -> ProgramResult {
+    let crate::Ix { program_id, accounts, data: args } = input;
     let ix::WithdrawStakeAccounts {
         participant,
         pool: pool_acc,

@@ -6,7 +6,8 @@
 //   - sdk/src/program/fedstr.json         Anchor IDL (spec 0.1.0, with PDA seeds and constants),
 //                                         what `anchor build` writes to target/idl
 //   - sdk/src/program/fedstr.ts           its TS type (camelCase), what `anchor build` writes to target/types
-//   - sdk/src/program/generated.ts        TS constants: seeds, statuses, bounds
+//   - sdk/src/program/generated.ts        TS constants (program id, seeds, statuses, bounds) and
+//                                         the PDA helpers `find<Name>Address`
 //
 // Run: npx tsx scripts/program-codegen.ts  (output is committed; `--check` fails if any is stale,
 // which the program test "generated files are up to date" runs).
@@ -24,6 +25,7 @@ import {
   errors as errorList,
   events,
   instructions,
+  pdas,
   statuses,
   type Field,
   type Seed,
@@ -284,8 +286,33 @@ const modRs =
 
 // ------------------------------------------------------------------------------------------- TS
 
+// `find<Name>Address(...seeds, programId?)`: account seeds are PublicKeys, argument seeds are
+// encoded as the instruction argument of that name is (u32/u64 LE).
+const argType = (name: string) => {
+  for (const ix of instructions) for (const [n, t] of ix.args) if (n === name) return t;
+  throw new Error(`no argument ${name}`);
+};
+const tsFinders = Object.entries(pdas)
+  .map(([name, { docs, seeds }]) => {
+    const params = seeds.flatMap((s) =>
+      "account" in s ? [`${camel(s.account)}: PublicKey`] : "arg" in s ? [`${camel(s.arg)}: ${argType(s.arg) === "u64" ? "bigint | number" : "number"}`] : [],
+    );
+    const parts = seeds.map((s) => {
+      if ("const" in s) return `SEEDS.${camel(String(constant(s.const).value))}`;
+      if ("account" in s) return `${camel(s.account)}.toBuffer()`;
+      const t = argType(s.arg);
+      if (t !== "u64" && t !== "u32") throw new Error(`unsupported seed type for ${s.arg}`);
+      return `${t}le(${camel(s.arg)})`;
+    });
+    return `/** ${docs} */\nexport function find${pascal(name)}Address(${[...params, "programId = FEDSTR_PROGRAM_ID"].join(", ")}): [PublicKey, number] {\n` +
+      `  return PublicKey.findProgramAddressSync([${parts.join(", ")}], programId);\n}\n`;
+  })
+  .join("");
+
 const tsConstants =
-  `// The fedstr program's constants for TypeScript. ${GENERATED}\n\n` +
+  `// The fedstr program's constants and PDA helpers for TypeScript. ${GENERATED}\n` +
+  'import { PublicKey } from "@solana/web3.js";\n\n' +
+  `/** The fedstr program id (programs/fedstr/program-id.txt). */\nexport const FEDSTR_PROGRAM_ID = new PublicKey("${PROGRAM_ID}");\n\n` +
   "/** PDA seeds. */\nexport const SEEDS = {\n" +
   constants.filter((c) => c.type === "bytes").map((c) => `  /** ${c.docs} */\n  ${camel(c.name.replace(/_SEED$/, "").toLowerCase())}: Buffer.from(${JSON.stringify(c.value)}),`).join("\n") +
   "\n} as const;\n" +
@@ -294,7 +321,10 @@ const tsConstants =
     .join("") +
   "\n" +
   constants.filter((c) => c.type !== "bytes").map((c) => `/** ${c.docs} */\nexport const ${c.name} = ${rsNumber(Number(c.value))};`).join("\n") +
-  "\n";
+  "\n" +
+  "\nconst u64le = (v: bigint | number) => {\n  const b = Buffer.alloc(8);\n  b.writeBigUInt64LE(BigInt(v));\n  return b;\n};\n" +
+  "const u32le = (v: number) => {\n  const b = Buffer.alloc(4);\n  b.writeUInt32LE(v);\n  return b;\n};\n\n" +
+  tsFinders;
 
 const camelIdl = convertIdlToCamelCase(idl as never);
 const typeTs =

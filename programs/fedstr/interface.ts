@@ -41,13 +41,29 @@ export const SYSTEM_PROGRAM = "11111111111111111111111111111111";
 const tokenProgram: Account = { name: "token_program", address: TOKEN_PROGRAM };
 const systemProgram: Account = { name: "system_program", address: SYSTEM_PROGRAM };
 
-// ---- PDAs (seed lists; account names are those the instructions use)
-const poolPda: Seed[] = [{ const: "POOL_SEED" }, { account: "creator" }, { arg: "pool_id" }];
-const escrowPda: Seed[] = [{ const: "ESCROW_SEED" }, { account: "pool" }];
-const vaultPda: Seed[] = [{ const: "STAKE_VAULT_SEED" }, { account: "pool" }];
-const participantPda: Seed[] = [{ const: "PARTICIPANT_SEED" }, { account: "pool" }, { account: "participant" }];
-const commitmentPda: Seed[] = [{ const: "COMMITMENT_SEED" }, { account: "pool" }, { account: "participant" }, { arg: "round" }];
-const roundPda: Seed[] = [{ const: "ROUND_SEED" }, { account: "pool" }, { arg: "round" }];
+// ---- PDAs: seed lists under the fedstr program. Account seeds name the accounts of the
+// instructions that use them; the SDK's `find<Name>Address` helpers are generated from these.
+export interface Pda { docs: string; seeds: Seed[] }
+export const pdas: Record<"pool" | "escrow" | "stake_vault" | "participant" | "commitment" | "round", Pda> = {
+  pool: { docs: "Pool PDA `[\"pool\", creator, pool_id u64 LE]`.", seeds: [{ const: "POOL_SEED" }, { account: "creator" }, { arg: "pool_id" }] },
+  escrow: { docs: "Reward escrow token account PDA `[\"escrow\", pool]`.", seeds: [{ const: "ESCROW_SEED" }, { account: "pool" }] },
+  stake_vault: { docs: "Stake vault token account PDA `[\"stake_vault\", pool]`.", seeds: [{ const: "STAKE_VAULT_SEED" }, { account: "pool" }] },
+  participant: {
+    docs: "Participant state PDA `[\"participant\", pool, wallet]`.",
+    seeds: [{ const: "PARTICIPANT_SEED" }, { account: "pool" }, { account: "participant" }],
+  },
+  commitment: {
+    docs: "Commitment PDA `[\"commitment\", pool, wallet, round u32 LE]`.",
+    seeds: [{ const: "COMMITMENT_SEED" }, { account: "pool" }, { account: "participant" }, { arg: "round" }],
+  },
+  round: { docs: "Round result PDA `[\"round\", pool, round u32 LE]`.", seeds: [{ const: "ROUND_SEED" }, { account: "pool" }, { arg: "round" }] },
+};
+const poolPda = pdas.pool.seeds;
+const escrowPda = pdas.escrow.seeds;
+const vaultPda = pdas.stake_vault.seeds;
+const participantPda = pdas.participant.seeds;
+const commitmentPda = pdas.commitment.seeds;
+const roundPda = pdas.round.seeds;
 
 export const constants: Constant[] = [
   { name: "POOL_SEED", type: "bytes", value: "pool", docs: "Pool PDA `[\"pool\", creator, pool_id u64 LE]`." },

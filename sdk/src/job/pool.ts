@@ -5,7 +5,7 @@
 import { PublicKey, type Connection } from "@solana/web3.js";
 import { getMint } from "@solana/spl-token";
 import { poolStatusName } from "../program/constants.js";
-import { findRoundAddress } from "../program/pda.js";
+import { findRoundAddress } from "../program/generated.js";
 import type { FedstrProgram } from "../program/program.js";
 import type { PoolAccount } from "../program/accounts.js";
 import { cidFromBytes } from "../storage/cid.js";

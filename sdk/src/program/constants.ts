@@ -1,12 +1,9 @@
-import { PublicKey } from "@solana/web3.js";
 import { PoolStatus } from "./generated.js";
 import { IDL } from "./idl.js";
 
-// Seeds, statuses and bounds come from the program's interface description (generated).
+// The program id, seeds, statuses, bounds and PDA helpers come from the program's interface
+// description (generated).
 export * from "./generated.js";
-
-/** The fedstr program id (programs/fedstr/program-id.txt). */
-export const FEDSTR_PROGRAM_ID = new PublicKey(IDL.address);
 
 export type PoolStatusName = keyof typeof PoolStatus;
 export const poolStatusName = (s: number): PoolStatusName =>

@@ -1,7 +1,6 @@
 // @fedstr/sdk/program: everything off-chain code needs to talk to the fedstr program.
 export { IDL, type Fedstr } from "./idl.js";
 export * from "./constants.js";
-export * from "./pda.js";
 export * from "./cid.js";
 export * from "./merkle.js";
 export * from "./program.js";

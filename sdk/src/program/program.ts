@@ -6,15 +6,15 @@ import * as anchor from "@coral-xyz/anchor";
 import { Program, type Provider } from "@coral-xyz/anchor";
 import { PublicKey, type TransactionInstruction } from "@solana/web3.js";
 import { IDL, type Fedstr } from "./idl.js";
-import { FEDSTR_PROGRAM_ID } from "./constants.js";
 import {
+  FEDSTR_PROGRAM_ID,
   findCommitmentAddress,
   findEscrowAddress,
   findParticipantAddress,
   findPoolAddress,
   findRoundAddress,
   findStakeVaultAddress,
-} from "./pda.js";
+} from "./generated.js";
 
 export type FedstrProgram = Program<Fedstr>;
 type Accounts = Record<string, PublicKey>;

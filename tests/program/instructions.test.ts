@@ -468,6 +468,8 @@ describe("fedstr program: instructions", function () {
       const aRent = await env.program.provider.connection.getBalance(a.wallet.publicKey);
       await env.send([await closeCommitmentIx(p(), { caller: ctx.creator.publicKey, participant: a.wallet.publicKey, pool: ctx.pool, round: 1 })], [ctx.creator]);
       expect(await env.program.provider.connection.getBalance(a.wallet.publicKey)).to.be.greaterThan(aRent);
+      // a's state with b named as its participant (b would get a's rent): refused like every foreign participant state
+      expect(await errorOf(async () => env.send([await closeParticipantIx(p(), { caller: ctx.creator.publicKey, participant: b.wallet.publicKey, pool: ctx.pool, destination: b.token }, { participantState: a.state })], [ctx.creator]))).to.equal("WrongPool");
       await closePart(a);
       expect(await env.accountExists(a.state)).to.equal(false);
       // b's stake goes to b's own token account, never to the caller's

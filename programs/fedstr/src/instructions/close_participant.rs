@@ -7,8 +7,8 @@
 //!
 //! Rules: anyone may close a participant account once its pool is finalized
 //! (`PoolNotFinalized`; the pool account must exist, `InvalidAccountOwner`);
-//! the state belongs to `pool` (`WrongPool`) and `participant` is its
-//! authority (`Unauthorized`); its commitment accounts are closed first
+//! the state belongs to `pool` and `participant` is its authority
+//! (`WrongPool`, as in every instruction taking a participant state); its commitment accounts are closed first
 //! (`CommitmentsOpen`). A stake the participant never withdrew is paid to
 //! `destination`, which must be a token account of the pool mint (`WrongMint`)
 //! owned by the participant (`Unauthorized`) — so one idle participant cannot

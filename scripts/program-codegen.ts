@@ -164,10 +164,29 @@ const errRs =
     "",
   ].join("\n");
 
+const argType = (name: string) => {
+  for (const ix of instructions) for (const [n, t] of ix.args) if (n === name) return t;
+  throw new Error(`no argument ${name}`);
+};
+
+// `<name>_seeds(..)`: a PDA's seeds before the bump, for derivation (`canonical_pda`,
+// `find_program_address`) and signing (`pda::signer_seeds`). Argument seeds are their LE bytes.
+const rsSeeds = Object.entries(pdas)
+  .map(([name, { docs, seeds }]) => {
+    const params = seeds.flatMap((s) =>
+      "account" in s ? [`${s.account}: &'a Address`] : "arg" in s ? [`${s.arg}: &'a [u8; ${argType(s.arg) === "u64" ? 8 : 4}]`] : [],
+    );
+    const parts = seeds.map((s) => ("const" in s ? s.const : "account" in s ? `${s.account}.as_ref()` : s.arg));
+    // One borrowed parameter: lifetimes elided (Clippy's needless_lifetimes).
+    const sig = params.length === 1 ? `(${params[0]!.replace("&'a ", "&")}) -> [&[u8]; ${seeds.length}]` : `<'a>(${params.join(", ")}) -> [&'a [u8]; ${seeds.length}]`;
+    return `\n/// ${docs} Its seeds before the bump.\n#[inline(always)]\npub fn ${name}_seeds${sig} {\n    [${parts.join(", ")}]\n}\n`;
+  })
+  .join("");
+
 const rsNumber = (v: number) => String(v).replace(/\B(?=(\d{3})+(?!\d))/g, "_");
 const constRs =
-  header("Constants: PDA seeds, bounds and status values.") +
-  "\n" +
+  header("Constants: PDA seeds and seed lists, bounds and status values.") +
+  "\nuse pinocchio::Address;\n\n" +
   constants
     .map((c) =>
       c.type === "bytes"
@@ -178,7 +197,8 @@ const constRs =
   "\n" +
   statuses
     .map((s) => `\n${rsDoc(s.docs)}pub mod ${s.name} {\n${s.values.map(([v, d], i) => `${rsDoc(d, "    ")}    pub const ${v}: u8 = ${i};`).join("\n")}\n}\n`)
-    .join("");
+    .join("") +
+  rsSeeds;
 
 // Account bodies are `repr(C)`; they must have no implicit padding so the bytes equal Borsh.
 const align: Record<string, number> = { u8: 1, u16: 2, u32: 4, u64: 8, i64: 8, bool: 1, pubkey: 1 };
@@ -288,10 +308,6 @@ const modRs =
 
 // `find<Name>Address(...seeds, programId?)`: account seeds are PublicKeys, argument seeds are
 // encoded as the instruction argument of that name is (u32/u64 LE).
-const argType = (name: string) => {
-  for (const ix of instructions) for (const [n, t] of ix.args) if (n === name) return t;
-  throw new Error(`no argument ${name}`);
-};
 const tsFinders = Object.entries(pdas)
   .map(([name, { docs, seeds }]) => {
     const params = seeds.flatMap((s) =>

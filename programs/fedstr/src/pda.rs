@@ -11,14 +11,29 @@ use pinocchio::{
     AccountView, Address, ProgramResult,
 };
 
-/// Creates a program-owned PDA account of `space` bytes, paid by `payer`.
-/// Works even if someone pre-funded the address with lamports; rejects an
-/// address that already holds data or belongs to another program.
+/// The signer seeds of a PDA: its `seeds` (at most 5) followed by `bump`.
+/// Returns the array and how many of its entries are used.
+#[inline(always)]
+pub fn signer_seeds<'a>(seeds: &[&'a [u8]], bump: &'a [u8; 1]) -> ([Seed<'a>; 6], usize) {
+    let mut out =
+        [Seed::from(bump), Seed::from(bump), Seed::from(bump), Seed::from(bump), Seed::from(bump), Seed::from(bump)];
+    let n = seeds.len().min(5);
+    for (slot, seed) in out.iter_mut().zip(&seeds[..n]) {
+        *slot = Seed::from(*seed);
+    }
+    (out, n + 1)
+}
+
+/// Creates a program-owned PDA account of `space` bytes at the address of
+/// `seeds` + `bump`, paid by `payer`. Works even if someone pre-funded the
+/// address with lamports; rejects an address that already holds data or
+/// belongs to another program.
 #[inline(always)]
 pub fn create_pda_account(
     payer: &AccountView,
     account: &AccountView,
-    seeds: &[Seed],
+    seeds: &[&[u8]],
+    bump: u8,
     space: usize,
     owner: &Address,
 ) -> ProgramResult {
@@ -26,7 +41,9 @@ pub fn create_pda_account(
         return err(FedstrError::AlreadyInitialized);
     }
     let rent = Rent::get()?.try_minimum_balance(space)?;
-    let signer = [Signer::from(seeds)];
+    let b = [bump];
+    let (seeds, n) = signer_seeds(seeds, &b);
+    let signer = [Signer::from(&seeds[..n])];
     let current = account.lamports();
     if current == 0 {
         pinocchio_system::instructions::CreateAccount {

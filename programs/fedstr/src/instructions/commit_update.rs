@@ -51,26 +51,10 @@ pub fn process(input: crate::Ix) -> ProgramResult {
     require(samples > 0, E::InvalidSamples)?;
 
     let round_le = round.to_le_bytes();
-    let b = [bump];
-    let expected = canonical_pda(
-        &[COMMITMENT_SEED, pool_acc.address().as_ref(), participant.address().as_ref(), &round_le][..],
-        bump,
-        program_id,
-    )?;
+    let seeds = commitment_seeds(pool_acc.address(), participant.address(), &round_le);
+    let expected = canonical_pda(&seeds, bump, program_id)?;
     require(commitment_acc.address() == &expected, E::InvalidPda)?;
-    create_pda_account(
-        participant,
-        commitment_acc,
-        &[
-            Seed::from(COMMITMENT_SEED),
-            Seed::from(pool_acc.address().as_ref()),
-            Seed::from(participant.address().as_ref()),
-            Seed::from(&round_le),
-            Seed::from(&b),
-        ],
-        Commitment::LEN,
-        program_id,
-    )?;
+    create_pda_account(participant, commitment_acc, &seeds, bump, Commitment::LEN, program_id)?;
     // SAFETY: just created by `create_pda_account` with `Commitment::LEN` bytes; no other view of it.
     let c = unsafe { init_mut::<Commitment>(commitment_acc) };
     c.pool = *pool_acc.address();

@@ -34,7 +34,7 @@ use crate::errors::FedstrError as E;
 use crate::events;
 use crate::state::*;
 use crate::{checks::*, ix, pda::*, token::*};
-use pinocchio::{cpi::Seed, ProgramResult};
+use pinocchio::ProgramResult;
 
 #[inline(never)]
 pub fn process(input: crate::Ix) -> ProgramResult {
@@ -92,38 +92,20 @@ pub fn process(input: crate::Ix) -> ProgramResult {
     let id_bytes = pool_id.to_le_bytes();
     // Bumps come from the client (the SDK passes the canonical ones) and are
     // checked to be canonical without a bump search (see `canonical_pda`).
-    let pool_key = canonical_pda(&[POOL_SEED, creator.address().as_ref(), &id_bytes], bump, program_id)?;
+    let pool_seeds = pool_seeds(creator.address(), &id_bytes);
+    let pool_key = canonical_pda(&pool_seeds, bump, program_id)?;
     require(pool_acc.address() == &pool_key, E::InvalidPda)?;
-    let escrow_key = canonical_pda(&[ESCROW_SEED, pool_key.as_ref()], escrow_bump, program_id)?;
+    let escrow_seeds = escrow_seeds(&pool_key);
+    let escrow_key = canonical_pda(&escrow_seeds, escrow_bump, program_id)?;
     require(escrow.address() == &escrow_key, E::InvalidPda)?;
-    let vault_key = canonical_pda(&[STAKE_VAULT_SEED, pool_key.as_ref()], vault_bump, program_id)?;
+    let vault_seeds = stake_vault_seeds(&pool_key);
+    let vault_key = canonical_pda(&vault_seeds, vault_bump, program_id)?;
     require(vault.address() == &vault_key, E::InvalidPda)?;
 
-    let b = [bump];
-    create_pda_account(
-        creator,
-        pool_acc,
-        &[Seed::from(POOL_SEED), Seed::from(creator.address().as_ref()), Seed::from(&id_bytes), Seed::from(&b)],
-        Pool::LEN,
-        program_id,
-    )?;
-    let eb = [escrow_bump];
-    create_pda_account(
-        creator,
-        escrow,
-        &[Seed::from(ESCROW_SEED), Seed::from(pool_key.as_ref()), Seed::from(&eb)],
-        TOKEN_ACCOUNT_LEN,
-        &TOKEN_PROGRAM_ID,
-    )?;
+    create_pda_account(creator, pool_acc, &pool_seeds, bump, Pool::LEN, program_id)?;
+    create_pda_account(creator, escrow, &escrow_seeds, escrow_bump, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID)?;
     pinocchio_token::instructions::InitializeAccount3::new(escrow, mint, &pool_key).invoke()?;
-    let vb = [vault_bump];
-    create_pda_account(
-        creator,
-        vault,
-        &[Seed::from(STAKE_VAULT_SEED), Seed::from(pool_key.as_ref()), Seed::from(&vb)],
-        TOKEN_ACCOUNT_LEN,
-        &TOKEN_PROGRAM_ID,
-    )?;
+    create_pda_account(creator, vault, &vault_seeds, vault_bump, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID)?;
     pinocchio_token::instructions::InitializeAccount3::new(vault, mint, &pool_key).invoke()?;
 
     // SAFETY: just created by `create_pda_account` with `Pool::LEN` bytes; no other view of it.

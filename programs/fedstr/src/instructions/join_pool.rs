@@ -45,24 +45,10 @@ pub fn process(input: crate::Ix) -> ProgramResult {
     distinct(participant_token, vault)?;
     token_of_mint(participant_token, &pool.mint)?;
 
-    let (state_key, bump) = Address::find_program_address(
-        &[PARTICIPANT_SEED, pool_acc.address().as_ref(), participant.address().as_ref()],
-        program_id,
-    );
+    let seeds = participant_seeds(pool_acc.address(), participant.address());
+    let (state_key, bump) = Address::find_program_address(&seeds, program_id);
     require(state_acc.address() == &state_key, E::InvalidPda)?;
-    let b = [bump];
-    create_pda_account(
-        participant,
-        state_acc,
-        &[
-            Seed::from(PARTICIPANT_SEED),
-            Seed::from(pool_acc.address().as_ref()),
-            Seed::from(participant.address().as_ref()),
-            Seed::from(&b),
-        ],
-        Participant::LEN,
-        program_id,
-    )?;
+    create_pda_account(participant, state_acc, &seeds, bump, Participant::LEN, program_id)?;
     pool.participant_count += 1;
     pool.open_participants += 1;
     pool.total_staked = add(pool.total_staked, stake)?;

@@ -19,12 +19,10 @@ pub mod withdraw_stake;
 
 use crate::checks::{require, Result};
 use crate::errors::FedstrError;
-use crate::state::{load_mut, Participant, Pool, POOL_SEED};
+use crate::pda::signer_seeds;
+use crate::state::{load_mut, pool_seeds, Participant, Pool};
 use crate::token::token_of_mint;
-use pinocchio::{
-    cpi::{Seed, Signer},
-    AccountView, Address, ProgramResult,
-};
+use pinocchio::{cpi::Signer, AccountView, Address, ProgramResult};
 
 /// Moves `amount` tokens out of a pool-owned token account (escrow or stake
 /// vault), signed by the pool PDA.
@@ -41,8 +39,8 @@ pub(crate) fn pool_transfer(
     }
     let id = pool.pool_id.to_le_bytes();
     let bump = [pool.bump];
-    let seeds = [Seed::from(POOL_SEED), Seed::from(pool.creator.as_ref()), Seed::from(&id), Seed::from(&bump)];
-    let signer = [Signer::from(&seeds)];
+    let (seeds, n) = signer_seeds(&pool_seeds(&pool.creator, &id), &bump);
+    let signer = [Signer::from(&seeds[..n])];
     pinocchio_token::instructions::Transfer::new(from, to, pool_account, amount).invoke_signed(&signer)
 }
 
@@ -56,8 +54,8 @@ pub(crate) fn pool_close_token_account(
 ) -> ProgramResult {
     let id = pool.pool_id.to_le_bytes();
     let bump = [pool.bump];
-    let seeds = [Seed::from(POOL_SEED), Seed::from(pool.creator.as_ref()), Seed::from(&id), Seed::from(&bump)];
-    let signer = [Signer::from(&seeds)];
+    let (seeds, n) = signer_seeds(&pool_seeds(&pool.creator, &id), &bump);
+    let signer = [Signer::from(&seeds[..n])];
     pinocchio_token::instructions::CloseAccount::new(account, dest, pool_account).invoke_signed(&signer)
 }
 

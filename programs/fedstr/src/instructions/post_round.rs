@@ -60,17 +60,11 @@ pub fn process(input: crate::Ix) -> ProgramResult {
     require(reward <= pool.unallocated()?, E::RewardExceedsEscrow)?;
 
     let round_le = round.to_le_bytes();
+    let seeds = round_seeds(pool_acc.address(), &round_le);
     // Bump from the client, checked to be canonical without a bump search.
-    let key = canonical_pda(&[ROUND_SEED, pool_acc.address().as_ref(), &round_le], bump, program_id)?;
+    let key = canonical_pda(&seeds, bump, program_id)?;
     require(round_acc.address() == &key, E::InvalidPda)?;
-    let b = [bump];
-    create_pda_account(
-        aggregator,
-        round_acc,
-        &[Seed::from(ROUND_SEED), Seed::from(pool_acc.address().as_ref()), Seed::from(&round_le), Seed::from(&b)],
-        RoundResult::LEN,
-        program_id,
-    )?;
+    create_pda_account(aggregator, round_acc, &seeds, bump, RoundResult::LEN, program_id)?;
     // SAFETY: just created by `create_pda_account` with `RoundResult::LEN` bytes; no other view of it.
     let rr = unsafe { init_mut::<RoundResult>(round_acc) };
     rr.pool = *pool_acc.address();

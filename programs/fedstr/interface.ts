@@ -1,7 +1,7 @@
 // The fedstr program's interface, described once: instructions (accounts with their PDA seeds,
 // arguments), account layouts, events, errors and constants. `scripts/program-codegen.ts` turns it
 // into the Rust (`src/generated/*.rs`), the Anchor IDL (`sdk/src/program/fedstr.json`) and the
-// TypeScript type and constants (`sdk/src/program/fedstr.ts`, `sdk/src/program/interface.ts`).
+// TypeScript type, constants and PDA helpers (`sdk/src/program/fedstr.ts`, `sdk/src/program/generated.ts`).
 // Names are snake_case as in Rust and the IDL; the TypeScript side sees them camelCased by Anchor.
 // Everything here is on the wire: changing an order or a type changes the program's interface.
 

@@ -9,6 +9,7 @@
 #   scripts/node.sh install   install the release if it is needed and missing (idempotent)
 #   scripts/node.sh prefix    the prefix of the Node to use (its bin/node, include/node)
 #   scripts/node.sh env       `export` lines for a shell: eval "$(bash scripts/node.sh env)"
+#   scripts/node.sh exec CMD  run CMD with those set (Anchor.toml's test script uses it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WANT=$(tr -d ' \nv' <.node-version)
@@ -61,13 +62,17 @@ install() {
   echo "installed Node $("$DIR/bin/node" --version) ($("$DIR/bin/node" -p 'process.release.lts || "not an LTS"')): $DIR/bin/node"
 }
 
+env_lines() {
+  local p; p=$(prefix)
+  printf 'export PATH=%q:"$PATH"\n' "$p/bin"
+  # node-gyp's headers: the prefix's own (a Node without them in its prefix leaves node-gyp's default).
+  if [ -f "$p/include/node/common.gypi" ]; then printf 'export npm_config_nodedir=%q\n' "$p"; fi
+}
+
 case "${1:-}" in
   install) install ;;
   prefix) prefix ;;
-  env)
-    p=$(prefix)
-    printf 'export PATH=%q:"$PATH"\n' "$p/bin"
-    # node-gyp's headers: the prefix's own (a Node without them in its prefix leaves node-gyp's default).
-    if [ -f "$p/include/node/common.gypi" ]; then printf 'export npm_config_nodedir=%q\n' "$p"; fi ;;
-  *) echo "usage: scripts/node.sh install|prefix|env" >&2; exit 2 ;;
+  env) env_lines ;;
+  exec) shift; [ $# -gt 0 ] || { echo "usage: scripts/node.sh exec CMD [ARG...]" >&2; exit 2; }; cd "$OLDPWD"; eval "$(env_lines)"; exec "$@" ;;
+  *) echo "usage: scripts/node.sh install|prefix|env|exec CMD" >&2; exit 2 ;;
 esac

@@ -69,7 +69,7 @@ npm_packages() {
   echo "npm ci: $(grep -E '^(added|changed|removed|up to date)' "$LOGS/npm-ci.log" | tail -1)${warnings:+ ($warnings engine warnings: $LOGS/npm-ci.log)}"
 }
 
-step node "Node.js $(tr -d ' \nv' <.node-version) LTS, from the npm registry if the machine's is older (~5 s cold)" bash scripts/node.sh install
+step node "Node.js $(tr -d ' \nv' <.node-version) LTS, from the npm registry if the machine's is older (~15 s cold)" bash scripts/node.sh install
 # Everything after this runs on that Node, and node-gyp builds native modules against its headers.
 eval "$(bash scripts/node.sh env)"
 step npm "npm ci when package-lock.json or Node changed (~2 min cold)" npm_packages

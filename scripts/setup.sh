@@ -61,7 +61,8 @@ npm_packages() {
     return
   fi
   echo "npm ci with Node $(node --version) (package-lock.json or Node changed, or first run; ~2 min cold)"
-  npm ci --no-fund --no-audit >"$LOGS/npm-ci.log" 2>&1 || { tail -20 "$LOGS/npm-ci.log"; echo "npm ci failed (log: $LOGS/npm-ci.log)"; return 1; }
+  # better-sqlite3 is compiled here (prebuild-install would first try to download a binary).
+  npm_config_build_from_source=better-sqlite3 npm ci --no-fund --no-audit >"$LOGS/npm-ci.log" 2>&1 || { tail -20 "$LOGS/npm-ci.log"; echo "npm ci failed (log: $LOGS/npm-ci.log)"; return 1; }
   echo "$want" >"$stamp"
   node -p process.execPath >node_modules/.fedstr-node
   local warnings; warnings=$(grep -c EBADENGINE "$LOGS/npm-ci.log" || true)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything fedstr needs on a fresh Debian 12 machine, idempotently, one timed step at a
-# time: npm packages (only when package-lock.json changed), Debian's Rust/LLVM toolchain for the
+# time: Node.js (the LTS release in .node-version, from the npm registry when the machine's node is
+# older: scripts/node.sh), npm packages (only when package-lock.json or Node changed), Debian's Rust/LLVM toolchain for the
 # program, sbpf-linker, the on-chain program, the local network binary (fedstr-localnet) and, with
 # --test (what `make test` passes), what only the test suite needs: rustfmt and clippy for the
 # program's lint, Debian's chromium for the web-app tests, a stock Kubo node for the storage tests
@@ -49,21 +50,30 @@ step() {
   printf '    %s done in %s\n' "$name" "$took"
 }
 
-# npm ci only when package-lock.json changed; its many lines go to the log only.
+# npm ci only when package-lock.json or Node changed (native modules are built for one Node); its
+# many lines go to the log only. node_modules/.fedstr-node names the node they were built for: the
+# launchers (client/bin, aggregator/bin) run with it.
 npm_packages() {
-  local lock_hash stamp=node_modules/.fedstr-lock-sha256
-  lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_hash" ]; then
-    echo "npm packages up to date"
+  local want stamp=node_modules/.fedstr-lock-sha256
+  want="$(sha256sum package-lock.json | cut -d' ' -f1) node $(node --version) abi $(node -p process.versions.modules)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f node_modules/.fedstr-node ]; then
+    echo "npm packages up to date (Node $(node --version))"
     return
   fi
-  echo "npm ci (package-lock.json changed or first run; ~2 min cold)"
-  npm ci --no-fund --no-audit >"$LOGS/npm-ci.log" 2>&1 || { tail -20 "$LOGS/npm-ci.log"; echo "npm ci failed (log: $LOGS/npm-ci.log)"; return 1; }
-  echo "$lock_hash" >"$stamp"
-  echo "npm ci: $(grep -E '^(added|changed|removed|up to date)' "$LOGS/npm-ci.log" | tail -1)"
+  echo "npm ci with Node $(node --version) (package-lock.json or Node changed, or first run; ~2 min cold)"
+  # better-sqlite3 is compiled here (prebuild-install would first try to download a binary).
+  npm_config_build_from_source=better-sqlite3 npm ci --no-fund --no-audit >"$LOGS/npm-ci.log" 2>&1 || { tail -20 "$LOGS/npm-ci.log"; echo "npm ci failed (log: $LOGS/npm-ci.log)"; return 1; }
+  echo "$want" >"$stamp"
+  node -p process.execPath >node_modules/.fedstr-node
+  local warnings; warnings=$(grep -c EBADENGINE "$LOGS/npm-ci.log" || true)
+  [ "$warnings" != 0 ] || warnings=""
+  echo "npm ci: $(grep -E '^(added|changed|removed|up to date)' "$LOGS/npm-ci.log" | tail -1)${warnings:+ ($warnings engine warnings: $LOGS/npm-ci.log)}"
 }
 
-step npm "npm ci when package-lock.json changed (~2 min cold)" npm_packages
+step node "Node.js $(tr -d ' \nv' <.node-version) LTS, from the npm registry if the machine's is older (~15 s cold)" bash scripts/node.sh install
+# Everything after this runs on that Node, and node-gyp builds native modules against its headers.
+eval "$(bash scripts/node.sh env)"
+step npm "npm ci when package-lock.json or Node changed (~2 min cold)" npm_packages
 step apt "Debian's rustc-web, libstd-rust-web-dev-bpf, llvm-22-dev for the program (~20 s cold)" bash scripts/build-program.sh toolchain
 step sbpf-linker "sbpf-linker from crates.io (~2 min cold)" bash scripts/build-program.sh linker
 step program "the on-chain program, target/deploy/fedstr.so (~15 s cold)" bash scripts/build-program.sh

@@ -6,7 +6,7 @@
  *   fedstr-aggregator status --pool <addr>       checkpoint and on-chain state of a pool
  */
 import { PublicKey } from "@solana/web3.js";
-import { loadConfig, loadKeypair, loadNostrKey } from "@fedstr/sdk/config";
+import { loadConfig, loadIdentityConfig, loadKeypair, loadNostrKey } from "@fedstr/sdk/config";
 import { COMMON_HELP, configFlags, intFlag, openSession, parseCommand, runCommand, UsageError, type Output } from "@fedstr/sdk/cli";
 import { chainTime, fetchPoolMint, summarizePool } from "@fedstr/sdk/job";
 import { cidFromBytes, fetchPool, fetchRoundResultsOfPool } from "@fedstr/sdk/program";
@@ -43,7 +43,8 @@ function poolFlag(v: string, flag = "pool"): PublicKey {
 async function identity(argv: string[], out: Output): Promise<void> {
   const { values } = parseCommand(argv, {}, { max: 0 });
   if (values.help) return out.result({ usage: USAGE }, USAGE);
-  const config = loadConfig(configFlags(values));
+  // Needs no relay, IPFS node or chain: only the wallet and the Nostr key.
+  const config = loadIdentityConfig(configFlags(values));
   const wallet = loadKeypair(config.wallet);
   const { pubkey } = loadNostrKey(config, wallet);
   out.result({ wallet: wallet.publicKey.toBase58(), nostrPubkey: pubkey }, `wallet        ${wallet.publicKey.toBase58()}\nnostr pubkey  ${pubkey}`);

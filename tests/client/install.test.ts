@@ -14,8 +14,6 @@ import { Keypair } from "@solana/web3.js";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const run = promisify(execFile);
-// Closed ports: the commands below must not open a connection (a config needs some relay and node).
-const NO_SERVICES = ["--relay", "ws://127.0.0.1:9", "--ipfs-url", "http://127.0.0.1:9"];
 
 describe("fedstr and fedstr-aggregator: installed and run from outside the repository", function () {
   this.timeout(120_000);
@@ -48,8 +46,17 @@ describe("fedstr and fedstr-aggregator: installed and run from outside the repos
     const wallet = Keypair.generate();
     const file = join(outside, "aggregator.json");
     writeFileSync(file, JSON.stringify(Array.from(wallet.secretKey)));
-    const id = JSON.parse((await cmd("fedstr-aggregator", ["identity", "--wallet", file, ...NO_SERVICES, "--json"])).stdout) as { wallet: string; nostrPubkey: string };
+    // identity needs no relay and no IPFS node: none is configured in that directory or HOME.
+    const id = JSON.parse((await cmd("fedstr-aggregator", ["identity", "--wallet", file, "--json"])).stdout) as { wallet: string; nostrPubkey: string };
     expect(id.wallet).to.equal(wallet.publicKey.toBase58());
     expect(id.nostrPubkey).to.match(/^[0-9a-f]{64}$/);
+  });
+
+  it("fedstr-aggregator run, which needs a relay, still says how to configure one when none is", async () => {
+    const pool = Keypair.generate().publicKey.toBase58();
+    const failed = await cmd("fedstr-aggregator", ["run", "--pool", pool, "--json"]).then(() => undefined, (e: { code: number; stderr: string; stdout: string }) => e);
+    expect(failed, "run without a relay must fail").to.not.equal(undefined);
+    expect(failed!.code).to.not.equal(0);
+    expect(failed!.stderr + failed!.stdout).to.match(/no Nostr relay configured: pass --relay/);
   });
 });

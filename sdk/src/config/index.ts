@@ -158,11 +158,30 @@ export function findConfigFile(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv =
   return undefined;
 }
 
+const pick = <T>(...vs: (T | undefined)[]): T | undefined => vs.find((v) => v !== undefined && v !== "");
+
+/** Who a process is: its wallet file and Nostr key file, the part of a FedstrConfig that needs no relay, IPFS node or chain. */
+export type IdentityConfig = Pick<FedstrConfig, "wallet" | "nostrKey" | "source">;
+
+function identityOf(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: string, file: ConfigFile, source: string | undefined): IdentityConfig {
+  const nostrKey = pick(flags.nostrKey, env.FEDSTR_NOSTR_KEY, file.nostrKey);
+  return {
+    wallet: resolve(cwd, pick(flags.wallet, env.FEDSTR_WALLET, file.wallet) ?? DEFAULT_WALLET_PATH),
+    ...(nostrKey !== undefined ? { nostrKey: resolve(cwd, nostrKey) } : {}),
+    ...(source !== undefined ? { source } : {}),
+  };
+}
+
+/** The wallet and Nostr key only (same precedence as loadConfig), for commands that talk to no relay, store or chain. */
+export function loadIdentityConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): IdentityConfig {
+  const source = findConfigFile(flags, env, cwd);
+  return identityOf(flags, env, cwd, source !== undefined ? readConfigFile(source) : {}, source);
+}
+
 /** Merge flags, environment, config file and defaults into a validated FedstrConfig. */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): FedstrConfig {
   const source = findConfigFile(flags, env, cwd);
   const file: ConfigFile = source !== undefined ? readConfigFile(source) : {};
-  const pick = <T>(...vs: (T | undefined)[]): T | undefined => vs.find((v) => v !== undefined && v !== "");
   const envList = (v: string | undefined) => (v === undefined || v === "" ? undefined : v.split(",").map((s) => s.trim()).filter(Boolean));
 
   const cluster = pick(flags.cluster, env.FEDSTR_CLUSTER, file.cluster) ?? "localnet";
@@ -235,7 +254,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       throw new ConfigError(`storage must be one of ipfs, pinata, gateway, helia, got ${JSON.stringify(kind)}`);
   }
 
-  const nostrKey = pick(flags.nostrKey, env.FEDSTR_NOSTR_KEY, file.nostrKey);
+  const identity = identityOf(flags, env, cwd, file, source);
   return {
     cluster: cluster as SolanaCluster,
     rpcUrl,
@@ -244,11 +263,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     relays,
     storage,
     ...(mint !== undefined ? { mint: publicKey(mint, "mint") } : {}),
-    wallet: resolve(cwd, pick(flags.wallet, env.FEDSTR_WALLET, file.wallet) ?? DEFAULT_WALLET_PATH),
-    ...(nostrKey !== undefined ? { nostrKey: resolve(cwd, nostrKey) } : {}),
+    ...identity,
     dataDir: resolve(cwd, pick(flags.dataDir, env.FEDSTR_DATA_DIR, file.dataDir) ?? join(homedir(), ".local/share/fedstr")),
     commitment: commitment as Commitment,
-    ...(source !== undefined ? { source } : {}),
   };
 }
 
@@ -303,7 +320,7 @@ export function nostrKeyFromWallet(wallet: Keypair): Uint8Array {
 }
 
 /** The configured Nostr secret key (file of 64 hex chars), or the wallet-derived one. */
-export function loadNostrKey(config: FedstrConfig, wallet: Keypair): { secretKey: Uint8Array; pubkey: string } {
+export function loadNostrKey(config: Pick<FedstrConfig, "nostrKey">, wallet: Keypair): { secretKey: Uint8Array; pubkey: string } {
   let secretKey: Uint8Array;
   if (config.nostrKey !== undefined) {
     let hex: string;

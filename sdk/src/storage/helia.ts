@@ -3,16 +3,13 @@
  * blockstore (blockstore-fs) and datastore (datastore-fs, which holds pins).
  *
  * Why "Helia without libp2p": `createHelia()` from the `helia` package wires in
- * libp2p, bitswap and @libp2p/http, whose undici 8 does not load on Node 20
- * (it needs `zlib.createZstdDecompress`, Node >= 22.15). fedstr's local network
- * never needs peer-to-peer block exchange (all processes on the machine talk
- * to one node over HTTP), so we construct Helia's own `Helia` class — the one
+ * libp2p, bitswap and @libp2p/http, and fedstr's local network never needs
+ * peer-to-peer block exchange (all processes on the machine talk to one node
+ * over HTTP), so we construct Helia's own `Helia` class — the one
  * `createHeliaLight()` returns — directly, with no block brokers and no
  * routers. Because `helia`'s index module imports the libp2p stack eagerly,
  * the class is loaded from the package's `helia.js` next to its entry point.
- * On Node >= 22 the same code works unchanged.
  */
-import './node-compat.js'
 import type { FsBlockstore } from 'blockstore-fs'
 import type { FsDatastore } from 'datastore-fs'
 import type { Helia } from '@helia/interface'

@@ -23,14 +23,11 @@ type Line = Record<string, unknown>;
 const posted = (round: number) => (l: Line) => l.event === "round-posted" && l.round === round;
 const txRequests = (u: AppUser) => u.wallet.requests.filter((r) => (TX_METHODS as readonly string[]).includes(r.method));
 
-/** Every request body and every WebSocket frame a browser context sends, for the no-data-leaves check. */
-function captureTraffic(u: AppUser): { bodies: { url: string; body: Buffer }[]; frames: string[] } {
-  const bodies: { url: string; body: Buffer }[] = [];
-  const frames: string[] = [];
-  u.context.on("request", (r) => { const b = r.postDataBuffer(); if (b) bodies.push({ url: r.url(), body: b }); });
-  u.context.on("page", (p) => p.on("websocket", (ws) => ws.on("framesent", (f) => frames.push(String(f.payload)))));
-  u.page.on("websocket", (ws) => ws.on("framesent", (f) => frames.push(String(f.payload))));
-  return { bodies, frames };
+interface Traffic { bodies: { url: string; body: Buffer }[]; frames: string[] }
+/** Record every request body (page and worker) and every WebSocket frame a browser context sends, for the no-data-leaves check. */
+function captureTraffic(u: AppUser, into: Traffic): void {
+  u.context.on("request", (r) => { const b = r.postDataBuffer(); if (b) into.bodies.push({ url: r.url(), body: b }); });
+  u.page.on("websocket", (ws) => ws.on("framesent", (f) => into.frames.push(String(f.payload))));
 }
 
 describe("training in the browser: chromium participant next to CLI participants on the real local network", function () {
@@ -40,7 +37,8 @@ describe("training in the browser: chromium participant next to CLI participants
   let poolKey: PublicKey;
   const program = () => env.m.session("organization").program;
   const me = () => env.m.net.wallets["participant-1"]!.publicKey;
-  let traffic: ReturnType<typeof captureTraffic>;
+  // Each test's browser context closes after it (useAppEnv); what the participant's tabs sent is gathered here.
+  const traffic: Traffic = { bodies: [], frames: [] };
   let u: AppUser;
   let balanceAtStart: bigint;
 
@@ -53,6 +51,14 @@ describe("training in the browser: chromium participant next to CLI participants
     balanceAtStart = await env.m.tokenBalance("participant-1");
   });
 
+  /** Choose the WASM backend in the panel and wait until the worker has it (or say why not). */
+  async function chooseWasm() {
+    await u.page.getByTestId("train-backend").selectOption("wasm");
+    const shown = u.page.getByTestId("train-backend-used");
+    await u.page.locator('[data-testid="train-backend-used"][data-backend="wasm"]').or(shown.filter({ hasText: "unavailable" })).waitFor({ timeout: 60_000 });
+    expect(await shown.getAttribute("data-backend"), `${await shown.textContent()} ${u.problems.errors.join("; ")}`).to.equal("wasm");
+  }
+
   /** Pick the file in the panel (as a user does). */
   async function pickData(file: string) {
     await u.page.getByTestId("train-data").setInputFiles(file);
@@ -60,8 +66,9 @@ describe("training in the browser: chromium participant next to CLI participants
 
   it("the participant joins on the pool page; a malformed data file is refused naming its line and field, and nothing is uploaded or committed", async function () {
     u = await env.user("participant-1", `/pools/${pool}`);
-    traffic = captureTraffic(u);
+    captureTraffic(u, traffic);
     await u.connect();
+    await u.page.getByTestId("join-stake").fill("10");
     await u.page.getByTestId("join-submit").click();
     await u.page.locator('[data-testid="toast"][data-kind="success"]').waitFor({ timeout: 60_000 });
     await u.page.getByTestId("train-panel").waitFor({ timeout: 60_000 });
@@ -81,8 +88,9 @@ describe("training in the browser: chromium participant next to CLI participants
 
     // A label outside the plan's classes: the row and the field are named too.
     const outside = lines.map((l, i) => (i === 2 ? l.replace(/"y":\s*\d+/, '"y":12') : l));
-    writeFileSync(file, `${outside.join("\n")}\n`);
-    await pickData(file);
+    const file2 = join(env.m.dir, "bad-label.jsonl");
+    writeFileSync(file2, `${outside.join("\n")}\n`);
+    await pickData(file2);
     await u.page.getByTestId("train-data-error").filter({ hasText: "line 3" }).waitFor();
     expect(await u.page.getByTestId("train-data-error").textContent()).to.match(/line 3, field y: y: label 12 is not one of the plan's classes 0\.\.9/);
 
@@ -99,10 +107,14 @@ describe("training in the browser: chromium participant next to CLI participants
     let heldCid: string | undefined;
 
     it("a browser participant and two CLI participants train two rounds and all three are accepted; a reload mid-round resumes with exactly one commitment per round", async function () {
+      u = await env.user("participant-1", `/pools/${pool}`);
+      captureTraffic(u, traffic);
+      await u.connect();
+      await u.page.getByTestId("train-panel").waitFor({ timeout: 60_000 });
+      const signedBefore = txRequests(u).length;
       await pickData(env.m.shardFile(0));
       await u.page.getByTestId("train-data-ok").waitFor();
-      await u.page.getByTestId("train-backend").selectOption("wasm");
-      await u.page.locator('[data-testid="train-backend-used"][data-backend="wasm"]').waitFor({ timeout: 60_000 });
+      await chooseWasm();
       // The round-1 commit waits in the wallet, as if its prompt were open when the tab reloads.
       const held = u.wallet.holdNext([...TX_METHODS]);
       await u.page.getByTestId("train-start").click();
@@ -127,8 +139,7 @@ describe("training in the browser: chromium participant next to CLI participants
       // The round state came back from IndexedDB: the uploaded update, not yet committed.
       await u.page.locator(`[data-testid="train-round"][data-round="1"][data-cid="${heldCid}"]`).waitFor({ timeout: 60_000 });
       await pickData(env.m.shardFile(0));
-      await u.page.getByTestId("train-backend").selectOption("wasm");
-      await u.page.locator('[data-testid="train-backend-used"][data-backend="wasm"]').waitFor({ timeout: 60_000 });
+      await chooseWasm();
       await u.page.getByTestId("train-start").click();
 
       await u.page.locator('[data-testid="train-round"][data-round="1"][data-published="true"]').waitFor({ timeout: 90_000 });
@@ -156,7 +167,8 @@ describe("training in the browser: chromium participant next to CLI participants
       const c1 = (await program().account.commitment.fetch(findCommitmentAddress(poolKey, me(), 1, env.m.config.programId)[0]));
       expect(cidFromBytes(Uint8Array.from(c1.updateCid)).toString(), "round 1 committed the update uploaded before the reload").to.equal(heldCid);
       const outcomes = txRequests(u).map((r) => r.outcome);
-      expect(outcomes, "join, the held round-1 commit (refused with the reload), then one commit per round").to.deep.equal(["signed", "rejected", "signed", "signed"]);
+      expect(signedBefore).to.equal(0);
+      expect(outcomes, "the held round-1 commit (refused with the reload), then one commit per round").to.deep.equal(["rejected", "signed", "signed"]);
       const p = (await fetchParticipant(program(), findParticipantAddress(poolKey, me(), env.m.config.programId)[0]))!;
       expect(p.commitCount).to.equal(2);
       await screenshot(u.page, "train-two-rounds");
@@ -184,6 +196,9 @@ describe("training in the browser: chromium participant next to CLI participants
     it("the browser participant claims both rounds and withdraws; funds reconcile to the token unit", async function () {
       const who = me().toBase58();
       const leaves = [1, 2].map((r) => BigInt(reports.get(r)!.rewards.leaves.find((l) => l.participant === who)!.reward));
+      u = await env.user("participant-1", `/pools/${pool}`);
+      captureTraffic(u, traffic);
+      await u.connect();
       for (const [i, r] of [1, 2].entries()) {
         expect(leaves[i]! > 0n, `round ${r} reward`).to.equal(true);
         await u.page.locator(`[data-testid="my-round"][data-round="${r}"]`, { hasText: "claimable" }).waitFor({ timeout: 60_000 });
@@ -220,7 +235,7 @@ describe("training in the browser: chromium participant next to CLI participants
       const F = ds.featureShape.reduce((a, b) => a * b, 1);
       const rowBytes = Array.from({ length: ds.length }, (_, i) => Buffer.from(ds.x.buffer, ds.x.byteOffset + i * F * 4, F * 4));
       expect(traffic.bodies.length, "requests were captured").to.be.above(10);
-      expect(traffic.bodies.filter((b) => b.url.includes("/api/ipfs")), "two updates uploaded").to.have.length(2);
+      expect(traffic.bodies.filter((b) => b.url.includes("/api/ipfs")).map((b) => new URL(b.url).searchParams.get("name")), "the two updates, nothing else, uploaded").to.deep.equal(["update-r1.fstw", "update-r2.fstw"]);
       const leaks: string[] = [];
       for (const { url, body } of traffic.bodies) {
         if (body.includes(file)) leaks.push(`${url}: the whole file`);

@@ -53,17 +53,25 @@ function trainingWorker(): Worker {
   return worker;
 }
 
-function ask(req: WorkerRequest, onReply: (m: WorkerReply) => void): Promise<Extract<WorkerReply, { type: "done" | "backend" }>> {
+let nextId = 1;
+type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+
+function ask(req: Request, onReply: (m: WorkerReply) => void): Promise<Extract<WorkerReply, { type: "done" | "backend" }>> {
   const w = trainingWorker();
+  const id = nextId++;
   return new Promise((resolve, reject) => {
+    const done = () => { w.removeEventListener("message", listener); w.removeEventListener("error", failed); };
+    const failed = (e: ErrorEvent) => { done(); reject(new FinalError(`the training worker failed: ${e.message}`)); };
     const listener = (ev: MessageEvent<WorkerReply>) => {
       const m = ev.data;
+      if (m.id !== id) return;
       onReply(m);
-      if (m.type === "error") { w.removeEventListener("message", listener); reject(new FinalError(`training failed: ${m.message}`)); }
-      else if (m.type === "done" || (m.type === "backend" && req.type === "probe")) { w.removeEventListener("message", listener); resolve(m); }
+      if (m.type === "error") { done(); reject(new FinalError(`training failed: ${m.message}`)); }
+      else if (m.type === "done" || (m.type === "backend" && req.type === "probe")) { done(); resolve(m); }
     };
     w.addEventListener("message", listener);
-    w.postMessage(req);
+    w.addEventListener("error", failed);
+    w.postMessage({ ...req, id } as WorkerRequest);
   });
 }
 

@@ -5,10 +5,16 @@
 import { decode, encode, hashBytes, loadBrowserTf, toHex, trainLocal } from "@fedstr/sdk/fl";
 import type { WorkerReply, WorkerRequest } from "@/data-access/train-protocol";
 
-const post = (m: WorkerReply, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m, transfer);
+type Reply = WorkerReply extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
 
-self.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
-  const m = ev.data;
+// One request at a time: tfjs has one active backend per worker, and a probe must not switch it under a training run.
+let queue: Promise<void> = Promise.resolve();
+self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
+  queue = queue.then(() => handle(ev.data));
+};
+
+async function handle(m: WorkerRequest): Promise<void> {
+  const post = (r: Reply, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ ...r, id: m.id }, transfer);
   try {
     const { tf, backend } = await loadBrowserTf(m.backend, { wasmPaths: m.wasmPaths });
     post({ type: "backend", backend });
@@ -26,4 +32,4 @@ self.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
   } catch (e) {
     post({ type: "error", message: (e as Error).message ?? String(e) });
   }
-};
+}

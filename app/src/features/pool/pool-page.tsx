@@ -17,7 +17,10 @@ import { MetricChart } from "@/ui/chart";
 import { CopyBlock } from "@/ui/copy";
 import { reasonInWords } from "@/ui/reasons";
 import { QueryError } from "@/ui/query-error";
-import { TrainPanel } from "./train-panel";
+import dynamic from "next/dynamic";
+
+// Only a joined participant sees the training panel: its code (plan schema, IndexedDB, the worker) loads after the page.
+const TrainPanel = dynamic(() => import("./train-panel").then((m) => m.TrainPanel), { ssr: false });
 
 const n = (v: { toString(): string }) => Number(v.toString());
 

@@ -13,7 +13,8 @@ export const BROWSER_BACKENDS: readonly BrowserBackend[] = ["webgl", "wasm", "cp
 let loading: Promise<Tf> | undefined;
 let wasmRegistered = false;
 
-async function tryBackend(tf: Tf, choice: BrowserBackend, wasmPaths: string | undefined): Promise<boolean> {
+/** True when `choice` is active, else why not. */
+async function tryBackend(tf: Tf, choice: BrowserBackend, wasmPaths: string | undefined): Promise<true | string> {
   try {
     if (choice === "wasm") {
       if (!wasmRegistered) {
@@ -24,11 +25,11 @@ async function tryBackend(tf: Tf, choice: BrowserBackend, wasmPaths: string | un
         wasmRegistered = true;
       }
     }
-    if (!(await tf.setBackend(choice))) return false;
+    if (!(await tf.setBackend(choice))) return `${choice} did not initialise`;
     await tf.ready();
-    return tf.getBackend() === choice;
-  } catch {
-    return false;
+    return tf.getBackend() === choice ? true : `${choice} did not initialise`;
+  } catch (e) {
+    return `${choice}: ${(e as Error)?.message ?? String(e)}`;
   }
 }
 
@@ -37,9 +38,12 @@ export async function loadBrowserTf(prefer?: BrowserBackend, opts: { wasmPaths?:
   loading ??= import("@tensorflow/tfjs") as Promise<Tf>;
   const tf = await loading;
   const candidates = prefer ? [prefer] : BROWSER_BACKENDS;
+  const why: string[] = [];
   for (const c of candidates) {
     if (!BROWSER_BACKENDS.includes(c)) throw new Error(`unknown backend ${c} (expected one of ${BROWSER_BACKENDS.join(", ")})`);
-    if (await tryBackend(tf, c, opts.wasmPaths)) return { tf, backend: c };
+    const r = await tryBackend(tf, c, opts.wasmPaths);
+    if (r === true) return { tf, backend: c };
+    why.push(r);
   }
-  throw new Error(`no TensorFlow.js backend available in this browser (tried ${candidates.join(", ")})`);
+  throw new Error(`no TensorFlow.js backend available in this browser (${why.join("; ")})`);
 }

@@ -9,7 +9,9 @@
  *   chromium-webgl — the same with WebGL, when the headless browser offers it (else null)
  * The shard goes to the page as JSON-lines text and is parsed there with parseJsonl, as the app
  * does. Figures: samples per second (samples × epochs / training time), best of --repeat after one
- * warm-up; whether the update sha256 matches node-wasm. The last line is one JSON object.
+ * warm-up; whether the update sha256 matches node-wasm, and otherwise how far the update is from
+ * node-wasm's relative to the update's own step (‖w − w_node‖ / ‖w_node − w_global‖). The last
+ * line is one JSON object.
  */
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
@@ -19,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
-import { digitsPlan, encode, hash, hashBytes, initialWeights, loadDigits, loadTf, partitionIid, subset, toHex, trainLocal, type Dataset } from "../sdk/src/fl/index.js";
+import { decode, deltaNorm, digitsPlan, encode, hash, hashBytes, initialWeights, loadDigits, loadTf, partitionIid, subset, toHex, trainLocal, type Dataset } from "../sdk/src/fl/index.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "../tests/support/browser.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -39,9 +41,10 @@ const plan = digitsPlan(toHex(hash(init)), { training: { ...base.training, local
 const shard = partitionIid(subset(loadDigits(), Array.from({ length: samples }, (_, i) => i * Math.floor(10_000 / samples))), 1, 7)[0]!;
 const text = jsonl(shard);
 
-async function bestOf(run: () => Promise<{ ms: number; sha256: string }>): Promise<{ ms: number; sha256: string }> {
+interface Run { ms: number; sha256: string; update: Uint8Array }
+async function bestOf(run: () => Promise<Run>): Promise<Run> {
   await run();
-  let best: { ms: number; sha256: string } | undefined;
+  let best: Run | undefined;
   for (let i = 0; i < repeat; i++) { const r = await run(); if (!best || r.ms < best.ms) best = r; }
   return best!;
 }
@@ -49,7 +52,8 @@ async function bestOf(run: () => Promise<{ ms: number; sha256: string }>): Promi
 const node = await bestOf(async () => {
   const t0 = performance.now();
   const res = await trainLocal(plan, init, shard, { tf, seed: SEED });
-  return { ms: performance.now() - t0, sha256: toHex(hashBytes(encode(res.update.weights))) };
+  const update = encode(res.update.weights);
+  return { ms: performance.now() - t0, sha256: toHex(hashBytes(update)), update };
 });
 
 // The browser side: the SDK's browser entry in one bundle, served with the WASM binaries on loopback.
@@ -87,14 +91,15 @@ const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 const modelB64 = Buffer.from(encode(init)).toString("base64");
 
-async function inBrowser(backend: "wasm" | "webgl"): Promise<{ ms: number; sha256: string } | null> {
+async function inBrowser(backend: "wasm" | "webgl"): Promise<Run | null> {
   const p = await browser.newPage();
   await p.goto(origin);
-  await p.waitForFunction(() => "benchTrain" in window);
+  await p.waitForFunction(() => "benchTrain" in globalThis);
   try {
     return await bestOf(async () => {
-      const r = await p.evaluate(([b, pl, mo, tx, s]) => (window as unknown as { benchTrain: (...a: unknown[]) => Promise<{ ms: number; update: string }> }).benchTrain(b, pl, mo, tx, s), [backend, plan, modelB64, text, SEED] as const);
-      return { ms: r.ms, sha256: toHex(hashBytes(Buffer.from(r.update, "base64"))) };
+      const r = await p.evaluate(([b, pl, mo, tx, s]) => (globalThis as unknown as { benchTrain: (...a: unknown[]) => Promise<{ ms: number; update: string }> }).benchTrain(b, pl, mo, tx, s), [backend, plan, modelB64, text, SEED] as const);
+      const update = new Uint8Array(Buffer.from(r.update, "base64"));
+      return { ms: r.ms, sha256: toHex(hashBytes(update)), update };
     });
   } catch (e) {
     if (backend === "webgl") return null;
@@ -110,8 +115,12 @@ await browser.close();
 server.close();
 
 const rate = (r: { ms: number } | null) => (r ? (samples * epochs) / (r.ms / 1000) : null);
-const row = (name: string, r: { ms: number; sha256: string } | null) =>
-  console.log(`${name.padEnd(15)} ${r ? `${rate(r)!.toFixed(0).padStart(7)} samples/s  (${(r.ms / 1000).toFixed(2)} s)  sha256 ${r.sha256.slice(0, 16)}…${r.sha256 === node.sha256 ? " = node-wasm" : " ≠ node-wasm"}` : "not available in this headless browser"}`);
+const nodeWeights = decode(node.update);
+const step = deltaNorm(nodeWeights, init);
+/** ‖w − w_node‖ / ‖w_node − w_global‖: 0 for the same bytes. */
+const relativeGap = (r: Run) => deltaNorm(decode(r.update), nodeWeights) / step;
+const row = (name: string, r: Run | null) =>
+  console.log(`${name.padEnd(15)} ${r ? `${rate(r)!.toFixed(0).padStart(7)} samples/s  (${(r.ms / 1000).toFixed(2)} s)  sha256 ${r.sha256.slice(0, 16)}…${r.sha256 === node.sha256 ? " = node-wasm" : ` ≠ node-wasm, relative gap ${relativeGap(r).toExponential(2)}`}` : "not available in this headless browser"}`);
 console.log(`local training, digits MLP, ${samples} samples × ${epochs} epochs, seed ${SEED}, best of ${repeat} after a warm-up`);
 row("node-wasm", node);
 row("chromium-wasm", wasm);
@@ -119,6 +128,6 @@ row("chromium-webgl", webgl);
 console.log(JSON.stringify({
   bench: "train-browser", samples, epochs, repeat,
   nodeWasm: { samplesPerSec: rate(node), sha256: node.sha256 },
-  chromiumWasm: wasm && { samplesPerSec: rate(wasm), sha256: wasm.sha256, sameAsNode: wasm.sha256 === node.sha256, vsNode: rate(wasm)! / rate(node)! },
-  chromiumWebgl: webgl && { samplesPerSec: rate(webgl), sha256: webgl.sha256, sameAsNode: webgl.sha256 === node.sha256, vsNode: rate(webgl)! / rate(node)! },
+  chromiumWasm: wasm && { samplesPerSec: rate(wasm), sha256: wasm.sha256, sameAsNode: wasm.sha256 === node.sha256, relativeGap: relativeGap(wasm), vsNode: rate(wasm)! / rate(node)! },
+  chromiumWebgl: webgl && { samplesPerSec: rate(webgl), sha256: webgl.sha256, sameAsNode: webgl.sha256 === node.sha256, relativeGap: relativeGap(webgl), vsNode: rate(webgl)! / rate(node)! },
 }));

@@ -13,7 +13,7 @@ import { chainTime, decodeRoundReport, scheduleOf, type RoundReport } from "@fed
 import { decode, encode, hashBytes, loadJsonl, loadTf, toHex, trainLocal } from "@fedstr/sdk/fl";
 import type { RunningActor } from "../../scripts/lib/actors.js";
 import { createPool, join_, openRound1, startAggregator, startTrainer } from "../e2e/market.js";
-import { screenshot } from "../support/browser.js";
+import { screenshot, seriousA11yViolations } from "../support/browser.js";
 import { connectedLabel, log, useAppEnv, type AppUser } from "../support/browser-market.js";
 
 const WALLETS = ["organization", "aggregator", "participant-1", "participant-2", "participant-3"];
@@ -85,6 +85,7 @@ describe("training in the browser: chromium participant next to CLI participants
     expect(await error.getAttribute("data-field")).to.equal("y");
     expect(await error.textContent()).to.match(/bad-shard\.jsonl, line 7, field y: y: expected a number/);
     expect(await u.page.getByTestId("train-start").isDisabled(), "Train is not offered").to.equal(true);
+    expect(await seriousA11yViolations(u.page, '[data-testid="train-panel"]'), "the panel with its error").to.deep.equal([]);
 
     // A label outside the plan's classes: the row and the field are named too.
     const outside = lines.map((l, i) => (i === 2 ? l.replace(/"y":\s*\d+/, '"y":12') : l));
@@ -172,6 +173,9 @@ describe("training in the browser: chromium participant next to CLI participants
       const p = (await fetchParticipant(program(), findParticipantAddress(poolKey, me(), env.m.config.programId)[0]))!;
       expect(p.commitCount).to.equal(2);
       await screenshot(u.page, "train-two-rounds");
+      expect(await seriousA11yViolations(u.page, '[data-testid="train-panel"]'), "the panel with its rounds").to.deep.equal([]);
+      expect(u.problems.errors.filter((e) => e.startsWith("pageerror")), "uncaught page errors").to.deep.equal([]);
+      expect(u.problems.offsite, "off-site requests").to.deep.equal([]);
     });
 
     it("the same plan, shard, seed and WASM backend give the same update sha256 in chromium and on the CLI path (Node)", async function () {

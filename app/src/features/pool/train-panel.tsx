@@ -109,9 +109,9 @@ export function TrainPanel({ pool, now, rounds, reports, decimals }: { pool: Poo
       {view.activity || view.error ? (
         <dl className="kv">
           {view.round !== undefined ? <><dt>Round</dt><dd data-testid="train-round-now">{view.round} of {pool.account.numRounds}{view.deadline !== undefined ? <> — commit deadline <span data-testid="train-deadline">{until(view.deadline, now)} (chain clock)</span></> : null}</dd></> : null}
-          {view.activity ? <><dt>Now</dt><dd role="status" data-testid="train-activity">{view.activity}</dd></> : null}
+          {view.activity ? <><dt>Now</dt><dd><span role="status" data-testid="train-activity">{view.activity}</span></dd></> : null}
           {view.progress ? <><dt>Progress</dt><dd data-testid="train-progress" data-epoch={view.progress.epoch} data-batch={view.progress.batch}>epoch {view.progress.epoch}/{view.progress.epochs}, batch {view.progress.batch}/{view.progress.batches}{view.progress.loss !== undefined ? `, loss ${view.progress.loss.toFixed(4)}` : ""}</dd></> : null}
-          {view.error ? <><dt>Stopped</dt><dd role="alert" className="bad" data-testid="train-error">{view.error}</dd></> : null}
+          {view.error ? <><dt>Stopped</dt><dd><span role="alert" className="bad" data-testid="train-error">{view.error}</span></dd></> : null}
         </dl>
       ) : null}
       {view.rounds.length > 0 ? (

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { classOf, DataError, loadCsv, loadDigits, loadJsonl, partitionDirichlet, partitionIid, trainTestSplit, type Dataset } from "../../sdk/src/fl/index.js";
+import { classOf, DataError, DatasetSizeError, datasetForPlan, parseCsv, parseJsonl, loadCsv, loadDigits, loadJsonl, partitionDirichlet, partitionIid, trainTestSplit, type Dataset } from "../../sdk/src/fl/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fedstr-fl-data-"));
 const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
@@ -14,6 +14,28 @@ function err(fn: () => unknown): DataError {
 }
 
 describe("fl/data", () => {
+  describe("from text (what the web app reads from a picked file)", () => {
+    const plan = { data: { ...schema, preprocessing: { oneHot: { numClasses: 4 } } }, validation: { maxDeltaNorm: 1, minSamples: 2, maxSamples: 3 } };
+    it("parses the same samples from text as from the file", () => {
+      const text = '{"x": [[1,2],[3,4]], "y": 3}\n{"x": [5,6,7,8], "y": 1}\n';
+      expect(parseJsonl(text, schema)).to.deep.equal(loadJsonl(file("t.jsonl", text), schema));
+      expect(parseCsv("1,2,3,4,0\n5,6,7,8,1\n", schema)).to.deep.equal(loadCsv(file("t.csv", "1,2,3,4,0\n5,6,7,8,1\n"), schema));
+    });
+    it("names the line and the field at fault, and a label outside the plan's classes", () => {
+      const e = err(() => datasetForPlan("mine.jsonl", '{"x": [1,2,3,4], "y": 1}\n{"x": [[1,2],["a",4]], "y": 1}\n', plan));
+      expect([e.file, e.line, e.field]).to.deep.equal(["mine.jsonl", 2, "x"]);
+      expect(e.message).to.match(/^mine\.jsonl:2: x: expected a number, got "a" \(the plan's data schema: features \[2,2\] float32, labels \[\] int32\)$/);
+      const c = err(() => datasetForPlan("mine.csv", "1,2,3,4,0\n1,2,3,4,7\n", plan));
+      expect([c.line, c.field]).to.deep.equal([2, "column 5"]);
+      expect(c.message).to.match(/column 5: label 7 is not one of the plan's classes 0\.\.3/);
+      expect(err(() => datasetForPlan("mine.txt", "", plan)).message).to.match(/must be \.csv or \.jsonl/);
+    });
+    it("refuses a sample count outside the plan's bounds", () => {
+      expect(() => datasetForPlan("one.csv", "1,2,3,4,0\n", plan)).to.throw(DatasetSizeError, /has 1 samples; the plan accepts updates from 2 to 3 samples/);
+      expect(datasetForPlan("two.csv", "1,2,3,4,0\n5,6,7,8,3\n", plan).length).to.equal(2);
+    });
+  });
+
   it("loads CSV (with or without header) against the plan's data schema", () => {
     const ds = loadCsv(file("a.csv", "a,b,c,d,label\n1,2,3,4,0\n\n5,6,7,8,1\n"), schema);
     expect(ds.length).to.equal(2);

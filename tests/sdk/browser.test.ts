@@ -92,7 +92,7 @@ describe("SDK for the web app", () => {
         expect(e, `sdk/package.json exports ${entry}`).to.not.equal(undefined);
         if (["./fl", "./nostr", "./storage"].includes(entry)) expect(e).to.be.an("object").with.property("browser");
         const files = reach(join(REPO_ROOT, "sdk", typeof e === "string" ? e : e!.browser));
-        const nodeOnly = [...files].filter((f) => /(?:^|\n)import\s(?!type\s)[^'"]*?from\s+['"](node:|ws['"]|helia|pinata|blockstore-fs|datastore-fs|@nostr-relay|@tensorflow)/.test(readFileSync(f, "utf8")) || /[\/](relay-server|helia|ipfs-node|pinata|env|trainer|backend|data)\.ts$/.test(f));
+        const nodeOnly = [...files].filter((f) => /(?:^|\n)import\s(?!type\s)[^'"]*?from\s+['"](node:|ws['"]|helia|pinata|blockstore-fs|datastore-fs|@nostr-relay|@tensorflow)/.test(readFileSync(f, "utf8")) || /[\/](relay-server|helia|ipfs-node|pinata|env|backend|data)\.ts$/.test(f));
         expect(nodeOnly.map((f) => f.slice(REPO_ROOT.length + 1))).to.deep.equal([]);
       });
     }

@@ -37,6 +37,11 @@ export interface TestWallet {
   readonly requests: WalletRequest[];
   /** The next request (of `method` / one of `methods`, or of any kind) is refused as the user would refuse it. */
   rejectNext(method?: WalletMethod | WalletMethod[]): void;
+  /**
+   * The next request of `methods` waits, as a wallet prompt left open does: `reached` resolves once
+   * the page has asked; `release()` then refuses it (the user closed the prompt, or the tab).
+   */
+  holdNext(methods: WalletMethod | WalletMethod[]): { reached: Promise<void>; release(): void };
 }
 
 let bundle: Promise<string> | undefined;
@@ -60,11 +65,18 @@ export async function installTestWallet(context: BrowserContext, opts: { keypair
   const connection = new Connection(opts.rpcUrl, "confirmed");
   const requests: WalletRequest[] = [];
   let rejectNext: WalletMethod[] | "any" | undefined;
+  let hold: { methods: WalletMethod[]; reached: () => void; released: Promise<void> } | undefined;
   let authorized = false;
   const wallet: TestWallet = {
     keypair: opts.keypair,
     requests,
     rejectNext: (method) => { rejectNext = method === undefined ? "any" : [method].flat(); },
+    holdNext: (methods) => {
+      let reached!: () => void, release!: () => void;
+      const reachedP = new Promise<void>((r) => { reached = r; });
+      hold = { methods: [methods].flat(), reached, released: new Promise<void>((r) => { release = r; }) };
+      return { reached: reachedP, release };
+    },
   };
   const address = () => wallet.keypair.publicKey.toBase58();
 
@@ -82,6 +94,14 @@ export async function installTestWallet(context: BrowserContext, opts: { keypair
     requests.push(record);
     const txs = Array.isArray(params.transactions) ? (params.transactions as string[]) : undefined;
     if (txs) record.transactions = txs.map((t) => VersionedTransaction.deserialize(b64(t)));
+    if (hold?.methods.includes(method)) {
+      const h = hold;
+      hold = undefined;
+      record.outcome = "rejected";
+      h.reached();
+      await h.released;
+      return { error: USER_REJECTED };
+    }
     if (rejectNext === "any" || rejectNext?.includes(method)) {
       rejectNext = undefined;
       record.outcome = "rejected";

@@ -48,9 +48,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** axe-core's serious and critical violations on the page as it is now, one readable line each. */
-export async function seriousA11yViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
+/** axe-core's serious and critical violations on the page as it is now (or in the part `include` selects), one readable line each. */
+export async function seriousA11yViolations(page: Page, include?: string): Promise<string[]> {
+  const axe = new AxeBuilder({ page });
+  if (include) axe.include(include);
+  const { violations } = await axe.analyze();
   return violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}${v.nodes.length > 3 ? ` (+${v.nodes.length - 3} more)` : ""}`);

@@ -4,12 +4,12 @@
  * data, upload the update, commit its hash on chain, publish the kind-6720 result to the
  * aggregator. Restartable: a checkpoint records each round's progress (state.ts).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parseCommand, intFlag, COMMON_HELP, UsageError, toJson, type Output, type Session, TransactionError } from "@fedstr/sdk/cli";
 import { commitUpdateIx, findCommitmentAddress, PoolStatus, cidFromBytes, cidToBytes } from "@fedstr/sdk/program";
 import { chainTime, modelForRound, waitForChainTime } from "@fedstr/sdk/job";
-import { decode, encode, hashBytes, toHex, loadCsv, loadJsonl, loadTf, trainLocal, DataError, type BackendChoice, type Dataset, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
+import { decode, encode, hashBytes, toHex, datasetForPlan, DatasetSizeError, loadTf, trainLocal, type BackendChoice, type Dataset, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
 import { buildResult, createBinding, solanaSignerFromSecretKey, type IdentityBinding } from "@fedstr/sdk/nostr";
 import { sha256Hex, StorageError } from "@fedstr/sdk/storage";
 import { withSession } from "../session.js";
@@ -52,19 +52,12 @@ export interface RoundCommitted {
   resultEventId: string;
 }
 
-/** Load the data file with the plan's schema; any mismatch is an error naming file and line. */
+/** Load the data file with the plan's schema (the SDK's check, as in the web app); any mismatch is an error naming file and line. */
 export function loadData(file: string, plan: TrainingPlan): Dataset {
-  const ext = extname(file).toLowerCase();
   try {
-    const ds = ext === ".csv" ? loadCsv(file, plan.data) : loadJsonl(file, plan.data);
-    if (ds.length === 0) throw new ClientError("BadInput", `data ${file} holds no samples`);
-    const { minSamples, maxSamples } = plan.validation;
-    if (ds.length < minSamples || ds.length > maxSamples) {
-      throw new ClientError("BadInput", `data ${file} has ${ds.length} samples; the plan accepts updates from ${minSamples} to ${maxSamples} samples`);
-    }
-    return ds;
+    return datasetForPlan(file, readFileSync(file, "utf8"), plan);
   } catch (e) {
-    if (e instanceof DataError) throw new DataError(e.file, e.line, `${e.message.slice(`${e.file}:${e.line}: `.length)} (the plan's data schema: features [${plan.data.features.shape}] ${plan.data.features.dtype}, labels [${plan.data.labels.shape}] ${plan.data.labels.dtype})`);
+    if (e instanceof DatasetSizeError) throw new ClientError("BadInput", e.message);
     throw e;
   }
 }

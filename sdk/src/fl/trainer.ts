@@ -5,7 +5,7 @@
  * a given backend. FedProx's proximal term and DP clipping + Gaussian noise come from the plan.
  */
 import type * as tfTypes from "@tensorflow/tfjs";
-import { loadTf, type Tf } from "./backend.js";
+import type { Tf } from "./backend.js";
 import { modelWeightNames, setModelWeights, weightsFromModel } from "./codec.js";
 import type { Dataset } from "./data.js";
 import type { TrainingPlan } from "./plan.js";
@@ -13,11 +13,14 @@ import { createRng, permutation } from "./rng.js";
 import { type ClientUpdate, type Weights, deltaNorm, shapeSize } from "./types.js";
 
 export interface TrainProgress { epoch: number; epochs: number; step: number; steps: number; loss?: number }
+/** After each batch: where training is (loss is only read once per epoch, to keep the loop free of syncs). */
+export interface BatchProgress { epoch: number; epochs: number; batch: number; batches: number; step: number; steps: number }
 
 export interface TrainOptions {
   /** Seed for batch order and DP noise (default 0). */
   seed?: number;
   onProgress?: (p: TrainProgress) => void;
+  onBatch?: (p: BatchProgress) => void;
   /** A loaded tfjs (default: loadTf(), best available backend). */
   tf?: Tf;
   /** Override plan.training.localEpochs (e.g. "local only" baselines). */
@@ -36,6 +39,11 @@ export interface TrainResult {
   durationMs: number;
 }
 
+/** The Node default (best available backend); a browser passes its own tf (loadBrowserTf), so backend.ts is not loaded there. */
+async function defaultTf(): Promise<Tf> {
+  return (await (await import("./backend.js")).loadTf()).tf;
+}
+
 /** Build the plan's model (weights freshly initialised by tfjs; use setModelWeights after). */
 export async function buildModel(tf: Tf, plan: Pick<TrainingPlan, "model">): Promise<tfTypes.LayersModel> {
   return tf.models.modelFromJSON({ modelTopology: plan.model.topology as unknown as tfTypes.io.ModelJSON["modelTopology"] } as tfTypes.io.ModelJSON);
@@ -47,7 +55,7 @@ export async function buildModel(tf: Tf, plan: Pick<TrainingPlan, "model">): Pro
  * initial weights.
  */
 export async function initialWeights(plan: Pick<TrainingPlan, "model">, seed: number, tf?: Tf): Promise<Weights> {
-  const t = tf ?? (await loadTf()).tf;
+  const t = tf ?? (await defaultTf());
   const model = await buildModel(t, plan);
   const names = modelWeightNames(model);
   const shapes = model.layers.flatMap((l) => l.weights.map((w) => w.shape as number[]));
@@ -123,7 +131,7 @@ function batchOf(src: Float32Array, width: number, idx: Uint32Array, from: numbe
 export async function trainLocal(plan: TrainingPlan, global: Weights, data: Dataset, opts: TrainOptions = {}): Promise<TrainResult> {
   const t0 = Date.now();
   checkData(plan, data);
-  const tf = opts.tf ?? (await loadTf()).tf;
+  const tf = opts.tf ?? (await defaultTf());
   const rng = createRng(opts.seed ?? 0);
   const model = await buildModel(tf, plan);
   setModelWeights(tf, model, global);
@@ -158,6 +166,7 @@ export async function trainLocal(plan: TrainingPlan, global: Weights, data: Data
         const s2: tfTypes.Scalar = sum.add(cost);
         tf.dispose([sum, cost, xb, yb]);
         sum = s2;
+        opts.onBatch?.({ epoch: e + 1, epochs, batch: b + 1, batches: perEpoch, step: step + 1, steps });
       }
       lastLoss = (await sum.data())[0]! / Math.max(1, nb);
       sum.dispose();
@@ -229,7 +238,7 @@ async function evaluateModel(tf: Tf, plan: Pick<TrainingPlan, "training" | "data
 /** Evaluate weights on a dataset (the organization's holdout): loss and, for classifiers, accuracy. */
 export async function evaluate(plan: TrainingPlan, weights: Weights, data: Dataset, opts: { tf?: Tf } = {}): Promise<Metrics> {
   checkData(plan, data);
-  const tf = opts.tf ?? (await loadTf()).tf;
+  const tf = opts.tf ?? (await defaultTf());
   const model = await buildModel(tf, plan);
   try {
     return await evaluateModel(tf, plan, model, weights, data);

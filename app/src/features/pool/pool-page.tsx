@@ -17,6 +17,10 @@ import { MetricChart } from "@/ui/chart";
 import { CopyBlock } from "@/ui/copy";
 import { reasonInWords } from "@/ui/reasons";
 import { QueryError } from "@/ui/query-error";
+import dynamic from "next/dynamic";
+
+// Only a joined participant sees the training panel: its code (plan schema, IndexedDB, the worker) loads after the page.
+const TrainPanel = dynamic(() => import("./train-panel").then((m) => m.TrainPanel), { ssr: false });
 
 const n = (v: { toString(): string }) => Number(v.toString());
 
@@ -289,9 +293,10 @@ export function PoolPage({ address }: { address: string }) {
         <RoundRows rounds={roundList} reports={reports} decimals={dec} metricName={metricName} />
       </section>
       <ParticipantPanel pool={p} now={now} decimals={dec} freezeAuthority={mint.data?.freezeAuthority} rounds={roundList} reports={reports} />
+      <TrainPanel pool={p} now={now} rounds={roundList} reports={reports} decimals={dec} />
       <section className="panel" aria-labelledby="cmd-title">
         <h2 id="cmd-title">Commands</h2>
-        <p>Participants train with the CLI (after joining here or with <code>fedstr join</code>):</p>
+        <p>Participants train in this page (after joining) or with the CLI (after joining here or with <code>fedstr join</code>):</p>
         <CopyBlock label="fedstr train command" testId="train-command" text={`fedstr train ${s.address} --data <your-data.csv|.jsonl>`} />
         <p>The aggregator (the wallet {short(s.aggregator)}) serves the pool with:</p>
         <CopyBlock label="fedstr-aggregator run command" testId="aggregator-command" text={`fedstr-aggregator run --pool ${s.address} --holdout <holdout.csv|.jsonl>`} />

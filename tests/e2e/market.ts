@@ -139,7 +139,7 @@ export async function adversarialRound(m: Market, who: string, pool: string, rou
   if (!job) throw new Error("job request not found on the relay");
   const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
   await relays.publish(buildResult({
-    job: job.event, aggregator: job.job.aggregator, binding, encrypt: job.job.privacy === "nip44",
+    job: job.event, aggregator: job.job.aggregator, binding, encrypt: job.job.privacy === "sealed",
     payload: { update: cid, sha256: committed, samples: 300, round, metrics: { loss: 0.1 } },
   }, s.nostr.secretKey));
   return { cid, committed, actual };

@@ -274,7 +274,7 @@ class Trainer {
     e.committed = true;
     delete e.skipped;
     const payload = { update: cid, sha256, samples: e.samples ?? this.data.length, round: r, metrics: e.metrics ?? {} };
-    const event = buildResult({ job: this.job.event, aggregator: this.job.job.aggregator, payload, binding: this.binding, encrypt: this.job.job.privacy === "nip44" }, this.session.nostr.secretKey);
+    const event = buildResult({ job: this.job.event, aggregator: this.job.job.aggregator, payload, binding: this.binding, encrypt: this.job.job.privacy === "sealed" }, this.session.nostr.secretKey);
     await publishEvent(await this.session.relays(), event, { what: `round ${r} result`, info: (m) => this.out.info(m) });
     e.eventId = event.id;
     this.save();

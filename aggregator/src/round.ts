@@ -13,9 +13,10 @@ import {
   buildRewardTree, cidToBytes, fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress,
   postRoundIx, rewardTreeToJson, slashIx, type PoolAccount, type RewardLeaf,
 } from "@fedstr/sdk/program";
-import { chainTime, encodeRoundReport, modelForRound, roundReward, scheduleOf, splitReward, type ContentRef, type ReportUpdate, type RoundReport } from "@fedstr/sdk/job";
+import { chainTime, encodeRoundReport, modelForRound, roundReward, scheduleOf, splitReward, SEAL_REJECT_REASONS, type ContentRef, type ReportUpdate, type RoundReport } from "@fedstr/sdk/job";
 import { buildFeedback, type Event, type JobRequest, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex, type ContentStore } from "@fedstr/sdk/storage";
+import { openUpdate, roundSecretKey, SealError } from "@fedstr/sdk/privacy";
 import type { Session } from "@fedstr/sdk/cli";
 import { PublicKey as Pk } from "@solana/web3.js";
 import { checkpointDir, saveCheckpoint, writeFileAtomic, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
@@ -200,6 +201,16 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       await slashMismatch(ctx, rc, c.participant, c.cid, c.sha256, actual);
       continue;
     }
+    // Sealed job: open right after the hash check (the commitment covers the ciphertext). Nothing plaintext is stored or logged.
+    if (ctx.job.privacy === "sealed") {
+      try {
+        bytes = await openUpdate(bytes, await roundSecretKey(ctx.session.nostr.secretKey, ctx.job.seal!.id, round), { pool: ctx.address, round, participant: c.participant });
+      } catch (e) {
+        if (!(e instanceof SealError)) throw e;
+        verdicts[i] = { accepted: false, reason: SEAL_REJECT_REASONS[e.code], detail: e.message };
+        continue;
+      }
+    }
     fed.push({ index: i, bytes });
   }
 
@@ -211,7 +222,7 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       plan: ctx.plan,
       global: inputs.weights,
       ...(inputs.state !== undefined ? { state: inputs.state } : {}),
-      candidates: fed.map((f) => ({ id: candidates[f.index]!.participant, bytes: f.bytes, sha256: Buffer.from(candidates[f.index]!.sha256, "hex"), numSamples: candidates[f.index]!.samples })),
+      candidates: fed.map((f) => ({ id: candidates[f.index]!.participant, bytes: f.bytes, numSamples: candidates[f.index]!.samples })),
     });
     for (const v of res.verdicts) verdicts[fed[v.index]!.index] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
     weights = res.weights;

@@ -12,6 +12,7 @@ import { chainTime, modelForRound, waitForChainTime } from "@fedstr/sdk/job";
 import { decode, encode, hashBytes, toHex, loadCsv, loadJsonl, loadTf, trainLocal, DataError, type BackendChoice, type Dataset, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
 import { buildResult, createBinding, solanaSignerFromSecretKey, type IdentityBinding } from "@fedstr/sdk/nostr";
 import { sha256Hex, StorageError } from "@fedstr/sdk/storage";
+import { sealUpdate } from "@fedstr/sdk/privacy";
 import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { formatTime, loadJob, loadPlan, loadPool, requireParticipant, parseAddress, type LoadedJob, type LoadedPool } from "../pool.js";
@@ -233,10 +234,13 @@ class Trainer {
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(res.metrics)) if (typeof v === "number" && Number.isFinite(v)) metrics[k] = v;
     bar.done(`loss ${metrics.loss?.toFixed(4) ?? "?"}${metrics.accuracy !== undefined ? ` accuracy ${metrics.accuracy.toFixed(4)}` : ""}`);
-    const bytes = encode(res.update.weights);
+    // Sealed job: only the ciphertext (sealed to the round's key) is uploaded and committed.
+    const bytes = this.job.job.privacy === "sealed"
+      ? await sealUpdate(encode(res.update.weights), this.job.job, { round: r, participant: this.session.wallet.publicKey.toBase58() })
+      : encode(res.update.weights);
     const sha256 = toHex(hashBytes(bytes));
     const store = await this.session.store();
-    const cid = (await withRetry("uploading the update", () => store.put(bytes, { name: `update-r${r}.fstw` }), this.retry)).toString();
+    const cid = (await withRetry("uploading the update", () => store.put(bytes, { name: `update-r${r}.${this.job.job.privacy === "sealed" ? "sealed" : "fstw"}` }), this.retry)).toString();
     const e = entryOf(this.checkpoint, r);
     Object.assign(e, { cid, sha256, samples: res.update.numSamples, metrics });
     delete e.skipped;

@@ -8,3 +8,4 @@ export * from "./report.js";
 export * from "./pool.js";
 export * from "./amount.js";
 export * from "./report-check.js";
+export * from "./round-report.js";

@@ -16,7 +16,7 @@ import {
 import { buildRoundReport, chainTime, encodeRoundReport, modelForRound, scheduleOf, SEAL_REJECT_REASONS, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
 import { buildFeedback, type Event, type JobRequest, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex, type ContentStore } from "@fedstr/sdk/storage";
-import { openUpdate, roundSecretKey, SealError } from "@fedstr/sdk/privacy";
+import { roundOpener, roundSecretKey, SealError } from "@fedstr/sdk/privacy";
 import type { Session } from "@fedstr/sdk/cli";
 import { PublicKey as Pk } from "@solana/web3.js";
 import { checkpointDir, saveCheckpoint, writeFileAtomic, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
@@ -186,6 +186,7 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   // Verdicts by candidate index: market reasons first, then fetch / hash, then the FL core's.
   const verdicts = candidates.map((c) => ({ accepted: false, reason: c.reason as string | undefined, detail: c.detail }));
   const fed: { index: number; bytes: Uint8Array }[] = [];
+  const open = ctx.job.seal !== undefined ? await roundOpener(await roundSecretKey(ctx.session.nostr.secretKey, ctx.job.seal.id, round)) : undefined;
   for (const [i, c] of candidates.entries()) {
     if (c.reason !== undefined) continue;
     let bytes: Uint8Array;
@@ -202,9 +203,9 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       continue;
     }
     // Sealed job: open right after the hash check (the commitment covers the ciphertext). Nothing plaintext is stored or logged.
-    if (ctx.job.privacy === "sealed") {
+    if (open !== undefined) {
       try {
-        bytes = await openUpdate(bytes, await roundSecretKey(ctx.session.nostr.secretKey, ctx.job.seal!.id, round), { pool: ctx.address, round, participant: c.participant });
+        bytes = await open(bytes, { pool: ctx.address, round, participant: c.participant });
       } catch (e) {
         if (!(e instanceof SealError)) throw e;
         verdicts[i] = { accepted: false, reason: SEAL_REJECT_REASONS[e.code], detail: e.message };

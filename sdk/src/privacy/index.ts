@@ -151,21 +151,28 @@ export function sealedRecipient (bytes: Uint8Array): string {
  * bound to another pool, round or participant).
  */
 export async function openUpdate (sealed: Uint8Array, roundSecret: Uint8Array, ctx: SealContext): Promise<Uint8Array> {
-  const recipient = sealedRecipient(sealed)
+  return await (await roundOpener(roundSecret))(sealed, ctx)
+}
+
+/** openUpdate with the key prepared once, for the many updates of one round. */
+export async function roundOpener (roundSecret: Uint8Array): Promise<(sealed: Uint8Array, ctx: SealContext) => Promise<Uint8Array>> {
   const mine = roundPublicKey(roundSecret)
-  if (recipient !== mine) throw new SealError('WRONG_KEY', `sealed to key ${recipient}, the round ${ctx.round} key is ${mine}`)
-  const header = sealed.subarray(0, HEADER_BYTES)
   let recipientKey: Awaited<ReturnType<typeof suite.kem.deserializePrivateKey>>
   try {
     recipientKey = await suite.kem.deserializePrivateKey(roundSecret)
   } catch (e) {
     throw new SealError('BAD_KEY', `not an X25519 secret key: ${(e as Error).message}`)
   }
-  try {
-    const ctxR = await suite.createRecipientContext({ recipientKey, enc: sealed.slice(MAGIC.length + 33, HEADER_BYTES), info: INFO })
-    return new Uint8Array(await ctxR.open(sealed.subarray(HEADER_BYTES), aad(header, ctx)))
-  } catch (e) {
-    throw new SealError('UNDECRYPTABLE', `does not open with the round ${ctx.round} key for participant ${ctx.participant}: ${(e as Error).message}`)
+  return async (sealed, ctx) => {
+    const recipient = sealedRecipient(sealed)
+    if (recipient !== mine) throw new SealError('WRONG_KEY', `sealed to key ${recipient}, the round ${ctx.round} key is ${mine}`)
+    const header = sealed.subarray(0, HEADER_BYTES)
+    try {
+      const ctxR = await suite.createRecipientContext({ recipientKey, enc: sealed.slice(MAGIC.length + 33, HEADER_BYTES), info: INFO })
+      return new Uint8Array(await ctxR.open(sealed.subarray(HEADER_BYTES), aad(header, ctx)))
+    } catch (e) {
+      throw new SealError('UNDECRYPTABLE', `does not open with the round ${ctx.round} key for participant ${ctx.participant}: ${(e as Error).message}`)
+    }
   }
 }
 

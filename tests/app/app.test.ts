@@ -42,6 +42,8 @@ describe("web app: chromium against the real local network", function () {
   /** The browser-made pool once it has two rounds (the richest pool page); the CLI's until then. */
   let richPool: string | undefined;
   let aggregatorIdentity: { wallet: string; nostrPubkey: string };
+  /** The aggregator's round keys for a two-round sealed pool (`fedstr-aggregator seal-keys`), pasted into the wizard. */
+  let sealKeys: string;
 
   const program = () => env.m.session("organization").program;
   const tokenBalance = (who: string) => env.m.tokenBalance(who);
@@ -52,7 +54,7 @@ describe("web app: chromium against the real local network", function () {
   /** The wizard's terms (input names of app/src/features/create/create-wizard.tsx). */
   const terms = (over: Record<string, string> = {}) => ({
     reward: "100", stake: "10", seats: "3", rounds: "2", roundSeconds: "30", joinSeconds: String(JOIN_SECONDS),
-    graceSeconds: "30", claimSeconds: "600", slashBps: "5000", aggregator: aggregatorIdentity.wallet, aggregatorNostr: aggregatorIdentity.nostrPubkey, ...over,
+    graceSeconds: "30", claimSeconds: "600", slashBps: "5000", aggregator: aggregatorIdentity.wallet, aggregatorNostr: aggregatorIdentity.nostrPubkey, sealKeys, ...over,
   });
 
   /** Open the wizard connected, fill the terms (and optionally upload a plan), and press Review. */
@@ -85,6 +87,7 @@ describe("web app: chromium against the real local network", function () {
   before(async function () {
     this.timeout(120_000);
     aggregatorIdentity = await runJson("fedstr-aggregator", ["identity", ...env.m.wallet("aggregator")], { env: env.m.env });
+    sealKeys = JSON.stringify(await runJson("fedstr-aggregator", ["seal-keys", "--rounds", "2", ...env.m.wallet("aggregator")], { env: env.m.env }));
     // A pool made by the CLI, for the list and for pages that need one before the browser has made any.
     ({ pool: cliPool } = await createPool(env.m, "aggregator", { rounds: 2, roundSeconds: 30, joinSeconds: JOIN_SECONDS, graceSeconds: 20, claimSeconds: 600, maxParticipants: 3 }));
     await join_(env.m, cliPool, "participant-3");

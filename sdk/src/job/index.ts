@@ -9,3 +9,4 @@ export * from "./pool.js";
 export * from "./amount.js";
 export * from "./report-check.js";
 export * from "./round-report.js";
+export * from "./verify-round.js";

@@ -149,13 +149,16 @@ describe("web app: chromium against the real local network", function () {
 
       const job = await fetchJobRequest(await env.m.session("organization").relays(), Buffer.from(account.nostrJobId).toString("hex"));
       expect(job, "the job request on the relay").to.not.equal(undefined);
-      expect(job!.job).to.include({ pool, planCid, initialModelCid: modelCid, rounds: 2, aggregator: aggregatorIdentity.nostrPubkey });
+      expect(job!.job).to.include({ pool, planCid, initialModelCid: modelCid, rounds: 2, aggregator: aggregatorIdentity.nostrPubkey, privacy: "sealed" });
+      expect(job!.job.seal, "the aggregator's round keys pasted into the wizard").to.deep.equal(JSON.parse(sealKeys));
       expect(await org.page.getByTestId("aggregator-command").textContent()).to.contain(`fedstr-aggregator run --pool ${pool}`);
       expect(org.problems.offsite, "off-site requests").to.deep.equal([]);
     });
 
     it("a participant's stake below the minimum is refused before anything is signed; the minimum joins", async function () {
       const u = await env.user("participant-1", `/pools/${pool}`);
+      // Who will read the updates is on the page before anyone stakes.
+      await u.page.getByTestId("pool-privacy").filter({ hasText: /^sealed: only the aggregator/ }).waitFor();
       await u.connect();
       await u.page.getByTestId("join-stake").fill("9.5");
       await u.page.getByTestId("join-submit").click();

@@ -263,7 +263,8 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
     model, ...(stateRef !== undefined ? { state: stateRef } : {}),
     verdicts: candidates.map((c, i) => ({
       participant: c.participant, ...(c.nostrPubkey !== undefined ? { nostrPubkey: c.nostrPubkey } : {}), cid: c.cid, sha256: c.sha256, samples: c.samples,
-      ...(c.metrics !== undefined ? { metrics: c.metrics } : {}), accepted: verdicts[i]!.accepted,
+      // A sealed job's results are encrypted, their training metrics too: the public report leaves them out.
+      ...(c.metrics !== undefined && ctx.job.privacy === "public" ? { metrics: c.metrics } : {}), accepted: verdicts[i]!.accepted,
       ...(verdicts[i]!.reason !== undefined ? { reason: verdicts[i]!.reason } : {}), ...(verdicts[i]!.detail !== undefined ? { detail: verdicts[i]!.detail } : {}),
     })),
     metrics,

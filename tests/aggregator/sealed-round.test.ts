@@ -141,6 +141,7 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
     const report = decodeRoundReport(await store.get(reportRef.cid));
     const byName = Object.fromEntries(PARTICIPANTS.map((n) => [n, report.updates.find((u) => u.participant === ps[n].wallet.publicKey.toBase58())!]));
     expect(byName.honest1!.accepted).to.equal(true);
+    expect(report.updates.some((u) => u.metrics !== undefined), "training metrics stay out of a sealed round's report").to.equal(false);
     expect(byName.honest2!.accepted).to.equal(true);
     expect(BigInt(byName.honest1!.reward) + BigInt(byName.honest2!.reward)).to.equal(100n * TOKEN);
     expect(BigInt(byName.honest1!.reward) > 0n, "honest1 is paid").to.equal(true);

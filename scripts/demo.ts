@@ -35,6 +35,7 @@ const { values: a } = parseArgs({
     "round-seconds": { type: "string", default: "20" },
     seed: { type: "string", default: "1" },
     alpha: { type: "string", default: "0.5" },
+    privacy: { type: "string", default: "sealed" },
     out: { type: "string", default: ".fedstr/demo" },
     json: { type: "boolean", default: false },
     ui: { type: "boolean", default: false },
@@ -42,7 +43,7 @@ const { values: a } = parseArgs({
   },
 });
 if (a.help) {
-  process.stdout.write("npm run demo -- [--participants 5] [--rounds 5] [--round-seconds 20] [--seed 1] [--alpha 0.5] [--out .fedstr/demo] [--json] [--ui]\n  --ui  afterwards keep the local network running and serve the web app on loopback with the demo's pool\n");
+  process.stdout.write("npm run demo -- [--participants 5] [--rounds 5] [--round-seconds 20] [--seed 1] [--alpha 0.5] [--out .fedstr/demo] [--privacy sealed|public] [--json] [--ui]\n  --privacy  sealed (default): updates are encrypted to the aggregator's round keys; public: readable by anyone\n  --ui  afterwards keep the local network running and serve the web app on loopback with the demo's pool\n");
   process.exit(0);
 }
 function usage(msg: string): never {
@@ -58,6 +59,8 @@ const N = int("participants", 1, 20), ROUNDS = int("rounds", 1, 50), ROUND_SECON
 const ALPHA = Number(a.alpha);
 if (!(ALPHA > 0)) usage(`--alpha must be a number > 0, got ${JSON.stringify(a.alpha)}`);
 const OUT = resolve(REPO_ROOT, a.out!);
+const PRIVACY = a.privacy!;
+if (PRIVACY !== "sealed" && PRIVACY !== "public") usage(`--privacy must be sealed or public, got ${JSON.stringify(PRIVACY)}`);
 // Every participant process must start, join and be ready to train before round 1 opens; on a
 // busy 2-core machine five of them need ~30 s for that (Node + TensorFlow.js start-up, data load).
 const JOIN_SECONDS = 25 + 3 * N;
@@ -137,15 +140,23 @@ try {
 
   // ---- the organization creates and funds the pool ------------------------------------------
   const agg = await runJson<{ wallet: string; nostrPubkey: string }>("fedstr-aggregator", ["identity", ...wallet("aggregator")], { env });
+  // Sealed: the aggregator makes the round keys, the organization puts them into the job request.
+  const sealFlags: string[] = [];
+  if (PRIVACY === "sealed") {
+    const keys = await runJson<{ id: string; keys: string[] }>("fedstr-aggregator", ["seal-keys", "--rounds", String(ROUNDS), ...wallet("aggregator")], { env });
+    writeFileSync(join(OUT, "seal-keys.json"), `${JSON.stringify(keys)}\n`);
+    sealFlags.push("--seal-keys", join(OUT, "seal-keys.json"));
+  }
   const created = await runJson<{ pool: string; jobId: string }>("fedstr", [
     "pool", "create", "--plan", join(OUT, "plan.json"), "--model", join(OUT, "model.fstw"),
     "--reward", REWARD, "--min-stake", STAKE, "--rounds", String(ROUNDS), "--round-seconds", String(ROUND_SECONDS),
     "--join-seconds", String(JOIN_SECONDS), "--grace-seconds", String(ROUND_SECONDS), "--claim-seconds", String(CLAIM_SECONDS),
     "--max-participants", String(N), "--aggregator", agg.wallet, "--aggregator-nostr", agg.nostrPubkey,
+    "--privacy", PRIVACY, ...sealFlags,
     "--description", `fedstr demo: digits MLP, ${N} participants, ${ROUNDS} rounds of FedAvg`, ...wallet("organization"),
   ], { env, onStderr: echo("organization") });
   const pool = created.pool;
-  say(`pool ${pool} created and funded with ${REWARD} tokens; job ${created.jobId.slice(0, 16)}…`);
+  say(`pool ${pool} created and funded with ${REWARD} tokens; job ${created.jobId.slice(0, 16)}…; privacy ${PRIVACY}`);
 
   // ---- the aggregator and the participants, each its own process -----------------------------
   const rounds = new Map<number, Record<string, unknown>>();
@@ -239,6 +250,7 @@ try {
   ];
   const summary = {
     pool,
+    privacy: PRIVACY,
     participants: N,
     rounds: table.length,
     accuracy: table.map((r) => r.accuracy),

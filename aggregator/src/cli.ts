@@ -4,11 +4,14 @@
  *   fedstr-aggregator identity                   the wallet and Nostr key to name in `fedstr pool create`
  *   fedstr-aggregator run --pool <addr> ...      serve pools until none is active any more
  *   fedstr-aggregator status --pool <addr>       checkpoint and on-chain state of a pool
+ *   fedstr-aggregator seal-keys --rounds N       round keys for a sealed pool (`fedstr pool create --seal-keys`)
+ *   fedstr-aggregator disclose --pool <addr> --round N   a sealed round's secret key (`fedstr verify --keys`)
  */
 import { PublicKey } from "@solana/web3.js";
 import { loadConfig, loadIdentityConfig, loadKeypair, loadNostrKey } from "@fedstr/sdk/config";
 import { COMMON_HELP, configFlags, intFlag, openSession, parseCommand, runCommand, UsageError, type Output } from "@fedstr/sdk/cli";
-import { chainTime, fetchPoolMint, summarizePool } from "@fedstr/sdk/job";
+import { chainTime, fetchJobRequest, fetchPoolMint, summarizePool } from "@fedstr/sdk/job";
+import { checkRoundKey, createSealKeySet, keyToHex, roundSecretKey } from "@fedstr/sdk/privacy";
 import { cidFromBytes, fetchPool, fetchRoundResultsOfPool } from "@fedstr/sdk/program";
 import { checkpointPath, loadCheckpoint } from "./checkpoint.js";
 import { createLogger } from "./log.js";
@@ -27,6 +30,11 @@ Commands:
       --holdout-seed <n>                seed of that split (default 1)
       --poll-ms <ms>                    chain polling interval while collecting (default 1000)
   status --pool <addr>          the pool's checkpoint and on-chain state
+  seal-keys --rounds N          a new set of round public keys for a sealed pool: save the JSON
+                                (--json) and give it to \`fedstr pool create --seal-keys <file>\`
+  disclose --pool <addr> --round N [--round M ...]
+                                the secret keys of sealed rounds, as JSON for \`fedstr verify --keys
+                                <file>\`: whoever holds them can read those rounds' updates
 
 With --json, \`run\` prints one JSON object per event on stdout (see docs/aggregator.md).
 
@@ -158,7 +166,48 @@ async function status(argv: string[], out: Output): Promise<void> {
   }
 }
 
-const COMMANDS: Record<string, (argv: string[], out: Output) => Promise<void>> = { identity, run, status };
+async function sealKeys(argv: string[], out: Output): Promise<void> {
+  const { values } = parseCommand(argv, { rounds: { type: "string" } }, { max: 0 });
+  if (values.help) return out.result({ usage: USAGE }, USAGE);
+  const rounds = intFlag(values.rounds, "rounds", { min: 1, max: 256 });
+  if (rounds === undefined) throw new UsageError("seal-keys needs --rounds N (the pool's number of rounds)");
+  const config = loadConfig(configFlags(values));
+  const { secretKey } = loadNostrKey(config, loadKeypair(config.wallet));
+  const set = await createSealKeySet(secretKey, rounds);
+  out.result(set, `seal key set ${set.id} (${rounds} rounds)\n${set.keys.map((k, i) => `  round ${i + 1}  ${k}`).join("\n")}\nsave the --json output and pass it to fedstr pool create --seal-keys <file>`);
+}
+
+async function disclose(argv: string[], out: Output): Promise<void> {
+  const { values } = parseCommand(argv, { pool: { type: "string" }, round: { type: "string", multiple: true } }, { max: 0 });
+  if (values.help) return out.result({ usage: USAGE }, USAGE);
+  if (values.pool === undefined) throw new UsageError("disclose needs --pool <address>");
+  const pool = poolFlag(values.pool);
+  const rounds = (values.round ?? []).map((r) => intFlag(r, "round", { min: 1, max: 256 })!);
+  if (rounds.length === 0) throw new UsageError("disclose needs --round N (repeat it for more rounds)");
+  const config = loadConfig(configFlags(values));
+  const session = openSession(config);
+  try {
+    const account = await fetchPool(session.program, pool);
+    if (account === null) throw new Error(`there is no fedstr pool at ${pool.toBase58()}`);
+    const jobId = Buffer.from(account.nostrJobId).toString("hex");
+    const found = await fetchJobRequest(await session.relays(), jobId);
+    if (found === undefined) throw new Error(`the job request ${jobId} of pool ${pool.toBase58()} was not found on the relays (${config.relays.join(", ")})`);
+    const seal = found.job.seal;
+    if (seal === undefined) throw new Error(`pool ${pool.toBase58()} is public: its updates are readable by anyone, there is no key to disclose`);
+    const keys: Record<string, string> = {};
+    for (const r of rounds) {
+      if (r > found.job.rounds) throw new UsageError(`pool ${pool.toBase58()} has ${found.job.rounds} rounds, not ${r}`);
+      const sk = await roundSecretKey(session.nostr.secretKey, seal.id, r);
+      checkRoundKey(seal, r, sk); // the job lists another key: this is not the pool's aggregator key
+      keys[String(r)] = keyToHex(sk);
+    }
+    out.result({ pool: pool.toBase58(), keys }, Object.entries(keys).map(([r, k]) => `round ${r}  ${k}`).join("\n"));
+  } finally {
+    await session.close();
+  }
+}
+
+const COMMANDS: Record<string, (argv: string[], out: Output) => Promise<void>> = { identity, run, status, "seal-keys": sealKeys, disclose };
 
 await runCommand(process.argv.slice(2), async (argv, out) => {
   const [command, ...rest] = argv;

@@ -10,12 +10,13 @@ import { join } from "node:path";
 import type { PublicKey } from "@solana/web3.js";
 import * as fl from "@fedstr/sdk/fl";
 import {
-  buildRewardTree, cidToBytes, fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress,
-  postRoundIx, rewardTreeToJson, slashIx, type PoolAccount, type RewardLeaf,
+  cidToBytes, fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress,
+  postRoundIx, slashIx, type PoolAccount,
 } from "@fedstr/sdk/program";
-import { chainTime, encodeRoundReport, modelForRound, roundReward, scheduleOf, splitReward, type ContentRef, type ReportUpdate, type RoundReport } from "@fedstr/sdk/job";
+import { buildRoundReport, chainTime, encodeRoundReport, modelForRound, scheduleOf, SEAL_REJECT_REASONS, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
 import { buildFeedback, type Event, type JobRequest, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex, type ContentStore } from "@fedstr/sdk/storage";
+import { roundOpener, roundSecretKey, SealError } from "@fedstr/sdk/privacy";
 import type { Session } from "@fedstr/sdk/cli";
 import { PublicKey as Pk } from "@solana/web3.js";
 import { checkpointDir, saveCheckpoint, writeFileAtomic, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
@@ -185,6 +186,7 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   // Verdicts by candidate index: market reasons first, then fetch / hash, then the FL core's.
   const verdicts = candidates.map((c) => ({ accepted: false, reason: c.reason as string | undefined, detail: c.detail }));
   const fed: { index: number; bytes: Uint8Array }[] = [];
+  const open = ctx.job.seal !== undefined ? await roundOpener(await roundSecretKey(ctx.session.nostr.secretKey, ctx.job.seal.id, round)) : undefined;
   for (const [i, c] of candidates.entries()) {
     if (c.reason !== undefined) continue;
     let bytes: Uint8Array;
@@ -200,6 +202,16 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       await slashMismatch(ctx, rc, c.participant, c.cid, c.sha256, actual);
       continue;
     }
+    // Sealed job: open right after the hash check (the commitment covers the ciphertext). Nothing plaintext is stored or logged.
+    if (open !== undefined) {
+      try {
+        bytes = await open(bytes, { pool: ctx.address, round, participant: c.participant });
+      } catch (e) {
+        if (!(e instanceof SealError)) throw e;
+        verdicts[i] = { accepted: false, reason: SEAL_REJECT_REASONS[e.code], detail: e.message };
+        continue;
+      }
+    }
     fed.push({ index: i, bytes });
   }
 
@@ -211,7 +223,7 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       plan: ctx.plan,
       global: inputs.weights,
       ...(inputs.state !== undefined ? { state: inputs.state } : {}),
-      candidates: fed.map((f) => ({ id: candidates[f.index]!.participant, bytes: f.bytes, sha256: Buffer.from(candidates[f.index]!.sha256, "hex"), numSamples: candidates[f.index]!.samples })),
+      candidates: fed.map((f) => ({ id: candidates[f.index]!.participant, bytes: f.bytes, numSamples: candidates[f.index]!.samples })),
     });
     for (const v of res.verdicts) verdicts[fed[v.index]!.index] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
     weights = res.weights;
@@ -241,41 +253,25 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   const stateRef = fallback !== undefined ? inputs.stateRef : state !== undefined ? await upload(ctx, round, fl.encode(state), `state-${ctx.address}-${round}`) : undefined;
 
   // Rewards: the round's share of the reward the job announced, capped by what the escrow still has.
-  const acceptedIdx = verdicts.flatMap((v, i) => (v.accepted ? [i] : []));
   const fresh = (await retryLogged(ctx, round, "pool", () => fetchPool(ctx.session.program, ctx.pool)))!;
-  const available = BigInt(fresh.totalFunded.toString()) - BigInt(fresh.totalRefunded.toString()) - BigInt(fresh.totalAllocated.toString());
-  let total = acceptedIdx.length > 0 ? roundReward(BigInt(ctx.job.reward.amount), account.numRounds, round) : 0n;
-  if (total > available) total = available > 0n ? available : 0n;
-  const shares = splitReward(total, acceptedIdx.map((i) => BigInt(candidates[i]!.samples)));
-  const rewardOf = new Map(acceptedIdx.map((i, k) => [i, shares[k]!]));
-  const leaves: RewardLeaf[] = acceptedIdx.map((i) => ({
-    participant: new Pk(candidates[i]!.participant), updateHash: Buffer.from(candidates[i]!.sha256, "hex"),
-    weight: BigInt(candidates[i]!.samples), reward: rewardOf.get(i)!,
-  }));
-  const tree = buildRewardTree(ctx.pool, round, leaves);
-
-  const updates: ReportUpdate[] = candidates.map((c, i) => ({
-    participant: c.participant,
-    ...(c.nostrPubkey !== undefined ? { nostrPubkey: c.nostrPubkey } : {}),
-    cid: c.cid, sha256: c.sha256, samples: c.samples,
-    accepted: verdicts[i]!.accepted,
-    ...(verdicts[i]!.reason !== undefined ? { reason: verdicts[i]!.reason } : {}),
-    ...(verdicts[i]!.detail !== undefined ? { detail: verdicts[i]!.detail } : {}),
-    reward: (rewardOf.get(i) ?? 0n).toString(),
-    ...(c.metrics !== undefined ? { metrics: c.metrics } : {}),
-  }));
-  const report: RoundReport = {
-    format: "fedstr/round-report", version: 1,
-    programId: ctx.session.program.programId.toBase58(), pool: ctx.address, round,
+  const { report, tree } = buildRoundReport({
+    programId: ctx.session.program.programId.toBase58(), pool: ctx.pool, round, numRounds: account.numRounds,
+    jobReward: BigInt(ctx.job.reward.amount),
+    available: BigInt(fresh.totalFunded.toString()) - BigInt(fresh.totalRefunded.toString()) - BigInt(fresh.totalAllocated.toString()),
     strategy: ctx.plan.aggregation.strategy,
-    previousModel: inputs.model,
-    ...(inputs.stateRef !== undefined ? { previousState: inputs.stateRef } : {}),
-    model,
-    ...(stateRef !== undefined ? { state: stateRef } : {}),
-    updates, metrics, reward: tree.totalReward.toString(),
-    rewards: rewardTreeToJson(ctx.pool, round, tree),
+    previousModel: inputs.model, ...(inputs.stateRef !== undefined ? { previousState: inputs.stateRef } : {}),
+    model, ...(stateRef !== undefined ? { state: stateRef } : {}),
+    verdicts: candidates.map((c, i) => ({
+      participant: c.participant, ...(c.nostrPubkey !== undefined ? { nostrPubkey: c.nostrPubkey } : {}), cid: c.cid, sha256: c.sha256, samples: c.samples,
+      // A sealed job's results are encrypted, their training metrics too: the public report leaves them out.
+      ...(c.metrics !== undefined && ctx.job.privacy === "public" ? { metrics: c.metrics } : {}), accepted: verdicts[i]!.accepted,
+      ...(verdicts[i]!.reason !== undefined ? { reason: verdicts[i]!.reason } : {}), ...(verdicts[i]!.detail !== undefined ? { detail: verdicts[i]!.detail } : {}),
+    })),
+    metrics,
     slashes: rc.slashes.filter((s) => s.landed).map((s) => ({ participant: s.participant, amount: s.amount, reason: "HASH_MISMATCH", ...(s.signature !== undefined ? { signature: s.signature } : {}) })),
-  };
+  });
+  const updates = report.updates;
+  const acceptedIdx = verdicts.flatMap((v, i) => (v.accepted ? [i] : []));
   const reportRef = await upload(ctx, round, encodeRoundReport(report), `report-${ctx.address}-${round}`);
 
   const rejected: RejectedEntry[] = updates.filter((u) => !u.accepted).map((u) => ({ participant: u.participant, reason: u.reason ?? "REJECTED", detail: u.detail ?? "" }));

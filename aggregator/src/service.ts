@@ -13,6 +13,7 @@ import {
   poolStatusName, type PoolAccount,
 } from "@fedstr/sdk/program";
 import { chainTime, fetchJobRequest, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
+import { createSealKeySet } from "@fedstr/sdk/privacy";
 import { EventReader, jobResultsFilter, queryEvents, type PoolSubscription, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import type { Session } from "@fedstr/sdk/cli";
@@ -123,6 +124,12 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
   if (job.aggregator !== session.nostr.pubkey) throw new Error(`the job request ${jobId} names aggregator Nostr key ${job.aggregator}, not ours (${session.nostr.pubkey}); check --nostr-key`);
   if (job.pool !== address) throw new Error(`the job request ${jobId} is for pool ${job.pool}, not ${address}`);
   if (job.programId !== program.programId.toBase58()) throw new Error(`the job request ${jobId} is for program ${job.programId}, not ${program.programId.toBase58()}`);
+  // Sealed: every round key the job lists must be ours, or those rounds' updates could not be opened.
+  if (job.seal !== undefined) {
+    const ours = await createSealKeySet(session.nostr.secretKey, job.rounds, job.seal.id);
+    const wrong = job.seal.keys.findIndex((k, i) => k !== ours.keys[i]);
+    if (wrong >= 0) throw new Error(`the job request ${jobId} lists seal key ${job.seal.keys[wrong]} for round ${wrong + 1}, not this aggregator's (${ours.keys[wrong]}); give the pool creator the output of \`fedstr-aggregator seal-keys\``);
+  }
 
   const cp = loadCheckpoint(session.config.dataDir, address, { programId: program.programId.toBase58(), aggregator: me })
     ?? emptyCheckpoint(address, program.programId.toBase58(), me);

@@ -30,7 +30,7 @@ describe("aggregator: candidate collection", () => {
     planCid: CID_A, initialModelCid: CID_B, rounds: 3,
     reward: { amount: "1000000" }, stake: { amount: "1000" },
     deadlines: { join: 1_900_000_000, end: 1_900_003_000, roundSeconds: 1000 },
-    relays: ["ws://127.0.0.1:7447"], aggregator: aggregatorPk, privacy: "nip44",
+    relays: ["ws://127.0.0.1:7447"], aggregator: aggregatorPk, privacy: "public",
   }, organizationSk);
 
   interface Participant { sk: Uint8Array; wallet: Keypair; result(payload: Partial<ResultPayload> & { round: number }): Promise<Event> }

@@ -73,7 +73,7 @@ export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malf
     programId: config.programId.toBase58(), cluster: "localnet", pool: pool.toBase58(), planCid, initialModelCid: modelCid, rounds: 1,
     reward: { amount: (100n * TOKEN).toString(), mint }, stake: { amount: (10n * TOKEN).toString(), mint },
     deadlines: { join: terms.joinDeadline, end: terms.joinDeadline + terms.roundDuration, roundSeconds: terms.roundDuration },
-    relays: [net.relayUrl], aggregator: aggregatorNostr, privacy: "nip44",
+    relays: [net.relayUrl], aggregator: aggregatorNostr, privacy: "public",
   }, org.nostr.secretKey);
   // The junk names this job: signed now, in worker threads, while the pool is set up.
   const junk = junkEvents({ jobId: jobEvent.id, aggregator: aggregatorNostr, round: 1, bound: o.bound, malformed: o.malformed });

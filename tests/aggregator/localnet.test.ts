@@ -67,7 +67,7 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
       programId: config.programId.toBase58(), cluster: "localnet", pool: pool.toBase58(), planCid, initialModelCid: modelCid, rounds: 2,
       reward: { amount: (100n * TOKEN).toString(), mint: config.mint!.toBase58() }, stake: { amount: (10n * TOKEN).toString(), mint: config.mint!.toBase58() },
       deadlines: { join: terms.joinDeadline, end: terms.joinDeadline + 2 * terms.roundDuration, roundSeconds: terms.roundDuration },
-      relays: [net.relayUrl], aggregator: aggregatorNostr.pubkey, privacy: "nip44",
+      relays: [net.relayUrl], aggregator: aggregatorNostr.pubkey, privacy: "public",
     }, org.nostr.secretKey);
     await org.send("create pool", [await createPoolIx(org.program, {
       creator: org.wallet.publicKey, poolId, mint: config.mint!, creatorToken: net.wallets.organization!.tokenAccount!,

@@ -42,6 +42,8 @@ describe("web app: chromium against the real local network", function () {
   /** The browser-made pool once it has two rounds (the richest pool page); the CLI's until then. */
   let richPool: string | undefined;
   let aggregatorIdentity: { wallet: string; nostrPubkey: string };
+  /** The aggregator's round keys for a two-round sealed pool (`fedstr-aggregator seal-keys`), pasted into the wizard. */
+  let sealKeys: string;
 
   const program = () => env.m.session("organization").program;
   const tokenBalance = (who: string) => env.m.tokenBalance(who);
@@ -52,7 +54,7 @@ describe("web app: chromium against the real local network", function () {
   /** The wizard's terms (input names of app/src/features/create/create-wizard.tsx). */
   const terms = (over: Record<string, string> = {}) => ({
     reward: "100", stake: "10", seats: "3", rounds: "2", roundSeconds: "30", joinSeconds: String(JOIN_SECONDS),
-    graceSeconds: "30", claimSeconds: "600", slashBps: "5000", aggregator: aggregatorIdentity.wallet, aggregatorNostr: aggregatorIdentity.nostrPubkey, ...over,
+    graceSeconds: "30", claimSeconds: "600", slashBps: "5000", aggregator: aggregatorIdentity.wallet, aggregatorNostr: aggregatorIdentity.nostrPubkey, sealKeys, ...over,
   });
 
   /** Open the wizard connected, fill the terms (and optionally upload a plan), and press Review. */
@@ -85,6 +87,7 @@ describe("web app: chromium against the real local network", function () {
   before(async function () {
     this.timeout(120_000);
     aggregatorIdentity = await runJson("fedstr-aggregator", ["identity", ...env.m.wallet("aggregator")], { env: env.m.env });
+    sealKeys = JSON.stringify(await runJson("fedstr-aggregator", ["seal-keys", "--rounds", "2", ...env.m.wallet("aggregator")], { env: env.m.env }));
     // A pool made by the CLI, for the list and for pages that need one before the browser has made any.
     ({ pool: cliPool } = await createPool(env.m, "aggregator", { rounds: 2, roundSeconds: 30, joinSeconds: JOIN_SECONDS, graceSeconds: 20, claimSeconds: 600, maxParticipants: 3 }));
     await join_(env.m, cliPool, "participant-3");
@@ -146,13 +149,16 @@ describe("web app: chromium against the real local network", function () {
 
       const job = await fetchJobRequest(await env.m.session("organization").relays(), Buffer.from(account.nostrJobId).toString("hex"));
       expect(job, "the job request on the relay").to.not.equal(undefined);
-      expect(job!.job).to.include({ pool, planCid, initialModelCid: modelCid, rounds: 2, aggregator: aggregatorIdentity.nostrPubkey });
+      expect(job!.job).to.include({ pool, planCid, initialModelCid: modelCid, rounds: 2, aggregator: aggregatorIdentity.nostrPubkey, privacy: "sealed" });
+      expect(job!.job.seal, "the aggregator's round keys pasted into the wizard").to.deep.equal(JSON.parse(sealKeys));
       expect(await org.page.getByTestId("aggregator-command").textContent()).to.contain(`fedstr-aggregator run --pool ${pool}`);
       expect(org.problems.offsite, "off-site requests").to.deep.equal([]);
     });
 
     it("a participant's stake below the minimum is refused before anything is signed; the minimum joins", async function () {
       const u = await env.user("participant-1", `/pools/${pool}`);
+      // Who will read the updates is on the page before anyone stakes.
+      await u.page.getByTestId("pool-privacy").filter({ hasText: /^sealed: only the aggregator/ }).waitFor();
       await u.connect();
       await u.page.getByTestId("join-stake").fill("9.5");
       await u.page.getByTestId("join-submit").click();

@@ -87,7 +87,7 @@ describe("fedstr client: command line", function () {
       expect(rounds.stderr).to.match(/--rounds must be an integer from 1 to 256, got "0"/);
       const privacy = await fedstr(["pool", "create", "--plan", "p.json", "--model", "m.fstw", ...terms, "--privacy", "secret"]);
       expect(privacy.code).to.equal(2);
-      expect(privacy.stderr).to.match(/--privacy must be nip44 or none/);
+      expect(privacy.stderr).to.match(/--privacy must be sealed or public/);
       const agg = await fedstr(["pool", "create", "--plan", "p.json", "--model", "m.fstw", ...terms, "--aggregator-nostr", "XYZ"]);
       expect(agg.code).to.equal(2);
       expect(agg.stderr).to.match(/--aggregator-nostr must be a Nostr pubkey/);

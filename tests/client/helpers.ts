@@ -65,7 +65,7 @@ export function spawnLines(which: "fedstr" | "fedstr-aggregator", args: string[]
       for (;;) {
         const hit = lines.find(match);
         if (hit) return hit;
-        if (done) throw new Error(`${which} ${args[0]} exited before the awaited line; stderr: ${stderr.slice(-5).join(" | ")}`);
+        if (done) throw new Error(`${which} ${args[0]} exited before the awaited line; stderr: ${stderr.slice(-5).join(" | ")}; stdout: ${lines.slice(-3).map((l) => JSON.stringify(l)).join(" | ")}`);
         if (Date.now() > until) throw new Error(`${which} ${args[0]}: awaited line not seen in ${timeoutMs} ms; stderr: ${stderr.slice(-5).join(" | ")}`);
         await new Promise((r) => setTimeout(r, 100));
       }

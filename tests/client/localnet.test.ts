@@ -86,9 +86,9 @@ describe("fedstr client: on a local network", function () {
     it("pool create: uploads plan and model, escrows the reward, publishes the job request", async () => {
       const before = await balance("organization");
       created = await create(["--rounds", "2", "--round-seconds", "40", "--join-seconds", "600", "--grace-seconds", "20", "--claim-seconds", "120",
-        "--aggregator", net.wallets.aggregator!.publicKey.toBase58(), "--aggregator-nostr", aggregatorNostr, "--description", "client smoke"]);
+        "--aggregator", net.wallets.aggregator!.publicKey.toBase58(), "--aggregator-nostr", aggregatorNostr, "--privacy", "public", "--description", "client smoke"]);
       pool = created.pool;
-      expect(created).to.have.keys(["pool", "poolId", "jobId", "planCid", "modelCid", "escrow", "reward", "signature", "joinDeadline", "endDeadline"]);
+      expect(created).to.have.keys(["pool", "poolId", "jobId", "privacy", "planCid", "modelCid", "escrow", "reward", "signature", "joinDeadline", "endDeadline"]);
       expect(created.reward).to.equal("100000000");
       expect(created.endDeadline - created.joinDeadline).to.equal(80);
       expect(findPoolAddress(net.wallets.organization!.publicKey, BigInt(created.poolId), net.programId)[0].toBase58()).to.equal(pool);
@@ -102,7 +102,7 @@ describe("fedstr client: on a local network", function () {
       const { pools } = await ok<{ pools: Record<string, unknown>[] }>(["pools"]);
       const mine = pools.find((p) => p.address === pool);
       expect(mine).to.deep.include({ status: "Active", rounds: 2, roundSeconds: 40, minStake: "10000000", funded: "100000000", participants: 0, maxParticipants: 100 });
-      expect(mine!.job).to.deep.equal({ description: "client smoke", privacy: "nip44", relays: [net.relayUrl] });
+      expect(mine!.job).to.deep.equal({ description: "client smoke", privacy: "public", relays: [net.relayUrl] });
     });
 
     it("join: refuses an unknown pool, a non-pool account, a stake below the minimum or above the balance, a bad amount", async () => {
@@ -116,7 +116,7 @@ describe("fedstr client: on a local network", function () {
 
     it("join: stakes, prints the Nostr pubkey; a second join is refused", async () => {
       const j = await ok<{ pool: string; participant: string; stake: string; signature: string; nostrPubkey: string; freezeAuthority: string | null }>(["join", pool, "--stake", "12.5", ...w("participant-1")]);
-      expect(j).to.have.keys(["pool", "participant", "stake", "signature", "nostrPubkey", "freezeAuthority"]);
+      expect(j).to.have.keys(["pool", "participant", "stake", "signature", "nostrPubkey", "privacy", "freezeAuthority"]);
       expect(j.stake).to.equal("12500000");
       expect(j.nostrPubkey).to.match(/^[0-9a-f]{64}$/);
       expect(j.freezeAuthority).to.equal(null); // the localnet's test mint has none

@@ -15,6 +15,7 @@ import { buildResult, createBinding, solanaSignerFromSecretKey } from "@fedstr/s
 import { loadConfig, type FedstrConfig } from "@fedstr/sdk/config";
 import { openSession, type Session } from "@fedstr/sdk/cli";
 import { fetchJobRequest, modelForRound, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
+import { sealUpdate } from "@fedstr/sdk/privacy";
 import { startLocalnet } from "../../localnet/index.js";
 import { runJson, spawnJsonLines, type RunningActor } from "../../scripts/lib/actors.js";
 
@@ -78,16 +79,24 @@ export async function startMarket(dir: string, wallets: string[], shards: number
   return market;
 }
 
-export interface PoolTerms { rounds: number; roundSeconds: number; joinSeconds: number; graceSeconds: number; claimSeconds: number; maxParticipants: number; reward?: string; stake?: string }
+export interface PoolTerms { rounds: number; roundSeconds: number; joinSeconds: number; graceSeconds: number; claimSeconds: number; maxParticipants: number; reward?: string; stake?: string; privacy?: "sealed" | "public" }
 
 /** Create a pool through `fedstr pool create`, aggregated by `aggregatorName`. */
 export async function createPool(m: Market, aggregatorName: string, t: PoolTerms): Promise<{ pool: string; jobId: string }> {
   const agg = await runJson<{ wallet: string; nostrPubkey: string }>("fedstr-aggregator", ["identity", ...m.wallet(aggregatorName)], { env: m.env });
+  // Sealed (the default): the aggregator's round keys go into the job request.
+  const privacy = t.privacy ?? "sealed";
+  const sealFlags: string[] = ["--privacy", privacy];
+  if (privacy === "sealed") {
+    const keysFile = join(m.dir, `seal-keys-${Date.now()}.json`);
+    writeFileSync(keysFile, JSON.stringify(await runJson("fedstr-aggregator", ["seal-keys", "--rounds", String(t.rounds), ...m.wallet(aggregatorName)], { env: m.env })));
+    sealFlags.push("--seal-keys", keysFile);
+  }
   return await runJson("fedstr", [
     "pool", "create", "--plan", m.planFile, "--model", m.modelFile, "--reward", t.reward ?? "100", "--min-stake", t.stake ?? "10",
     "--rounds", String(t.rounds), "--round-seconds", String(t.roundSeconds), "--join-seconds", String(t.joinSeconds),
     "--grace-seconds", String(t.graceSeconds), "--claim-seconds", String(t.claimSeconds), "--max-participants", String(t.maxParticipants),
-    "--aggregator", agg.wallet, "--aggregator-nostr", agg.nostrPubkey, ...m.wallet("organization"),
+    "--aggregator", agg.wallet, "--aggregator-nostr", agg.nostrPubkey, ...sealFlags, ...m.wallet("organization"),
   ], { env: m.env });
 }
 
@@ -129,17 +138,18 @@ export async function adversarialRound(m: Market, who: string, pool: string, rou
   const first = weights[0]!.values;
   if (attack === "nan") first[0] = Number.NaN;
   else first[0] = first[0]! + 0.01;
-  const bytes = encode(weights);
+  const relays = await s.relays();
+  const job = await fetchJobRequest(relays, Buffer.from(account.nostrJobId).toString("hex"));
+  if (!job) throw new Error("job request not found on the relay");
+  // A sealed job's aggregator opens what it fetches: the attack is in the plaintext, sealed as a client would.
+  const bytes = job.job.privacy === "sealed" ? await sealUpdate(encode(weights), job.job, { round, participant: s.wallet.publicKey.toBase58() }) : encode(weights);
   const cid = (await store.put(bytes)).toString();
   const actual = toHex(hashBytes(bytes));
   const committed = attack === "wrongHash" ? toHex(hashBytes(new TextEncoder().encode(`not the update ${round}`))) : actual;
   await s.send("commit_update", [await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool: poolKey, round, updateHash: Buffer.from(committed, "hex"), updateCid: cidToBytes(cid), samples: 300 })]);
-  const relays = await s.relays();
-  const job = await fetchJobRequest(relays, Buffer.from(account.nostrJobId).toString("hex"));
-  if (!job) throw new Error("job request not found on the relay");
   const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
   await relays.publish(buildResult({
-    job: job.event, aggregator: job.job.aggregator, binding, encrypt: job.job.privacy === "nip44",
+    job: job.event, aggregator: job.job.aggregator, binding, encrypt: job.job.privacy === "sealed",
     payload: { update: cid, sha256: committed, samples: 300, round, metrics: { loss: 0.1 } },
   }, s.nostr.secretKey));
   return { cid, committed, actual };

@@ -17,6 +17,7 @@ import {
 } from '../../sdk/src/nostr/index.js'
 import { IpfsHttpStore, sha256Hex, CHUNK_SIZE, DAG_PB_CODEC, CidMismatchError, cidToBytes, cidFromBytes } from '../../sdk/src/storage/index.js'
 import { actor, solanaAddress } from './fixtures.js'
+import { createSealKeySet } from '../../sdk/src/privacy/index.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -97,7 +98,7 @@ describe('e2e: job request → encrypted result → feedback through the relay, 
         planCid: planCid.toString(), initialModelCid: modelCid.toString(), rounds: 2,
         reward: { amount: '1000000000' }, stake: { amount: '10000000' },
         deadlines: { join: Math.floor(Date.now() / 1000) + 600, end: Math.floor(Date.now() / 1000) + 7200, roundSeconds: 300 },
-        relays: [relayUrl], aggregator: agg.pk, privacy: 'nip44'
+        relays: [relayUrl], aggregator: agg.pk, privacy: 'sealed', seal: await createSealKeySet(agg.sk, 2)
       }
       const jobEvent = buildJobRequest(job, agg.sk)
       const published = await aggPool.publish(jobEvent)
@@ -125,7 +126,7 @@ describe('e2e: job request → encrypted result → feedback through the relay, 
       pPool.subscribe([jobFeedbackFilter(jobEvent.id, { recipient: participant.pk })], { onevent: (e) => fbInbox.push(fbReader.accept(e)) })
 
       const payload = { update: updateCid.toString(), sha256: sha256Hex(update), samples: 600, round: 0, metrics: { loss: 0.31, accuracy: 0.9 } }
-      const result = buildResult({ job: seen.event, aggregator: seen.job.aggregator, payload, binding: participant.binding, encrypt: seen.job.privacy === 'nip44' }, participant.sk)
+      const result = buildResult({ job: seen.event, aggregator: seen.job.aggregator, payload, binding: participant.binding, encrypt: seen.job.privacy === 'sealed' }, participant.sk)
       expect(result.content).to.not.contain(updateCid.toString())
       expect((await pPool.publish(result))[0]?.ok).to.equal(true)
 

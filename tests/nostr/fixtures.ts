@@ -30,7 +30,8 @@ export function sampleJob (aggregator: string, overrides: Partial<JobRequest> = 
     deadlines: { join: T0 + 3600, end: T0 + 4 * 3600, roundSeconds: 600 },
     relays: ['ws://127.0.0.1:7447'],
     aggregator,
-    privacy: 'nip44',
+    privacy: 'sealed',
+    seal: { id: '0123456789abcdef0123456789abcdef', keys: ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc'] },
     ...overrides
   }
 }

@@ -121,7 +121,7 @@ describe('nostr/EventReader: verify, de-duplicate, count, never throw', () => {
 
   it('accepts feedback only from the followed job\'s requester/aggregator, results only when addressed to us', async () => {
     const org = await actor(); const agg = await actor(); const p = await actor(); const mallory = await actor()
-    const job = buildJobRequest(sampleJob(agg.pk, { privacy: 'none' }), org.sk, { createdAt: T0 })
+    const job = buildJobRequest(sampleJob(agg.pk, { privacy: 'public', seal: undefined }), org.sk, { createdAt: T0 })
     const pReader = new EventReader({ now: () => T0 })
     const seen = pReader.accept(job)
     if (seen?.type !== 'job-request') throw new Error('job not accepted')

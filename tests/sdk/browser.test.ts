@@ -86,11 +86,11 @@ describe("SDK for the web app", () => {
     }
     // Every entry the web app imports: its "browser" condition where it has one (the Node entry
     // adds Node-only parts), else the one file both share.
-    for (const entry of ["./program", "./job", "./retry", "./fl", "./nostr", "./storage"]) {
+    for (const entry of ["./program", "./job", "./retry", "./privacy", "./fl", "./nostr", "./storage"]) {
       it(`${entry} reaches no Node-only module in a browser`, () => {
         const e = pkg.exports[entry];
         expect(e, `sdk/package.json exports ${entry}`).to.not.equal(undefined);
-        if (["./fl", "./nostr", "./storage"].includes(entry)) expect(e).to.be.an("object").with.property("browser");
+        if (["./fl", "./nostr", "./storage", "./job"].includes(entry)) expect(e).to.be.an("object").with.property("browser");
         const files = reach(join(REPO_ROOT, "sdk", typeof e === "string" ? e : e!.browser));
         const nodeOnly = [...files].filter((f) => /(?:^|\n)import\s(?!type\s)[^'"]*?from\s+['"](node:|ws['"]|helia|pinata|blockstore-fs|datastore-fs|@nostr-relay|@tensorflow)/.test(readFileSync(f, "utf8")) || /[\/](relay-server|helia|ipfs-node|pinata|env|backend|data)\.ts$/.test(f));
         expect(nodeOnly.map((f) => f.slice(REPO_ROOT.length + 1))).to.deep.equal([]);

@@ -4,7 +4,9 @@ import { joinPoolIx, PoolStatus, findParticipantAddress } from "@fedstr/sdk/prog
 import { chainTime, freezeAuthorityWarning } from "@fedstr/sdk/job";
 import { poolCommand } from "../session.js";
 import { ClientError } from "../errors.js";
-import { fetchParticipantState, formatTime, tokenAccountOf } from "../pool.js";
+import { fetchParticipantState, formatTime, loadJob, tokenAccountOf } from "../pool.js";
+import { PRIVACY_SUMMARY } from "@fedstr/sdk/privacy";
+import type { PrivacyMode } from "@fedstr/sdk/nostr";
 
 export const help = `fedstr join <pool> [--stake <amount>] — stake on a pool to take part in its training
 
@@ -36,6 +38,15 @@ export async function main(argv: string[], out: Output): Promise<void> {
     }
     if (token.amount < stake) throw new ClientError("InsufficientBalance", `insufficient balance: have ${formatAmount(token.amount, decimals)}, need ${fmt(stake)}`);
 
+    // Who will read this wallet's updates: shown before the stake is locked.
+    let privacy: PrivacyMode | null = null;
+    try {
+      privacy = (await loadJob(session, pool, { timeoutMs: 5000 })).job.privacy;
+      out.info(`privacy ${PRIVACY_SUMMARY[privacy]}`);
+    } catch (e) {
+      if (!(e instanceof ClientError) || e.code !== "JobNotFound") throw e;
+      out.info(`privacy unknown: ${e.message}`);
+    }
     const freezeWarning = freezeAuthorityWarning(summary);
     if (freezeWarning !== undefined) out.info(freezeWarning);
     out.info(`joining pool ${summary.address} with a stake of ${fmt(stake)}`);
@@ -44,8 +55,8 @@ export async function main(argv: string[], out: Output): Promise<void> {
     const signature = await session.send("join_pool", [ix]);
     const participant = findParticipantAddress(poolAddress, me, session.program.programId)[0];
     out.result(
-      { pool: summary.address, participant: participant.toBase58(), stake: stake.toString(), signature, nostrPubkey: session.nostr.pubkey, freezeAuthority: summary.freezeAuthority },
-      `joined pool ${summary.address}\n  stake         ${fmt(stake)}\n  participant   ${participant.toBase58()}\n  nostr pubkey  ${session.nostr.pubkey}\n  signature     ${signature}\n` +
+      { pool: summary.address, participant: participant.toBase58(), stake: stake.toString(), signature, nostrPubkey: session.nostr.pubkey, privacy, freezeAuthority: summary.freezeAuthority },
+      `joined pool ${summary.address}\n  stake         ${fmt(stake)}\n  participant   ${participant.toBase58()}\n  nostr pubkey  ${session.nostr.pubkey}\n  privacy       ${privacy === null ? "unknown (job request not found)" : PRIVACY_SUMMARY[privacy]}\n  signature     ${signature}\n` +
         (freezeWarning !== undefined ? `${freezeWarning}\n` : "") +
         `training starts at ${formatTime(summary.joinDeadline)}: run \`fedstr train ${summary.address} --data <file>\``,
     );

@@ -11,7 +11,8 @@ import { parseCommand, amountFlag, intFlag, formatAmount, COMMON_HELP, UsageErro
 import { createPoolIx, findEscrowAddress, findPoolAddress, cidToBytes } from "@fedstr/sdk/program";
 import { chainTime } from "@fedstr/sdk/job";
 import { parsePlan, decode, hashBytes, toHex, loadTf, buildModel, modelWeightNames, CodecError, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
-import { buildJobRequest } from "@fedstr/sdk/nostr";
+import { buildJobRequest, ProtocolError } from "@fedstr/sdk/nostr";
+import { createSealKeySet } from "@fedstr/sdk/privacy";
 import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { formatTime, mintDecimals, parseAddress, tokenAccountOf } from "../pool.js";
@@ -36,7 +37,10 @@ Creates a pool: escrows the reward, uploads the plan and the initial model, publ
   --slash-bps B              most of a stake that can be slashed, in basis points (default 5000)
   --aggregator <wallet>      the aggregator's Solana wallet (default: yours)
   --aggregator-nostr <hex>   the aggregator's Nostr pubkey (default: yours; required with another --aggregator)
-  --privacy nip44|none       encrypt results to the aggregator (default nip44)
+  --privacy sealed|public    who reads the participants' updates (default sealed): sealed — only the
+                             aggregator (and whoever it gives a round's key); public — anyone (docs/protocol.md)
+  --seal-keys <file>         sealed, with another aggregator: its round keys, the JSON of
+                             \`fedstr-aggregator seal-keys --rounds N --json\` (derived here when you aggregate)
   --description <text>       shown in \`fedstr pools\` (default: the plan's description or name)
   --pool-id <u64>            pool id (default: a random u64; the pool address derives from it and your wallet)
 The mint is --mint or the config's mint.
@@ -48,7 +52,7 @@ const OPTIONS = {
   rounds: { type: "string" }, "round-seconds": { type: "string" }, "join-seconds": { type: "string" },
   "grace-seconds": { type: "string" }, "claim-seconds": { type: "string" }, "max-participants": { type: "string" },
   "slash-bps": { type: "string" }, aggregator: { type: "string" }, "aggregator-nostr": { type: "string" },
-  privacy: { type: "string" }, description: { type: "string" }, "pool-id": { type: "string" },
+  privacy: { type: "string" }, "seal-keys": { type: "string" }, description: { type: "string" }, "pool-id": { type: "string" },
 } as const;
 
 function required<T>(v: T | undefined, flag: string): T {
@@ -95,8 +99,18 @@ export async function main(argv: string[], out: Output): Promise<void> {
   const claimSeconds = intFlag(values["claim-seconds"], "claim-seconds", { min: 60, max: 365 * 86400 }) ?? 7 * 86400;
   const maxParticipants = intFlag(values["max-participants"], "max-participants", { min: 1, max: 0xffff_ffff }) ?? 100;
   const slashBps = intFlag(values["slash-bps"], "slash-bps", { min: 0, max: 10_000 }) ?? 5000;
-  const privacy = values.privacy ?? "nip44";
-  if (privacy !== "nip44" && privacy !== "none") throw new UsageError(`--privacy must be nip44 or none, got ${JSON.stringify(privacy)}`);
+  const privacy = values.privacy ?? "sealed";
+  if (privacy !== "sealed" && privacy !== "public") throw new UsageError(`--privacy must be sealed or public, got ${JSON.stringify(privacy)}`);
+  if (values["seal-keys"] !== undefined && privacy !== "sealed") throw new UsageError("--seal-keys goes with --privacy sealed");
+  let sealKeys: unknown;
+  if (values["seal-keys"] !== undefined) {
+    try {
+      sealKeys = JSON.parse(readInput(values["seal-keys"], "seal keys").toString("utf8"));
+    } catch (e) {
+      if (e instanceof ClientError) throw e;
+      throw new ClientError("BadInput", `seal keys file ${values["seal-keys"]} is not JSON: ${(e as Error).message}`);
+    }
+  }
   const aggregatorNostr = values["aggregator-nostr"];
   if (aggregatorNostr !== undefined && !/^[0-9a-f]{64}$/.test(aggregatorNostr)) throw new UsageError(`--aggregator-nostr must be a Nostr pubkey (64 lower-case hex digits), got ${JSON.stringify(aggregatorNostr)}`);
   if (values.description !== undefined && values.description.length > 4096) throw new UsageError("--description is longer than 4096 characters");
@@ -130,6 +144,13 @@ export async function main(argv: string[], out: Output): Promise<void> {
     const aggregator = aggregatorWallet ?? me;
     if (aggregatorNostr === undefined && !aggregator.equals(me)) throw new UsageError("--aggregator-nostr <hex> is required when the aggregator is another wallet");
     const aggregatorPubkey = aggregatorNostr ?? session.nostr.pubkey;
+    // Sealed: the aggregator's round keys go into the job request (its id goes on chain), so they are fixed before anyone seals.
+    let seal: { id: string; keys: string[] } | undefined;
+    if (privacy === "sealed") {
+      if (sealKeys !== undefined) seal = sealKeys as { id: string; keys: string[] }; // checked by the job request's parser below
+      else if (aggregatorPubkey === session.nostr.pubkey) seal = await createSealKeySet(session.nostr.secretKey, rounds);
+      else throw new UsageError("--seal-keys <file> is required for a sealed pool with another aggregator (it writes them with `fedstr-aggregator seal-keys --rounds N --json`)");
+    }
     const decimals = await mintDecimals(session.connection, mint);
     const reward = amountFlag(values.reward, "reward", decimals)!;
     const minStake = amountFlag(values["min-stake"], "min-stake", decimals)!;
@@ -155,21 +176,28 @@ export async function main(argv: string[], out: Output): Promise<void> {
     const now = await chainTime(session.connection);
     const joinDeadline = now + joinSeconds;
     const endDeadline = joinDeadline + rounds * roundSeconds;
-    const event = buildJobRequest({
-      programId: session.program.programId.toBase58(),
-      cluster: session.config.cluster,
-      pool: pool.toBase58(),
-      planCid,
-      initialModelCid: modelCid,
-      rounds,
-      reward: { amount: reward.toString(), mint: mint.toBase58() },
-      stake: { amount: minStake.toString(), mint: mint.toBase58() },
-      deadlines: { join: joinDeadline, end: endDeadline, roundSeconds },
-      relays: session.config.relays,
-      aggregator: aggregatorPubkey,
-      privacy,
-      description: values.description ?? plan.description ?? plan.name,
-    }, session.nostr.secretKey);
+    let event: ReturnType<typeof buildJobRequest>;
+    try {
+      event = buildJobRequest({
+        programId: session.program.programId.toBase58(),
+        cluster: session.config.cluster,
+        pool: pool.toBase58(),
+        planCid,
+        initialModelCid: modelCid,
+        rounds,
+        reward: { amount: reward.toString(), mint: mint.toBase58() },
+        stake: { amount: minStake.toString(), mint: mint.toBase58() },
+        deadlines: { join: joinDeadline, end: endDeadline, roundSeconds },
+        relays: session.config.relays,
+        aggregator: aggregatorPubkey,
+        privacy,
+        ...(seal !== undefined ? { seal } : {}),
+        description: values.description ?? plan.description ?? plan.name,
+      }, session.nostr.secretKey);
+    } catch (e) {
+      if (e instanceof ProtocolError && sealKeys !== undefined && /seal/.test(e.message)) throw new ClientError("BadInput", `--seal-keys ${values["seal-keys"]}: ${e.message}`);
+      throw e;
+    }
     // Kept so the request can be published again by hand if no relay takes it now.
     const eventFile = join(session.config.dataDir, "client", pool.toBase58(), "job-request.json");
     mkdirSync(join(session.config.dataDir, "client", pool.toBase58()), { recursive: true });
@@ -188,13 +216,14 @@ export async function main(argv: string[], out: Output): Promise<void> {
       throw new ClientError("PublishFailed", `pool ${pool.toBase58()} was created (${signature}) but its job request was not published: ${(e as Error).message}; the event is in ${eventFile}`);
     }
     out.result(
-      { pool: pool.toBase58(), poolId: poolId.toString(), jobId: event.id, planCid, modelCid, escrow: escrow.toBase58(), reward: reward.toString(), signature, joinDeadline, endDeadline },
+      { pool: pool.toBase58(), poolId: poolId.toString(), jobId: event.id, privacy, planCid, modelCid, escrow: escrow.toBase58(), reward: reward.toString(), signature, joinDeadline, endDeadline },
       [
         `created pool ${pool.toBase58()}`,
         `  reward        ${fmt(reward)} in escrow ${escrow.toBase58()}`,
         `  min stake     ${fmt(minStake)}`,
         `  rounds        ${rounds} × ${roundSeconds}s, joins close ${formatTime(joinDeadline)}, ends ${formatTime(endDeadline)}`,
         `  aggregator    ${aggregator.toBase58()} (nostr ${aggregatorPubkey})`,
+        `  privacy       ${privacy === "sealed" ? "sealed: updates encrypted to the aggregator's round keys" : "public: updates readable by anyone"}`,
         `  job request   ${event.id}`,
         `  plan / model  ${planCid} / ${modelCid}`,
         `  signature     ${signature}`,

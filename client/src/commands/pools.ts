@@ -64,6 +64,7 @@ export async function main(argv: string[], out: Output): Promise<void> {
         `${p.roundSeconds}s`,
         now < p.joinDeadline ? formatDuration(p.joinDeadline - now) : "closed",
         `${p.participants}/${p.maxParticipants}`,
+        p.job?.privacy ?? "?",
         p.job === null ? "(job request not found)" : (p.job.description ?? "").slice(0, 40),
       ]);
     }
@@ -73,7 +74,7 @@ export async function main(argv: string[], out: Output): Promise<void> {
     });
     const human = pools.length === 0
       ? `no ${values.all ? "" : "active "}pools`
-      : [table(["pool", "status", "reward", "min stake", "rounds", "round", "join in", "participants", "description"], rows), ...warnings].join("\n");
+      : [table(["pool", "status", "reward", "min stake", "rounds", "round", "join in", "participants", "privacy", "description"], rows), ...warnings].join("\n");
     out.result({ pools }, human);
   });
 }

@@ -12,6 +12,7 @@ import { chainTime, modelForRound, waitForChainTime } from "@fedstr/sdk/job";
 import { decode, encode, hashBytes, toHex, datasetForPlan, DatasetSizeError, loadTf, trainLocal, type BackendChoice, type Dataset, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
 import { buildResult, createBinding, solanaSignerFromSecretKey, type IdentityBinding } from "@fedstr/sdk/nostr";
 import { sha256Hex, StorageError } from "@fedstr/sdk/storage";
+import { sealUpdate } from "@fedstr/sdk/privacy";
 import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { formatTime, loadJob, loadPlan, loadPool, requireParticipant, parseAddress, type LoadedJob, type LoadedPool } from "../pool.js";
@@ -226,10 +227,13 @@ class Trainer {
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(res.metrics)) if (typeof v === "number" && Number.isFinite(v)) metrics[k] = v;
     bar.done(`loss ${metrics.loss?.toFixed(4) ?? "?"}${metrics.accuracy !== undefined ? ` accuracy ${metrics.accuracy.toFixed(4)}` : ""}`);
-    const bytes = encode(res.update.weights);
+    // Sealed job: only the ciphertext (sealed to the round's key) is uploaded and committed.
+    const bytes = this.job.job.privacy === "sealed"
+      ? await sealUpdate(encode(res.update.weights), this.job.job, { round: r, participant: this.session.wallet.publicKey.toBase58() })
+      : encode(res.update.weights);
     const sha256 = toHex(hashBytes(bytes));
     const store = await this.session.store();
-    const cid = (await withRetry("uploading the update", () => store.put(bytes, { name: `update-r${r}.fstw` }), this.retry)).toString();
+    const cid = (await withRetry("uploading the update", () => store.put(bytes, { name: `update-r${r}.${this.job.job.privacy === "sealed" ? "sealed" : "fstw"}` }), this.retry)).toString();
     const e = entryOf(this.checkpoint, r);
     Object.assign(e, { cid, sha256, samples: res.update.numSamples, metrics });
     delete e.skipped;
@@ -267,7 +271,7 @@ class Trainer {
     e.committed = true;
     delete e.skipped;
     const payload = { update: cid, sha256, samples: e.samples ?? this.data.length, round: r, metrics: e.metrics ?? {} };
-    const event = buildResult({ job: this.job.event, aggregator: this.job.job.aggregator, payload, binding: this.binding, encrypt: this.job.job.privacy === "nip44" }, this.session.nostr.secretKey);
+    const event = buildResult({ job: this.job.event, aggregator: this.job.job.aggregator, payload, binding: this.binding, encrypt: this.job.job.privacy === "sealed" }, this.session.nostr.secretKey);
     await publishEvent(await this.session.relays(), event, { what: `round ${r} result`, info: (m) => this.out.info(m) });
     e.eventId = event.id;
     this.save();

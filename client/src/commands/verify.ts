@@ -5,21 +5,24 @@
  * model must be the chain's; every accepted update must match its on-chain commitment (hash, CID and
  * sample count) and its bytes on IPFS; aggregating them with the plan's strategy must give the posted
  * model hash; each reward share must be the round's reward split by the committed sample counts,
- * and the reward tree must rebuild to the posted root.
+ * and the reward tree must rebuild to the posted root. The checks are the SDK's verifyRoundReport;
+ * in a sealed pool the committed updates are opened with the disclosed round keys (--keys).
  */
 import { PublicKey } from "@solana/web3.js";
 import { parseCommand, intFlag, COMMON_HELP, type Output, type Session } from "@fedstr/sdk/cli";
-import { buildRewardTree, cidFromBytes, findCommitmentAddress, findRoundAddress, type RoundResultAccount } from "@fedstr/sdk/program";
-import { splitReward, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
-import { decode, loadKernel, recompute, toHex, type TrainingPlan } from "@fedstr/sdk/fl";
+import { cidFromBytes, findCommitmentAddress, findRoundAddress, type RoundResultAccount } from "@fedstr/sdk/program";
+import { RoundMismatch, verifyRoundReport, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
+import { loadKernel, type TrainingPlan } from "@fedstr/sdk/fl";
+import { checkRoundKey, isSealed, keyFromHex, openUpdate, parseDisclosedKeys, SealError, type DisclosedKeys } from "@fedstr/sdk/privacy";
+import { readFileSync } from "node:fs";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
-import { loadPlan, loadPool, parseAddress, table, type LoadedPool } from "../pool.js";
+import { loadJob, loadPlan, loadPool, parseAddress, table, type LoadedPool } from "../pool.js";
 import { findRoundReport } from "../reports.js";
 import { withRetry } from "@fedstr/sdk/cli";
 
-export const help = `fedstr verify <pool> [--round N] — recompute posted rounds and compare them with the chain
+export const help = `fedstr verify <pool> [--round N] [--keys <file>] — recompute posted rounds and compare them with the chain
 
 For each posted round (or only round N): fetch the round report the round result names on chain, the
 previous global model (and server state) and every accepted update by CID, check each update against
@@ -28,7 +31,12 @@ the hash with the posted global model hash; recheck each reward share against th
 by the committed sample counts; rebuild the reward tree and compare its root with the on-chain root.
 Exit status 1 when any round does not verify.
 
-  --round N    verify only round N
+A sealed pool's updates are ciphertext: only a holder of a round's key can recompute that round.
+With --keys, each key is first checked against the round's public key in the job request (whose id
+is on chain), then the committed updates are opened with it; a wrong key fails the round.
+
+  --round N       verify only round N
+  --keys <file>   sealed pool: the disclosed round keys (\`fedstr-aggregator disclose --json\`)
 
 ${COMMON_HELP}`;
 
@@ -43,13 +51,28 @@ export interface RoundVerification {
   detail: string;
 }
 
-class Mismatch extends Error {}
 
 export async function main(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parseCommand(argv, { round: { type: "string" } }, { min: 1, max: 1, usage: "<pool>" });
+  const { values, positionals } = parseCommand(argv, { round: { type: "string" }, keys: { type: "string" } }, { min: 1, max: 1, usage: "<pool>" });
   if (values.help) return out.result({ help }, help);
   const poolAddress = parseAddress(positionals[0], "pool");
   const only = intFlag(values.round, "round", { min: 1, max: 256 });
+  const keysFile = values.keys;
+  let keys: DisclosedKeys | undefined;
+  if (keysFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(keysFile, "utf8");
+    } catch (e) {
+      throw new ClientError("BadInput", `--keys ${keysFile} cannot be read: ${(e as Error).message}`);
+    }
+    try {
+      keys = parseDisclosedKeys(JSON.parse(text));
+    } catch (e) {
+      throw new ClientError("BadInput", `--keys ${keysFile}: ${(e as Error).message}`);
+    }
+    if (keys.pool !== poolAddress.toBase58()) throw new ClientError("BadInput", `--keys ${keysFile} holds keys of pool ${keys.pool}, not ${poolAddress.toBase58()}`);
+  }
   const rounds = await withSession(values, async (session) => {
     const pool = await loadPool(session, poolAddress);
     const posted = pool.account.roundsPosted;
@@ -58,7 +81,14 @@ export async function main(argv: string[], out: Output): Promise<void> {
     if (list.length === 0) return [];
     const plan = await loadPlan(session, pool);
     await loadKernel();
-    const verifier = new RoundVerifier(session, pool, plan);
+    let sealed: ConstructorParameters<typeof RoundVerifier>[3];
+    if (keys !== undefined) {
+      // The disclosed keys are checked against the round keys the job request lists (its id is on chain).
+      const { job } = await loadJob(session, pool);
+      if (job.seal === undefined) throw new ClientError("BadInput", `pool ${pool.summary.address} is public: its updates are readable by anyone, --keys is not needed`);
+      sealed = { seal: job.seal, keys, file: keysFile! };
+    }
+    const verifier = new RoundVerifier(session, pool, plan, sealed);
     const results: RoundVerification[] = [];
     for (const r of list) {
       out.info(`verifying round ${r}…`);
@@ -79,7 +109,8 @@ class RoundVerifier {
   private readonly results = new Map<number, RoundResultAccount | null>();
   private readonly reports = new Map<number, RoundReport | string>();
 
-  constructor(private readonly session: Session, private readonly pool: LoadedPool, private readonly plan: TrainingPlan) {}
+  constructor(private readonly session: Session, private readonly pool: LoadedPool, private readonly plan: TrainingPlan,
+    private readonly sealed?: { seal: { id: string; keys: string[] }; keys: DisclosedKeys; file: string }) {}
 
   private async result(r: number): Promise<RoundResultAccount | null> {
     if (!this.results.has(r)) {
@@ -109,88 +140,61 @@ class RoundVerifier {
     try {
       bytes = await withRetry(`fetching ${what}`, () => store.get(ref.cid), { attempts: 4 });
     } catch (e) {
-      throw new Mismatch(`${what} ${ref.cid} cannot be fetched: ${(e as Error).message}`);
+      throw new RoundMismatch(`${what} ${ref.cid} cannot be fetched: ${(e as Error).message}`);
     }
     const got = sha256Hex(bytes);
-    if (got !== ref.sha256) throw new Mismatch(`${what} ${ref.cid} has sha256 ${got}, expected ${ref.sha256}`);
+    if (got !== ref.sha256) throw new RoundMismatch(`${what} ${ref.cid} has sha256 ${got}, expected ${ref.sha256}`);
     return bytes;
   }
 
   async verify(r: number): Promise<RoundVerification> {
     const result = (await this.result(r))!;
     const onChainHash = hex(result.globalModelHash);
-    let accepted = 0;
-    let recomputedHash: string | null = null;
-    try {
-      const report = await this.report(r);
-      if (typeof report === "string") throw new Mismatch(report);
-      const acceptedUpdates = report.updates.filter((u) => u.accepted);
-      accepted = acceptedUpdates.length;
-      if (report.model.cid !== cidFromBytes(result.globalModelCid).toString()) throw new Mismatch(`the report names model ${report.model.cid}, the chain ${cidFromBytes(result.globalModelCid).toString()}`);
-      if (accepted !== result.acceptedCount) throw new Mismatch(`the report accepts ${accepted} updates, the chain says ${result.acceptedCount}`);
-      if (report.reward !== result.reward.toString()) throw new Mismatch(`the report's round reward is ${report.reward}, the chain's ${result.reward.toString()}`);
-
-      // The previous model (and server state) must be what the chain says round r trained from.
-      let previous: ContentRef;
-      if (r === 1) previous = { cid: this.pool.summary.initialModelCid, sha256: this.plan.model.initialWeights.sha256 };
-      else {
-        const p = await this.result(r - 1);
-        if (p === null) throw new Mismatch(`round ${r - 1} is not posted`);
-        previous = { cid: cidFromBytes(p.globalModelCid).toString(), sha256: hex(p.globalModelHash) };
-      }
-      if (report.previousModel.cid !== previous.cid || report.previousModel.sha256 !== previous.sha256) throw new Mismatch(`the report's previous model ${report.previousModel.cid} is not the model round ${r} trained from (${previous.cid})`);
-      if (r > 1 && report.previousState !== undefined) {
-        const prev = await this.report(r - 1);
-        if (typeof prev !== "string" && (prev.state?.cid !== report.previousState.cid || prev.state?.sha256 !== report.previousState.sha256)) throw new Mismatch(`the report's previous server state ${report.previousState.cid} is not round ${r - 1}'s state`);
-      }
-      const global = decode(await this.fetch(previous, "the previous model"), { copy: true });
-      const state = report.previousState !== undefined ? decode(await this.fetch(report.previousState, "the previous server state"), { copy: true }) : undefined;
-
-      // Every accepted update: committed on chain with this hash and CID, and these bytes on IPFS.
-      const updates: { bytes: Uint8Array; numSamples: number }[] = [];
-      const committedSamples: bigint[] = [];
-      for (const u of acceptedUpdates) {
-        const addr = findCommitmentAddress(this.pool.address, new PublicKey(u.participant), r, this.session.program.programId)[0];
-        const c = await withRetry("reading a commitment", () => this.session.program.account.commitment.fetchNullable(addr));
-        if (c === null) throw new Mismatch(`accepted update of ${u.participant} has no commitment on chain`);
-        if (hex(c.updateHash) !== u.sha256 || cidFromBytes(c.updateCid).toString() !== u.cid) throw new Mismatch(`accepted update of ${u.participant} (${u.cid}) differs from its on-chain commitment`);
-        if (c.samples.toString() !== String(u.samples)) throw new Mismatch(`accepted update of ${u.participant} is weighted by ${u.samples} samples, its commitment says ${c.samples.toString()}`);
-        committedSamples.push(BigInt(c.samples.toString()));
-        updates.push({ bytes: await this.fetch({ cid: u.cid, sha256: u.sha256 }, `the update of ${u.participant}`), numSamples: u.samples });
-      }
-
-      // Rewards: the tree rebuilt from its leaves gives the posted root; every leaf is an accepted update.
-      const leaves = report.rewards.leaves.map((l) => ({ participant: new PublicKey(l.participant), updateHash: Buffer.from(l.updateHash, "hex"), weight: BigInt(l.weight), reward: BigInt(l.reward) }));
-      const root = buildRewardTree(this.pool.address, r, leaves).root.toString("hex");
-      if (root !== hex(result.merkleRoot)) throw new Mismatch(`the reward tree rebuilds to root ${root}, the chain has ${hex(result.merkleRoot)}`);
-      for (const l of report.rewards.leaves) {
-        if (!acceptedUpdates.some((u) => u.participant === l.participant && u.sha256 === l.updateHash)) throw new Mismatch(`reward leaf of ${l.participant} is not an accepted update`);
-      }
-      const total = leaves.reduce((s, l) => s + l.reward, 0n);
-      if (total > BigInt(result.reward.toString())) throw new Mismatch(`the reward leaves sum to ${total}, above the round reward ${result.reward.toString()}`);
-      // Every share: the round's on-chain reward split by the committed sample counts (in report order).
-      const shares = splitReward(BigInt(result.reward.toString()), committedSamples);
-      for (const [k, u] of acceptedUpdates.entries()) {
-        const leaf = report.rewards.leaves.find((l) => l.participant === u.participant && l.updateHash === u.sha256);
-        if (leaf === undefined) throw new Mismatch(`accepted update of ${u.participant} has no reward leaf`);
-        if (BigInt(leaf.weight) !== committedSamples[k]) throw new Mismatch(`reward leaf of ${u.participant} has weight ${leaf.weight}, its commitment ${committedSamples[k]} samples`);
-        if (BigInt(leaf.reward) !== shares[k] || u.reward !== shares[k]!.toString()) throw new Mismatch(`reward share of ${u.participant} is ${leaf.reward} (report entry ${u.reward}), the round reward ${result.reward.toString()} split by sample counts gives ${shares[k]}`);
-      }
-      for (const u of report.updates) {
-        if (!u.accepted && u.reward !== "0") throw new Mismatch(`rejected update of ${u.participant} has reward ${u.reward}`);
-      }
-
-      if (updates.length === 0) {
-        recomputedHash = previous.sha256;
-        if (onChainHash !== previous.sha256) throw new Mismatch("no update was accepted, yet the posted model differs from the previous one");
-      } else {
-        recomputedHash = toHex(recompute({ aggregation: this.plan.aggregation, global, ...(state !== undefined ? { state } : {}), updates }));
-        if (recomputedHash !== onChainHash) throw new Mismatch(`aggregating the ${updates.length} accepted updates with ${this.plan.aggregation.strategy} gives ${recomputedHash}, the chain has ${onChainHash}`);
-      }
-      return { round: r, ok: true, onChainHash, recomputedHash, accepted, detail: `${accepted} accepted update(s) aggregate to the posted model; reward root matches` };
-    } catch (e) {
-      if (!(e instanceof Mismatch)) throw e;
-      return { round: r, ok: false, onChainHash, recomputedHash, accepted, detail: e.message };
+    const report = await this.report(r);
+    if (typeof report === "string") return { round: r, ok: false, onChainHash, recomputedHash: null, accepted: 0, detail: report };
+    let previous: ContentRef;
+    if (r === 1) previous = { cid: this.pool.summary.initialModelCid, sha256: this.plan.model.initialWeights.sha256 };
+    else {
+      const p = await this.result(r - 1);
+      if (p === null) return { round: r, ok: false, onChainHash, recomputedHash: null, accepted: 0, detail: `round ${r - 1} is not posted` };
+      previous = { cid: cidFromBytes(p.globalModelCid).toString(), sha256: hex(p.globalModelHash) };
     }
+    const prevReport = r > 1 ? await this.report(r - 1) : undefined;
+    const open = this.opener(r);
+    const v = await verifyRoundReport({
+      report, pool: this.pool.address, round: r, aggregation: this.plan.aggregation,
+      onChain: { model: { cid: cidFromBytes(result.globalModelCid).toString(), sha256: onChainHash }, reward: BigInt(result.reward.toString()), acceptedCount: result.acceptedCount, merkleRoot: hex(result.merkleRoot) },
+      previous,
+      ...(prevReport !== undefined && typeof prevReport !== "string" ? { previousRoundState: prevReport.state ?? null } : {}),
+      commitment: async (participant) => {
+        const addr = findCommitmentAddress(this.pool.address, new PublicKey(participant), r, this.session.program.programId)[0];
+        const c = await withRetry("reading a commitment", () => this.session.program.account.commitment.fetchNullable(addr));
+        return c === null ? null : { cid: cidFromBytes(c.updateCid).toString(), sha256: hex(c.updateHash), samples: BigInt(c.samples.toString()) };
+      },
+      fetch: (ref, what) => this.fetch(ref, what),
+      open,
+    });
+    return { round: r, ...v, onChainHash };
+  }
+
+  /**
+   * How round r's committed updates become plaintext: public job — they are; sealed — open them
+   * with the disclosed round key, checked first against the round's public key in the job request.
+   */
+  private opener(r: number): (bytes: Uint8Array, participant: string) => Promise<Uint8Array> {
+    return async (bytes, participant) => {
+      if (!isSealed(bytes)) return bytes;
+      if (this.sealed === undefined) throw new RoundMismatch(`the update of ${participant} is sealed: only holders of the round's key can recompute this round (fedstr verify --keys <file>, the aggregator writes it with fedstr-aggregator disclose)`);
+      const { seal, keys, file } = this.sealed;
+      const key = keys.keys[String(r)];
+      if (key === undefined) throw new RoundMismatch(`the update of ${participant} is sealed and ${file} has no key for round ${r}`);
+      try {
+        checkRoundKey(seal, r, keyFromHex(key));
+        return await openUpdate(bytes, keyFromHex(key), { pool: this.pool.summary.address, round: r, participant });
+      } catch (e) {
+        if (!(e instanceof SealError)) throw e;
+        throw new RoundMismatch(e.code === "BAD_KEY" ? `${file}: ${e.message} (not the disclosed key of this round)` : `the update of ${participant} does not open with round ${r}'s key: ${e.message}`);
+      }
+    };
   }
 }

@@ -8,3 +8,5 @@ export * from "./report.js";
 export * from "./pool.js";
 export * from "./amount.js";
 export * from "./report-check.js";
+export * from "./round-report.js";
+export * from "./verify-round.js";

@@ -17,7 +17,13 @@ export type MarketRejectReason =
   | "NOT_COMMITTED"  // a result arrived without a matching on-chain commitment (or with another CID/hash)
   | "SAMPLES_MISMATCH" // the result's sample count differs from the one committed on chain
   | "UNAVAILABLE"    // the update could not be fetched from IPFS by its CID before the deadline
-  | "NOT_PARTICIPANT"; // the bound wallet has not joined the pool (or withdrew)
+  | "NOT_PARTICIPANT" // the bound wallet has not joined the pool (or withdrew)
+  | "NOT_SEALED"     // sealed job: the committed bytes are not a sealed update (no envelope)
+  | "SEALED_TO_WRONG_KEY" // sealed job: sealed to another key than the round's key in the job request
+  | "UNDECRYPTABLE"; // sealed job: does not open with the round's key (tampered before commit, or bound to another pool, round or wallet)
+
+/** The report reason of a sealed update that does not open (privacy's SealError code). */
+export const SEAL_REJECT_REASONS = { NOT_SEALED: "NOT_SEALED", WRONG_KEY: "SEALED_TO_WRONG_KEY", UNDECRYPTABLE: "UNDECRYPTABLE", BAD_KEY: "UNDECRYPTABLE" } as const;
 
 export interface ContentRef { cid: string; sha256: string }
 

@@ -12,10 +12,10 @@ export {
 } from './binding.js'
 export {
   ProtocolError, isHexPubkey, isSolanaAddress, isFedstrCidString,
-  jobRequestTemplate, buildJobRequest, parseJobRequest,
+  jobRequestTemplate, buildJobRequest, parseJobRequest, PRIVACY_MODES,
   resultTemplate, buildResult, parseResult, checkResultPayload,
   feedbackTemplate, buildFeedback, parseFeedback,
-  type ProtocolErrorReason, type TokenAmount, type JobRequest, type BuildOptions,
+  type ProtocolErrorReason, type TokenAmount, type JobRequest, type PrivacyMode, type BuildOptions,
   type ResultPayload, type BuildResultParams, type JobResult, type JobFeedback,
   type Event, type VerifiedEvent
 } from './events.js'

@@ -107,9 +107,19 @@ export interface JobRequest {
   relays: string[]
   /** The aggregator's Nostr pubkey (hex); results are addressed (and encrypted) to it. */
   aggregator: string
-  privacy: 'none' | 'nip44'
+  /**
+   * Who can read the participants' updates (docs/protocol.md, "Privacy modes"): `public` — anyone
+   * (plain bytes on IPFS); `sealed` — the aggregator (HPKE-sealed to the round's key in `seal`), and
+   * whoever it discloses a round's key to. Results are NIP-44-encrypted to the aggregator when sealed.
+   */
+  privacy: PrivacyMode
+  /** sealed: the aggregator's per-round X25519 public keys (hex), keys[r - 1] for round r, and the set id they derive from. */
+  seal?: { id: string, keys: string[] }
   description?: string
 }
+
+export const PRIVACY_MODES = ['public', 'sealed'] as const
+export type PrivacyMode = typeof PRIVACY_MODES[number]
 
 export interface BuildOptions { createdAt?: number }
 
@@ -128,6 +138,7 @@ export function jobRequestTemplate (job: JobRequest, options: BuildOptions = {})
     ['param', 'end-deadline', String(job.deadlines.end)],
     ['param', 'round-seconds', String(job.deadlines.roundSeconds)],
     ['param', 'privacy', job.privacy],
+    ...(job.seal != null ? [['seal', job.seal.id, ...job.seal.keys]] : []),
     ['relays', ...job.relays],
     ['p', job.aggregator],
     ['t', FEDSTR_TOPIC]
@@ -169,7 +180,7 @@ function parseJobRequestFields (e: Pick<Event, 'kind' | 'tags' | 'content'>): Jo
   const pool = requireParam(tags, 'pool')
   if (!isSolanaAddress(pool)) throw malformed('param pool is not a Solana address')
   const privacy = requireParam(tags, 'privacy')
-  if (privacy !== 'none' && privacy !== 'nip44') throw malformed('param privacy must be none or nip44')
+  if (privacy !== 'public' && privacy !== 'sealed') throw malformed(`param privacy must be ${PRIVACY_MODES.join(' or ')}, got ${JSON.stringify(privacy).slice(0, 40)}`)
   const relays = (firstTag(tags, 'relays') ?? []).slice(1)
   if (relays.length === 0 || relays.length > 16 || !relays.every(isRelayUrl)) throw malformed('relays tag must list 1-16 ws(s):// urls')
   const aggregators = tagValues(tags, 'p')
@@ -192,6 +203,16 @@ function parseJobRequestFields (e: Pick<Event, 'kind' | 'tags' | 'content'>): Jo
     aggregator: aggregators[0]?.[1] as string,
     privacy
   }
+  const seal = firstTag(tags, 'seal')
+  if (privacy === 'sealed') {
+    if (seal == null) throw malformed('a sealed job needs a seal tag [seal, <set id>, <round 1 key>, ...]')
+    const [, id, ...keys] = seal
+    if (id == null || !/^[0-9a-f]{32}$/.test(id)) throw malformed('seal tag set id must be 32 lower-case hex digits')
+    if (keys.length !== job.rounds) throw malformed(`seal tag must list ${job.rounds} keys (one per round), it lists ${keys.length}`)
+    const bad = keys.findIndex((k) => !HEX64.test(k))
+    if (bad >= 0) throw malformed(`seal key of round ${bad + 1} is not 64 lower-case hex digits`)
+    job.seal = { id, keys }
+  } else if (seal != null) throw malformed('a public job has no seal tag')
   if (e.content !== '') job.description = e.content
   return job
 }
@@ -219,7 +240,7 @@ export interface BuildResultParams {
   aggregator: string
   payload: ResultPayload
   binding: IdentityBinding
-  /** Encrypt the content to the aggregator with NIP-44 v2 (when the job's privacy is nip44). */
+  /** Encrypt the content to the aggregator with NIP-44 v2 (when the job's privacy is sealed). */
   encrypt: boolean
   relayHint?: string
 }

@@ -11,7 +11,8 @@ import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 import { PublicKey } from "@solana/web3.js";
 import { parsePlan, PlanError, hashBytes, toHex, decode, type TrainingPlan } from "@fedstr/sdk/fl";
 import { createPoolIx, findPoolAddress, cidToBytes, MAX_ROUNDS } from "@fedstr/sdk/program";
-import { buildJobRequest } from "@fedstr/sdk/nostr";
+import { buildJobRequest, type PrivacyMode } from "@fedstr/sdk/nostr";
+import { PRIVACY_SUMMARY } from "@fedstr/sdk/privacy";
 import { chainTime, parseAmount, AmountError } from "@fedstr/sdk/job";
 import { withRetry } from "@fedstr/sdk/retry";
 import { useFedstr } from "@/data-access/fedstr";
@@ -36,7 +37,7 @@ const termsSchema = z.object({
   aggregatorNostr: z.string().regex(/^[0-9a-f]{64}$/, "must be a Nostr pubkey (64 lower-case hex digits)"),
 });
 type Terms = z.infer<typeof termsSchema>;
-type Field = keyof Terms | "plan" | "model";
+type Field = keyof Terms | "plan" | "model" | "sealKeys";
 
 const FIELDS: { name: keyof Terms; label: string; hint: string; wide?: boolean }[] = [
   { name: "reward", label: "Total reward", hint: "in the mint's units, spread evenly over the rounds" },
@@ -81,6 +82,9 @@ export function CreateWizard() {
   const [pm, setPm] = useState<PlanAndModel>();
   const [terms, setTerms] = useState<Record<keyof Terms, string>>({ reward: "100", stake: "1", seats: "10", rounds: "3", roundSeconds: "300", joinSeconds: "600", graceSeconds: "300", claimSeconds: String(7 * 86400), slashBps: "5000", aggregator: "", aggregatorNostr: "" });
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  // Sealed (the default): updates are encrypted to the aggregator's round keys, which go into the job request.
+  const [privacy, setPrivacy] = useState<PrivacyMode>("sealed");
+  const [sealKeys, setSealKeys] = useState("");
   const [step, setStep] = useState<"edit" | "review" | "running" | "done">("edit");
   const [progress, setProgress] = useState<string[]>([]);
   const [planCid, setPlanCid] = useState<string>();
@@ -126,7 +130,7 @@ export function CreateWizard() {
     }
   }
 
-  function validateTerms(): { t: Terms; reward: bigint; stake: bigint } | undefined {
+  function validateTerms(): { t: Terms; reward: bigint; stake: bigint; seal?: { id: string; keys: string[] } } | undefined {
     const r = termsSchema.safeParse(terms);
     const errs: Partial<Record<Field, string>> = {};
     if (!r.success) for (const i of r.error.issues) { const f = i.path[0] as keyof Terms; const label = FIELDS.find((x) => x.name === f)?.label ?? f; errs[f] ??= `${label} ${i.message}`; }
@@ -136,8 +140,19 @@ export function CreateWizard() {
       try { stake = parseAmount(terms.stake.trim(), dec); } catch (e) { if (e instanceof AmountError) errs.stake ??= `Stake required ${e.message}`; }
       if (balance.data != null && reward > balance.data) errs.reward ??= `Total reward ${amount(reward, dec)} is more than your balance ${amount(balance.data, dec)}`;
     }
+    let seal: { id: string; keys: string[] } | undefined;
+    if (privacy === "sealed") {
+      try {
+        const s = JSON.parse(sealKeys) as { id?: unknown; keys?: unknown };
+        if (typeof s.id !== "string" || !Array.isArray(s.keys)) throw new Error("needs {id, keys}");
+        if (r.success && s.keys.length !== r.data.rounds) throw new Error(`list ${s.keys.length} keys, the pool has ${r.data.rounds} rounds (run seal-keys with --rounds ${r.data.rounds})`);
+        seal = { id: s.id, keys: s.keys as string[] };
+      } catch (e) {
+        errs.sealKeys = `Seal keys ${e instanceof SyntaxError ? "must be the JSON that `fedstr-aggregator seal-keys --rounds N --json` prints" : (e as Error).message}`;
+      }
+    }
     setErrors(errs);
-    return r.success && Object.keys(errs).length === 0 ? { t: r.data, reward, stake } : undefined;
+    return r.success && Object.keys(errs).length === 0 ? { t: r.data, reward, stake, ...(seal !== undefined ? { seal } : {}) } : undefined;
   }
 
   async function review() {
@@ -172,7 +187,7 @@ export function CreateWizard() {
         programId: programId.toBase58(), cluster: config.cluster, pool: pool.toBase58(), planCid: pc, initialModelCid: mc, rounds: v.t.rounds,
         reward: { amount: v.reward.toString(), mint: mintKey.toBase58() }, stake: { amount: v.stake.toString(), mint: mintKey.toBase58() },
         deadlines: { join: joinDeadline, end: joinDeadline + v.t.rounds * v.t.roundSeconds, roundSeconds: v.t.roundSeconds },
-        relays: config.relays, aggregator: v.t.aggregatorNostr, privacy: "nip44", description: pm.plan.description ?? pm.plan.name,
+        relays: config.relays, aggregator: v.t.aggregatorNostr, privacy, ...(v.seal !== undefined ? { seal: v.seal } : {}), description: pm.plan.description ?? pm.plan.name,
       }, key.secretKey);
       const ix = await createPoolIx(program, {
         creator: publicKey, poolId, mint: mintKey, creatorToken: walletTokenAccount(publicKey, mintKey), aggregator: new PublicKey(v.t.aggregator),
@@ -246,6 +261,22 @@ export function CreateWizard() {
                 <div id={`field-error-${f.name}`} data-testid={`field-error-${f.name}`} className="field-error">{errors[f.name] ?? ""}</div>
               </div>
             ))}
+            <div className="field wide">
+              <label htmlFor="f-privacy">Privacy of the participants' updates</label>
+              <select id="f-privacy" name="privacy" value={privacy} onChange={(e) => setPrivacy(e.target.value as PrivacyMode)} aria-describedby="hint-privacy">
+                <option value="sealed">sealed — only the aggregator reads them</option>
+                <option value="public">public — anyone reads them</option>
+              </select>
+              <div id="hint-privacy" className="hint">{PRIVACY_SUMMARY[privacy]}</div>
+            </div>
+            {privacy === "sealed" ? (
+              <div className="field wide">
+                <label htmlFor="f-sealKeys">Aggregator's seal keys</label>
+                <input id="f-sealKeys" name="sealKeys" value={sealKeys} onChange={(e) => setSealKeys(e.target.value)} aria-describedby="field-error-sealKeys hint-sealKeys" aria-invalid={!!errors.sealKeys} />
+                <div id="hint-sealKeys" className="hint">the JSON that `fedstr-aggregator seal-keys --rounds N --json` prints (one key per round)</div>
+                <div id="field-error-sealKeys" data-testid="field-error-sealKeys" className="field-error">{errors.sealKeys ?? ""}</div>
+              </div>
+            ) : null}
           </div>
         </fieldset>
         {step !== "edit" && pm && dec !== undefined ? (
@@ -254,6 +285,7 @@ export function CreateWizard() {
             <dl className="kv">
               <dt>Plan</dt><dd>{pm.plan.name} (initial model sha256 {pm.sha256})</dd>
               <dt>Reward escrowed</dt><dd>{terms.reward} tokens</dd>
+              <dt>Privacy</dt><dd data-testid="create-privacy">{PRIVACY_SUMMARY[privacy]}</dd>
               <dt>Rent (pool, escrow, vault)</dt><dd>{rent !== undefined ? `${(rent / 1e9).toFixed(6)} SOL (returned when the pool is closed)` : "…"}</dd>
               <dt>Fees</dt><dd>about 0.000005 SOL plus any priority fee; the exact fee is shown before you sign</dd>
               <dt>Total</dt><dd data-testid="create-total">{terms.reward} tokens + {totalLamports !== undefined ? `${(totalLamports / 1e9).toFixed(6)} SOL` : "…"}</dd>

@@ -4,6 +4,7 @@ import { useWallet } from "@solana/wallet-adapter-react";
 import { PublicKey } from "@solana/web3.js";
 import { PoolStatus, ParticipantStatus, hasClaimed, cidFromBytes } from "@fedstr/sdk/program";
 import { formatAmount, parseAmount, scheduleOf, type RoundReport } from "@fedstr/sdk/job";
+import { PRIVACY_SUMMARY } from "@fedstr/sdk/privacy";
 import { parseAddress, usePool, useRounds, useParticipants, useMint, usePoolVaults, usePoolEvents, useMyParticipant, type PoolRow, type RoundRow } from "@/data-access/pools";
 import { useAggregatorFeedback, useJobRequest, useRelayStatus } from "@/data-access/nostr";
 import { useRoundReports, type FoundReport } from "@/data-access/reports";
@@ -283,6 +284,7 @@ export function PoolPage({ address }: { address: string }) {
           <dt>Joins close</dt><dd>{when(s.joinDeadline)}</dd>
           <dt>Ends</dt><dd>{when(s.endDeadline)}</dd>
           <dt>Slash limit</dt><dd>{(s.slashLimitBps / 100).toFixed(2)}% of a stake</dd>
+          <dt>Privacy</dt><dd data-testid="pool-privacy">{job.data ? PRIVACY_SUMMARY[job.data.job.privacy] : job.data === null ? "unknown (the job request is not on the relays)" : "…"}</dd>
           <dt>Plan / initial model</dt><dd><GatewayLink cid={s.planCid} /> / <GatewayLink cid={s.initialModelCid} /></dd>
           <dt>Job request</dt><dd>{s.jobId}</dd>
         </dl>

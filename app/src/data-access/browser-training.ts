@@ -11,6 +11,7 @@ import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 import { PoolStatus, commitUpdateIx, cidFromBytes, cidToBytes, fetchPool, findCommitmentAddress } from "@fedstr/sdk/program";
 import { chainTime, modelForRound, scheduleOf } from "@fedstr/sdk/job";
 import type { BrowserBackend, Dataset, TrainingPlan } from "@fedstr/sdk/fl";
+import type { JobRequest } from "@fedstr/sdk/nostr";
 import { useFedstr } from "./fedstr";
 import { useSendTx, TxError } from "./send-tx";
 import { useNostrBinding, useNostrKey } from "./nostr-key";
@@ -83,24 +84,19 @@ export async function probeBackend(backend?: BrowserBackend): Promise<BrowserBac
 
 /**
  * Upload a round's encoded update through the app's server (POST /api/ipfs) and check the CID it
- * answers against the bytes. The one place an update leaves the tab.
+ * answers against the bytes. The one place an update leaves the tab: for a sealed job only the
+ * ciphertext (sealed to the round's key of the aggregator) does, and the commitment covers it.
  */
-async function uploadUpdate(round: number, bytes: Uint8Array, privacy: string): Promise<string> {
-  // sealed mode: the update is sealed here, before the upload, with @fedstr/sdk/privacy's
-  // sealUpdate(update, …) once that module is on this branch; until then sealed jobs are refused
-  // before training starts (see refuseUnsupportedPrivacy).
-  refuseUnsupportedPrivacy(privacy);
-  const res = await fetch(`/api/ipfs?name=update-r${round}.fstw`, { method: "POST", body: bytes as BodyInit });
+async function uploadUpdate(round: number, update: Uint8Array, job: JobRequest, participant: string): Promise<{ cid: string; sha256: string }> {
+  const sealed = job.privacy === "sealed";
+  const bytes = sealed ? await (await import("@fedstr/sdk/privacy")).sealUpdate(update, job, { round, participant }) : update;
+  const res = await fetch(`/api/ipfs?name=update-r${round}.${sealed ? "sealed" : "fstw"}`, { method: "POST", body: bytes as BodyInit });
   const body = (await res.json().catch(() => ({ error: `HTTP ${res.status}` }))) as { cid?: string; error?: string };
   if (!res.ok || !body.cid) throw new Error(`uploading the round ${round} update failed: ${body.error ?? `HTTP ${res.status}`}`);
-  const { computeCid } = await import("@fedstr/sdk/storage");
+  const { computeCid, sha256Hex } = await import("@fedstr/sdk/storage");
   const expected = (await computeCid(bytes)).toString();
   if (body.cid !== expected) throw new FinalError(`the upload answered CID ${body.cid}, the update's is ${expected}`);
-  return body.cid;
-}
-
-function refuseUnsupportedPrivacy(privacy: string): void {
-  if (privacy === "sealed") throw new FinalError("this job asks for sealed updates, which the browser participant does not support yet: train it with `fedstr train`");
+  return { cid: body.cid, sha256: sha256Hex(bytes) };
 }
 
 export function useBrowserTraining(pool: PoolRow | null | undefined) {
@@ -150,7 +146,6 @@ export function useBrowserTraining(pool: PoolRow | null | undefined) {
       const { fetchJobRequest } = await import("@fedstr/sdk/job");
       const job = await fetchJobRequest(await deps.current.hub.ready, pool.summary.jobId, { timeoutMs: 10_000 });
       if (!job) throw new FinalError(`the job request ${pool.summary.jobId} is not on the configured relays`);
-      refuseUnsupportedPrivacy(job.job.privacy);
 
       for (;;) {
         if (token.stop) { update({ status: "stopped", activity: "stopped; press Train to resume", progress: undefined }); return; }
@@ -177,7 +172,7 @@ export function useBrowserTraining(pool: PoolRow | null | undefined) {
               update({ activity: `round ${r}: publishing the result to the aggregator` });
               const { buildResult } = await import("@fedstr/sdk/nostr");
               const event = buildResult({
-                job: job.event, aggregator: job.job.aggregator, binding: await deps.current.binding(), encrypt: job.job.privacy === "nip44",
+                job: job.event, aggregator: job.job.aggregator, binding: await deps.current.binding(), encrypt: job.job.privacy === "sealed",
                 payload: { update: cid, sha256, samples: st.samples ?? data.length, round: r, metrics: st.metrics ?? {} },
               }, (await deps.current.nostrKey()).secretKey);
               const outcomes = await (await deps.current.hub.ready).publish(event);
@@ -212,8 +207,8 @@ export function useBrowserTraining(pool: PoolRow | null | undefined) {
             });
             if (done.type !== "done") throw new Error("the training worker answered without an update");
             update({ activity: `round ${r}: uploading the update (${done.bytes.length.toLocaleString("en-US")} bytes)` });
-            const cid = await uploadUpdate(r, done.bytes, job.job.privacy);
-            st = { round: r, cid, sha256: done.sha256, samples: done.samples, metrics: done.metrics, backend: done.backend };
+            const { cid, sha256 } = await uploadUpdate(r, done.bytes, job.job, me.toBase58());
+            st = { round: r, cid, sha256, samples: done.samples, metrics: done.metrics, backend: done.backend };
             await saveState(st);
             continue;
           }

@@ -11,7 +11,8 @@ import { PublicKey } from "@solana/web3.js";
 import { cidFromBytes, fetchParticipant, fetchPool, findCommitmentAddress, findParticipantAddress, fetchCommitmentsOfRound, ParticipantStatus, PoolStatus } from "@fedstr/sdk/program";
 import { chainTime, decodeRoundReport, scheduleOf, type RoundReport } from "@fedstr/sdk/job";
 import { decode, encode, hashBytes, loadJsonl, loadTf, toHex, trainLocal } from "@fedstr/sdk/fl";
-import type { RunningActor } from "../../scripts/lib/actors.js";
+import { runJson, type RunningActor } from "../../scripts/lib/actors.js";
+import { isSealed, keyFromHex, openUpdate } from "@fedstr/sdk/privacy";
 import { createPool, join_, openRound1, startAggregator, startTrainer } from "../e2e/market.js";
 import { screenshot, seriousA11yViolations } from "../support/browser.js";
 import { connectedLabel, log, useAppEnv, type AppUser } from "../support/browser-market.js";
@@ -178,7 +179,7 @@ describe("training in the browser: chromium participant next to CLI participants
       expect(u.problems.offsite, "off-site requests").to.deep.equal([]);
     });
 
-    it("the same plan, shard, seed and WASM backend give the same update sha256 in chromium and on the CLI path (Node)", async function () {
+    it("the same plan, shard, seed and WASM backend give the same update sha256 in chromium (opened from its sealed commitment) and on the CLI path (Node)", async function () {
       const { tf, backend } = await loadTf("wasm");
       expect(backend).to.equal("wasm");
       const plan = env.m.plan;
@@ -190,8 +191,15 @@ describe("training in the browser: chromium participant next to CLI participants
         // fedstr train's round r: trainLocal with seed (default 0) + r, encoded with the codec.
         const res = await trainLocal(plan, global, data, { tf, seed: r });
         const node = toHex(hashBytes(encode(res.update.weights)));
+        // The pool is sealed: the chain commits the ciphertext, so the update is opened with the
+        // round's key the aggregator discloses, and the plaintext's sha256 is compared.
         const c = await program().account.commitment.fetch(findCommitmentAddress(poolKey, me(), r, env.m.config.programId)[0]);
-        const browser = toHex(Uint8Array.from(c.updateHash));
+        const committed = await store.get(cidFromBytes(Uint8Array.from(c.updateCid)).toString());
+        expect(toHex(hashBytes(committed)), `round ${r}: the committed bytes`).to.equal(toHex(Uint8Array.from(c.updateHash)));
+        expect(isSealed(committed), `round ${r}: the committed bytes are sealed`).to.equal(true);
+        const disclosed = await runJson<{ keys: Record<string, string> }>("fedstr-aggregator", ["disclose", "--pool", pool, "--round", String(r), ...env.m.wallet("aggregator")], { env: env.m.env });
+        const plain = await openUpdate(committed, keyFromHex(disclosed.keys[String(r)]!), { pool, round: r, participant: me().toBase58() });
+        const browser = toHex(hashBytes(plain));
         log(`round ${r}: update sha256 chromium ${browser.slice(0, 16)}… node ${node.slice(0, 16)}…`);
         expect(browser, `round ${r}`).to.equal(node);
       }

@@ -1,7 +1,8 @@
 # The two commands a newcomer types: `make demo` and `make test`.
 # Both set up what is missing first (idempotent, heavy outputs cached under ~/.cache/fedstr);
 # `make test` also sets up what only the tests use (setup.sh --test: rustfmt and clippy, chromium,
-# a stock Kubo node, anchor-cli), lints the program and typechecks.
+# a stock Kubo node, anchor-cli), lints the program, checks the TypeScript's format and lint
+# (Biome: `npm run lint`; `npm run format` fixes the format) and typechecks.
 .PHONY: setup setup-test demo test typecheck
 
 setup:
@@ -15,5 +16,6 @@ demo: setup
 
 test: setup-test
 	bash scripts/check-program.sh
+	npm run lint
 	npm run typecheck
 	npm test

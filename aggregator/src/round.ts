@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PublicKey } from "@solana/web3.js";
+import { PublicKey } from "@solana/web3.js";
 import * as fl from "@fedstr/sdk/fl";
 import {
   buildRewardTree, cidToBytes, fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress,
@@ -16,11 +16,9 @@ import {
 import { chainTime, encodeRoundReport, modelForRound, roundReward, scheduleOf, splitReward, type ContentRef, type ReportUpdate, type RoundReport } from "@fedstr/sdk/job";
 import { buildFeedback, type Event, type JobRequest, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex, type ContentStore } from "@fedstr/sdk/storage";
-import type { Session } from "@fedstr/sdk/cli";
-import { PublicKey as Pk } from "@solana/web3.js";
+import { sleep, withRetry, type Session } from "@fedstr/sdk/cli";
 import { checkpointDir, saveCheckpoint, writeFileAtomic, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
 import type { Logger } from "./log.js";
-import { sleep, withRetry } from "@fedstr/sdk/cli";
 
 /** Everything a pool's rounds need. */
 export interface PoolContext {
@@ -59,7 +57,6 @@ export const SLASH_REASON_HASH_MISMATCH = 1;
 /** Per-update fetch timeout (ms); fetches are retried, a candidate still missing is UNAVAILABLE. */
 const FETCH_TIMEOUT_MS = 15_000;
 const STATEFUL = new Set(["fedadam", "fedyogi", "diloco"]);
-const hex = (b: Uint8Array | number[]) => Buffer.from(b).toString("hex");
 
 export function save(ctx: PoolContext): void {
   saveCheckpoint(ctx.dataDir, ctx.cp);
@@ -108,7 +105,7 @@ export function slashAmount(p: { stake: bigint; initialStake: bigint; slashed: b
 /** Slash a participant whose update does not match its commitment (once: the record is checked against the chain first). */
 async function slashMismatch(ctx: PoolContext, rc: RoundCheckpoint, participant: string, cid: string, committed: string, actual: string): Promise<SlashRecord | undefined> {
   const round = rc.round;
-  const wallet = new Pk(participant);
+  const wallet = new PublicKey(participant);
   const stateAddr = findParticipantAddress(ctx.pool, wallet, ctx.session.program.programId)[0];
   const readState = async () => {
     const s = await retryLogged(ctx, round, "participant", () => fetchParticipant(ctx.session.program, stateAddr));
@@ -249,7 +246,7 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   const shares = splitReward(total, acceptedIdx.map((i) => BigInt(candidates[i]!.samples)));
   const rewardOf = new Map(acceptedIdx.map((i, k) => [i, shares[k]!]));
   const leaves: RewardLeaf[] = acceptedIdx.map((i) => ({
-    participant: new Pk(candidates[i]!.participant), updateHash: Buffer.from(candidates[i]!.sha256, "hex"),
+    participant: new PublicKey(candidates[i]!.participant), updateHash: Buffer.from(candidates[i]!.sha256, "hex"),
     weight: BigInt(candidates[i]!.samples), reward: rewardOf.get(i)!,
   }));
   const tree = buildRewardTree(ctx.pool, round, leaves);
@@ -340,7 +337,7 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
     await retryLogged(ctx, round, "post round", async () => {
       const existing = await fetchRoundResult(program, roundAddr);
       if (existing !== null) {
-        if (hex(existing.globalModelHash) !== agg.model.sha256) throw new RoundConflictError(`round ${round} is already on chain with model sha256 ${hex(existing.globalModelHash)}, not the one this aggregator computed (${agg.model.sha256})`);
+        if (fl.toHex(existing.globalModelHash) !== agg.model.sha256) throw new RoundConflictError(`round ${round} is already on chain with model sha256 ${fl.toHex(existing.globalModelHash)}, not the one this aggregator computed (${agg.model.sha256})`);
         landedEarlier = true;
         return;
       }

@@ -15,13 +15,12 @@ import {
 import { chainTime, fetchJobRequest, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
 import { EventReader, jobResultsFilter, queryEvents, type PoolSubscription, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex } from "@fedstr/sdk/storage";
-import type { Session } from "@fedstr/sdk/cli";
+import { sleep, withRetry, type Session } from "@fedstr/sdk/cli";
 import { checkpointDir, emptyCheckpoint, keepResult, loadCheckpoint, markCollected, resumeAction, saveCheckpoint, type RoundCheckpoint } from "./checkpoint.js";
 import { buildCandidates, everyoneIn, storedResult } from "./collect.js";
 import type { Logger } from "./log.js";
 import { ParticipantSet } from "./participants.js";
 import { aggregateRound, postRound, PostDeadlineError, save, sendFeedback, type PoolContext } from "./round.js";
-import { sleep, withRetry } from "@fedstr/sdk/cli";
 
 /** Where the holdout set comes from (besides plan.evaluation.holdout.cid). */
 export type HoldoutSource = { file: string } | { digitsTest: number; seed: number } | undefined;

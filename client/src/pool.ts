@@ -5,13 +5,12 @@
  */
 import { PublicKey, type Connection, type TransactionInstruction } from "@solana/web3.js";
 import { createAssociatedTokenAccountIdempotentInstruction, getAccount, getAssociatedTokenAddressSync, getMint, TokenAccountNotFoundError, TokenInvalidAccountOwnerError } from "@solana/spl-token";
-import { UsageError, type Session } from "@fedstr/sdk/cli";
+import { UsageError, withRetry, type RetryOptions, type Session } from "@fedstr/sdk/cli";
 import { decodeAccount, findParticipantAddress, type ParticipantAccount, type PoolAccount } from "@fedstr/sdk/program";
 import { fetchJobRequest, fetchPoolMint, scheduleOf, summarizePool, type PoolSummary, type Schedule } from "@fedstr/sdk/job";
 import { parsePlan, PlanError, type TrainingPlan } from "@fedstr/sdk/fl";
 import type { Event, JobRequest } from "@fedstr/sdk/nostr";
 import { ClientError } from "./errors.js";
-import { withRetry, type RetryOptions } from "@fedstr/sdk/cli";
 
 /** A base58 Solana address from the command line; a usage error naming `what` otherwise. */
 export function parseAddress(value: string | undefined, what: string): PublicKey {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { extname } from "node:path";
-import { parseCommand, intFlag, COMMON_HELP, UsageError, toJson, type Output, type Session, TransactionError } from "@fedstr/sdk/cli";
+import { parseCommand, intFlag, COMMON_HELP, UsageError, toJson, type Output, type Session, TransactionError, isTransient, sleep, withRetry, type RetryOptions } from "@fedstr/sdk/cli";
 import { commitUpdateIx, findCommitmentAddress, PoolStatus, cidFromBytes, cidToBytes } from "@fedstr/sdk/program";
 import { chainTime, modelForRound, waitForChainTime } from "@fedstr/sdk/job";
 import { decode, encode, hashBytes, toHex, loadCsv, loadJsonl, loadTf, trainLocal, DataError, type BackendChoice, type Dataset, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
@@ -15,7 +15,6 @@ import { sha256Hex, StorageError } from "@fedstr/sdk/storage";
 import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { formatTime, loadJob, loadPlan, loadPool, requireParticipant, parseAddress, type LoadedJob, type LoadedPool } from "../pool.js";
-import { isTransient, sleep, withRetry, type RetryOptions } from "@fedstr/sdk/cli";
 import { NetworkError, publishEvent } from "../publish.js";
 import { checkpointPath, entryOf, loadCheckpoint, saveCheckpoint, stepFor, type Checkpoint, type RoundEntry } from "../state.js";
 

@@ -8,7 +8,7 @@
  * and the reward tree must rebuild to the posted root.
  */
 import { PublicKey } from "@solana/web3.js";
-import { parseCommand, intFlag, COMMON_HELP, type Output, type Session } from "@fedstr/sdk/cli";
+import { parseCommand, intFlag, COMMON_HELP, withRetry, type Output, type Session } from "@fedstr/sdk/cli";
 import { buildRewardTree, cidFromBytes, findCommitmentAddress, findRoundAddress, type RoundResultAccount } from "@fedstr/sdk/program";
 import { splitReward, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
 import { decode, loadKernel, recompute, toHex, type TrainingPlan } from "@fedstr/sdk/fl";
@@ -17,7 +17,6 @@ import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { loadPlan, loadPool, parseAddress, table, type LoadedPool } from "../pool.js";
 import { findRoundReport } from "../reports.js";
-import { withRetry } from "@fedstr/sdk/cli";
 
 export const help = `fedstr verify <pool> [--round N] — recompute posted rounds and compare them with the chain
 
@@ -32,7 +31,6 @@ Exit status 1 when any round does not verify.
 
 ${COMMON_HELP}`;
 
-const hex = (b: number[] | Uint8Array) => Buffer.from(b).toString("hex");
 
 export interface RoundVerification {
   round: number;
@@ -118,7 +116,7 @@ class RoundVerifier {
 
   async verify(r: number): Promise<RoundVerification> {
     const result = (await this.result(r))!;
-    const onChainHash = hex(result.globalModelHash);
+    const onChainHash = toHex(result.globalModelHash);
     let accepted = 0;
     let recomputedHash: string | null = null;
     try {
@@ -136,7 +134,7 @@ class RoundVerifier {
       else {
         const p = await this.result(r - 1);
         if (p === null) throw new Mismatch(`round ${r - 1} is not posted`);
-        previous = { cid: cidFromBytes(p.globalModelCid).toString(), sha256: hex(p.globalModelHash) };
+        previous = { cid: cidFromBytes(p.globalModelCid).toString(), sha256: toHex(p.globalModelHash) };
       }
       if (report.previousModel.cid !== previous.cid || report.previousModel.sha256 !== previous.sha256) throw new Mismatch(`the report's previous model ${report.previousModel.cid} is not the model round ${r} trained from (${previous.cid})`);
       if (r > 1 && report.previousState !== undefined) {
@@ -153,7 +151,7 @@ class RoundVerifier {
         const addr = findCommitmentAddress(this.pool.address, new PublicKey(u.participant), r, this.session.program.programId)[0];
         const c = await withRetry("reading a commitment", () => this.session.program.account.commitment.fetchNullable(addr));
         if (c === null) throw new Mismatch(`accepted update of ${u.participant} has no commitment on chain`);
-        if (hex(c.updateHash) !== u.sha256 || cidFromBytes(c.updateCid).toString() !== u.cid) throw new Mismatch(`accepted update of ${u.participant} (${u.cid}) differs from its on-chain commitment`);
+        if (toHex(c.updateHash) !== u.sha256 || cidFromBytes(c.updateCid).toString() !== u.cid) throw new Mismatch(`accepted update of ${u.participant} (${u.cid}) differs from its on-chain commitment`);
         if (c.samples.toString() !== String(u.samples)) throw new Mismatch(`accepted update of ${u.participant} is weighted by ${u.samples} samples, its commitment says ${c.samples.toString()}`);
         committedSamples.push(BigInt(c.samples.toString()));
         updates.push({ bytes: await this.fetch({ cid: u.cid, sha256: u.sha256 }, `the update of ${u.participant}`), numSamples: u.samples });
@@ -162,7 +160,7 @@ class RoundVerifier {
       // Rewards: the tree rebuilt from its leaves gives the posted root; every leaf is an accepted update.
       const leaves = report.rewards.leaves.map((l) => ({ participant: new PublicKey(l.participant), updateHash: Buffer.from(l.updateHash, "hex"), weight: BigInt(l.weight), reward: BigInt(l.reward) }));
       const root = buildRewardTree(this.pool.address, r, leaves).root.toString("hex");
-      if (root !== hex(result.merkleRoot)) throw new Mismatch(`the reward tree rebuilds to root ${root}, the chain has ${hex(result.merkleRoot)}`);
+      if (root !== toHex(result.merkleRoot)) throw new Mismatch(`the reward tree rebuilds to root ${root}, the chain has ${toHex(result.merkleRoot)}`);
       for (const l of report.rewards.leaves) {
         if (!acceptedUpdates.some((u) => u.participant === l.participant && u.sha256 === l.updateHash)) throw new Mismatch(`reward leaf of ${l.participant} is not an accepted update`);
       }

@@ -9,14 +9,13 @@ import { findRoundAddress } from "../program/pda.js";
 import type { FedstrProgram } from "../program/program.js";
 import type { PoolAccount } from "../program/accounts.js";
 import { cidFromBytes } from "../storage/cid.js";
+import { toHex } from "../fl/codec.js";
 import { EventReader, type AcceptedEvent } from "../nostr/reader.js";
 import type { RelayPool } from "../nostr/relay-pool.js";
 import { queryEvents } from "../nostr/query.js";
 import { KIND_FL_JOB_REQUEST } from "../nostr/kinds.js";
 import { scheduleOf } from "./schedule.js";
 import type { ContentRef } from "./report.js";
-
-const hex = (b: Uint8Array | number[]) => Buffer.from(b).toString("hex");
 
 /** JSON-safe view of a Pool account (amounts as decimal strings, times as unix seconds). */
 export interface PoolSummary {
@@ -97,7 +96,7 @@ export function summarizePool(address: PublicKey, p: PoolAccount, mint: PoolMint
     allocated: p.totalAllocated.toString(),
     staked: p.totalStaked.toString(),
     slashed: p.totalSlashed.toString(),
-    jobId: hex(p.nostrJobId),
+    jobId: toHex(p.nostrJobId),
     planCid: cidFromBytes(p.trainingPlanCid).toString(),
     initialModelCid: cidFromBytes(p.initialModelCid).toString(),
     freezeAuthority: mint.freezeAuthority?.toBase58() ?? null,
@@ -119,7 +118,7 @@ export async function modelForRound(
   if (round <= 1) return { cid: cidFromBytes(account.initialModelCid).toString(), sha256: initialSha256 };
   const prev = await program.account.roundResult.fetchNullable(findRoundAddress(pool, round - 1, program.programId)[0]);
   if (prev === null) return undefined;
-  return { cid: cidFromBytes(prev.globalModelCid).toString(), sha256: hex(prev.globalModelHash) };
+  return { cid: cidFromBytes(prev.globalModelCid).toString(), sha256: toHex(prev.globalModelHash) };
 }
 
 /**

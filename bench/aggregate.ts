@@ -206,7 +206,7 @@ async function main(): Promise<void> {
   if (!json) log("case        | ours s   GB/s  aggMem MB | baseline s | flower s  aggMem MB | ours/base ours/flower mem ours/flower | flower-inplace s aggMem MB");
   for (const { n, p } of cases) {
     const maxN = Math.max(...cases.filter((c) => c.p === p).map((c) => c.n));
-    const m = ensureData(p, maxN, log);
+    ensureData(p, maxN, log);
     const mf = join(DATA, `p${p}`, "manifest.json");
     const outFile = join(DATA, `p${p}`, `ours-result-n${n}.f32`);
     // each repetition in a fresh process: fresh allocations (page faults included) and a clean

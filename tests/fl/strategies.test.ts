@@ -20,10 +20,12 @@ describe("fl/strategies", () => {
     const ups = Array.from({ length: 7 }, (_, i) => perturb(global, 100 + i, 0.1, 5 + 13 * i));
     const out = run(fedAvg(), global, ups).weights;
     const tot = ups.reduce((a, u) => a + u.numSamples, 0);
-    out.forEach((t, k) => t.values.forEach((x, i) => {
-      const ref = ups.reduce((a, u) => a + u.numSamples * u.weights[k]!.values[i]!, 0) / tot;
-      expect(x).to.be.closeTo(ref, 1e-5);
-    }));
+    out.forEach((t, k) => {
+      t.values.forEach((x, i) => {
+        const ref = ups.reduce((a, u) => a + u.numSamples * u.weights[k]!.values[i]!, 0) / tot;
+        expect(x).to.be.closeTo(ref, 1e-5);
+      });
+    });
     expect(v0(run(fedAvg(), G1, [scalar(1, 1), scalar(4, 3)]).weights)).to.equal(3.25);
   });
 
@@ -77,8 +79,10 @@ describe("fl/strategies", () => {
     expect(simd.simd).to.equal(true);
     for (const u of ups) { simd.add(u); js.add(u); }
     const a = simd.result(), b = js.result();
-    a.forEach((t, k) => expect(Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength)
-      .equals(Buffer.from(b[k]!.values.buffer, b[k]!.values.byteOffset, b[k]!.values.byteLength)), t.name).to.equal(true));
+    a.forEach((t, k) => {
+      expect(Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength)
+        .equals(Buffer.from(b[k]!.values.buffer, b[k]!.values.byteOffset, b[k]!.values.byteLength)), t.name).to.equal(true);
+    });
   });
 
   it("FedAvg streams hundreds of updates in O(model size) memory", () => {

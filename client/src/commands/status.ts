@@ -31,7 +31,7 @@ export interface RoundStatus {
 
 export async function main(argv: string[], out: Output): Promise<void> {
   await poolCommand(argv, out, help, {}, async ({ session, pool, poolAddress, decimals }) => {
-    const { account, summary, schedule } = pool;
+    const { summary, schedule } = pool;
     const me = session.wallet.publicKey;
     const [now, state] = await Promise.all([chainTime(session.connection), fetchParticipantState(session, poolAddress, me)]);
     const pid = session.program.programId;

@@ -16,8 +16,8 @@ import {
 import { chainTime, encodeRoundReport, modelForRound, roundReward, scheduleOf, splitReward, type ContentRef, type ReportUpdate, type RoundReport } from "@fedstr/sdk/job";
 import { buildFeedback, type Event, type JobRequest, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex, type ContentStore } from "@fedstr/sdk/storage";
-import { sleep, withRetry, type Session } from "@fedstr/sdk/cli";
-import { checkpointDir, saveCheckpoint, writeFileAtomic, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
+import { sleep, withRetry, writeFileAtomic, type Session } from "@fedstr/sdk/cli";
+import { checkpointDir, saveCheckpoint, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
 import type { Logger } from "./log.js";
 
 /** Everything a pool's rounds need. */

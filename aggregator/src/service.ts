@@ -12,7 +12,7 @@ import {
   ParticipantStatus, PoolStatus, cidFromBytes, fetchCommitmentsOfRound, fetchParticipantsOfPool, fetchPool, fetchRoundResult, findRoundAddress,
   poolStatusName, type PoolAccount,
 } from "@fedstr/sdk/program";
-import { chainTime, fetchJobRequest, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
+import { chainTime, fetchJobRequest, jobRequestMismatch, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
 import { EventReader, jobResultsFilter, queryEvents, type PoolSubscription, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import { sleep, withRetry, type Session } from "@fedstr/sdk/cli";
@@ -120,8 +120,8 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
   });
   const job = jobReq.job;
   if (job.aggregator !== session.nostr.pubkey) throw new Error(`the job request ${jobId} names aggregator Nostr key ${job.aggregator}, not ours (${session.nostr.pubkey}); check --nostr-key`);
-  if (job.pool !== address) throw new Error(`the job request ${jobId} is for pool ${job.pool}, not ${address}`);
-  if (job.programId !== program.programId.toBase58()) throw new Error(`the job request ${jobId} is for program ${job.programId}, not ${program.programId.toBase58()}`);
+  const mismatch = jobRequestMismatch(job, pool, account, program.programId);
+  if (mismatch !== undefined) throw new Error(`the job request ${jobId} does not describe pool ${address}: ${mismatch}`);
 
   const cp = loadCheckpoint(session.config.dataDir, address, { programId: program.programId.toBase58(), aggregator: me })
     ?? emptyCheckpoint(address, program.programId.toBase58(), me);

@@ -12,6 +12,7 @@ import { cidFromBytes } from "../storage/cid.js";
 import { toHex } from "../fl/codec.js";
 import { EventReader, type AcceptedEvent } from "../nostr/reader.js";
 import type { RelayPool } from "../nostr/relay-pool.js";
+import type { JobRequest } from "../nostr/events.js";
 import { queryEvents } from "../nostr/query.js";
 import { KIND_FL_JOB_REQUEST } from "../nostr/kinds.js";
 import { scheduleOf } from "./schedule.js";
@@ -136,5 +137,31 @@ export async function fetchJobRequest(
     const a = reader.accept(e);
     if (a?.type === "job-request") return a;
   }
+  return undefined;
+}
+
+/**
+ * Why the job request `job` does not describe the pool at `address` (its on-chain terms, `account`)
+ * of program `programId`, or undefined when it does. Checked: pool, program, training plan, initial
+ * model, rounds, round length, join and end deadlines, minimum stake and the mint its amounts name.
+ * Not the reward: the request advertises the first deposit, `fund_pool` may add to it (the chain's
+ * `totalFunded` is what counts). What `fedstr train` and the aggregator check before acting on a job.
+ */
+export function jobRequestMismatch(job: JobRequest, address: PublicKey, account: PoolAccount, programId: PublicKey): string | undefined {
+  const s = scheduleOf(account);
+  const planCid = cidFromBytes(account.trainingPlanCid).toString();
+  const modelCid = cidFromBytes(account.initialModelCid).toString();
+  const mint = account.mint.toBase58();
+  const wrongMint = [job.stake.mint, job.reward.mint].find((m) => m != null && m !== mint);
+  if (job.pool !== address.toBase58()) return `it names pool ${job.pool}`;
+  if (job.programId !== programId.toBase58()) return `it names program ${job.programId}`;
+  if (job.planCid !== planCid) return `its plan ${job.planCid} is not the pool's ${planCid}`;
+  if (job.initialModelCid !== modelCid) return `its model ${job.initialModelCid} is not the pool's ${modelCid}`;
+  if (job.rounds !== account.numRounds) return `it has ${job.rounds} rounds, the pool ${account.numRounds}`;
+  if (job.deadlines.roundSeconds !== s.roundDuration) return `its rounds last ${job.deadlines.roundSeconds} s, the pool's ${s.roundDuration} s`;
+  if (job.deadlines.join !== s.joinDeadline) return `its join deadline is ${job.deadlines.join}, the pool's ${s.joinDeadline}`;
+  if (job.deadlines.end !== s.roundDeadline(s.numRounds)) return `its end deadline is ${job.deadlines.end}, the pool's ${s.roundDeadline(s.numRounds)}`;
+  if (job.stake.amount !== account.minStake.toString()) return `its stake ${job.stake.amount} is not the pool's minimum stake ${account.minStake.toString()}`;
+  if (wrongMint !== undefined) return `it names mint ${wrongMint}, the pool's is ${mint}`;
   return undefined;
 }

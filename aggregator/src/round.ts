@@ -56,7 +56,6 @@ export class RoundConflictError extends Error {
 export const SLASH_REASON_HASH_MISMATCH = 1;
 /** Per-update fetch timeout (ms); fetches are retried, a candidate still missing is UNAVAILABLE. */
 const FETCH_TIMEOUT_MS = 15_000;
-const STATEFUL = new Set(["fedadam", "fedyogi", "diloco"]);
 
 export function save(ctx: PoolContext): void {
   saveCheckpoint(ctx.dataDir, ctx.cp);
@@ -87,7 +86,7 @@ async function roundInputs(ctx: PoolContext, round: number, account: PoolAccount
   const model = await retryLogged(ctx, round, "previous model", () => modelForRound(ctx.session.program, ctx.pool, account, round, ctx.plan.model.initialWeights.sha256));
   if (model === undefined) throw new Error(`round ${round - 1} is not posted, so round ${round} has no global model`);
   const weights = fl.decode(await fetchVerified(ctx, round, model, "global model"), { copy: true });
-  if (round === 1 || !STATEFUL.has(ctx.plan.aggregation.strategy)) return { model, weights };
+  if (round === 1 || !fl.createStrategy(ctx.plan.aggregation).stateful) return { model, weights };
   const stateRef = ctx.cp.rounds[String(round - 1)]?.aggregated?.state;
   if (stateRef === undefined) {
     throw new Error(`the ${ctx.plan.aggregation.strategy} server state after round ${round - 1} is not in the checkpoint (was the data dir lost?); it cannot be recomputed`);

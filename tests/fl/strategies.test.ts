@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import {
   aggregate, coordinateMedian, FedAvgAccumulator, createStrategy, diloco, encode, fedAvg, fedOpt, hash, kernelError, krum, krumScores, loadKernel, recompute, runRound, toHex, trimmedMean,
-  type ClientUpdate, type RoundInputs, type Strategy, type Weights,
+  type AggregationConfig, type ClientUpdate, type RoundInputs, type Strategy, type Weights,
 } from "../../sdk/src/fl/index.js";
 import { perturb, randomWeights, SHAPES } from "./helpers.js";
 
@@ -132,6 +132,19 @@ describe("fl/strategies", () => {
     expect(v0(a2.weights)).to.be.above(v0(a1.weights));
     const y = run(fedOpt("yogi"), G1, [scalar(1)]);
     expect(v0(y.weights)).to.be.above(0).and.below(1);
+  });
+
+  it("each strategy says whether it carries server state between rounds, and only those return any", () => {
+    const configs: [AggregationConfig, boolean][] = [
+      [{ strategy: "fedavg" }, false], [{ strategy: "median" }, false], [{ strategy: "trimmed-mean", trimFraction: 0.2 }, false],
+      [{ strategy: "krum", byzantine: 0 }, false], [{ strategy: "fedadam" }, true], [{ strategy: "fedyogi" }, true],
+      [{ strategy: "diloco" }, true], [{ strategy: "diloco", inner: { strategy: "median" } }, true],
+    ];
+    for (const [cfg, stateful] of configs) {
+      const s = createStrategy(cfg);
+      expect(s.stateful, cfg.strategy).to.equal(stateful);
+      expect(run(s, G1, [scalar(1), scalar(2), scalar(3)]).state.length > 0, `${s.name} state`).to.equal(stateful);
+    }
   });
 
   it("DiLoCo's outer step is SGD with Nesterov momentum on global - average", () => {

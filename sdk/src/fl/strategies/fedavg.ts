@@ -80,6 +80,7 @@ export function fedAvg(): Strategy {
   return {
     name: "fedavg",
     streaming: true,
+    stateful: false,
     begin(global: Weights): RoundAggregator {
       const acc = new FedAvgAccumulator(global);
       return {

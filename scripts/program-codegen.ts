@@ -340,7 +340,7 @@ const typeTs = (exportName: string) =>
   (exportName ? `\nexport const ${exportName}: Fedstr = ${JSON.stringify(camel, null, 2)};\n` : "");
 
 const outputs: [string, string][] = [
-  ["target/idl/fedstr.json", JSON.stringify(idl, null, 2) + "\n"],
+  ["target/idl/fedstr.json", `${JSON.stringify(idl, null, 2)}\n`],
   ["target/types/fedstr.ts", typeTs("")],
   ["sdk/src/program/idl.ts", typeTs("IDL")],
   ["programs/fedstr/src/discriminators.rs", discRs],

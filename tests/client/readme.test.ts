@@ -32,7 +32,7 @@ function readmeLines(markdown: string, section: string): string[] {
   for (const block of body.matchAll(/```sh\n([\s\S]*?)```/g)) {
     let pending = "";
     for (const raw of block[1]!.split("\n")) {
-      if (raw.trimEnd().endsWith("\\")) { pending += raw.trimEnd().slice(0, -1) + " "; continue; }
+      if (raw.trimEnd().endsWith("\\")) { pending += `${raw.trimEnd().slice(0, -1)} `; continue; }
       const line = (pending + raw).trim();
       pending = "";
       if (line !== "") lines.push(line);

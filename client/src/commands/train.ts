@@ -16,7 +16,7 @@ import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { formatTime, loadJob, loadPlan, loadPool, requireParticipant, parseAddress, type LoadedJob, type LoadedPool } from "../pool.js";
 import { NetworkError, publishEvent } from "../publish.js";
-import { checkpointPath, entryOf, loadCheckpoint, saveCheckpoint, stepFor, type Checkpoint, type RoundEntry } from "../state.js";
+import { checkpointPath, entryOf, loadCheckpoint, saveCheckpoint, stepFor, type Checkpoint } from "../state.js";
 
 export const help = `fedstr train <pool> --data <file.csv|file.jsonl> [--seed N] [--backend wasm|cpu|node|node-gpu]
 

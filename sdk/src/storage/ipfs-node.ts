@@ -56,7 +56,7 @@ function send (res: ServerResponse, status: number, body: string | Uint8Array, t
 }
 
 function sendJson (res: ServerResponse, status: number, value: unknown): void {
-  send(res, status, JSON.stringify(value) + '\n', 'application/json')
+  send(res, status, `${JSON.stringify(value)}\n`, 'application/json')
 }
 
 /** Kubo-style error body: {"Message","Code","Type":"error"}. */

@@ -1,7 +1,8 @@
 # The two commands a newcomer types: `make demo` and `make test`.
 # Both set up what is missing first (idempotent, heavy outputs cached under ~/.cache/fedstr);
 # `make test` also sets up what only the tests use (setup.sh --test: rustfmt and clippy, chromium,
-# a stock Kubo node, anchor-cli), lints the program and typechecks.
+# a stock Kubo node, anchor-cli), lints the program, checks the TypeScript's format and lint
+# (Biome: `npm run lint`; `npm run format` fixes the format) and typechecks.
 # Every recipe runs on the Node in .node-version (scripts/node.sh: the machine's when it is recent
 # enough, else the one the set-up installs into ~/.cache/fedstr/node), native modules built against
 # its headers.
@@ -24,5 +25,6 @@ demo: setup
 
 test: setup-test
 	bash scripts/check-program.sh
+	npm run lint
 	npm run typecheck
 	npm test

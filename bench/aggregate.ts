@@ -162,7 +162,7 @@ async function worker(kind: "ours" | "baseline", manifestPath: string, n: number
     }
   }
   const peak = procKb("VmHWM");
-  process.stdout.write(JSON.stringify({ seconds: best, peakRssMB: peak / 1024, baseRssMB: base / 1024, aggMemMB: (peak - base) / 1024, checksum, ...(simd !== undefined ? { simd } : {}) }) + "\n");
+  process.stdout.write(`${JSON.stringify({ seconds: best, peakRssMB: peak / 1024, baseRssMB: base / 1024, aggMemMB: (peak - base) / 1024, checksum, ...(simd !== undefined ? { simd } : {}) })}\n`);
 }
 
 function python(): string | undefined {
@@ -194,7 +194,7 @@ async function main(): Promise<void> {
     return;
   }
   const json = has("--json");
-  const log = (s: string) => process.stderr.write(s + "\n");
+  const log = (s: string) => process.stderr.write(`${s}\n`);
   const repeat = Number(arg("--repeat") ?? 5);
   const cases = (arg("--cases") ?? "10x1M,100x1M,10x10M,100x10M").split(",").map((c) => {
     const [n, p] = c.split("x");
@@ -206,7 +206,7 @@ async function main(): Promise<void> {
   if (!json) log("case        | ours s   GB/s  aggMem MB | baseline s | flower s  aggMem MB | ours/base ours/flower mem ours/flower | flower-inplace s aggMem MB");
   for (const { n, p } of cases) {
     const maxN = Math.max(...cases.filter((c) => c.p === p).map((c) => c.n));
-    const m = ensureData(p, maxN, log);
+    ensureData(p, maxN, log);
     const mf = join(DATA, `p${p}`, "manifest.json");
     const outFile = join(DATA, `p${p}`, `ours-result-n${n}.f32`);
     // each repetition in a fresh process: fresh allocations (page faults included) and a clean
@@ -258,8 +258,8 @@ async function main(): Promise<void> {
     log(`N=${String(n).padEnd(3)} P=${String(p / 1e6).padEnd(3)}M | ${f(os, 3)}  ${f(row.ours.gbps)}  ${f(ours.aggMemMB, 1)} | ${f(bs, 3)} | ${f(flower?.seconds, 3)}  ${f(flower?.aggMemMB, 1)} | ${f(row.ratios.oursOverBaseline)} ${f(row.ratios.oursOverFlower)} ${f(row.ratios.aggMemOursOverFlower, 4)} | ${f(flowerInplace?.seconds, 3)} ${f(flowerInplace?.aggMemMB, 1)}`);
   }
   const summary = { bench: "fedavg-aggregate", node: process.version, chunkBytes: CHUNK, repeat, cases: results };
-  if (json) process.stdout.write(JSON.stringify(summary) + "\n");
-  else process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+  if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 }
 
 await main();

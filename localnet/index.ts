@@ -219,7 +219,7 @@ function isAlive(pid: number): boolean {
 }
 
 function saveKeypair(path: string, kp: Keypair): void {
-  writeFileSync(path, JSON.stringify(Array.from(kp.secretKey)) + "\n", { mode: 0o600 });
+  writeFileSync(path, `${JSON.stringify(Array.from(kp.secretKey))}\n`, { mode: 0o600 });
 }
 
 interface ReadyLine {
@@ -361,7 +361,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       commitment: "confirmed",
     };
     mkdirSync(join(o.dir, "data"), { recursive: true });
-    writeFileSync(configPath, JSON.stringify(config, null, 2) + "\n");
+    writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s; config ${configPath}`);
 
     return {

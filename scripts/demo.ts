@@ -23,7 +23,7 @@ import { digitsPlan, encode, hash, initialWeights, loadDigits, loadTf, partition
 import { findEscrowAddress, findStakeVaultAddress, fetchPool } from "@fedstr/sdk/program";
 import { loadConfig } from "@fedstr/sdk/config";
 import { openSession, toJson } from "@fedstr/sdk/cli";
-import { chainTime, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
+import { chainTime, scheduleOf } from "@fedstr/sdk/job";
 import { startLocalnet } from "../localnet/index.js";
 import { REPO_ROOT, runJson, spawnJsonLines, type RunningActor } from "./lib/actors.js";
 import { lineChartSvg } from "./lib/chart.js";

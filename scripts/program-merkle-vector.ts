@@ -29,5 +29,5 @@ const v = {
     proof: t.proofs[i]!.map((x) => x.toString("hex")),
   })),
 };
-writeFileSync("tests/program/vectors/reward-merkle.json", JSON.stringify(v, null, 2) + "\n");
+writeFileSync("tests/program/vectors/reward-merkle.json", `${JSON.stringify(v, null, 2)}\n`);
 console.log(v.root);

@@ -91,5 +91,5 @@ const summary = {
   perRound: res.rounds.map((r) => ({ round: r.round, loss: r.loss, accuracy: r.accuracy, accepted: r.accepted, rejected: r.rejected, ms: r.durationMs })),
   seconds: (Date.now() - t0) / 1000,
 };
-if (a.json) process.stdout.write(JSON.stringify(summary) + "\n");
+if (a.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 else process.stdout.write(`final accuracy ${(100 * (res.final.accuracy ?? 0)).toFixed(2)}% after ${rounds} rounds (${summary.seconds.toFixed(1)}s)\n`);

@@ -12,8 +12,9 @@
  * checkpoint. A torn last line (killed mid-append) is cut off on load; the relays still hold that
  * result. A round's journal is deleted once `state.json` records the round as collected.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "@fedstr/sdk/cli";
 import type { Event } from "@fedstr/sdk/nostr";
 import type { ContentRef, MarketRejectReason } from "@fedstr/sdk/job";
 
@@ -122,29 +123,6 @@ export function checkpointPath(dataDir: string, pool: string): string {
 
 export function emptyCheckpoint(pool: string, programId: string, aggregator: string): Checkpoint {
   return { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, pool, programId, aggregator, results: {}, rounds: {} };
-}
-
-/** Write `bytes` to `path` atomically: tmp file + fsync + rename + fsync of the directory. */
-export function writeFileAtomic(path: string, bytes: string | Uint8Array): void {
-  const dir = join(path, "..");
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w", 0o600);
-  try {
-    const buf = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  const dfd = openSync(dir, "r");
-  try {
-    fsyncSync(dfd);
-  } finally {
-    closeSync(dfd);
-  }
 }
 
 /** The pool's checkpoint, or undefined when there is none yet. A corrupt or foreign file is an error, never silently replaced. */

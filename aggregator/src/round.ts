@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PublicKey } from "@solana/web3.js";
+import { PublicKey } from "@solana/web3.js";
 import * as fl from "@fedstr/sdk/fl";
 import {
   cidToBytes, fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress,
@@ -17,11 +17,9 @@ import { buildRoundReport, chainTime, encodeRoundReport, modelForRound, schedule
 import { buildFeedback, type Event, type JobRequest, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex, type ContentStore } from "@fedstr/sdk/storage";
 import { roundOpener, roundSecretKey, SealError } from "@fedstr/sdk/privacy";
-import type { Session } from "@fedstr/sdk/cli";
-import { PublicKey as Pk } from "@solana/web3.js";
-import { checkpointDir, saveCheckpoint, writeFileAtomic, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
+import { sleep, withRetry, writeFileAtomic, type Session } from "@fedstr/sdk/cli";
+import { checkpointDir, saveCheckpoint, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
 import type { Logger } from "./log.js";
-import { sleep, withRetry } from "@fedstr/sdk/cli";
 
 /** Everything a pool's rounds need. */
 export interface PoolContext {
@@ -59,8 +57,6 @@ export class RoundConflictError extends Error {
 export const SLASH_REASON_HASH_MISMATCH = 1;
 /** Per-update fetch timeout (ms); fetches are retried, a candidate still missing is UNAVAILABLE. */
 const FETCH_TIMEOUT_MS = 15_000;
-const STATEFUL = new Set(["fedadam", "fedyogi", "diloco"]);
-const hex = (b: Uint8Array | number[]) => Buffer.from(b).toString("hex");
 
 export function save(ctx: PoolContext): void {
   saveCheckpoint(ctx.dataDir, ctx.cp);
@@ -91,7 +87,7 @@ async function roundInputs(ctx: PoolContext, round: number, account: PoolAccount
   const model = await retryLogged(ctx, round, "previous model", () => modelForRound(ctx.session.program, ctx.pool, account, round, ctx.plan.model.initialWeights.sha256));
   if (model === undefined) throw new Error(`round ${round - 1} is not posted, so round ${round} has no global model`);
   const weights = fl.decode(await fetchVerified(ctx, round, model, "global model"), { copy: true });
-  if (round === 1 || !STATEFUL.has(ctx.plan.aggregation.strategy)) return { model, weights };
+  if (round === 1 || !fl.createStrategy(ctx.plan.aggregation).stateful) return { model, weights };
   const stateRef = ctx.cp.rounds[String(round - 1)]?.aggregated?.state;
   if (stateRef === undefined) {
     throw new Error(`the ${ctx.plan.aggregation.strategy} server state after round ${round - 1} is not in the checkpoint (was the data dir lost?); it cannot be recomputed`);
@@ -109,7 +105,7 @@ export function slashAmount(p: { stake: bigint; initialStake: bigint; slashed: b
 /** Slash a participant whose update does not match its commitment (once: the record is checked against the chain first). */
 async function slashMismatch(ctx: PoolContext, rc: RoundCheckpoint, participant: string, cid: string, committed: string, actual: string): Promise<SlashRecord | undefined> {
   const round = rc.round;
-  const wallet = new Pk(participant);
+  const wallet = new PublicKey(participant);
   const stateAddr = findParticipantAddress(ctx.pool, wallet, ctx.session.program.programId)[0];
   const readState = async () => {
     const s = await retryLogged(ctx, round, "participant", () => fetchParticipant(ctx.session.program, stateAddr));
@@ -336,7 +332,7 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
     await retryLogged(ctx, round, "post round", async () => {
       const existing = await fetchRoundResult(program, roundAddr);
       if (existing !== null) {
-        if (hex(existing.globalModelHash) !== agg.model.sha256) throw new RoundConflictError(`round ${round} is already on chain with model sha256 ${hex(existing.globalModelHash)}, not the one this aggregator computed (${agg.model.sha256})`);
+        if (fl.toHex(existing.globalModelHash) !== agg.model.sha256) throw new RoundConflictError(`round ${round} is already on chain with model sha256 ${fl.toHex(existing.globalModelHash)}, not the one this aggregator computed (${agg.model.sha256})`);
         landedEarlier = true;
         return;
       }

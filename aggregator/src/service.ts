@@ -12,17 +12,16 @@ import {
   ParticipantStatus, PoolStatus, cidFromBytes, fetchCommitmentsOfRound, fetchParticipantsOfPool, fetchPool, fetchRoundResult, findRoundAddress,
   poolStatusName, type PoolAccount,
 } from "@fedstr/sdk/program";
-import { chainTime, fetchJobRequest, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
+import { chainTime, fetchJobRequest, jobRequestMismatch, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
 import { createSealKeySet } from "@fedstr/sdk/privacy";
 import { EventReader, jobResultsFilter, queryEvents, type PoolSubscription, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex } from "@fedstr/sdk/storage";
-import type { Session } from "@fedstr/sdk/cli";
+import { sleep, withRetry, type Session } from "@fedstr/sdk/cli";
 import { checkpointDir, emptyCheckpoint, keepResult, loadCheckpoint, markCollected, resumeAction, saveCheckpoint, type RoundCheckpoint } from "./checkpoint.js";
 import { buildCandidates, everyoneIn, storedResult } from "./collect.js";
 import type { Logger } from "./log.js";
 import { ParticipantSet } from "./participants.js";
 import { aggregateRound, postRound, PostDeadlineError, save, sendFeedback, type PoolContext } from "./round.js";
-import { sleep, withRetry } from "@fedstr/sdk/cli";
 
 /** Where the holdout set comes from (besides plan.evaluation.holdout.cid). */
 export type HoldoutSource = { file: string } | { digitsTest: number; seed: number } | undefined;
@@ -122,8 +121,8 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
   });
   const job = jobReq.job;
   if (job.aggregator !== session.nostr.pubkey) throw new Error(`the job request ${jobId} names aggregator Nostr key ${job.aggregator}, not ours (${session.nostr.pubkey}); check --nostr-key`);
-  if (job.pool !== address) throw new Error(`the job request ${jobId} is for pool ${job.pool}, not ${address}`);
-  if (job.programId !== program.programId.toBase58()) throw new Error(`the job request ${jobId} is for program ${job.programId}, not ${program.programId.toBase58()}`);
+  const mismatch = jobRequestMismatch(job, pool, account, program.programId);
+  if (mismatch !== undefined) throw new Error(`the job request ${jobId} does not describe pool ${address}: ${mismatch}`);
   // Sealed: every round key the job lists must be ours, or those rounds' updates could not be opened.
   if (job.seal !== undefined) {
     const ours = await createSealKeySet(session.nostr.secretKey, job.rounds, job.seal.id);

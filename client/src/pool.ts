@@ -5,13 +5,12 @@
  */
 import { PublicKey, type Connection, type TransactionInstruction } from "@solana/web3.js";
 import { createAssociatedTokenAccountIdempotentInstruction, getAccount, getAssociatedTokenAddressSync, getMint, TokenAccountNotFoundError, TokenInvalidAccountOwnerError } from "@solana/spl-token";
-import { UsageError, type Session } from "@fedstr/sdk/cli";
+import { UsageError, withRetry, type RetryOptions, type Session } from "@fedstr/sdk/cli";
 import { decodeAccount, findParticipantAddress, type ParticipantAccount, type PoolAccount } from "@fedstr/sdk/program";
-import { fetchJobRequest, fetchPoolMint, scheduleOf, summarizePool, type PoolSummary, type Schedule } from "@fedstr/sdk/job";
+import { fetchJobRequest, fetchPoolMint, jobRequestMismatch, scheduleOf, summarizePool, type PoolSummary, type Schedule } from "@fedstr/sdk/job";
 import { parsePlan, PlanError, type TrainingPlan } from "@fedstr/sdk/fl";
 import type { Event, JobRequest } from "@fedstr/sdk/nostr";
 import { ClientError } from "./errors.js";
-import { withRetry, type RetryOptions } from "@fedstr/sdk/cli";
 
 /** A base58 Solana address from the command line; a usage error naming `what` otherwise. */
 export function parseAddress(value: string | undefined, what: string): PublicKey {
@@ -60,13 +59,7 @@ export async function loadJob(session: Session, pool: LoadedPool, opts: { timeou
     throw new ClientError("JobNotFound", `the job request ${pool.summary.jobId} of pool ${pool.summary.address} is not on the relays (${session.config.relays.join(", ")})`);
   }
   const { job } = found;
-  const mismatch =
-    job.pool !== pool.summary.address ? `it names pool ${job.pool}` :
-    job.programId !== session.program.programId.toBase58() ? `it names program ${job.programId}` :
-    job.planCid !== pool.summary.planCid ? `its plan ${job.planCid} is not the pool's ${pool.summary.planCid}` :
-    job.initialModelCid !== pool.summary.initialModelCid ? `its model ${job.initialModelCid} is not the pool's ${pool.summary.initialModelCid}` :
-    job.rounds !== pool.summary.rounds ? `it has ${job.rounds} rounds, the pool ${pool.summary.rounds}` :
-    undefined;
+  const mismatch = jobRequestMismatch(job, pool.address, pool.account, session.program.programId);
   if (mismatch !== undefined) throw new ClientError("JobMismatch", `job request ${pool.summary.jobId} does not describe pool ${pool.summary.address}: ${mismatch}`);
   return { event: found.event, job };
 }

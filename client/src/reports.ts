@@ -3,12 +3,11 @@
  * reportSha256), so a report is found chain → IPFS only; relays are not asked. The report must
  * also agree with the rest of the posted RoundResult (pool, round, program, model hash, reward root).
  */
-import type { Session } from "@fedstr/sdk/cli";
+import { withRetry, type RetryOptions, type Session } from "@fedstr/sdk/cli";
 import { decodeRoundReport, reportMismatch, reportRefOf, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import type { RoundResultAccount } from "@fedstr/sdk/program";
 import type { LoadedPool } from "./pool.js";
-import { withRetry, type RetryOptions } from "@fedstr/sdk/cli";
 
 export interface FoundReport {
   report: RoundReport;

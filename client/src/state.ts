@@ -2,11 +2,12 @@
  * The `fedstr train` checkpoint: what has been done for each round (update uploaded, committed on
  * chain, result published), so a participant restarted mid-pool picks up where it stopped without
  * training twice or committing twice, and re-publishes a result that did not go out.
- * File: <dataDir>/client/<pool>/<wallet>.json, written atomically (temp file + rename).
+ * File: <dataDir>/client/<pool>/<wallet>.json, written atomically (temp file, fsync, rename: writeFileAtomic).
  * The chain stays the source of truth: stepFor() decides from the on-chain commitment first.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "@fedstr/sdk/cli";
 
 export interface RoundEntry {
   round: number;
@@ -78,12 +79,9 @@ export function loadCheckpoint(path: string, ids: { pool: string; wallet: string
   return c as unknown as Checkpoint;
 }
 
-/** Write atomically: a crash leaves the old file or the new one, never half of one. */
+/** Write atomically and durably (fsync): a crash leaves the old file or the new one, never half of one. */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(c, null, 2)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(c, null, 2)}\n`);
 }
 
 export function entryOf(c: Checkpoint, round: number): RoundEntry {

@@ -34,5 +34,5 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, seri
     parts.push(`<text x="${W - R - 4}" y="${T + 16 * (k + 1)}" text-anchor="end" fill="${c}">${esc(s.label)}</text>`);
   });
   parts.push("</svg>");
-  return parts.join("\n") + "\n";
+  return `${parts.join("\n")}\n`;
 }

@@ -9,8 +9,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeFileAtomic } from "@fedstr/sdk/cli";
 import {
-  checkpointPath, emptyCheckpoint, loadCheckpoint, resultsJournalPath, resumeAction, saveCheckpoint, writeFileAtomic,
+  checkpointPath, emptyCheckpoint, loadCheckpoint, resultsJournalPath, resumeAction, saveCheckpoint,
   type AggregatedRecord, type RoundCheckpoint,
 } from "../../aggregator/src/checkpoint.js";
 
@@ -51,7 +52,7 @@ describe("aggregator: checkpoint", () => {
     const file = join(dir, "state.json");
     // A child rewrites a ~2 MB file as fast as it can, each version a different, self-checking JSON.
     const child = `
-      import { writeFileAtomic } from ${JSON.stringify(fileURLToPath(new URL("../../aggregator/src/checkpoint.ts", import.meta.url)))};
+      import { writeFileAtomic } from ${JSON.stringify(fileURLToPath(new URL("../../sdk/src/cli/files.ts", import.meta.url)))};
       const pad = "x".repeat(2_000_000);
       for (let v = 0; ; v++) writeFileAtomic(${JSON.stringify(file)}, JSON.stringify({ v, pad, check: v * 7 }));
     `;

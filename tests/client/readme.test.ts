@@ -23,7 +23,7 @@ import { startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The shell lines of the README section (continuations joined), in order. */
-export function readmeLines(markdown: string, section: string): string[] {
+function readmeLines(markdown: string, section: string): string[] {
   const start = markdown.indexOf(`## ${section}\n`);
   if (start < 0) throw new Error(`README has no section "## ${section}"`);
   const next = markdown.indexOf("\n## ", start + 1);
@@ -32,7 +32,7 @@ export function readmeLines(markdown: string, section: string): string[] {
   for (const block of body.matchAll(/```sh\n([\s\S]*?)```/g)) {
     let pending = "";
     for (const raw of block[1]!.split("\n")) {
-      if (raw.trimEnd().endsWith("\\")) { pending += raw.trimEnd().slice(0, -1) + " "; continue; }
+      if (raw.trimEnd().endsWith("\\")) { pending += `${raw.trimEnd().slice(0, -1)} `; continue; }
       const line = (pending + raw).trim();
       pending = "";
       if (line !== "") lines.push(line);

@@ -52,7 +52,7 @@ describe("fedstr client: train checkpoint", () => {
     entryOf(c, 1).cid = cid;
     entryOf(c, 1).sha256 = sha;
     saveCheckpoint(path, c);
-    writeFileSync(`${path}.99999.tmp`, "{half a fi"); // a crash between write and rename
+    writeFileSync(`${path}.tmp-99999`, "{half a fi"); // a crash between write and rename
     expect(JSON.parse(readFileSync(path, "utf8")).rounds["1"].cid).to.equal(cid);
     expect(loadCheckpoint(path, { ...ids, pool: "P2" }).rounds["1"]!.sha256).to.equal(sha);
   });

@@ -45,7 +45,7 @@ export async function startMarket(dir: string, wallets: string[], shards: number
   const net = await startLocalnet({ dir: join(dir, "localnet"), rpcPort: 0, relayPort: 0, ipfsPort: 0, slotTimeMs: 100, wallets });
   const { tf } = await loadTf();
   const { train, test } = trainTestSplit(loadDigits(), 500, 7);
-  partitionIid(subset(train, Array.from({ length: 300 * shards }, (_, i) => i)), shards, 7).forEach((s, i) => saveJsonl(join(dir, "data", `shard-${i}.jsonl`), s));
+  partitionIid(subset(train, Array.from({ length: 300 * shards }, (_, i) => i)), shards, 7).forEach((s, i) => { saveJsonl(join(dir, "data", `shard-${i}.jsonl`), s); });
   saveJsonl(join(dir, "data", "holdout.jsonl"), test);
   const init = await initialWeights(digitsPlan("0".repeat(64)), 7, tf);
   const plan = digitsPlan(toHex(hash(init)), { training: { ...digitsPlan("0".repeat(64)).training, localEpochs: 1 } });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import {
-  CodecError, decode, decodeHeader, encode, hash, loadTf, modelWeightNames, setModelWeights, toHex, weightsFromModel, buildModel, digitsPlan, initialWeights,
+  CodecError, decode, decodeHeader, encode, hash, loadTf, modelWeightNames, setModelWeights, toHex, fromHex, weightsFromModel, buildModel, digitsPlan, initialWeights,
 } from "../../sdk/src/fl/index.js";
 import { randomWeights, SHAPES } from "./helpers.js";
 
@@ -51,6 +51,17 @@ describe("fl/codec", () => {
     expect(h.totalBytes).to.equal(b.length);
     expect(new Float32Array(b.buffer.slice(h.tensors[1]!.offset, h.tensors[1]!.offset + 16))).to.deep.equal(w[1]!.values);
     expect(decodeHeader(b.subarray(0, 20))).to.equal(undefined);
+  });
+
+  it("toHex/fromHex: the SDK's one hex helper, for bytes, views and Anchor's number[]; bad hex is refused", () => {
+    const bytes = Uint8Array.of(0, 1, 0xab, 0xff);
+    expect(toHex(bytes)).to.equal("0001abff");
+    expect(toHex([0, 1, 171, 255])).to.equal("0001abff");
+    expect(toHex(new Uint8Array(bytes.buffer, 2, 2))).to.equal("abff");
+    expect(toHex(Buffer.from("hi"))).to.equal("6869");
+    expect(fromHex("0001ABff")).to.deep.equal(bytes);
+    expect(() => fromHex("abc")).to.throw(/hex/);
+    expect(() => fromHex("zz")).to.throw(/hex/);
   });
 
   it("round-trips with TensorFlow.js models", async () => {

@@ -1,5 +1,4 @@
-import type { ClientUpdate, Weights } from "../../sdk/src/fl/index.js";
-import { createRng } from "../../sdk/src/fl/index.js";
+import { createRng, type ClientUpdate, type Weights } from "../../sdk/src/fl/index.js";
 
 export function randomWeights(seed: number, shapes: Record<string, number[]>, scale = 1): Weights {
   const rng = createRng(seed);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import {
   aggregate, coordinateMedian, FedAvgAccumulator, createStrategy, diloco, encode, fedAvg, fedOpt, hash, kernelError, krum, krumScores, loadKernel, recompute, runRound, toHex, trimmedMean,
-  type ClientUpdate, type RoundInputs, type Strategy, type Weights,
+  type AggregationConfig, type ClientUpdate, type RoundInputs, type Strategy, type Weights,
 } from "../../sdk/src/fl/index.js";
 import { perturb, randomWeights, SHAPES } from "./helpers.js";
 
@@ -20,10 +20,12 @@ describe("fl/strategies", () => {
     const ups = Array.from({ length: 7 }, (_, i) => perturb(global, 100 + i, 0.1, 5 + 13 * i));
     const out = run(fedAvg(), global, ups).weights;
     const tot = ups.reduce((a, u) => a + u.numSamples, 0);
-    out.forEach((t, k) => t.values.forEach((x, i) => {
-      const ref = ups.reduce((a, u) => a + u.numSamples * u.weights[k]!.values[i]!, 0) / tot;
-      expect(x).to.be.closeTo(ref, 1e-5);
-    }));
+    out.forEach((t, k) => {
+      t.values.forEach((x, i) => {
+        const ref = ups.reduce((a, u) => a + u.numSamples * u.weights[k]!.values[i]!, 0) / tot;
+        expect(x).to.be.closeTo(ref, 1e-5);
+      });
+    });
     expect(v0(run(fedAvg(), G1, [scalar(1, 1), scalar(4, 3)]).weights)).to.equal(3.25);
   });
 
@@ -77,8 +79,10 @@ describe("fl/strategies", () => {
     expect(simd.simd).to.equal(true);
     for (const u of ups) { simd.add(u); js.add(u); }
     const a = simd.result(), b = js.result();
-    a.forEach((t, k) => expect(Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength)
-      .equals(Buffer.from(b[k]!.values.buffer, b[k]!.values.byteOffset, b[k]!.values.byteLength)), t.name).to.equal(true));
+    a.forEach((t, k) => {
+      expect(Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength)
+        .equals(Buffer.from(b[k]!.values.buffer, b[k]!.values.byteOffset, b[k]!.values.byteLength)), t.name).to.equal(true);
+    });
   });
 
   it("FedAvg streams hundreds of updates in O(model size) memory", () => {
@@ -128,6 +132,19 @@ describe("fl/strategies", () => {
     expect(v0(a2.weights)).to.be.above(v0(a1.weights));
     const y = run(fedOpt("yogi"), G1, [scalar(1)]);
     expect(v0(y.weights)).to.be.above(0).and.below(1);
+  });
+
+  it("each strategy says whether it carries server state between rounds, and only those return any", () => {
+    const configs: [AggregationConfig, boolean][] = [
+      [{ strategy: "fedavg" }, false], [{ strategy: "median" }, false], [{ strategy: "trimmed-mean", trimFraction: 0.2 }, false],
+      [{ strategy: "krum", byzantine: 0 }, false], [{ strategy: "fedadam" }, true], [{ strategy: "fedyogi" }, true],
+      [{ strategy: "diloco" }, true], [{ strategy: "diloco", inner: { strategy: "median" } }, true],
+    ];
+    for (const [cfg, stateful] of configs) {
+      const s = createStrategy(cfg);
+      expect(s.stateful, cfg.strategy).to.equal(stateful);
+      expect(run(s, G1, [scalar(1), scalar(2), scalar(3)]).state.length > 0, `${s.name} state`).to.equal(stateful);
+    }
   });
 
   it("DiLoCo's outer step is SGD with Nesterov momentum on global - average", () => {

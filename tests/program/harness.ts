@@ -91,7 +91,7 @@ export class LiteSVMProvider implements Provider {
         for (const k of this.seen) {
           const pubkey = new PublicKey(k);
           const a = await getAccountInfo(pubkey);
-          if (!a || !a.owner.equals(programId)) continue;
+          if (!a?.owner.equals(programId)) continue;
           const ok = (config?.filters ?? []).every((f) =>
             "dataSize" in f
               ? a.data.length === f.dataSize

@@ -94,7 +94,6 @@ describe("fedstr program: instructions", function () {
     });
     it("rejects invalid parameters", async () => {
       const ctx = await setupPool(env, {}, false);
-      const now = await env.now();
       const bad = async (over: object) => errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, ...over })], [ctx.creator]));
       expect(await bad({ rewardAmount: 0n })).to.equal("InvalidAmount");
       expect(await bad({ numRounds: 0 })).to.equal("InvalidParameter");

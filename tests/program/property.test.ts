@@ -13,7 +13,7 @@
 // non-canonical commitment and round addresses are tried.
 // Steps: FEDSTR_PROPERTY_STEPS (default 1000), seed: FEDSTR_PROPERTY_SEED.
 import { expect } from "chai";
-import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
+import { PublicKey, SystemProgram } from "@solana/web3.js";
 import { createTransferInstruction } from "@solana/spl-token";
 import {
   PoolStatus,

@@ -8,6 +8,7 @@ import {
   joinPoolIx, claimRewardIx, withdrawStakeIx, fundPoolIx, cancelPoolIx, finalizePoolIx, expirePoolIx, rewardClaimFromJson,
 } from "@fedstr/sdk/program";
 import type { RoundReport } from "@fedstr/sdk/job";
+import { fromHex } from "@fedstr/sdk/fl";
 import { useFedstr } from "./fedstr";
 import { useSendTx, TxError } from "./send-tx";
 import { walletTokenAccount, type PoolRow, type RoundRow } from "./pools";
@@ -32,7 +33,7 @@ export function usePoolActions(pool: PoolRow | null | undefined) {
     if (stake < BigInt(pool.summary.minStake) || stake === 0n) throw new TxError(`the stake must be at least the pool's minimum ${pool.summary.minStake} base units`, "simulation");
     // The pool's aggregator accepts this wallet's result events signed by this key only.
     const { pubkey } = await nostrKey();
-    const ix = await joinPoolIx(program, { participant: me, pool: pool.address, participantToken: walletTokenAccount(me, pool.account.mint), stake, nostrPubkey: Uint8Array.from(pubkey.match(/../g)!, (h) => parseInt(h, 16)) });
+    const ix = await joinPoolIx(program, { participant: me, pool: pool.address, participantToken: walletTokenAccount(me, pool.account.mint), stake, nostrPubkey: fromHex(pubkey) });
     return send("Join pool", [ix]);
   }, [pool, me, program, send, nostrKey]);
 

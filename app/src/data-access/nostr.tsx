@@ -23,7 +23,7 @@ class RelayHub {
     this.ready = (async () => {
       const { RelayPool } = await import("@fedstr/sdk/nostr");
       const pool = new RelayPool(urls, { onStatus: (s) => this.update(s) });
-      (await pool.start()).forEach((s) => this.update(s));
+      for (const s of await pool.start()) this.update(s);
       return pool;
     })();
   }
@@ -33,7 +33,7 @@ class RelayHub {
   private update(s: RelayStatus) {
     this.statuses.set(s.url, s);
     this.snapshot = this.urls.map((u) => this.statuses.get(u) ?? this.blank(u));
-    this.listeners.forEach((l) => l());
+    for (const l of this.listeners) l();
   }
   subscribe = (l: () => void) => {
     this.listeners.add(l);

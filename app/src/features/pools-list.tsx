@@ -1,11 +1,10 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
-import { usePools, useMint } from "@/data-access/pools";
+import { usePools, useMint, type PoolRow } from "@/data-access/pools";
 import { useChainTime } from "@/data-access/chain-time";
 import { phaseOf, type PhaseFilter } from "@/lib/phase";
 import { amount, duration, short, when } from "@/ui/format";
-import type { PoolRow } from "@/data-access/pools";
 import { QueryError } from "@/ui/query-error";
 
 function Row({ pool, now }: { pool: PoolRow; now: number }) {

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { parseCommand, amountFlag, intFlag, formatAmount, COMMON_HELP, UsageError, type Output } from "@fedstr/sdk/cli";
+import { parseCommand, amountFlag, intFlag, formatAmount, COMMON_HELP, UsageError, withRetry, type Output } from "@fedstr/sdk/cli";
 import { createPoolIx, findEscrowAddress, findPoolAddress, cidToBytes } from "@fedstr/sdk/program";
 import { chainTime } from "@fedstr/sdk/job";
 import { parsePlan, decode, hashBytes, toHex, loadTf, buildModel, modelWeightNames, CodecError, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
@@ -16,7 +16,6 @@ import { createSealKeySet } from "@fedstr/sdk/privacy";
 import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { formatTime, mintDecimals, parseAddress, tokenAccountOf } from "../pool.js";
-import { withRetry } from "@fedstr/sdk/cli";
 import { publishEvent } from "../publish.js";
 
 export const help = `fedstr pool create --plan <plan.json> --model <weights.fstw> --reward <amount> --min-stake <amount>

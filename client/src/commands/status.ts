@@ -2,6 +2,7 @@
 import { formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
 import { cidFromBytes, findCommitmentAddress, findRoundAddress, hasClaimed, ParticipantStatus, findParticipantAddress, type RoundResultAccount } from "@fedstr/sdk/program";
 import { chainTime } from "@fedstr/sdk/job";
+import { toHex } from "@fedstr/sdk/fl";
 import { poolCommand } from "../session.js";
 import { fetchParticipantState, formatDuration, formatTime, table } from "../pool.js";
 import { findRoundReport } from "../reports.js";
@@ -11,8 +12,6 @@ posted or not, the global model, its metric, the round reward, your reward (from
 the round result names on chain) and whether you claimed it.
 
 ${COMMON_HELP}`;
-
-const hex = (b: number[] | Uint8Array) => Buffer.from(b).toString("hex");
 
 export interface RoundStatus {
   round: number;
@@ -32,7 +31,7 @@ export interface RoundStatus {
 
 export async function main(argv: string[], out: Output): Promise<void> {
   await poolCommand(argv, out, help, {}, async ({ session, pool, poolAddress, decimals }) => {
-    const { account, summary, schedule } = pool;
+    const { summary, schedule } = pool;
     const me = session.wallet.publicKey;
     const [now, state] = await Promise.all([chainTime(session.connection), fetchParticipantState(session, poolAddress, me)]);
     const pid = session.program.programId;
@@ -62,7 +61,7 @@ export async function main(argv: string[], out: Output): Promise<void> {
         round: r,
         posted: res !== null,
         modelCid: res ? cidFromBytes(res.globalModelCid).toString() : null,
-        modelSha256: res ? hex(res.globalModelHash) : null,
+        modelSha256: res ? toHex(res.globalModelHash) : null,
         metric: res ? Number(res.metric.toString()) / 1e6 : null,
         reward: res ? res.reward.toString() : null,
         acceptedCount: res ? res.acceptedCount : null,

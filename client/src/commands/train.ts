@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { parseCommand, intFlag, COMMON_HELP, UsageError, toJson, type Output, type Session, TransactionError } from "@fedstr/sdk/cli";
+import { parseCommand, intFlag, COMMON_HELP, UsageError, toJson, type Output, type Session, TransactionError, isTransient, sleep, withRetry, type RetryOptions } from "@fedstr/sdk/cli";
 import { commitUpdateIx, findCommitmentAddress, PoolStatus, cidFromBytes, cidToBytes } from "@fedstr/sdk/program";
 import { chainTime, modelForRound, waitForChainTime } from "@fedstr/sdk/job";
 import { decode, encode, hashBytes, toHex, datasetForPlan, DatasetSizeError, loadTf, trainLocal, type BackendChoice, type Dataset, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
@@ -16,9 +16,8 @@ import { sealUpdate } from "@fedstr/sdk/privacy";
 import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { formatTime, loadJob, loadPlan, loadPool, requireParticipant, parseAddress, type LoadedJob, type LoadedPool } from "../pool.js";
-import { isTransient, sleep, withRetry, type RetryOptions } from "@fedstr/sdk/cli";
 import { NetworkError, publishEvent } from "../publish.js";
-import { checkpointPath, entryOf, loadCheckpoint, saveCheckpoint, stepFor, type Checkpoint, type RoundEntry } from "../state.js";
+import { checkpointPath, entryOf, loadCheckpoint, saveCheckpoint, stepFor, type Checkpoint } from "../state.js";
 
 export const help = `fedstr train <pool> --data <file.csv|file.jsonl> [--seed N] [--backend wasm|cpu|node|node-gpu]
 

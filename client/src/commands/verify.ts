@@ -9,10 +9,10 @@
  * in a sealed pool the committed updates are opened with the disclosed round keys (--keys).
  */
 import { PublicKey } from "@solana/web3.js";
-import { parseCommand, intFlag, COMMON_HELP, type Output, type Session } from "@fedstr/sdk/cli";
+import { parseCommand, intFlag, COMMON_HELP, withRetry, type Output, type Session } from "@fedstr/sdk/cli";
 import { cidFromBytes, findCommitmentAddress, findRoundAddress, type RoundResultAccount } from "@fedstr/sdk/program";
 import { RoundMismatch, verifyRoundReport, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
-import { loadKernel, type TrainingPlan } from "@fedstr/sdk/fl";
+import { loadKernel, toHex, type TrainingPlan } from "@fedstr/sdk/fl";
 import { checkRoundKey, isSealed, keyFromHex, openUpdate, parseDisclosedKeys, SealError, type DisclosedKeys } from "@fedstr/sdk/privacy";
 import { readFileSync } from "node:fs";
 import { sha256Hex } from "@fedstr/sdk/storage";
@@ -20,7 +20,6 @@ import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { loadJob, loadPlan, loadPool, parseAddress, table, type LoadedPool } from "../pool.js";
 import { findRoundReport } from "../reports.js";
-import { withRetry } from "@fedstr/sdk/cli";
 
 export const help = `fedstr verify <pool> [--round N] [--keys <file>] — recompute posted rounds and compare them with the chain
 
@@ -40,7 +39,6 @@ is on chain), then the committed updates are opened with it; a wrong key fails t
 
 ${COMMON_HELP}`;
 
-const hex = (b: number[] | Uint8Array) => Buffer.from(b).toString("hex");
 
 export interface RoundVerification {
   round: number;
@@ -149,7 +147,7 @@ class RoundVerifier {
 
   async verify(r: number): Promise<RoundVerification> {
     const result = (await this.result(r))!;
-    const onChainHash = hex(result.globalModelHash);
+    const onChainHash = toHex(result.globalModelHash);
     const report = await this.report(r);
     if (typeof report === "string") return { round: r, ok: false, onChainHash, recomputedHash: null, accepted: 0, detail: report };
     let previous: ContentRef;
@@ -157,19 +155,19 @@ class RoundVerifier {
     else {
       const p = await this.result(r - 1);
       if (p === null) return { round: r, ok: false, onChainHash, recomputedHash: null, accepted: 0, detail: `round ${r - 1} is not posted` };
-      previous = { cid: cidFromBytes(p.globalModelCid).toString(), sha256: hex(p.globalModelHash) };
+      previous = { cid: cidFromBytes(p.globalModelCid).toString(), sha256: toHex(p.globalModelHash) };
     }
     const prevReport = r > 1 ? await this.report(r - 1) : undefined;
     const open = this.opener(r);
     const v = await verifyRoundReport({
       report, pool: this.pool.address, round: r, aggregation: this.plan.aggregation,
-      onChain: { model: { cid: cidFromBytes(result.globalModelCid).toString(), sha256: onChainHash }, reward: BigInt(result.reward.toString()), acceptedCount: result.acceptedCount, merkleRoot: hex(result.merkleRoot) },
+      onChain: { model: { cid: cidFromBytes(result.globalModelCid).toString(), sha256: onChainHash }, reward: BigInt(result.reward.toString()), acceptedCount: result.acceptedCount, merkleRoot: toHex(result.merkleRoot) },
       previous,
       ...(prevReport !== undefined && typeof prevReport !== "string" ? { previousRoundState: prevReport.state ?? null } : {}),
       commitment: async (participant) => {
         const addr = findCommitmentAddress(this.pool.address, new PublicKey(participant), r, this.session.program.programId)[0];
         const c = await withRetry("reading a commitment", () => this.session.program.account.commitment.fetchNullable(addr));
-        return c === null ? null : { cid: cidFromBytes(c.updateCid).toString(), sha256: hex(c.updateHash), samples: BigInt(c.samples.toString()) };
+        return c === null ? null : { cid: cidFromBytes(c.updateCid).toString(), sha256: toHex(c.updateHash), samples: BigInt(c.samples.toString()) };
       },
       fetch: (ref, what) => this.fetch(ref, what),
       open,

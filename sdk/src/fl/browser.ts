@@ -7,7 +7,7 @@
 export * from "./types.js";
 export { createRng, permutation, type Rng } from "./rng.js";
 export {
-  CODEC_MAGIC, CODEC_VERSION, CodecError, encode, decode, decodeHeader, hash, hashBytes, toHex, type DecodeOptions, type TensorHeader,
+  CODEC_MAGIC, CODEC_VERSION, CodecError, encode, decode, decodeHeader, hash, hashBytes, toHex, fromHex, type DecodeOptions, type TensorHeader,
 } from "./codec.js";
 export {
   PLAN_FORMAT, PLAN_VERSION, DEFAULT_MAX_PARAMETERS, PlanError, parsePlan, inspectTopology, mlpTopology,

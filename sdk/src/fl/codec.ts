@@ -15,6 +15,7 @@
  * duplicate or empty names), so encode(decode(b)) equals b and hash(weights) is machine-independent.
  */
 import { sha256 } from "@noble/hashes/sha256";
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils";
 import type * as tfTypes from "@tensorflow/tfjs";
 import { type DType, type NamedTensor, type Weights, shapeSize } from "./types.js";
 
@@ -183,8 +184,14 @@ export function hash(weights: Weights): Uint8Array {
   return sha256(encode(weights));
 }
 
-export function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+/** Lower-case hex of `bytes` (Anchor hands byte-array fields over as number[]). The SDK's one hex helper. */
+export function toHex(bytes: Uint8Array | readonly number[]): string {
+  return bytesToHex(bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes));
+}
+
+/** The bytes a hex string spells; throws on an odd length or a non-hex character. */
+export function fromHex(hex: string): Uint8Array {
+  return hexToBytes(hex);
 }
 
 /** Canonical tensor names of a tfjs model: `<layer name>/<weight name inside the layer>`. */

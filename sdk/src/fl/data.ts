@@ -35,7 +35,7 @@ export function saveJsonl(file: string, ds: Dataset, opts: { decimals?: number }
     const y = ds.labelShape.length === 0 ? ds.y[i] : Array.from(ds.y.subarray(i * L, (i + 1) * L));
     lines.push(JSON.stringify({ x, y }));
   }
-  writeFileSync(file, lines.join("\n") + "\n");
+  writeFileSync(file, `${lines.join("\n")}\n`);
 }
 
 /** Class index of sample i (scalar label, or argmax of a vector label). */

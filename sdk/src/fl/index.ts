@@ -6,7 +6,7 @@
 export * from "./types.js";
 export { createRng, permutation, type Rng } from "./rng.js";
 export {
-  CODEC_MAGIC, CODEC_VERSION, CodecError, encode, decode, decodeHeader, hash, hashBytes, toHex,
+  CODEC_MAGIC, CODEC_VERSION, CodecError, encode, decode, decodeHeader, hash, hashBytes, toHex, fromHex,
   modelWeightNames, weightsFromModel, setModelWeights, toTensors, fromTensors, type DecodeOptions, type TensorHeader,
 } from "./codec.js";
 export {

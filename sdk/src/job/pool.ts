@@ -9,14 +9,14 @@ import { findRoundAddress } from "../program/generated.js";
 import type { FedstrProgram } from "../program/program.js";
 import type { PoolAccount } from "../program/accounts.js";
 import { cidFromBytes } from "../storage/cid.js";
+import { toHex } from "../fl/codec.js";
 import { EventReader, type AcceptedEvent } from "../nostr/reader.js";
 import type { RelayPool } from "../nostr/relay-pool.js";
+import type { JobRequest } from "../nostr/events.js";
 import { queryEvents } from "../nostr/query.js";
 import { KIND_FL_JOB_REQUEST } from "../nostr/kinds.js";
 import { scheduleOf } from "./schedule.js";
 import type { ContentRef } from "./report.js";
-
-const hex = (b: Uint8Array | number[]) => Buffer.from(b).toString("hex");
 
 /** JSON-safe view of a Pool account (amounts as decimal strings, times as unix seconds). */
 export interface PoolSummary {
@@ -97,7 +97,7 @@ export function summarizePool(address: PublicKey, p: PoolAccount, mint: PoolMint
     allocated: p.totalAllocated.toString(),
     staked: p.totalStaked.toString(),
     slashed: p.totalSlashed.toString(),
-    jobId: hex(p.nostrJobId),
+    jobId: toHex(p.nostrJobId),
     planCid: cidFromBytes(p.trainingPlanCid).toString(),
     initialModelCid: cidFromBytes(p.initialModelCid).toString(),
     freezeAuthority: mint.freezeAuthority?.toBase58() ?? null,
@@ -119,7 +119,7 @@ export async function modelForRound(
   if (round <= 1) return { cid: cidFromBytes(account.initialModelCid).toString(), sha256: initialSha256 };
   const prev = await program.account.roundResult.fetchNullable(findRoundAddress(pool, round - 1, program.programId)[0]);
   if (prev === null) return undefined;
-  return { cid: cidFromBytes(prev.globalModelCid).toString(), sha256: hex(prev.globalModelHash) };
+  return { cid: cidFromBytes(prev.globalModelCid).toString(), sha256: toHex(prev.globalModelHash) };
 }
 
 /**
@@ -137,5 +137,31 @@ export async function fetchJobRequest(
     const a = reader.accept(e);
     if (a?.type === "job-request") return a;
   }
+  return undefined;
+}
+
+/**
+ * Why the job request `job` does not describe the pool at `address` (its on-chain terms, `account`)
+ * of program `programId`, or undefined when it does. Checked: pool, program, training plan, initial
+ * model, rounds, round length, join and end deadlines, minimum stake and the mint its amounts name.
+ * Not the reward: the request advertises the first deposit, `fund_pool` may add to it (the chain's
+ * `totalFunded` is what counts). What `fedstr train` and the aggregator check before acting on a job.
+ */
+export function jobRequestMismatch(job: JobRequest, address: PublicKey, account: PoolAccount, programId: PublicKey): string | undefined {
+  const s = scheduleOf(account);
+  const planCid = cidFromBytes(account.trainingPlanCid).toString();
+  const modelCid = cidFromBytes(account.initialModelCid).toString();
+  const mint = account.mint.toBase58();
+  const wrongMint = [job.stake.mint, job.reward.mint].find((m) => m != null && m !== mint);
+  if (job.pool !== address.toBase58()) return `it names pool ${job.pool}`;
+  if (job.programId !== programId.toBase58()) return `it names program ${job.programId}`;
+  if (job.planCid !== planCid) return `its plan ${job.planCid} is not the pool's ${planCid}`;
+  if (job.initialModelCid !== modelCid) return `its model ${job.initialModelCid} is not the pool's ${modelCid}`;
+  if (job.rounds !== account.numRounds) return `it has ${job.rounds} rounds, the pool ${account.numRounds}`;
+  if (job.deadlines.roundSeconds !== s.roundDuration) return `its rounds last ${job.deadlines.roundSeconds} s, the pool's ${s.roundDuration} s`;
+  if (job.deadlines.join !== s.joinDeadline) return `its join deadline is ${job.deadlines.join}, the pool's ${s.joinDeadline}`;
+  if (job.deadlines.end !== s.roundDeadline(s.numRounds)) return `its end deadline is ${job.deadlines.end}, the pool's ${s.roundDeadline(s.numRounds)}`;
+  if (job.stake.amount !== account.minStake.toString()) return `its stake ${job.stake.amount} is not the pool's minimum stake ${account.minStake.toString()}`;
+  if (wrongMint !== undefined) return `it names mint ${wrongMint}, the pool's is ${mint}`;
   return undefined;
 }

@@ -1,9 +1,7 @@
 /** Whether a fetched round report is the one the chain posted (shared by the CLI's and the web app's report lookups). */
 import type { ContentRef, RoundReport } from "./report.js";
 import { cidFromBytes } from "../storage/cid.js";
-import { bytesToHex } from "@noble/hashes/utils";
-
-const hex = (b: Uint8Array | number[]) => bytesToHex(Uint8Array.from(b));
+import { toHex } from "../fl/codec.js";
 
 /** Why `report` is not round `round` of `pool` as posted on chain (`result`), or undefined when it is. */
 export function reportMismatch(
@@ -12,12 +10,12 @@ export function reportMismatch(
 ): string | undefined {
   if (report.pool !== expected.pool || report.round !== expected.round) return `is for pool ${report.pool} round ${report.round}`;
   if (report.programId !== expected.programId) return `is for program ${report.programId}`;
-  if (report.model.sha256 !== hex(expected.result.globalModelHash)) return `names model ${report.model.sha256}, the chain ${hex(expected.result.globalModelHash)}`;
-  if (report.rewards.root !== hex(expected.result.merkleRoot)) return `has reward root ${report.rewards.root}, the chain ${hex(expected.result.merkleRoot)}`;
+  if (report.model.sha256 !== toHex(expected.result.globalModelHash)) return `names model ${report.model.sha256}, the chain ${toHex(expected.result.globalModelHash)}`;
+  if (report.rewards.root !== toHex(expected.result.merkleRoot)) return `has reward root ${report.rewards.root}, the chain ${toHex(expected.result.merkleRoot)}`;
   return undefined;
 }
 
 /** The report reference a posted round result anchors on chain (`post_round` records it). */
 export function reportRefOf(result: { reportCid: Uint8Array | number[]; reportSha256: Uint8Array | number[] }): ContentRef {
-  return { cid: cidFromBytes(Uint8Array.from(result.reportCid)).toString(), sha256: hex(result.reportSha256) };
+  return { cid: cidFromBytes(Uint8Array.from(result.reportCid)).toString(), sha256: toHex(result.reportSha256) };
 }

@@ -226,7 +226,7 @@ export class RelayPool {
       const ev = c.queue[0] as Event
       try {
         await c.relay.publish(ev)
-      } catch (err) {
+      } catch {
         if (!c.connected) return // keep it queued for the next connection
         // The relay refused it (OK false): drop it, it will not change its mind.
       }

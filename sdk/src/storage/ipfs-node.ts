@@ -20,13 +20,12 @@ import type { AddressInfo } from 'node:net'
 import type { Helia } from '@helia/interface'
 import { CID } from 'multiformats/cid'
 import { addToHelia, createHeliaNode, getLocalBlock } from './helia.js'
-import { readVerifiedDag } from './verify.js'
+import { readVerifiedDag, verifyBlock } from './verify.js'
 import { DEFAULT_MAX_BYTES } from './types.js'
 import { CAR_TYPE, RAW_BLOCK_TYPE } from './gateway.js'
 import { CarWriter } from '@ipld/car/writer'
 import * as dagPb from '@ipld/dag-pb'
 import { assertFedstrCid, CHUNK_SIZE, parseCid, RAW_CODEC } from './cid.js'
-import { verifyBlock } from './verify.js'
 import { ContentTooLargeError, InvalidCidError, StorageError } from './errors.js'
 
 export interface IpfsNodeOptions {
@@ -57,7 +56,7 @@ function send (res: ServerResponse, status: number, body: string | Uint8Array, t
 }
 
 function sendJson (res: ServerResponse, status: number, value: unknown): void {
-  send(res, status, JSON.stringify(value) + '\n', 'application/json')
+  send(res, status, `${JSON.stringify(value)}\n`, 'application/json')
 }
 
 /** Kubo-style error body: {"Message","Code","Type":"error"}. */

@@ -3,10 +3,9 @@
  * Kept apart from cid.ts (parsing and the on-chain form) because the importer
  * is large and only writers and verifiers need it.
  */
-import { importBytes } from 'ipfs-unixfs-importer'
+import { importBytes, type ImporterOptions, type WritableStorage } from 'ipfs-unixfs-importer'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
-import type { ImporterOptions, WritableStorage } from 'ipfs-unixfs-importer'
 import { CHUNK_SIZE, MAX_CHILDREN_PER_NODE, type CID } from './cid.js'
 
 /**

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { useQuery } from "@tanstack/react-query";
 import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 import { PublicKey } from "@solana/web3.js";
-import { parsePlan, PlanError, hashBytes, toHex, decode, type TrainingPlan } from "@fedstr/sdk/fl";
+import { parsePlan, PlanError, hashBytes, toHex, fromHex, decode, type TrainingPlan } from "@fedstr/sdk/fl";
 import { createPoolIx, findPoolAddress, cidToBytes, MAX_ROUNDS } from "@fedstr/sdk/program";
 import { buildJobRequest, type PrivacyMode } from "@fedstr/sdk/nostr";
 import { PRIVACY_SUMMARY } from "@fedstr/sdk/privacy";
@@ -193,7 +193,7 @@ export function CreateWizard() {
         creator: publicKey, poolId, mint: mintKey, creatorToken: walletTokenAccount(publicKey, mintKey), aggregator: new PublicKey(v.t.aggregator),
         rewardAmount: v.reward, minStake: v.stake, maxParticipants: v.t.seats, numRounds: v.t.rounds, roundDuration: v.t.roundSeconds, joinDeadline,
         gracePeriod: v.t.graceSeconds, claimWindow: v.t.claimSeconds, slashLimitBps: v.t.slashBps,
-        nostrJobId: Uint8Array.from(event.id.match(/../g)!.map((h) => parseInt(h, 16))), trainingPlanCid: cidToBytes(pc), initialModelCid: cidToBytes(mc),
+        nostrJobId: fromHex(event.id), trainingPlanCid: cidToBytes(pc), initialModelCid: cidToBytes(mc),
       });
       log(`creating pool ${pool.toBase58()}…`);
       await send("Create pool", [ix]);

@@ -243,11 +243,11 @@ export function PoolPage({ address }: { address: string }) {
   const explorer = useExplorer();
   const { config } = useSettings();
   const metricName = "accuracy";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: recomputed when the reports' metrics change, not on every new reports array
   const points = useMemo(() => roundList.map((r, i) => {
     const f = reports[i];
     const loss = f && "report" in f ? f.report.metrics.loss : undefined;
     return { round: r.round, metric: n(r.result.metric) / 1e6, ...(loss !== undefined ? { loss } : {}) };
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   }), [roundList, JSON.stringify(reports.map((r) => (r && "report" in r ? r.report.metrics : null)))]);
 
   if (!key) return <section><h1>Pool</h1><p role="alert" data-testid="pool-not-found">{JSON.stringify(address)} is not a Solana address.</p></section>;

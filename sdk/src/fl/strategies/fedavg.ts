@@ -46,7 +46,7 @@ export class FedAvgAccumulator {
 
   /** Add a whole update (already validated: same names/shapes as `like`). */
   add(u: ClientUpdate): void {
-    u.weights.forEach((t, k) => this.addSlice(k, 0, t.values as Float32Array, u.numSamples));
+    u.weights.forEach((t, k) => { this.addSlice(k, 0, t.values as Float32Array, u.numSamples); });
     this.commit(u.numSamples);
   }
 
@@ -80,6 +80,7 @@ export function fedAvg(): Strategy {
   return {
     name: "fedavg",
     streaming: true,
+    stateful: false,
     begin(global: Weights): RoundAggregator {
       const acc = new FedAvgAccumulator(global);
       return {

@@ -42,6 +42,7 @@ export function krum(byzantine: number, multi = 1): Strategy {
   return {
     name: multi > 1 ? "multi-krum" : "krum",
     streaming: false,
+    stateful: false,
     begin: (global) => collect(global, (updates) => {
       const K = updates.length;
       const scores = krumScores(updates, byzantine);

@@ -6,6 +6,7 @@ export function coordinateMedian(): Strategy {
   return {
     name: "median",
     streaming: false,
+    stateful: false,
     begin: (global) => collect(global, (updates) => {
       const K = updates.length;
       const buf = new Float64Array(K);

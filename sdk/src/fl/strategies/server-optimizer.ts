@@ -13,6 +13,7 @@ export function serverOptimizer(name: string, inner: Strategy, step: ServerStep)
   return {
     name: inner.name === "fedavg" ? name : `${name}(${inner.name})`,
     streaming: inner.streaming,
+    stateful: true,
     begin(global: Weights, state?: ServerState) {
       const agg = inner.begin(global);
       return {

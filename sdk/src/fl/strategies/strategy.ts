@@ -29,6 +29,12 @@ export interface Strategy {
   readonly name: string;
   /** true if memory stays O(model size) however many updates are added. */
   readonly streaming: boolean;
+  /**
+   * true if the strategy carries server state between rounds (FedAdam/FedYogi moments, DiLoCo's
+   * momentum): round r > 1 then needs the state after round r - 1, which the aggregator publishes
+   * beside the model, or the round cannot be recomputed.
+   */
+  readonly stateful: boolean;
   begin(global: Weights, state?: ServerState): RoundAggregator;
 }
 

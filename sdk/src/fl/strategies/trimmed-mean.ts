@@ -10,6 +10,7 @@ export function trimmedMean(trimFraction: number): Strategy {
   return {
     name: "trimmed-mean",
     streaming: false,
+    stateful: false,
     begin: (global) => collect(global, (updates) => {
       const K = updates.length;
       const cut = Math.floor(trimFraction * K);

@@ -60,9 +60,9 @@ describe("fedstr client: on a local network", function () {
     const shard = (from: number, n: number): Dataset => ({ x: digits.x.slice(from * 784, (from + n) * 784), y: digits.y.slice(from, from + n), featureShape: [784], labelShape: [], length: n });
     const a = shard(0, 200), b = shard(200, 200);
     csv = join(dir, "p1.csv");
-    writeFileSync(csv, Array.from({ length: a.length }, (_, i) => [...Array.from(a.x.subarray(i * 784, (i + 1) * 784), (v) => +v.toFixed(3)), a.y[i]].join(",")).join("\n") + "\n");
+    writeFileSync(csv, `${Array.from({ length: a.length }, (_, i) => [...Array.from(a.x.subarray(i * 784, (i + 1) * 784), (v) => +v.toFixed(3)), a.y[i]].join(",")).join("\n")}\n`);
     jsonl = join(dir, "p2.jsonl");
-    writeFileSync(jsonl, Array.from({ length: b.length }, (_, i) => JSON.stringify({ x: Array.from(b.x.subarray(i * 784, (i + 1) * 784), (v) => +v.toFixed(3)), y: b.y[i] })).join("\n") + "\n");
+    writeFileSync(jsonl, `${Array.from({ length: b.length }, (_, i) => JSON.stringify({ x: Array.from(b.x.subarray(i * 784, (i + 1) * 784), (v) => +v.toFixed(3)), y: b.y[i] })).join("\n")}\n`);
     const init = await initialWeights(digitsPlan("00".repeat(32)), 3);
     const plan = digitsPlan(toHex(hash(init)), { training: { ...digitsPlan("00".repeat(32)).training, localEpochs: 1 } });
     planFile = join(dir, "plan.json");

@@ -345,6 +345,7 @@ export class RelayPool {
   }
 
   private enqueue (c: RelayConn, event: Event, why: string): PublishOutcome {
+    if (c.queue.some((q) => q.id === event.id)) { void this.reconnect(c); return { url: c.url, ok: false, message: why, queued: true } }
     if (c.queue.length >= this.maxQueued) return { url: c.url, ok: false, message: `${why}; queue full`, queued: false }
     c.queue.push(event)
     void this.reconnect(c)

@@ -257,6 +257,16 @@ describe('nostr/RelayPool: several relays, back-off, resume with since', () => {
       } finally { pool.close() }
     })
 
+    it('the same event published twice at once (a queued copy flushed on reconnect and a re-send) gets both answers', async () => {
+      const pool = new RelayPool([c.url])
+      try {
+        await pool.start()
+        const e = ev('sent-twice', 0)
+        const [one, two] = await Promise.all([pool.publish(e), pool.publish(e)])
+        expect([one?.[0]?.ok, two?.[0]?.ok]).to.deep.equal([true, true])
+      } finally { pool.close() }
+    })
+
     it('closing the pool wakes its waiters with false', async () => {
       const timers = new ManualTimers()
       const watch = statusWatcher()

@@ -126,6 +126,11 @@ class RelayConn {
   queue: Event[] = []
   lastError: string | undefined
   connecting = false
+  /**
+   * Publishes awaiting the relay's OK, by event id: nostr-tools keeps one pending OK per id, so a
+   * second publish of the same event while the first is in flight would leave one of them unanswered.
+   */
+  inflight = new Map<string, Promise<string>>()
   /** When the last connection attempt started (pool clock, ms). */
   lastAttemptAt = Number.NEGATIVE_INFINITY
   constructor (readonly url: string) {}
@@ -237,6 +242,7 @@ export class RelayPool {
     c.connected = true
     c.attempts = 0
     c.lastError = undefined
+    c.inflight = new Map()
     relay.onclose = () => {
       if (c.relay !== relay) return
       c.connected = false
@@ -319,7 +325,7 @@ export class RelayPool {
     while (c.connected && c.relay != null && c.queue.length > 0) {
       const ev = c.queue[0] as Event
       try {
-        await c.relay.publish(ev)
+        await this.send(c, c.relay, ev)
       } catch (err) {
         if (!c.connected) return // keep it queued for the next connection
         // The relay refused it (OK false): drop it, it will not change its mind.
@@ -334,7 +340,7 @@ export class RelayPool {
     return await Promise.all([...this.conns.values()].map(async (c): Promise<PublishOutcome> => {
       if (!c.connected || c.relay == null) return this.enqueue(c, event, 'not connected')
       try {
-        const message = await c.relay.publish(event)
+        const message = await this.send(c, c.relay, event)
         return { url: c.url, ok: true, message, queued: false }
       } catch (err) {
         const message = (err as Error)?.message ?? String(err)
@@ -342,6 +348,15 @@ export class RelayPool {
         return { url: c.url, ok: false, message, queued: false }
       }
     }))
+  }
+
+  /** One publish per event id in flight on a connection; a second caller shares the first's answer. */
+  private async send (c: RelayConn, relay: AbstractRelay, event: Event): Promise<string> {
+    const pending = c.inflight.get(event.id)
+    if (pending != null) return await pending
+    const p = relay.publish(event).finally(() => { if (c.inflight.get(event.id) === p) c.inflight.delete(event.id) })
+    c.inflight.set(event.id, p)
+    return await p
   }
 
   private enqueue (c: RelayConn, event: Event, why: string): PublishOutcome {

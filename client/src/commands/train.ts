@@ -41,10 +41,16 @@ Trains in every round of a pool you joined, until the pool ends:
   --seed <N>         seed of the local batch order / DP noise (default 0; round r uses N + r)
   --backend <name>   TensorFlow.js backend (default: best available; env FEDSTR_TF_BACKEND)
 
+Each step is judged by the round's deadline on the chain clock: a round that closes while the model
+is fetched, trained on or uploaded is not committed, and is reported as missed with the reason. The
+result is a notification (the aggregator can take the committed update from the chain): while no
+relay is reachable it is queued, and the next round goes ahead once the round is posted.
 Restart it any time: progress is kept in <data-dir>/client/<pool>/<wallet>.json; an update already
 committed is not trained again, a result not yet published is published again.
 With --json: one JSON line per event on stdout — {"event":"round-committed",...},
-{"event":"round-skipped","round","reason"} — and a final {"event":"done","pool","rounds","status"}.
+{"event":"round-skipped","round","reason"} — and a final {"event":"done","pool","rounds","status"}
+whose rounds list every round of the pool with its outcome (accepted, rejected, committed, missed,
+pending) and the reason of a rejection or a miss.
 Exit status 0 when the pool has ended (finished, expired, cancelled) or can be expired.
 
 ${COMMON_HELP}`;

@@ -413,23 +413,19 @@ async function announceReport(ctx: PoolContext, rc: RoundCheckpoint): Promise<vo
 
 /**
  * posted → feedback-sent: publish the signed feedback events (the same ids on every attempt).
- * Returns false when no relay took them; the round stays "posted" and is retried later.
+ * Never sleeps through a round: what no relay took stays queued in the relay pool (sent when a
+ * relay is back), the round stays "posted" and the next pass of the round loop sends again.
+ * `waitMs` (when the pool has ended and nothing else is left to do) waits that long for a relay.
+ * Returns whether every event was accepted by some relay.
  */
-export async function sendFeedback(ctx: PoolContext, rc: RoundCheckpoint): Promise<boolean> {
+export async function sendFeedback(ctx: PoolContext, rc: RoundCheckpoint, opts: { waitMs?: number } = {}): Promise<boolean> {
   const events = rc.aggregated?.feedback ?? [];
-  try {
-    await retryLogged(ctx, rc.round, "send feedback", async () => {
-      const outcomes = await Promise.all(events.map((e) => ctx.relays.publish(e)));
-      const unsent = outcomes.filter((o) => !o.some((x) => x.ok || x.message.startsWith("duplicate"))).length;
-      // Queued events go out when a relay is back: wait for that rather than only for the back-off.
-      if (unsent > 0) {
-        await ctx.relays.waitForConnection({ timeoutMs: 2000, signal: ctx.signal });
-        throw new Error(`no relay accepted ${unsent} of ${events.length} feedback events yet`);
-      }
-    }, 5);
-  } catch (e) {
-    if (ctx.signal.aborted) throw e;
-    ctx.log.event("feedback-pending", ctx.address, rc.round, { detail: `${(e as Error).message}; retrying later` });
+  const unsent = async () => (await Promise.all(events.map((e) => ctx.relays.publish(e))))
+    .filter((o) => !o.some((x) => x.ok || x.message.startsWith("duplicate"))).length;
+  let left = await unsent();
+  if (left > 0 && opts.waitMs !== undefined && await ctx.relays.waitForConnection({ timeoutMs: opts.waitMs, signal: ctx.signal })) left = await unsent();
+  if (left > 0) {
+    ctx.log.event("feedback-pending", ctx.address, rc.round, { detail: `no relay accepted ${left} of ${events.length} feedback events yet; they are queued and sent again on the next pass` });
     return false;
   }
   rc.phase = "feedback-sent";

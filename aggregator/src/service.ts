@@ -52,6 +52,8 @@ export interface PoolOutcome {
 export const RESULT_WAIT_GRACE_SHARE = 0.25;
 /** A round this close to its deadline (chain seconds) with results missing and no relay asks the relays to reconnect now. */
 const CLOSING_SECONDS = 5;
+/** How long a pool that has ended waits for a relay to take its last feedback (ms). */
+const FINAL_FEEDBACK_WAIT_MS = 30_000;
 /** How long to wait for the relays' stored results (EOSE) before collecting. */
 const HISTORY_TIMEOUT_MS = 10_000;
 const STATUS = (s: number) => poolStatusName(s).toLowerCase();
@@ -195,6 +197,8 @@ async function roundLoop(ctx: PoolContext, ingest: Ingest, pollMs: number): Prom
   for (;;) {
     signal.throwIfAborted();
     const account = (await read("pool", null, () => fetchPool(program, ctx.pool)))!;
+    // Once the pool has ended, feedback still undelivered gets one bounded wait for a relay.
+    const feedbackWait = account.status !== PoolStatus.Active ? { waitMs: FINAL_FEEDBACK_WAIT_MS } : {};
     // Finish what earlier runs left: rounds aggregated or posted but without feedback.
     for (const rc of Object.values(ctx.cp.rounds).sort((a, b) => a.round - b.round)) {
       if (rc.round > account.roundsPosted || rc.phase === "feedback-sent") continue;
@@ -208,7 +212,7 @@ async function roundLoop(ctx: PoolContext, ingest: Ingest, pollMs: number): Prom
           save(ctx);
           log.event("round-reconciled", address, rc.round, { model: rc.aggregated!.model, detail: "the post had landed before the previous run recorded it" });
         }
-        await sendFeedback(ctx, rc);
+        await sendFeedback(ctx, rc, feedbackWait);
       }
     }
     if (account.status !== PoolStatus.Active) {

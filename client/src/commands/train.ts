@@ -120,6 +120,8 @@ class Trainer {
   /** Per round, what this run was doing (and its last error): the reason given if the round closes meanwhile. */
   private readonly stages = new Map<number, { doing: string; lastError?: string }>();
   private lastSkipped = 0;
+  /** The highest round this run has taken a step in. */
+  private followed = 0;
 
   constructor(private readonly session: Session, private readonly out: Output, private readonly opts: { seed: number; backend?: BackendChoice }) {
     this.retry = { attempts: 8, maxDelayMs: 30_000, onRetry: (e, n, ms) => out.info(`  ${e.message.split("\n")[0]} — retry ${n} in ${(ms / 1000).toFixed(1)}s`) };
@@ -146,6 +148,7 @@ class Trainer {
     const me = s.wallet.publicKey.toBase58();
     this.checkpointFile = checkpointPath(s.config.dataDir, this.pool.summary.address, me);
     this.checkpoint = loadCheckpoint(this.checkpointFile, { pool: this.pool.summary.address, wallet: me, jobId: this.pool.summary.jobId });
+    this.followed = this.pool.account.roundsPosted; // rounds posted before this run are the reports' to explain
     this.binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
     const { backend } = await loadTf(this.opts.backend);
     this.out.info(`TensorFlow.js backend: ${backend}; checkpoint ${this.checkpointFile}`);
@@ -179,6 +182,9 @@ class Trainer {
     const { account, schedule } = this.pool;
     if (account.status !== PoolStatus.Active) return this.pool.summary.status.toLowerCase();
     const r = account.roundsPosted + 1;
+    // Rounds posted one after the other while this run looked away (e.g. a late aggregator posting two at once) are accounted for too.
+    for (let q = this.followed + 1; q < Math.min(r, account.numRounds + 1); q++) await this.missedUnseen(q);
+    this.followed = Math.max(this.followed, r);
     if (r > account.numRounds) return "finished";
     const now = await withRetry("reading the chain clock", () => chainTime(s.connection), this.retry);
     if (now > schedule.postDeadline(r)) {
@@ -230,6 +236,14 @@ class Trainer {
     e.skipped = reason;
     this.save();
     this.emit({ event: "round-skipped", round: r, reason }, `round ${r} skipped: ${reason}`);
+  }
+
+  /** Round q was posted before this run took a step in it: reported as missed unless it holds our commitment. */
+  private async missedUnseen(q: number): Promise<void> {
+    const s = this.session;
+    const commitment = await withRetry("reading the commitment", () =>
+      s.program.account.commitment.fetchNullable(findCommitmentAddress(this.pool.address, s.wallet.publicKey, q, s.program.programId)[0]), this.retry);
+    if (commitment === null) this.recordMissed(q, await this.missedReason(q));
   }
 
   /** Why round r closed without a commitment of ours: what this run was doing, or that there was nothing to train on in time. */

@@ -104,11 +104,12 @@ export interface LocalnetHandle {
   timeTravel(unixSeconds: number): Promise<number>;
   /**
    * Close the relay and start it again on the same port and data directory (stored events survive),
-   * after `downMs` (default 0) of downtime during which clients must queue and retry.
+   * after `downMs` (default 0) of downtime — or once `until` settles (an outage that lasts until the
+   * test has seen what it waits for) — during which clients must queue and retry.
    */
-  restartRelay(opts?: { downMs?: number }): Promise<void>;
+  restartRelay(opts?: Outage): Promise<void>;
   /** The same for the IPFS node (its blockstore on disk survives): clients must retry uploads and fetches. */
-  restartIpfs(opts?: { downMs?: number }): Promise<void>;
+  restartIpfs(opts?: Outage): Promise<void>;
   /** Stop the relay, the IPFS node and the binary (SIGTERM, then wait for it to exit) and remove config.json. Idempotent. */
   stop(): Promise<void>;
 }
@@ -382,14 +383,14 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       async restartRelay(opts = {}) {
         if (stopping) throw new LocalnetError("the localnet is stopped");
         await relay?.close();
-        if (opts.downMs) await new Promise((r) => setTimeout(r, opts.downMs));
+        await outage(opts);
         relay = await startRelay({ dataDir: relayDir, port: relayPort, host: HOST });
         log(`Nostr relay restarted on ${relay.url}`);
       },
       async restartIpfs(opts = {}) {
         if (stopping) throw new LocalnetError("the localnet is stopped");
         await ipfs?.close();
-        if (opts.downMs) await new Promise((r) => setTimeout(r, opts.downMs));
+        await outage(opts);
         ipfs = await startIpfsNode({ dataDir: join(o.dir, "ipfs"), port: ipfsPort, host: HOST });
         log(`IPFS node restarted on ${ipfs.url}`);
       },
@@ -420,6 +421,14 @@ async function createTestMint(connection: Connection, authority: Keypair, wallet
   }
   await Promise.all(batches.map((ixs) => sendAndConfirmTransaction(connection, new Transaction().add(...ixs), [authority], { commitment: "confirmed" })));
   return mint.publicKey;
+}
+
+/** How long a restarted service stays down: `downMs`, or until `until` settles (whichever is given). */
+export interface Outage { downMs?: number; until?: Promise<unknown> }
+
+async function outage(o: Outage): Promise<void> {
+  if (o.until !== undefined) await o.until.catch(() => undefined);
+  else if (o.downMs) await new Promise((r) => setTimeout(r, o.downMs));
 }
 
 /** surfnet_timeTravel to `unixSeconds`, then read the Clock sysvar back to be sure programs see it. */

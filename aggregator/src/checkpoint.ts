@@ -46,6 +46,8 @@ export interface CandidateRecord {
   sha256: string;
   samples: number;
   metrics?: Record<string, number>;
+  /** Committed on chain, but no result arrived by the time the round was collected: taken from the chain alone. */
+  fromChain?: boolean;
   /** Set when the candidate is already rejected at collection time; otherwise it is fetched and validated. */
   reason?: MarketRejectReason;
   detail?: string;
@@ -85,10 +87,14 @@ export interface AggregatedRecord {
   feedback: Event[];
 }
 
+/** An active participant with no commitment when the round was collected: told so in its feedback. */
+export interface AbsentRecord { participant: string; nostrPubkey?: string }
+
 export interface RoundCheckpoint {
   round: number;
   phase: Phase;
   candidates: CandidateRecord[];
+  absent?: AbsentRecord[];
   slashes: SlashRecord[];
   aggregated?: AggregatedRecord;
   posted?: { signature?: string; reconciled?: boolean; at: number };
@@ -233,8 +239,8 @@ export function addResult(cp: Checkpoint, r: StoredResult): boolean {
 }
 
 /** Record a round's frozen candidate list; its pending results are no longer needed. */
-export function markCollected(cp: Checkpoint, round: number, candidates: CandidateRecord[]): RoundCheckpoint {
-  const rc: RoundCheckpoint = { round, phase: "collected", candidates, slashes: [] };
+export function markCollected(cp: Checkpoint, round: number, candidates: CandidateRecord[], absent: AbsentRecord[] = []): RoundCheckpoint {
+  const rc: RoundCheckpoint = { round, phase: "collected", candidates, slashes: [], ...(absent.length > 0 ? { absent } : {}) };
   cp.rounds[String(round)] = rc;
   delete cp.results[String(round)];
   for (const k of Object.keys(cp.results)) if (Number(k) < round) delete cp.results[k];

@@ -1,10 +1,14 @@
 /**
  * Candidates of a round: the on-chain commitments of round r joined with the participants' Nostr
  * results (by bound wallet, same CID and sha256), in wallet order (base58, plain string order —
- * deterministic). A commitment without a matching result is NO_RESULT (or NOT_COMMITTED when the
- * participant's result names another update); a result without a commitment is NOT_COMMITTED. A
- * result whose wallet never joined the pool is no candidate at all: strangers are neither reported
- * nor answered (the service's reader drops them on arrival; this is the second line).
+ * deterministic). The commitment carries everything aggregation needs (CID, sha256, sample count),
+ * so a commitment whose result is late or missing is still a candidate, taken from the chain alone
+ * (`fromChain`, answered at the participant's on-chain Nostr key): a relay outage costs nobody a
+ * committed update. A result that contradicts its own commitment (another update: NOT_COMMITTED,
+ * another sample count: SAMPLES_MISMATCH) is the participant's fault and rejected; a result without
+ * a commitment is NOT_COMMITTED. A result whose wallet never joined the pool is no candidate at
+ * all: strangers are neither reported nor answered (the service's reader drops them on arrival;
+ * this is the second line).
  */
 import type { AcceptedEvent } from "@fedstr/sdk/nostr";
 import type { CandidateRecord, StoredResult } from "./checkpoint.js";
@@ -34,9 +38,10 @@ const firstResult = (rs: StoredResult[]) => [...rs].sort((a, b) => a.createdAt -
 
 /**
  * Join commitments and results. `participants` are the wallets with a Participant account on the
- * pool (active or not).
+ * pool (active or not); `nostrKeys` their on-chain Nostr keys (where a chain-only candidate's
+ * feedback goes).
  */
-export function buildCandidates(commitments: CommitmentInfo[], results: StoredResult[], participants: ReadonlySet<string>): CandidateRecord[] {
+export function buildCandidates(commitments: CommitmentInfo[], results: StoredResult[], participants: ReadonlySet<string>, nostrKeys: ReadonlyMap<string, string | undefined> = new Map()): CandidateRecord[] {
   const resultsOf = new Map<string, StoredResult[]>();
   for (const r of results) resultsOf.set(r.participant, [...(resultsOf.get(r.participant) ?? []), r]);
   const out: CandidateRecord[] = [];
@@ -55,7 +60,8 @@ export function buildCandidates(commitments: CommitmentInfo[], results: StoredRe
       const r = firstResult(rs);
       out.push({ ...base, nostrPubkey: r.nostrPubkey, samples: r.samples, metrics: r.metrics, reason: "NOT_COMMITTED", detail: `the result names update ${r.cid} (sha256 ${r.sha256}), the on-chain commitment is ${c.cid} (sha256 ${c.sha256})` });
     } else {
-      out.push({ ...base, samples: c.samples, reason: "NO_RESULT", detail: "committed on chain, but no result arrived on the relays" });
+      const key = nostrKeys.get(c.participant);
+      out.push({ ...base, ...(key !== undefined ? { nostrPubkey: key } : {}), samples: c.samples, fromChain: true });
     }
   }
   for (const [wallet, rs] of resultsOf) {
@@ -69,9 +75,12 @@ export function buildCandidates(commitments: CommitmentInfo[], results: StoredRe
   return out.sort(byWallet);
 }
 
-/** True when every active participant has a commitment and a matching result (nothing left to wait for). */
+/**
+ * True when every active participant has a commitment and a matching result (nothing left to wait
+ * for before the deadline: a result may still contradict its commitment, and it brings the metrics).
+ */
 export function everyoneIn(activeParticipants: Iterable<string>, candidates: CandidateRecord[]): boolean {
-  const ready = new Set(candidates.filter((c) => c.reason === undefined).map((c) => c.participant));
+  const ready = new Set(candidates.filter((c) => c.reason === undefined && c.fromChain !== true).map((c) => c.participant));
   for (const w of activeParticipants) if (!ready.has(w)) return false;
   return true;
 }

@@ -63,6 +63,11 @@ export class ParticipantSet {
     return (keys as string[]).sort();
   }
 
+  /** wallet → its on-chain Nostr key (where feedback for a chain-only candidate goes). */
+  nostrKeys(): ReadonlyMap<string, string | undefined> {
+    return this.keys;
+  }
+
   wallets(): ReadonlySet<string> {
     return new Set(this.keys.keys());
   }

@@ -17,7 +17,7 @@ import { buildRoundReport, chainTime, encodeRoundReport, modelForRound, schedule
 import { buildFeedback, type Event, type JobRequest, type RelayPool } from "@fedstr/sdk/nostr";
 import { sha256Hex, type ContentStore } from "@fedstr/sdk/storage";
 import { roundOpener, roundSecretKey, SealError } from "@fedstr/sdk/privacy";
-import { sleep, withRetry, writeFileAtomic, type Session } from "@fedstr/sdk/cli";
+import { isTransient, sleep, withRetry, writeFileAtomic, type Session } from "@fedstr/sdk/cli";
 import { checkpointDir, saveCheckpoint, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
 import type { Logger } from "./log.js";
 
@@ -62,7 +62,8 @@ export function save(ctx: PoolContext): void {
   saveCheckpoint(ctx.dataDir, ctx.cp);
 }
 
-function retryLogged<T>(ctx: PoolContext, round: number, what: string, fn: () => Promise<T>, attempts?: number): Promise<T> {
+/** `fn` with the SDK's retry policy; every retry is logged as a `retry` event of the pool (and round). */
+export function retryLogged<T>(ctx: Pick<PoolContext, "log" | "address" | "signal">, round: number | null, what: string, fn: () => Promise<T>, attempts?: number): Promise<T> {
   return withRetry(what, fn, {
     signal: ctx.signal,
     ...(attempts !== undefined ? { attempts } : {}),
@@ -75,6 +76,25 @@ async function fetchVerified(ctx: PoolContext, round: number, ref: { cid: string
   const bytes = await retryLogged(ctx, round, `fetch ${what}`, () => ctx.store.get(ref.cid, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }));
   if (ref.sha256 !== undefined && sha256Hex(bytes) !== ref.sha256) throw new Error(`${what} ${ref.cid} has sha256 ${sha256Hex(bytes)}, expected ${ref.sha256}`);
   return bytes;
+}
+
+/**
+ * The committed update of candidate `c`, by its on-chain CID (verified by the store): the one place
+ * the aggregator reads a participant's update. An IPFS outage is retried until chain time `until`
+ * (the round's post deadline less a quarter of the grace, kept for aggregating and posting), so an
+ * outage the grace can absorb rejects no honest update as UNAVAILABLE.
+ */
+async function fetchUpdate(ctx: PoolContext, round: number, c: { participant: string; cid: string }, until: number): Promise<Uint8Array> {
+  const what = `fetch update of ${c.participant}`;
+  for (;;) {
+    try {
+      return await retryLogged(ctx, round, what, () => ctx.store.get(c.cid, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }), 3);
+    } catch (e) {
+      if (!isTransient(e) || ctx.signal.aborted || (await chainTime(ctx.session.connection)) >= until) throw e;
+      ctx.log.event("retry", ctx.address, round, { what, detail: `still unavailable; retrying until chain time ${until}`, error: (e as Error).message });
+      await sleep(1000, ctx.signal);
+    }
+  }
 }
 
 async function upload(ctx: PoolContext, round: number, bytes: Uint8Array, name: string): Promise<ContentRef> {
@@ -187,7 +207,7 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
     if (c.reason !== undefined) continue;
     let bytes: Uint8Array;
     try {
-      bytes = await retryLogged(ctx, round, `fetch update of ${c.participant}`, () => ctx.store.get(c.cid, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }), 3);
+      bytes = await fetchUpdate(ctx, round, c, scheduleOf(account).postDeadline(round) - Math.ceil(scheduleOf(account).gracePeriod / 4));
     } catch (e) {
       verdicts[i] = { accepted: false, reason: "UNAVAILABLE", detail: `could not fetch ${c.cid}: ${(e as Error).message}` };
       continue;
@@ -278,6 +298,11 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
     feedback.push(u.accepted
       ? buildFeedback({ ...base, status: lastRound ? "success" : "partial", model, ...(Object.keys(metrics).length > 0 ? { metrics } : {}) }, ctx.session.nostr.secretKey)
       : buildFeedback({ ...base, status: "error", info: `round ${round} update rejected: ${u.reason}: ${u.detail ?? ""}`.slice(0, 1024) }, ctx.session.nostr.secretKey));
+  }
+  // Active participants who committed nothing are told too: a missed round is never silent.
+  for (const a of rc.absent ?? []) {
+    if (a.nostrPubkey === undefined) continue;
+    feedback.push(buildFeedback({ jobId: ctx.jobId, recipient: a.nostrPubkey, round, report: reportRef, status: "error", info: `round ${round} missed: no commitment from you by the round's deadline` }, ctx.session.nostr.secretKey));
   }
   const agg: AggregatedRecord = {
     model, ...(stateRef !== undefined ? { state: stateRef } : {}), report: reportRef,
@@ -380,21 +405,24 @@ async function announceReport(ctx: PoolContext, rc: RoundCheckpoint): Promise<vo
 
 /**
  * posted → feedback-sent: publish the signed feedback events (the same ids on every attempt).
- * Returns false when no relay took them; the round stays "posted" and is retried later.
+ * Never sleeps through a round: what no relay took stays queued in the relay pool (sent when a
+ * relay is back), the round stays "posted" and the next pass of the round loop sends again.
+ * `waitMs` (when the pool has ended and nothing else is left to do) waits that long for a relay.
+ * Returns whether every event was accepted by some relay.
  */
-export async function sendFeedback(ctx: PoolContext, rc: RoundCheckpoint): Promise<boolean> {
+export async function sendFeedback(ctx: PoolContext, rc: RoundCheckpoint, opts: { waitMs?: number } = {}): Promise<boolean> {
   const events = rc.aggregated?.feedback ?? [];
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const outcomes = await Promise.all(events.map((e) => ctx.relays.publish(e)));
-    if (outcomes.every((o) => o.some((x) => x.ok || x.message.startsWith("duplicate")))) {
-      rc.phase = "feedback-sent";
-      rc.feedbackSentAt = Date.now();
-      save(ctx);
-      ctx.log.event("feedback-sent", ctx.address, rc.round, { recipients: events.length });
-      return true;
-    }
-    await sleep(1000 * 2 ** attempt, ctx.signal);
+  const unsent = async () => (await Promise.all(events.map((e) => ctx.relays.publish(e))))
+    .filter((o) => !o.some((x) => x.ok || x.message.startsWith("duplicate"))).length;
+  let left = await unsent();
+  if (left > 0 && opts.waitMs !== undefined && await ctx.relays.waitForConnection({ timeoutMs: opts.waitMs, signal: ctx.signal })) left = await unsent();
+  if (left > 0) {
+    ctx.log.event("feedback-pending", ctx.address, rc.round, { detail: `no relay accepted ${left} of ${events.length} feedback events yet; they are queued and sent again on the next pass` });
+    return false;
   }
-  ctx.log.event("feedback-pending", ctx.address, rc.round, { detail: "no relay accepted the feedback yet; retrying later" });
-  return false;
+  rc.phase = "feedback-sent";
+  rc.feedbackSentAt = Date.now();
+  save(ctx);
+  ctx.log.event("feedback-sent", ctx.address, rc.round, { recipients: events.length });
+  return true;
 }

@@ -14,14 +14,14 @@ import {
 } from "@fedstr/sdk/program";
 import { chainTime, fetchJobRequest, jobRequestMismatch, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
 import { createSealKeySet } from "@fedstr/sdk/privacy";
-import { EventReader, jobResultsFilter, queryEvents, type PoolSubscription, type RelayPool } from "@fedstr/sdk/nostr";
+import { EventReader, jobResultsFilter, type PoolSubscription } from "@fedstr/sdk/nostr";
 import { sha256Hex } from "@fedstr/sdk/storage";
-import { sleep, withRetry, type Session } from "@fedstr/sdk/cli";
+import { isTransient, sleep, withRetry, type Session } from "@fedstr/sdk/cli";
 import { checkpointDir, emptyCheckpoint, keepResult, loadCheckpoint, markCollected, resumeAction, saveCheckpoint, type RoundCheckpoint } from "./checkpoint.js";
 import { buildCandidates, everyoneIn, storedResult } from "./collect.js";
 import type { Logger } from "./log.js";
 import { ParticipantSet } from "./participants.js";
-import { aggregateRound, postRound, PostDeadlineError, save, sendFeedback, type PoolContext } from "./round.js";
+import { aggregateRound, postRound, PostDeadlineError, retryLogged, save, sendFeedback, type PoolContext } from "./round.js";
 
 /** Where the holdout set comes from (besides plan.evaluation.holdout.cid). */
 export type HoldoutSource = { file: string } | { digitsTest: number; seed: number } | undefined;
@@ -44,13 +44,16 @@ export interface PoolOutcome {
 }
 
 /**
- * After the round deadline, a committed participant's result may still arrive for this long (ms),
- * counted from the moment every reachable relay has delivered what it stored before the deadline
- * (see `relaysDrained`): a backlog of junk on the socket cannot eat into it.
+ * After the round deadline, the results of participants who committed but whose result has not
+ * arrived are awaited for at most this share of the pool's grace period (chain time): they only
+ * bring metrics (the update itself is taken from the chain), and the rest of the grace is left to
+ * aggregate and post before the next round's participants need the new model.
  */
-export const RESULT_GRACE_MS = 3000;
-/** A REQ that matches nothing: its EOSE marks that the relay has sent us everything it stored before it. */
-const BARRIER_FILTER = { ids: ["0".repeat(64)], limit: 1 };
+export const RESULT_WAIT_GRACE_SHARE = 0.25;
+/** A round this close to its deadline (chain seconds) with results missing and no relay asks the relays to reconnect now. */
+const CLOSING_SECONDS = 5;
+/** How long a pool that has ended waits for a relay to take its last feedback (ms). */
+const FINAL_FEEDBACK_WAIT_MS = 30_000;
 /** How long to wait for the relays' stored results (EOSE) before collecting. */
 const HISTORY_TIMEOUT_MS = 10_000;
 const STATUS = (s: number) => poolStatusName(s).toLowerCase();
@@ -81,7 +84,7 @@ async function loadHoldout(opts: ServiceOptions, ctx: Omit<PoolContext, "holdout
   const h = ctx.plan.evaluation.holdout;
   if (h.cid === undefined) return undefined;
   // The organization's holdout on IPFS: verified by CID (and sha256 when the plan gives one), JSON lines or CSV by content.
-  const bytes = await withRetry(`fetch holdout ${h.cid}`, () => ctx.store.get(h.cid!), { signal: ctx.signal });
+  const bytes = await retryLogged(ctx, null, `fetch holdout ${h.cid}`, () => ctx.store.get(h.cid!));
   if (h.sha256 !== undefined && sha256Hex(bytes) !== h.sha256) throw new Error(`holdout ${h.cid} has sha256 ${sha256Hex(bytes)}, the plan says ${h.sha256}`);
   const text = new TextDecoder().decode(bytes);
   const file = join(checkpointDir(ctx.dataDir, ctx.address), text.trimStart().startsWith("{") ? "holdout.jsonl" : "holdout.csv");
@@ -93,7 +96,7 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
   const { session, log, signal } = opts;
   const address = pool.toBase58();
   const program = session.program;
-  const read = <T>(what: string, fn: () => Promise<T>) => withRetry(what, fn, { signal, onRetry: (err, attempt, delayMs) => log.event("retry", address, null, { what, attempt, delayMs, error: err.message }) });
+  const read = <T>(what: string, fn: () => Promise<T>) => retryLogged({ log, address, signal }, null, what, fn);
 
   const account = await read(`read pool ${address} from ${session.config.rpcUrl}`, () => fetchPool(program, pool));
   if (account === null) throw new Error(`there is no fedstr pool at ${address} (program ${program.programId.toBase58()})`);
@@ -188,19 +191,10 @@ interface Ingest {
   resubscribe: () => void;
 }
 
-/**
- * Resolves once every connected relay has answered a REQ sent now (EOSE): everything it had stored
- * before has then been delivered to, and handled by, our subscription (same socket, in order). A
- * relay that is down answers after it reconnects (its replay comes first).
- */
-async function relaysDrained(relays: RelayPool, timeoutMs: number): Promise<void> {
-  await queryEvents(relays, [BARRIER_FILTER], { timeoutMs });
-}
-
 async function roundLoop(ctx: PoolContext, ingest: Ingest, pollMs: number): Promise<PoolOutcome> {
   const { session, log, address, signal } = ctx;
   const program = session.program;
-  const read = <T>(what: string, round: number | null, fn: () => Promise<T>) => withRetry(what, fn, { signal, onRetry: (err, attempt, delayMs) => log.event("retry", address, round, { what, attempt, delayMs, error: err.message }) });
+  const read = <T>(what: string, round: number | null, fn: () => Promise<T>) => retryLogged(ctx, round, what, fn);
   const roundResult = async (r: number) => {
     const rr = await read("round result", r, () => fetchRoundResult(program, findRoundAddress(ctx.pool, r, program.programId)[0]));
     return rr === null ? null : { modelSha256: Buffer.from(rr.globalModelHash).toString("hex") };
@@ -209,6 +203,8 @@ async function roundLoop(ctx: PoolContext, ingest: Ingest, pollMs: number): Prom
   for (;;) {
     signal.throwIfAborted();
     const account = (await read("pool", null, () => fetchPool(program, ctx.pool)))!;
+    // Once the pool has ended, feedback still undelivered gets one bounded wait for a relay.
+    const feedbackWait = account.status !== PoolStatus.Active ? { waitMs: FINAL_FEEDBACK_WAIT_MS } : {};
     // Finish what earlier runs left: rounds aggregated or posted but without feedback.
     for (const rc of Object.values(ctx.cp.rounds).sort((a, b) => a.round - b.round)) {
       if (rc.round > account.roundsPosted || rc.phase === "feedback-sent") continue;
@@ -222,7 +218,7 @@ async function roundLoop(ctx: PoolContext, ingest: Ingest, pollMs: number): Prom
           save(ctx);
           log.event("round-reconciled", address, rc.round, { model: rc.aggregated!.model, detail: "the post had landed before the previous run recorded it" });
         }
-        await sendFeedback(ctx, rc);
+        await sendFeedback(ctx, rc, feedbackWait);
       }
     }
     if (account.status !== PoolStatus.Active) {
@@ -252,7 +248,11 @@ async function roundLoop(ctx: PoolContext, ingest: Ingest, pollMs: number): Prom
       if (rc!.phase === "aggregated") await postRound(ctx, rc!);
     } catch (e) {
       if (e instanceof PostDeadlineError) return abandon(ctx, e);
-      throw e;
+      if (!isTransient(e) || signal.aborted) throw e;
+      // An outage outlasting the retries (IPFS, RPC): the checkpoint holds the phase; try it again until the post deadline.
+      log.event("round-retry", address, round, { phase: rc!.phase, error: (e as Error).message });
+      await sleep(pollMs, signal);
+      continue;
     }
     if (rc!.phase === "posted") await sendFeedback(ctx, rc!);
   }
@@ -266,16 +266,16 @@ function abandon(ctx: PoolContext, e: PostDeadlineError): PoolOutcome {
 /**
  * Wait for round r's window, then poll commitments and participants until every active
  * participant has committed and published a matching result, or the round deadline passes. After
- * the deadline, committed participants' results are awaited until every reachable relay has
- * delivered its backlog (`relaysDrained`) plus RESULT_GRACE_MS, and never beyond
- * deadline + gracePeriod / 2 (chain time), which leaves the other half to aggregate and post.
- * Freezes the candidate list.
+ * the deadline, committed participants' late results are awaited until
+ * deadline + RESULT_WAIT_GRACE_SHARE × gracePeriod (chain time) at most, the relays being asked to
+ * reconnect now if none is reachable; a commitment whose result is still missing then is a
+ * candidate from the chain alone. Freezes the candidate list.
  */
 async function collectRound(ctx: PoolContext, ingest: Ingest, account: PoolAccount, round: number, pollMs: number): Promise<RoundCheckpoint | "ended"> {
   const { session, log, address, signal } = ctx;
   const program = session.program;
   const schedule = scheduleOf(account);
-  const read = <T>(what: string, fn: () => Promise<T>) => withRetry(what, fn, { signal, onRetry: (err, attempt, delayMs) => log.event("retry", address, round, { what, attempt, delayMs, error: err.message }) });
+  const read = <T>(what: string, fn: () => Promise<T>) => retryLogged(ctx, round, what, fn);
   const start = schedule.roundStart(round), deadline = schedule.roundDeadline(round);
   if ((await read("clock", () => chainTime(session.connection))) < start) {
     log.event("round-waiting", address, round, { opensAt: start, deadline });
@@ -283,10 +283,8 @@ async function collectRound(ctx: PoolContext, ingest: Ingest, account: PoolAccou
   }
   log.event("round-collecting", address, round, { deadline });
   let lastReport = "";
-  let drainedAt: number | undefined;
-  let draining = false;
   let relaysDownLogged = false;
-  const waitLimit = deadline + Math.floor(schedule.gracePeriod / 2);
+  const waitLimit = deadline + Math.floor(schedule.gracePeriod * RESULT_WAIT_GRACE_SHARE);
   for (;;) {
     const [pool, participants, commitments, now] = await Promise.all([
       read("pool", () => fetchPool(program, ctx.pool)),
@@ -302,32 +300,36 @@ async function collectRound(ctx: PoolContext, ingest: Ingest, account: PoolAccou
       commitments.map((c) => ({ participant: c.account.authority.toBase58(), cid: cidFromBytes(c.account.updateCid).toString(), sha256: Buffer.from(c.account.updateHash).toString("hex"), samples: Number(c.account.samples.toString()) })),
       ctx.cp.results[String(round)] ?? [],
       joined,
+      ingest.participants.nostrKeys(),
     );
-    const ready = candidates.filter((c) => c.reason === undefined).length;
+    const ready = candidates.filter((c) => c.reason === undefined && c.fromChain !== true).length;
     const progress = `${commitments.length}/${active.length}/${ready}`;
     if (progress !== lastReport) {
       lastReport = progress;
       log.event("round-progress", address, round, { active: active.length, committed: commitments.length, ready });
     }
     const complete = everyoneIn(active, candidates);
-    const missing = !complete && now >= deadline && candidates.some((c) => c.reason === "NO_RESULT");
-    // Results sit on the relays: wait until each reachable one has delivered its backlog (a relay
-    // that is down: until it is back and has replayed), then RESULT_GRACE_MS for results published
-    // right after their commitment; at most until waitLimit.
-    if (missing && !draining) {
-      draining = true;
-      void relaysDrained(ctx.relays, Math.max(1, waitLimit - now) * 1000).then(() => { drainedAt = Date.now(); });
+    const late = candidates.filter((c) => c.fromChain === true).map((c) => c.participant);
+    if (!complete && now >= deadline - CLOSING_SECONDS && late.length > 0 && ctx.relays.status().every((r) => !r.connected)) {
+      // The round is closing with results missing and no relay: try now rather than after the back-off.
+      void ctx.relays.reconnectNow();
+      if (!relaysDownLogged) {
+        relaysDownLogged = true;
+        log.event("round-waiting-for-relays", address, round, { detail: "no relay reachable; late results may be waiting there (the committed updates are taken from the chain)", until: waitLimit });
+      }
     }
-    if (missing && drainedAt === undefined && !relaysDownLogged && ctx.relays.status().every((r) => !r.connected)) {
-      relaysDownLogged = true;
-      log.event("round-waiting-for-relays", address, round, { detail: "no relay reachable; results may be waiting there" });
-    }
-    const waited = !missing || (drainedAt !== undefined && Date.now() >= drainedAt + RESULT_GRACE_MS) || now >= waitLimit;
+    const waited = late.length === 0 || now >= waitLimit;
     if (complete || (now >= deadline && waited)) {
-      const rc = markCollected(ctx.cp, round, candidates);
+      const keys = ingest.participants.nostrKeys();
+      const absent = active.filter((w) => !candidates.some((c) => c.participant === w)).map((w) => {
+        const key = keys.get(w);
+        return { participant: w, ...(key !== undefined ? { nostrPubkey: key } : {}) };
+      });
+      const rc = markCollected(ctx.cp, round, candidates, absent);
       save(ctx);
       log.event("round-collected", address, round, {
-        complete, candidates: candidates.map((c) => ({ participant: c.participant, ...(c.reason !== undefined ? { reason: c.reason } : {}) })),
+        complete, candidates: candidates.map((c) => ({ participant: c.participant, ...(c.reason !== undefined ? { reason: c.reason } : {}), ...(c.fromChain ? { fromChain: true } : {}) })),
+        ...(absent.length > 0 ? { absent: absent.map((a) => a.participant) } : {}),
         ingest: ingest.counters(),
       });
       return rc;

@@ -62,7 +62,7 @@ describe("aggregator: candidate collection", () => {
     expect(r.metrics).to.deep.equal({ loss: 0.5 });
   });
 
-  it("joins commitments and results: matching → candidate, commitment alone → NO_RESULT, other update → NOT_COMMITTED, result alone → NOT_COMMITTED, a stranger's → no candidate", async () => {
+  it("joins commitments and results: matching → candidate, commitment alone → candidate from the chain, other update → NOT_COMMITTED, result alone → NOT_COMMITTED, a stranger's → no candidate", async () => {
     const [honest, silent, liar, early, stranger] = [participant(), participant(), participant(), participant(), participant()];
     const rd = reader();
     const results = [
@@ -74,14 +74,16 @@ describe("aggregator: candidate collection", () => {
     const w = (p: Participant) => p.wallet.publicKey.toBase58();
     const commitments = [honest, silent, liar].map((p) => ({ participant: w(p), cid: CID_A, sha256: SHA_A, samples: 100 }));
     const joined = new Set([honest, silent, liar, early].map(w));
-    const cands = buildCandidates(commitments, results, joined);
+    const silentKey = "ab".repeat(32);
+    const cands = buildCandidates(commitments, results, joined, new Map([[w(silent), silentKey]]));
 
     expect(cands.map((c) => c.participant), "wallet order").to.deep.equal([...cands.map((c) => c.participant)].sort());
     const by = (p: Participant) => cands.find((c) => c.participant === w(p))!;
     expect(by(honest).reason).to.equal(undefined);
     expect(by(honest)).to.include({ nostrPubkey: getPublicKey(honest.sk), samples: 100, cid: CID_A, sha256: SHA_A });
-    expect(by(silent)).to.include({ reason: "NO_RESULT", samples: 100 }); // the committed count, from the chain
-    expect(by(silent).nostrPubkey).to.equal(undefined);
+    // No result: the commitment alone makes it a candidate (the committed CID, sha256 and count), answered at its on-chain Nostr key.
+    expect(by(silent)).to.include({ fromChain: true, samples: 100, cid: CID_A, sha256: SHA_A, nostrPubkey: silentKey });
+    expect(by(silent).reason).to.equal(undefined);
     expect(by(liar)).to.include({ reason: "NOT_COMMITTED", cid: CID_A, sha256: SHA_A }); // the committed update is what the report names
     expect(by(liar).detail).to.contain(CID_B);
     expect(by(early)).to.include({ reason: "NOT_COMMITTED" });
@@ -89,7 +91,7 @@ describe("aggregator: candidate collection", () => {
     expect(cands).to.have.length(4);
 
     expect(everyoneIn([w(honest)], cands)).to.equal(true);
-    expect(everyoneIn([w(honest), w(silent)], cands), "a committed participant without its result is still awaited").to.equal(false);
+    expect(everyoneIn([w(honest), w(silent)], cands), "before the deadline, a committed participant's result is still awaited").to.equal(false);
     expect(everyoneIn([], cands)).to.equal(true);
   });
 

@@ -8,14 +8,17 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PublicKey } from "@solana/web3.js";
-import { fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress, PoolStatus } from "@fedstr/sdk/program";
+import { fetchCommitmentsOfRound, fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress, PoolStatus } from "@fedstr/sdk/program";
 import { chainTime, roundReward, scheduleOf } from "@fedstr/sdk/job";
 import { runJson } from "../../scripts/lib/actors.js";
 import { adversarialRound, createPool, join_, openRound1, startAggregator, startMarket, startTrainer, type Market } from "./market.js";
+import type { RunningActor } from "../../scripts/lib/actors.js";
 
 type Line = Record<string, unknown>;
+/** One round of `fedstr train`'s final line. */
+type RoundLine = { round: number; outcome: string; reason?: string; resultEventId?: string | null };
 const posted = (round: number) => (l: Line) => l.event === "round-posted" && l.round === round;
-const wallets = ["organization", "aggregator-1", "aggregator-2", "aggregator-3", "aggregator-4", "aggregator-5", ...Array.from({ length: 8 }, (_, i) => `p${i + 1}`)];
+const wallets = ["organization", ...Array.from({ length: 8 }, (_, i) => `aggregator-${i + 1}`), ...Array.from({ length: 8 }, (_, i) => `p${i + 1}`)];
 const TOKEN = 1_000_000n; // the localnet mint has 6 decimals
 const JOIN_SECONDS = 300; // never waited out: openRound1 moves the chain clock once everyone is ready
 
@@ -28,6 +31,52 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
   const claim = (pool: string, who: string) => runJson<{ claimed: { round: number; amount: string }[]; total: string }>("fedstr", ["claim", pool, ...m.wallet(who)], { env: m.env });
   const withdraw = (pool: string, who: string) => runJson<{ amount: string; expired?: string }>("fedstr", ["withdraw", pool, ...m.wallet(who)], { env: m.env });
   const poolAccount = async (pool: string) => (await fetchPool(m.session("organization").program, new PublicKey(pool)))!;
+  const walletOf = (who: string) => m.net.wallets[who]!.publicKey.toBase58();
+  const roundResult = async (pool: string, r: number) => await fetchRoundResult(m.session("organization").program, findRoundAddress(new PublicKey(pool), r, m.config.programId)[0]);
+
+  /** Until every one of `who` has its round-r commitment on chain (the processes are working; nothing the chain clock decides). */
+  async function committed(pool: string, round: number, who: string[]): Promise<void> {
+    const want = new Set(who.map(walletOf));
+    for (let i = 0; ; i++) {
+      const cs = await fetchCommitmentsOfRound(m.session("organization").program, new PublicKey(pool), round);
+      if ([...want].every((w) => cs.some((c) => c.account.authority.toBase58() === w))) return;
+      if (i > 1200) throw new Error(`round ${round}: not everyone committed`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Each trainer's final line lists every round of the pool; returns them by participant. */
+  function finalRounds(trainers: RunningActor[], who: string[], numRounds: number): Map<string, RoundLine[]> {
+    const out = new Map<string, RoundLine[]>();
+    for (const [i, t] of trainers.entries()) {
+      const done = t.lines.find((l) => l.event === "done");
+      expect(done, `${who[i]}'s final line`).to.not.equal(undefined);
+      const rounds = done!.rounds as RoundLine[];
+      expect(rounds.map((r) => r.round), `${who[i]} lists every round`).to.deep.equal(Array.from({ length: numRounds }, (_, k) => k + 1));
+      out.set(who[i]!, rounds);
+    }
+    return out;
+  }
+
+  /**
+   * Everyone claims and withdraws; then, to the token unit: the claims are exactly what the posted
+   * rounds allocated, every stake comes back whole, the stake vault is empty and the escrow holds
+   * exactly what was funded and not claimed.
+   */
+  async function reconcile(pool: string, who: string[]): Promise<bigint> {
+    let claimed = 0n;
+    for (const p of who) claimed += BigInt((await claim(pool, p)).total);
+    for (const p of who) expect(BigInt((await withdraw(pool, p)).amount), `${p}'s stake back`).to.equal(10n * TOKEN);
+    const account = await poolAccount(pool);
+    let allocated = 0n;
+    for (let r = 1; r <= account.roundsPosted; r++) allocated += BigInt((await roundResult(pool, r))!.reward.toString());
+    expect(claimed, "claimed = allocated").to.equal(allocated);
+    expect(BigInt(account.totalClaimed.toString())).to.equal(claimed);
+    const { escrow, vault } = await m.vaultBalances(pool);
+    expect(vault, "stake vault").to.equal(0n);
+    expect(escrow + claimed, "escrow + claimed = funded").to.equal(BigInt(account.totalFunded.toString()));
+    return claimed;
+  }
 
   it("an aggregator killed mid-round and restarted posts each round exactly once and loses no accepted update", async () => {
     const { pool } = await createPool(m, "aggregator-1", { rounds: 2, roundSeconds: 12, joinSeconds: JOIN_SECONDS, graceSeconds: 12, claimSeconds: 600, maxParticipants: 2 });
@@ -175,5 +224,126 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
     expect(await m.tokenBalance("p1")).to.equal(before.get("p1")! + claimed[0]!);
     expect(await m.tokenBalance("p2")).to.equal(before.get("p2")! + claimed[1]!);
     expect(await chainTime(m.net.connection)).to.be.greaterThan(scheduleOf(final).postDeadline(2));
+  });
+
+  it("a relay down for longer than a round: the committed updates are taken from the chain, nobody sleeps through the next round, every round is accounted for", async () => {
+    const who = ["p1", "p2", "p3"];
+    const { pool } = await createPool(m, "aggregator-6", { rounds: 3, roundSeconds: 30, joinSeconds: JOIN_SECONDS, graceSeconds: 20, claimSeconds: 600, maxParticipants: 3 });
+    await Promise.all(who.map((p) => join_(m, pool, p)));
+    const trainers = who.map((p, i) => startTrainer(m, pool, p, i));
+    const aggregator = startAggregator(m, pool, "aggregator-6");
+    await openRound1(m, pool, trainers, aggregator);
+    await aggregator.waitFor(posted(1));
+    // The relay goes down as round 2 opens, before anyone has published round 2, and stays down until
+    // round 2 is posted and everyone has committed round 3 (longer than a round of chain time).
+    let relayBack!: () => void;
+    const outage = m.net.restartRelay({ until: new Promise<void>((resolve) => { relayBack = resolve; }) });
+    const s = scheduleOf(await poolAccount(pool));
+    await m.net.timeTravel(s.roundStart(2)); // round 1 closed early (everyone in): open round 2 now
+    await committed(pool, 2, who);
+    // Round 2's deadline and the aggregator's wait for late results pass: the chain clock, not a sleep.
+    await m.net.timeTravel(s.roundDeadline(2) + Math.ceil(s.gracePeriod / 4) + 1);
+    const round2 = await aggregator.waitFor(posted(2));
+    await committed(pool, 3, who); // the trainers woke for round 3 while their round-2 results were still queued
+    const relayDownFor = (await chainTime(m.net.connection)) - s.roundStart(2);
+    relayBack();
+    await outage;
+    const round3 = await aggregator.waitFor(posted(3));
+    expect(await aggregator.exited).to.equal(0);
+    for (const t of trainers) expect(await t.exited).to.equal(0);
+
+    expect(relayDownFor, "the relay was down for longer than a round (chain seconds)").to.be.greaterThan(s.roundDuration);
+    const collected2 = aggregator.lines.find((l) => l.event === "round-collected" && l.round === 2)!;
+    expect((collected2.candidates as { participant: string; fromChain?: boolean }[]).filter((c) => c.fromChain).map((c) => c.participant), "round 2 taken from the chain").to.have.members(who.map(walletOf));
+    for (const [r, line] of [[2, round2], [3, round3]] as const) {
+      expect(line.accepted, `accepted in round ${r}`).to.have.members(who.map(walletOf));
+      expect(line.rejected, `rejected in round ${r}`).to.have.length(0);
+    }
+    for (const r of [1, 2, 3]) expect(aggregator.lines.filter(posted(r)), `round ${r} posted once`).to.have.length(1);
+    // What the participants were told: every round accepted, round 2's result never reached a relay, nothing skipped.
+    for (const [p, rounds] of finalRounds(trainers, who, 3)) {
+      expect(rounds.map((r) => r.outcome), p).to.deep.equal(["accepted", "accepted", "accepted"]);
+      expect(rounds[1]!.resultEventId, `${p}: round 2's result was not delivered`).to.equal(null);
+    }
+    for (const t of trainers) expect(t.lines.filter((l) => l.event === "round-skipped")).to.deep.equal([]);
+    const paid = await reconcile(pool, who);
+    expect(paid).to.equal([1, 2, 3].reduce((sum, r) => sum + roundReward(100n * TOKEN, 3, r), 0n));
+  });
+
+  it("an IPFS node down for longer than a round: no update is trained or uploaded for a round that cannot be committed, the missed round is named with its reason, the others are paid", async () => {
+    const who = ["p4", "p5", "p6"];
+    const { pool } = await createPool(m, "aggregator-7", { rounds: 3, roundSeconds: 30, joinSeconds: JOIN_SECONDS, graceSeconds: 30, claimSeconds: 600, maxParticipants: 3 });
+    await Promise.all(who.map((p) => join_(m, pool, p)));
+    const trainers = who.map((p, i) => startTrainer(m, pool, p, i));
+    const aggregator = startAggregator(m, pool, "aggregator-7");
+    await openRound1(m, pool, trainers, aggregator);
+    // IPFS goes down once round 1's model and report are uploaded, before round 1 is posted: nobody can fetch round 2's model.
+    await aggregator.waitFor((l) => l.event === "round-aggregated" && l.round === 1);
+    let ipfsBack!: () => void;
+    const outage = m.net.restartIpfs({ until: new Promise<void>((resolve) => { ipfsBack = resolve; }) });
+    await aggregator.waitFor(posted(1));
+    const s = scheduleOf(await poolAccount(pool));
+    await m.net.timeTravel(s.roundStart(2)); // round 1 closed early (everyone in): open round 2 now
+    await Promise.all(trainers.map((t) => t.waitForStderr(/ — retry \d+ in /))); // each trainer is retrying its model fetch
+    await m.net.timeTravel(s.roundDeadline(2) + 1); // round 2 closes while the model is unreachable
+    const skipped = await Promise.all(trainers.map((t) => t.waitFor((l) => l.event === "round-skipped" && l.round === 2)));
+    const ipfsDownFor = (await chainTime(m.net.connection)) - s.roundStart(2);
+    ipfsBack();
+    await outage;
+    const round2 = await aggregator.waitFor(posted(2));
+    const round3 = await aggregator.waitFor(posted(3));
+    expect(await aggregator.exited).to.equal(0);
+    for (const t of trainers) expect(await t.exited).to.equal(0);
+
+    expect(ipfsDownFor, "IPFS was down for longer than a round (chain seconds)").to.be.greaterThan(s.roundDuration);
+    for (const line of skipped) expect(line.reason).to.match(/^round 2 closed at .* while fetching the round's global model \(.+\)$/);
+    for (const [i, t] of trainers.entries()) {
+      expect(t.stderr.filter((l) => /^round 2: (training|update)/.test(l)), `${who[i]} neither trained nor uploaded for round 2`).to.deep.equal([]);
+    }
+    expect(round2.accepted, "nobody could commit round 2").to.have.length(0);
+    expect(aggregator.lines.find((l) => l.event === "round-collected" && l.round === 2)!.absent, "the aggregator tells each of them").to.have.members(who.map(walletOf));
+    for (const line of [round3, aggregator.lines.find(posted(1))!]) expect(line.accepted).to.have.members(who.map(walletOf));
+    for (const r of [1, 2, 3]) expect(aggregator.lines.filter(posted(r)), `round ${r} posted once`).to.have.length(1);
+    for (const [p, rounds] of finalRounds(trainers, who, 3)) {
+      expect(rounds.map((r) => r.outcome), p).to.deep.equal(["accepted", "missed", "accepted"]);
+      expect(rounds[1]!.reason, p).to.match(/while fetching the round's global model/);
+    }
+    const paid = await reconcile(pool, who);
+    expect(paid).to.equal(roundReward(100n * TOKEN, 3, 1) + roundReward(100n * TOKEN, 3, 3));
+  });
+
+  it("an aggregator down across two deadlines and restarted with its data dir: the grace saves round 1, round 2 (never open to anyone) is named as missed and why, round 3 is paid", async () => {
+    const who = ["p1", "p2", "p7"];
+    const { pool } = await createPool(m, "aggregator-8", { rounds: 3, roundSeconds: 30, joinSeconds: JOIN_SECONDS, graceSeconds: 50, claimSeconds: 600, maxParticipants: 3 });
+    await Promise.all(who.map((p) => join_(m, pool, p)));
+    const trainers = who.map((p, i) => startTrainer(m, pool, p, i));
+    const first = startAggregator(m, pool, "aggregator-8");
+    await openRound1(m, pool, trainers, first);
+    first.kill("SIGKILL"); // gone as round 1 opens
+    await first.exited;
+    await committed(pool, 1, who);
+    await Promise.all(trainers.map((t) => t.waitFor((l) => l.event === "round-committed" && l.round === 1)));
+    const s = scheduleOf(await poolAccount(pool));
+    await m.net.timeTravel(s.roundDeadline(2) + 1); // two deadlines pass with no aggregator; round 1 can still be posted (grace 50 s)
+    const second = startAggregator(m, pool, "aggregator-8");
+    expect(await second.exited).to.equal(0);
+    for (const t of trainers) expect(await t.exited).to.equal(0);
+
+    const all = [...first.lines, ...second.lines];
+    for (const r of [1, 2, 3]) expect(all.filter(posted(r)), `round ${r} posted once`).to.have.length(1);
+    const rr1 = (await roundResult(pool, 1))!;
+    expect(Number(rr1.postedAt.toString()), "round 1 posted after round 2 closed").to.be.at.least(s.roundDeadline(2));
+    expect(all.find(posted(1))!.accepted, "round 1 saved by the grace").to.have.members(who.map(walletOf));
+    expect(all.find(posted(2))!.accepted).to.have.length(0);
+    expect(all.find(posted(3))!.accepted).to.have.members(who.map(walletOf));
+    for (const [p, rounds] of finalRounds(trainers, who, 3)) {
+      expect(rounds.map((r) => r.outcome), p).to.deep.equal(["accepted", "missed", "accepted"]);
+      expect(rounds[1]!.reason, p).to.match(/^round 2 closed at .* before its global model existed: the aggregator posted round 1 only at /);
+    }
+    for (const [i, t] of trainers.entries()) {
+      expect(t.lines.filter((l) => l.event === "round-skipped").map((l) => l.round), `${who[i]}'s skipped rounds`).to.deep.equal([2]);
+    }
+    const paid = await reconcile(pool, who);
+    expect(paid).to.equal(roundReward(100n * TOKEN, 3, 1) + roundReward(100n * TOKEN, 3, 3));
   });
 });

@@ -103,7 +103,7 @@ export async function createPool(m: Market, aggregatorName: string, t: PoolTerms
 export const join_ = (m: Market, pool: string, who: string, stake = "10") => runJson("fedstr", ["join", pool, "--stake", stake, ...m.wallet(who)], { env: m.env });
 
 export function startAggregator(m: Market, pool: string, who: string): RunningActor {
-  const a = spawnJsonLines("fedstr-aggregator", ["run", "--pool", pool, "--holdout", m.holdoutFile, ...m.wallet(who)], { env: m.env, onStderr: log(who) });
+  const a = spawnJsonLines("fedstr-aggregator", ["run", "--pool", pool, "--holdout", m.holdoutFile, ...m.wallet(who)], { env: m.env, onStderr: log(who), onLine: (l) => log(who)(JSON.stringify(l)) });
   m.actors.push(a);
   return a;
 }

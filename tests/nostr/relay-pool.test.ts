@@ -72,7 +72,8 @@ describe('nostr/RelayPool: several relays, back-off, resume with since', () => {
   it('publishes to all, keeps working while one relay is down, reconnects with back-off and resumes with since', async () => {
     const timers = new ManualTimers()
     const watch = statusWatcher()
-    const pool = new RelayPool([a.url, b.url], { timers, random: () => 0.5, backoff: { initialMs: 500, maxMs: 8000 }, onStatus: watch.onStatus })
+    // A clock that stands still: every reconnect-now (the queued e2 below) is "too soon" and leaves the back-off as it is.
+    const pool = new RelayPool([a.url, b.url], { timers, now: () => 0, random: () => 0.5, backoff: { initialMs: 500, maxMs: 8000 }, onStatus: watch.onStatus })
     const got = collector()
     try {
       // Something old already on B.
@@ -151,5 +152,128 @@ describe('nostr/RelayPool: several relays, back-off, resume with since', () => {
       silent.close()
     }
   })
-})
 
+  describe('reconnect now, and waking the waiters', () => {
+    let dirC: string
+    let c: RelayServerHandle
+    let clock: number
+    const now = (): number => clock
+    beforeEach(async () => {
+      dirC = await mkdtemp(join(tmpdir(), 'fedstr-pool-c-'))
+      c = await startRelay({ dataDir: dirC })
+      clock = 1_000_000
+    })
+    afterEach(async () => {
+      await c.close().catch(() => undefined)
+      await rm(dirC, { recursive: true, force: true })
+    })
+
+    /** A pool over relay C that has seen C go down and has backed off to `maxMs` (timers fired by hand, clock moved by hand). */
+    async function backedOff (timers: ManualTimers, watch: ReturnType<typeof statusWatcher>, maxMs: number): Promise<RelayPool> {
+      const pool = new RelayPool([c.url], { timers, now, random: () => 0.5, backoff: { initialMs: 500, maxMs }, onStatus: watch.onStatus })
+      expect((await pool.start())[0]?.connected).to.equal(true)
+      const down = watch.until((s) => !s.connected && s.retryInMs != null)
+      await c.close()
+      await down
+      while (timers.delays()[0] !== maxMs) {
+        const before = pool.status()[0]?.attempts ?? 0
+        const next = watch.until((s) => !s.connected && s.retryInMs != null && s.attempts > before)
+        clock += 60_000
+        timers.fireAll()
+        await next
+      }
+      return pool
+    }
+
+    const storedOn = async (url: string, id: string): Promise<boolean> => {
+      const direct = await Relay.connect(url)
+      try {
+        return await new Promise<boolean>((resolve) => {
+          let found = false
+          const sub = direct.subscribe([{ ids: [id] }], { onevent: () => { found = true }, oneose: () => { sub.close(); resolve(found) } })
+        })
+      } finally { direct.close() }
+    }
+
+    it('an event queued while the relay is down makes the pool reconnect at once, not after the pending back-off', async () => {
+      const timers = new ManualTimers()
+      const watch = statusWatcher()
+      const pool = await backedOff(timers, watch, 30_000)
+      try {
+        expect(timers.delays(), 'a 30 s back-off is pending').to.deep.equal([30_000])
+        c = await startRelay({ dataDir: dirC, port: c.port })
+        clock += 5000 // well past minReconnectMs since the last attempt
+        const up = watch.until((s) => s.connected && s.queued === 0)
+        const e = ev('queued-while-down', 0)
+        const [outcome] = await pool.publish(e)
+        expect(outcome).to.include({ ok: false, queued: true })
+        await up // no timer fired: the queueing itself reconnected
+        expect(timers.pending.size, 'the 30 s retry was cancelled').to.equal(0)
+        expect(await storedOn(c.url, e.id), 'the queued event reached the relay').to.equal(true)
+      } finally { pool.close() }
+    })
+
+    it('a reconnect asked for too soon after the last attempt brings the pending retry forward to minReconnectMs; while events are queued the back-off stays under queuedMaxMs', async () => {
+      const timers = new ManualTimers()
+      const watch = statusWatcher()
+      const pool = await backedOff(timers, watch, 30_000)
+      try {
+        clock += 200 // 200 ms after the last attempt: the next may come 800 ms from now
+        await pool.reconnectNow()
+        expect(timers.delays()).to.deep.equal([800])
+        // The attempt fails (C is still down) with an event queued: the next back-off is capped.
+        await pool.publish(ev('queued', 0))
+        const failed = watch.until((s) => !s.connected && s.retryInMs === 5000)
+        clock += 800
+        timers.fireAll()
+        await failed
+        expect(timers.delays()).to.deep.equal([5000])
+      } finally { pool.close() }
+    })
+
+    it('waitForConnection wakes its callers as soon as a relay is back (reconnecting now), says false on timeout, and true at once when connected', async () => {
+      const timers = new ManualTimers()
+      const watch = statusWatcher()
+      const pool = await backedOff(timers, watch, 30_000)
+      try {
+        // Still down: the wait ends when its timeout (a pool timer) fires.
+        const timedOut = pool.waitForConnection({ timeoutMs: 10_000 })
+        await new Promise((resolve) => setImmediate(resolve))
+        expect(timers.delays()).to.include(10_000)
+        const retries = [...timers.pending.entries()].filter(([, p]) => p.ms !== 10_000)
+        for (const [id] of retries) timers.pending.delete(id) // only the wait's timeout fires
+        timers.fireAll()
+        expect(await timedOut).to.equal(false)
+
+        c = await startRelay({ dataDir: dirC, port: c.port })
+        clock += 5000
+        let woke = false
+        const waiting = pool.waitForConnection({ timeoutMs: 60_000 }).then((ok) => { woke = true; return ok })
+        expect(await waiting, 'woken by the reconnect it asked for').to.equal(true)
+        expect(woke).to.equal(true)
+        expect(pool.status()[0]?.connected).to.equal(true)
+        expect(timers.delays(), 'nothing left pending: no back-off, no timeout').to.deep.equal([])
+        expect(await pool.waitForConnection({ timeoutMs: 1 }), 'connected: at once').to.equal(true)
+      } finally { pool.close() }
+    })
+
+    it('the same event published twice at once (a queued copy flushed on reconnect and a re-send) gets both answers', async () => {
+      const pool = new RelayPool([c.url])
+      try {
+        await pool.start()
+        const e = ev('sent-twice', 0)
+        const [one, two] = await Promise.all([pool.publish(e), pool.publish(e)])
+        expect([one?.[0]?.ok, two?.[0]?.ok]).to.deep.equal([true, true])
+      } finally { pool.close() }
+    })
+
+    it('closing the pool wakes its waiters with false', async () => {
+      const timers = new ManualTimers()
+      const watch = statusWatcher()
+      const pool = await backedOff(timers, watch, 2000)
+      const waiting = pool.waitForConnection({ timeoutMs: 60_000 })
+      pool.close()
+      expect(await waiting).to.equal(false)
+    })
+  })
+})

@@ -6,7 +6,7 @@ import { chainTime } from "@fedstr/sdk/job";
 import { poolCommand } from "../session.js";
 import { ClientError } from "../errors.js";
 import { formatTime, requireParticipant, tokenAccountOf } from "../pool.js";
-import { findRoundReport } from "../reports.js";
+import { findRoundReport, localReasons } from "../reports.js";
 
 export const help = `fedstr claim <pool> — claim your rewards for every posted round
 
@@ -33,6 +33,7 @@ export async function main(argv: string[], out: Output): Promise<void> {
     const posted = Array.from({ length: account.roundsPosted }, (_, i) => i + 1);
     const results = (await session.program.account.roundResult.fetchMultiple(posted.map((r) => findRoundAddress(poolAddress, r, pid)[0]))) as (RoundResultAccount | null)[];
 
+    const missedReasons = localReasons(session.config.dataDir, summary.address, me.toBase58(), summary.jobId);
     const claimed: { round: number; amount: string; signature: string }[] = [];
     const skipped: { round: number; reason: string }[] = [];
     const open = posted.filter((r) => {
@@ -57,7 +58,8 @@ export async function main(argv: string[], out: Output): Promise<void> {
         }
         if (leaf === null) {
           const mine = found.report.updates.find((u) => u.participant === me.toBase58());
-          skipped.push({ round: r, reason: mine ? `no reward: update ${mine.accepted ? "accepted without a reward leaf" : `rejected (${mine.reason ?? "?"}${mine.detail ? `: ${mine.detail}` : ""})`}` : "no reward: no update of yours in the round report" });
+          const missed = missedReasons.get(r);
+          skipped.push({ round: r, reason: mine ? `no reward: update ${mine.accepted ? "accepted without a reward leaf" : `rejected (${mine.reason ?? "?"}${mine.detail ? `: ${mine.detail}` : ""})`}` : `no reward: no update of yours in the round report${missed !== undefined ? ` (missed: ${missed})` : ""}` });
           continue;
         }
         if (leaf.amount === 0n) { skipped.push({ round: r, reason: "no reward: the leaf's amount is 0" }); continue; }

@@ -5,11 +5,14 @@ import { chainTime } from "@fedstr/sdk/job";
 import { toHex } from "@fedstr/sdk/fl";
 import { poolCommand } from "../session.js";
 import { fetchParticipantState, formatDuration, formatTime, table } from "../pool.js";
-import { findRoundReport } from "../reports.js";
+import { findRoundReport, localReasons, roundOutcome, type RoundOutcome } from "../reports.js";
+import type { RoundReport } from "@fedstr/sdk/job";
 
 export const help = `fedstr status <pool> — the pool's terms and progress, your stake, and per round:
 posted or not, the global model, its metric, the round reward, your reward (from the round report
-the round result names on chain) and whether you claimed it.
+the round result names on chain), whether you claimed it, and the round's outcome for you
+(accepted, rejected or missed, with the reason: the report's verdict, or why your \`fedstr train\`
+on this machine missed it).
 
 ${COMMON_HELP}`;
 
@@ -27,6 +30,9 @@ export interface RoundStatus {
   /** My reward in the round report (base units); null when not known (no report, not a participant). */
   myReward: string | null;
   claimed: boolean | null;
+  /** What became of the round for me (null when not a participant); `reason` says why a round was rejected or missed. */
+  outcome: RoundOutcome["outcome"] | null;
+  reason: string | null;
 }
 
 export async function main(argv: string[], out: Output): Promise<void> {
@@ -39,14 +45,16 @@ export async function main(argv: string[], out: Output): Promise<void> {
     const results = (await session.program.account.roundResult.fetchMultiple(roundsList.map((r) => findRoundAddress(poolAddress, r, pid)[0]))) as (RoundResultAccount | null)[];
     const commitments = state === null ? [] : await session.program.account.commitment.fetchMultiple(roundsList.map((r) => findCommitmentAddress(poolAddress, me, r, pid)[0]));
 
-    // My rewards come from the round reports each round result names on chain.
+    // My rewards and verdicts come from the round reports each round result names on chain.
     const myRewards = new Map<number, string>();
+    const reports = new Map<number, { report?: RoundReport; error?: string }>();
     if (state !== null && results.some((r) => r !== null)) {
       try {
         for (const [i, result] of results.entries()) {
           if (result === null) continue;
           const found = await findRoundReport(session, pool, i + 1, result, { attempts: 2 });
-          if ("error" in found) { out.info(`round ${i + 1}: ${found.error}`); continue; }
+          if ("error" in found) { out.info(`round ${i + 1}: ${found.error}`); reports.set(i + 1, { error: found.error }); continue; }
+          reports.set(i + 1, { report: found.report });
           const leaf = found.report.rewards.leaves.find((l) => l.participant === me.toBase58());
           myRewards.set(i + 1, leaf?.reward ?? "0");
         }
@@ -55,8 +63,13 @@ export async function main(argv: string[], out: Output): Promise<void> {
       }
     }
 
+    const reasons = state === null ? new Map<number, string>() : localReasons(session.config.dataDir, summary.address, me.toBase58(), summary.jobId);
     const rounds: RoundStatus[] = roundsList.map((r, i) => {
       const res = results[i] ?? null;
+      const o = state === null ? null : roundOutcome(r, me.toBase58(), {
+        posted: res !== null, report: reports.get(r)?.report, reportError: reports.get(r)?.error,
+        committed: commitments[i] != null, deadlinePassed: now >= schedule.roundDeadline(r), localReason: reasons.get(r),
+      });
       return {
         round: r,
         posted: res !== null,
@@ -68,6 +81,8 @@ export async function main(argv: string[], out: Output): Promise<void> {
         committed: state === null ? null : commitments[i] !== null,
         myReward: myRewards.get(r) ?? null,
         claimed: state === null || res === null ? null : hasClaimed(state, r),
+        outcome: o?.outcome ?? null,
+        reason: o?.reason ?? null,
       };
     });
     const participant = state === null ? null : {
@@ -95,10 +110,11 @@ export async function main(argv: string[], out: Output): Promise<void> {
       `  join deadline ${formatTime(summary.joinDeadline)}, end ${formatTime(summary.endDeadline)}; chain time ${formatTime(now)}`,
       participant === null ? "  you have not joined this pool" : `  your stake ${fmt(participant.stake)} (slashed ${fmt(participant.slashed)}), ${participant.commitCount} commitments, ${participant.status}`,
       "",
-      table(["round", "posted", "metric", "reward", "committed", "my reward", "claimed"], rounds.map((r) => [
+      table(["round", "posted", "metric", "reward", "committed", "my reward", "claimed", "outcome"], rounds.map((r) => [
         String(r.round), r.posted ? "yes" : "no", r.metric === null ? "-" : r.metric.toFixed(4), fmt(r.reward),
-        r.committed === null ? "-" : r.committed ? "yes" : "no", fmt(r.myReward), r.claimed === null ? "-" : r.claimed ? "yes" : "no",
+        r.committed === null ? "-" : r.committed ? "yes" : "no", fmt(r.myReward), r.claimed === null ? "-" : r.claimed ? "yes" : "no", r.outcome ?? "-",
       ])),
+      ...rounds.filter((r) => r.reason !== null).map((r) => `  round ${r.round}: ${r.outcome} — ${r.reason}`),
     ].join("\n");
     out.result({ pool: summary, participant, rounds, chainTime: now }, human);
   });

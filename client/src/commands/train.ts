@@ -6,18 +6,28 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { parseCommand, intFlag, COMMON_HELP, UsageError, toJson, type Output, type Session, TransactionError, isTransient, sleep, withRetry, type RetryOptions } from "@fedstr/sdk/cli";
-import { commitUpdateIx, findCommitmentAddress, PoolStatus, cidFromBytes, cidToBytes } from "@fedstr/sdk/program";
+import { parseCommand, intFlag, COMMON_HELP, UsageError, toJson, type Output, type Session, TransactionError, sleep, withRetry, type RetryOptions } from "@fedstr/sdk/cli";
+import { commitUpdateIx, fetchRoundResult, findCommitmentAddress, findRoundAddress, PoolStatus, cidFromBytes, cidToBytes } from "@fedstr/sdk/program";
 import { chainTime, modelForRound, waitForChainTime } from "@fedstr/sdk/job";
 import { decode, encode, hashBytes, toHex, datasetForPlan, DatasetSizeError, loadTf, trainLocal, type BackendChoice, type Dataset, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
 import { buildResult, createBinding, solanaSignerFromSecretKey, type IdentityBinding } from "@fedstr/sdk/nostr";
-import { sha256Hex, StorageError } from "@fedstr/sdk/storage";
+import { sha256Hex } from "@fedstr/sdk/storage";
 import { sealUpdate } from "@fedstr/sdk/privacy";
 import { withSession } from "../session.js";
 import { ClientError } from "../errors.js";
 import { formatTime, loadJob, loadPlan, loadPool, requireParticipant, parseAddress, type LoadedJob, type LoadedPool } from "../pool.js";
 import { NetworkError, publishEvent } from "../publish.js";
 import { checkpointPath, entryOf, loadCheckpoint, saveCheckpoint, stepFor, type Checkpoint } from "../state.js";
+import { describeOutcome, findRoundReport, roundOutcome, type RoundOutcome } from "../reports.js";
+
+/** Round r's window closed (chain clock) while this trainer was working on it. */
+class RoundClosedError extends Error {
+  override name = "RoundClosedError";
+  readonly permanent = true;
+  constructor(readonly round: number) {
+    super(`round ${round} has closed`);
+  }
+}
 
 export const help = `fedstr train <pool> --data <file.csv|file.jsonl> [--seed N] [--backend wasm|cpu|node|node-gpu]
 
@@ -31,10 +41,16 @@ Trains in every round of a pool you joined, until the pool ends:
   --seed <N>         seed of the local batch order / DP noise (default 0; round r uses N + r)
   --backend <name>   TensorFlow.js backend (default: best available; env FEDSTR_TF_BACKEND)
 
+Each step is judged by the round's deadline on the chain clock: a round that closes while the model
+is fetched, trained on or uploaded is not committed, and is reported as missed with the reason. The
+result is a notification (the aggregator can take the committed update from the chain): while no
+relay is reachable it is queued, and the next round goes ahead once the round is posted.
 Restart it any time: progress is kept in <data-dir>/client/<pool>/<wallet>.json; an update already
 committed is not trained again, a result not yet published is published again.
 With --json: one JSON line per event on stdout — {"event":"round-committed",...},
-{"event":"round-skipped","round","reason"} — and a final {"event":"done","pool","rounds","status"}.
+{"event":"round-skipped","round","reason"} — and a final {"event":"done","pool","rounds","status"}
+whose rounds list every round of the pool with its outcome (accepted, rejected, committed, missed,
+pending) and the reason of a rejection or a miss.
 Exit status 0 when the pool has ended (finished, expired, cancelled) or can be expired.
 
 ${COMMON_HELP}`;
@@ -49,7 +65,8 @@ export interface RoundCommitted {
   samples: number;
   metrics: Record<string, number>;
   signature: string | null;
-  resultEventId: string;
+  /** null when no relay took the result before the round was posted (the commitment on chain is what counts). */
+  resultEventId: string | null;
 }
 
 /** Load the data file with the plan's schema (the SDK's check, as in the web app); any mismatch is an error naming file and line. */
@@ -93,7 +110,11 @@ class Trainer {
   private checkpointFile!: string;
   private readonly retry: RetryOptions;
   private readonly models = new Map<number, Weights>();
+  /** Per round, what this run was doing (and its last error): the reason given if the round closes meanwhile. */
+  private readonly stages = new Map<number, { doing: string; lastError?: string }>();
   private lastSkipped = 0;
+  /** The highest round this run has taken a step in. */
+  private followed = 0;
 
   constructor(private readonly session: Session, private readonly out: Output, private readonly opts: { seed: number; backend?: BackendChoice }) {
     this.retry = { attempts: 8, maxDelayMs: 30_000, onRetry: (e, n, ms) => out.info(`  ${e.message.split("\n")[0]} — retry ${n} in ${(ms / 1000).toFixed(1)}s`) };
@@ -120,80 +141,182 @@ class Trainer {
     const me = s.wallet.publicKey.toBase58();
     this.checkpointFile = checkpointPath(s.config.dataDir, this.pool.summary.address, me);
     this.checkpoint = loadCheckpoint(this.checkpointFile, { pool: this.pool.summary.address, wallet: me, jobId: this.pool.summary.jobId });
+    this.followed = this.pool.account.roundsPosted; // rounds posted before this run are the reports' to explain
     this.binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
     const { backend } = await loadTf(this.opts.backend);
     this.out.info(`TensorFlow.js backend: ${backend}; checkpoint ${this.checkpointFile}`);
   }
 
   async run(): Promise<void> {
-    const s = this.session;
-    let status: string;
-    let failures = 0;
-    for (;;) {
-      this.pool = await loadPool(s, this.pool.address, this.retry);
-      const { account, schedule } = this.pool;
-      if (account.status !== PoolStatus.Active) { status = this.pool.summary.status.toLowerCase(); break; }
-      const r = account.roundsPosted + 1;
-      if (r > account.numRounds) { status = "finished"; break; }
-      const now = await withRetry("reading the chain clock", () => chainTime(s.connection), this.retry);
-      if (now > schedule.postDeadline(r)) {
-        this.out.info(`the aggregator did not post round ${r} by ${formatTime(schedule.postDeadline(r))}: the pool can be expired (fedstr withdraw expires it and returns your stake)`);
-        status = "expirable";
-        break;
-      }
-      const commitment = await withRetry("reading the commitment", () =>
-        s.program.account.commitment.fetchNullable(findCommitmentAddress(this.pool.address, s.wallet.publicKey, r, s.program.programId)[0]), this.retry);
-      const onChain = commitment === null ? null : { cid: cidFromBytes(commitment.updateCid).toString(), sha256: toHex(Uint8Array.from(commitment.updateHash)) };
-      const entry = this.checkpoint.rounds[String(r)];
-      const step = stepFor(r, now, { start: schedule.roundStart(r), deadline: schedule.roundDeadline(r) }, onChain, entry);
-      try {
-        switch (step.kind) {
-          case "wait-start":
-            this.out.info(`round ${r} starts at ${formatTime(step.until)} (in ${step.until - now}s)`);
-            await waitForChainTime(s.connection, step.until, { pollMs: POLL_MS });
-            break;
-          case "missed":
-            if (this.lastSkipped !== r) {
-              this.lastSkipped = r;
-              const e = entryOf(this.checkpoint, r);
-              e.skipped = step.reason;
-              this.save();
-              this.emit({ event: "round-skipped", round: r, reason: step.reason }, `round ${r} skipped: ${step.reason}`);
-            }
-            await this.waitForPost(r);
-            break;
-          case "train":
-            await this.train(r);
-            break;
-          case "commit":
-            await this.commit(r, step.cid, step.sha256);
-            break;
-          case "publish":
-            await this.publish(r, step.cid, step.sha256);
-            break;
-          case "wait-post":
-            await this.waitForPost(r);
-            break;
-        }
-        failures = 0;
-      } catch (e) {
-        // Program refusals and bad inputs are final; network trouble is retried from the top of the loop.
-        if (!isNetworkError(e)) throw e;
-        if (++failures >= 8) throw e;
-        const delay = Math.min(30_000, 500 * 2 ** failures);
-        this.out.info(`  ${(e as Error).message.split("\n")[0]} — retrying in ${(delay / 1000).toFixed(1)}s`);
-        await sleep(delay);
-      }
-    }
-    const rounds = Object.values(this.checkpoint.rounds)
-      .sort((a, b) => a.round - b.round)
-      .map((e) => ({ round: e.round, ...(e.committed ? { cid: e.cid, sha256: e.sha256, signature: e.commitSignature ?? null, resultEventId: e.eventId ?? null } : {}), ...(e.skipped !== undefined && !e.committed ? { skipped: e.skipped } : {}) }));
-    const committed = rounds.filter((r) => "cid" in r).length;
+    let status: string | undefined;
+    // Each pass re-reads the chain and takes one step; network trouble retries the pass with back-off.
+    while (status === undefined) status = await withRetry("following the pool", () => this.step(), this.retry);
+    const outcomes = await this.outcomes();
+    const committed = outcomes.filter((o) => o.outcome === "accepted" || o.outcome === "rejected" || o.outcome === "committed").length;
     const why = status === "finished" ? "the pool has finished" : status === "expirable" ? "the aggregator missed a deadline" : `the pool was ${status}`;
+    const rounds = outcomes.map((o) => {
+      const e = this.checkpoint.rounds[String(o.round)];
+      return { ...o, ...(e?.committed ? { cid: e.cid, sha256: e.sha256, signature: e.commitSignature ?? null, resultEventId: e.eventId ?? null } : {}) };
+    });
     this.out.result(
       { event: "done", pool: this.pool.summary.address, rounds, status },
-      `${why}: ${committed} of ${this.pool.summary.rounds} rounds committed. Next: fedstr claim ${this.pool.summary.address}, then fedstr withdraw ${this.pool.summary.address}`,
+      [
+        `${why}: ${committed} of ${this.pool.summary.rounds} rounds committed.`,
+        ...outcomes.map((o) => `  ${describeOutcome(o)}${o.reward !== undefined && o.reward !== "0" ? ` (reward ${o.reward} base units)` : ""}`),
+        `Next: fedstr claim ${this.pool.summary.address}, then fedstr withdraw ${this.pool.summary.address}`,
+      ].join("\n"),
     );
+  }
+
+  /** One step for the round the program accepts commitments for; the pool's end status when it has ended. */
+  private async step(): Promise<string | undefined> {
+    const s = this.session;
+    this.pool = await loadPool(s, this.pool.address, this.retry);
+    const { account, schedule } = this.pool;
+    if (account.status !== PoolStatus.Active) return this.pool.summary.status.toLowerCase();
+    const r = account.roundsPosted + 1;
+    // Rounds posted one after the other while this run looked away (e.g. a late aggregator posting two at once) are accounted for too.
+    for (let q = this.followed + 1; q < Math.min(r, account.numRounds + 1); q++) await this.missedUnseen(q);
+    this.followed = Math.max(this.followed, r);
+    if (r > account.numRounds) return "finished";
+    const now = await withRetry("reading the chain clock", () => chainTime(s.connection), this.retry);
+    if (now > schedule.postDeadline(r)) {
+      this.out.info(`the aggregator did not post round ${r} by ${formatTime(schedule.postDeadline(r))}: the pool can be expired (fedstr withdraw expires it and returns your stake)`);
+      this.recordMissed(r, `the aggregator did not post round ${r} by its post deadline ${formatTime(schedule.postDeadline(r))}`);
+      return "expirable";
+    }
+    const commitment = await withRetry("reading the commitment", () =>
+      s.program.account.commitment.fetchNullable(findCommitmentAddress(this.pool.address, s.wallet.publicKey, r, s.program.programId)[0]), this.retry);
+    const onChain = commitment === null ? null : { cid: cidFromBytes(commitment.updateCid).toString(), sha256: toHex(Uint8Array.from(commitment.updateHash)) };
+    const entry = this.checkpoint.rounds[String(r)];
+    const step = stepFor(r, now, { start: schedule.roundStart(r), deadline: schedule.roundDeadline(r) }, onChain, entry);
+    try {
+      switch (step.kind) {
+        case "wait-start":
+          this.out.info(`round ${r} starts at ${formatTime(step.until)} (in ${step.until - now}s)`);
+          await waitForChainTime(s.connection, step.until, { pollMs: POLL_MS });
+          break;
+        case "missed":
+          this.recordMissed(r, await this.missedReason(r));
+          await this.waitForPost(r);
+          break;
+        case "train":
+          await this.train(r);
+          break;
+        case "commit":
+          await this.commit(r, step.cid, step.sha256);
+          break;
+        case "publish":
+          await this.publish(r, step.cid, step.sha256);
+          break;
+        case "wait-post":
+          await this.waitForPost(r);
+          break;
+      }
+    } catch (e) {
+      // The round closed mid-step: the next pass finds it missed and says why.
+      if (!(e instanceof RoundClosedError)) throw e;
+    }
+    return undefined;
+  }
+
+  /** Record (once) and report that round r was missed, and why. */
+  private recordMissed(r: number, reason: string): void {
+    if (this.lastSkipped === r) return;
+    this.lastSkipped = r;
+    const e = entryOf(this.checkpoint, r);
+    if (e.committed) return;
+    e.skipped = reason;
+    this.save();
+    this.emit({ event: "round-skipped", round: r, reason }, `round ${r} skipped: ${reason}`);
+  }
+
+  /** Round q was posted before this run took a step in it: reported as missed unless it holds our commitment. */
+  private async missedUnseen(q: number): Promise<void> {
+    const s = this.session;
+    const commitment = await withRetry("reading the commitment", () =>
+      s.program.account.commitment.fetchNullable(findCommitmentAddress(this.pool.address, s.wallet.publicKey, q, s.program.programId)[0]), this.retry);
+    if (commitment === null) this.recordMissed(q, await this.missedReason(q));
+  }
+
+  /** Why round r closed without a commitment of ours: what this run was doing, or that there was nothing to train on in time. */
+  private async missedReason(r: number): Promise<string> {
+    const deadline = this.pool.schedule.roundDeadline(r);
+    const closed = `round ${r} closed at ${formatTime(deadline)}`;
+    const stage = this.stages.get(r);
+    if (stage !== undefined) return `${closed} while ${stage.doing}${stage.lastError !== undefined ? ` (${stage.lastError})` : ""}`;
+    if (r > 1) {
+      const s = this.session;
+      const prev = await withRetry("reading the previous round", () => fetchRoundResult(s.program, findRoundAddress(this.pool.address, r - 1, s.program.programId)[0]), this.retry);
+      const postedAt = prev === null ? undefined : Number(prev.postedAt.toString());
+      if (postedAt !== undefined && postedAt >= deadline) return `${closed} before its global model existed: the aggregator posted round ${r - 1} only at ${formatTime(postedAt)}`;
+    }
+    return `${closed} before this participant trained (it was not running during the round)`;
+  }
+
+  /** Every round of the pool with its outcome: the posted reports' verdicts, else what this trainer recorded. */
+  private async outcomes(): Promise<RoundOutcome[]> {
+    const s = this.session;
+    const me = s.wallet.publicKey.toBase58();
+    const now = await withRetry("reading the chain clock", () => chainTime(s.connection), this.retry).catch(() => Number.MAX_SAFE_INTEGER);
+    const out: RoundOutcome[] = [];
+    for (let r = 1; r <= this.pool.account.numRounds; r++) {
+      const e = this.checkpoint.rounds[String(r)];
+      const result = r <= this.pool.account.roundsPosted
+        ? await withRetry("reading the round result", () => fetchRoundResult(s.program, findRoundAddress(this.pool.address, r, s.program.programId)[0]), this.retry)
+        : null;
+      const found = result === null ? undefined : await findRoundReport(s, this.pool, r, result, { attempts: 3 });
+      out.push(roundOutcome(r, me, {
+        posted: result !== null,
+        report: found !== undefined && "report" in found ? found.report : undefined,
+        reportError: found !== undefined && "error" in found ? found.error : undefined,
+        committed: e?.committed === true,
+        deadlinePassed: now >= this.pool.schedule.roundDeadline(r),
+        localReason: e?.skipped,
+      }));
+    }
+    return out;
+  }
+
+  /** What round r's trainer is doing now (named in the reason if the round closes meanwhile). */
+  private doing(r: number, doing: string): void {
+    this.stages.set(r, { doing });
+  }
+
+  /**
+   * `fn` retried until it succeeds or round r's deadline passes (chain clock, checked every
+   * POLL_MS): then it stops with a RoundClosedError, so no work goes into an update that can no
+   * longer be committed. The last error is kept for the missed-round reason.
+   */
+  private async beforeDeadline<T>(r: number, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = this.pool.schedule.roundDeadline(r);
+    const stage = this.stages.get(r);
+    const ac = new AbortController();
+    const check = async () => {
+      if (await chainTime(this.session.connection) >= deadline) ac.abort(new RoundClosedError(r));
+    };
+    await check();
+    if (ac.signal.aborted) throw ac.signal.reason;
+    const timer = setInterval(() => { void check().catch(() => undefined); }, POLL_MS);
+    try {
+      return await withRetry(what, () => fn(ac.signal), {
+        ...this.retry,
+        signal: ac.signal,
+        onRetry: (e, n, ms) => { if (stage) stage.lastError = e.message.split("\n")[0]; this.retry.onRetry?.(e, n, ms); },
+      });
+    } catch (e) {
+      if (ac.signal.aborted) throw ac.signal.reason;
+      if (stage) stage.lastError = (e as Error).message.split("\n")[0];
+      throw e;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** Throws RoundClosedError once chain time has reached round r's deadline. */
+  private async requireOpen(r: number): Promise<void> {
+    const now = await withRetry("reading the chain clock", () => chainTime(this.session.connection), this.retry);
+    if (now >= this.pool.schedule.roundDeadline(r)) throw new RoundClosedError(r);
   }
 
   /** The global model of round r, downloaded once and checked against its on-chain (or plan) sha256. */
@@ -203,7 +326,7 @@ class Trainer {
     const ref = await withRetry("reading the previous round", () => modelForRound(this.session.program, this.pool.address, this.pool.account, r, this.plan.model.initialWeights.sha256), this.retry);
     if (ref === undefined) throw new Error(`round ${r - 1} is not posted yet`);
     const store = await this.session.store();
-    const bytes = await withRetry(`fetching model ${ref.cid}`, () => store.get(ref.cid), this.retry);
+    const bytes = await this.beforeDeadline(r, `fetching model ${ref.cid}`, (signal) => store.get(ref.cid, { signal }));
     const got = sha256Hex(bytes);
     if (got !== ref.sha256) throw new ClientError("ModelMismatch", `the global model of round ${r} (${ref.cid}) has sha256 ${got}, expected ${ref.sha256}${r === 1 ? " (the plan's initial weights)" : " (on chain)"}`);
     const weights = decode(bytes, { copy: true });
@@ -212,8 +335,17 @@ class Trainer {
     return weights;
   }
 
+  /** Put the encoded update on IPFS: the one place an update leaves this machine. Returns its CID. */
+  private async uploadUpdate(r: number, bytes: Uint8Array): Promise<string> {
+    const store = await this.session.store();
+    return (await this.beforeDeadline(r, "uploading the update", (signal) => store.put(bytes, { name: `update-r${r}.${this.job.job.privacy === "sealed" ? "sealed" : "fstw"}`, signal }))).toString();
+  }
+
   private async train(r: number): Promise<void> {
+    this.doing(r, "fetching the round's global model");
     const global = await this.globalModel(r);
+    await this.requireOpen(r); // the fetch may have taken the window: no training for a round that is closed
+    this.doing(r, "training");
     const epochs = this.plan.training.localEpochs;
     this.out.info(`round ${r}: training on ${this.data.length} samples`);
     const bar = this.out.progress(`round ${r}`, epochs);
@@ -226,22 +358,24 @@ class Trainer {
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(res.metrics)) if (typeof v === "number" && Number.isFinite(v)) metrics[k] = v;
     bar.done(`loss ${metrics.loss?.toFixed(4) ?? "?"}${metrics.accuracy !== undefined ? ` accuracy ${metrics.accuracy.toFixed(4)}` : ""}`);
+    await this.requireOpen(r); // an update that can no longer be committed is not uploaded
+    this.doing(r, "uploading the update");
     // Sealed job: only the ciphertext (sealed to the round's key) is uploaded and committed.
     const bytes = this.job.job.privacy === "sealed"
       ? await sealUpdate(encode(res.update.weights), this.job.job, { round: r, participant: this.session.wallet.publicKey.toBase58() })
       : encode(res.update.weights);
     const sha256 = toHex(hashBytes(bytes));
-    const store = await this.session.store();
-    const cid = (await withRetry("uploading the update", () => store.put(bytes, { name: `update-r${r}.${this.job.job.privacy === "sealed" ? "sealed" : "fstw"}` }), this.retry)).toString();
+    const cid = await this.uploadUpdate(r, bytes);
     const e = entryOf(this.checkpoint, r);
     Object.assign(e, { cid, sha256, samples: res.update.numSamples, metrics });
     delete e.skipped;
     this.save();
+    this.doing(r, "committing the update");
     this.out.info(`round ${r}: update ${cid} (sha256 ${sha256.slice(0, 16)}…)`);
   }
-
   private async commit(r: number, cid: string, sha256: string): Promise<void> {
     const s = this.session;
+    this.doing(r, "committing the update");
     // The sample count goes on chain with the commitment (the same one the result event reports).
     const samples = entryOf(this.checkpoint, r).samples;
     if (samples === undefined) throw new Error(`round ${r}: no sample count recorded for the update to commit`);
@@ -271,7 +405,24 @@ class Trainer {
     delete e.skipped;
     const payload = { update: cid, sha256, samples: e.samples ?? this.data.length, round: r, metrics: e.metrics ?? {} };
     const event = buildResult({ job: this.job.event, aggregator: this.job.job.aggregator, payload, binding: this.binding, encrypt: this.job.job.privacy === "sealed" }, this.session.nostr.secretKey);
-    await publishEvent(await this.session.relays(), event, { what: `round ${r} result`, info: (m) => this.out.info(m) });
+    // The result is the aggregator's notification (it can take the committed update from the chain):
+    // it is sent until a relay has it, or until the round is posted without it.
+    const relays = await this.session.relays();
+    for (let tries = 0; ; tries++) {
+      try {
+        await publishEvent(relays, event, { what: `round ${r} result`, waits: 1, waitMs: 5 * POLL_MS, ...(tries === 0 ? { info: (m: string) => this.out.info(m) } : {}) });
+        break;
+      } catch (err) {
+        if (!(err instanceof NetworkError)) throw err;
+      }
+      const pool = await loadPool(this.session, this.pool.address, this.retry);
+      if (pool.account.status !== PoolStatus.Active || pool.account.roundsPosted >= r) {
+        this.save();
+        const line: RoundCommitted = { event: "round-committed", round: r, cid, sha256, samples: payload.samples, metrics: payload.metrics, signature: e.commitSignature ?? null, resultEventId: null };
+        this.emit(line, `round ${r}: committed; its result reached no relay before the round was posted (the aggregator reads the commitment from the chain)`);
+        return;
+      }
+    }
     e.eventId = event.id;
     this.save();
     const line: RoundCommitted = { event: "round-committed", round: r, cid, sha256, samples: payload.samples, metrics: payload.metrics, signature: e.commitSignature ?? null, resultEventId: event.id };
@@ -291,12 +442,4 @@ class Trainer {
       if (now > deadline) return;
     }
   }
-}
-
-function isNetworkError(e: unknown): boolean {
-  if (e instanceof NetworkError) return true;
-  if (e instanceof TransactionError && e.programError !== undefined) return false;
-  if (e instanceof StorageError) return isTransient(e);
-  const m = String((e as Error)?.message ?? e);
-  return /fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up|429|50[234]|network|blockhash|not confirmed|timed? ?out/i.test(m);
 }

@@ -13,7 +13,7 @@ export const ROUND_REPORT_VERSION = 1;
 
 /** Reasons an update is left out that only the marketplace knows (the FL core has the others, fl.RejectReason). */
 export type MarketRejectReason =
-  | "NO_RESULT"      // committed on chain, but no Nostr result with its sample count arrived by the deadline
+  | "NO_RESULT"      // (older aggregators) committed on chain, but no Nostr result arrived by the deadline; such an update is now taken from the chain
   | "NOT_COMMITTED"  // a result arrived without a matching on-chain commitment (or with another CID/hash)
   | "SAMPLES_MISMATCH" // the result's sample count differs from the one committed on chain
   | "UNAVAILABLE"    // the update could not be fetched from IPFS by its CID before the deadline

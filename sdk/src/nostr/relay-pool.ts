@@ -4,7 +4,16 @@
  *  - `publish` sends to every relay; relays that are down get the event queued
  *    and re-sent when they come back;
  *  - a relay that drops or cannot be reached is retried with exponential
- *    back-off (injectable timer and random source, so tests need no sleeps);
+ *    back-off (injectable timer, clock and random source, so tests need no sleeps);
+ *  - "reconnect now": queueing an event for a relay that is down, or a caller
+ *    that cannot wait (`reconnectNow`, e.g. a round about to close), replaces
+ *    the pending back-off with an attempt at once (at most one per
+ *    `minReconnectMs` per relay), and the back-off stays under `queuedMaxMs`
+ *    while events are queued, so a queued event does not sit out a 30 s
+ *    back-off after the relay is back;
+ *  - `waitForConnection` wakes its callers (publishers, trainers) as soon as
+ *    a relay (re)connects and has been sent its queue, instead of them
+ *    sleeping a back-off of their own;
  *  - open subscriptions are re-sent after a reconnect with `since` set to the
  *    newest `created_at` seen from that relay, so nothing is missed and little
  *    is repeated (the EventReader drops the repeats);
@@ -51,6 +60,12 @@ export interface RelayPoolOptions {
   backoff?: BackoffOptions
   timers?: Timers
   random?: () => number
+  /** Wall clock in ms (inject for tests), default Date.now. */
+  now?: () => number
+  /** Fewest ms between two connection attempts to one relay when reconnecting now, default 1000. */
+  minReconnectMs?: number
+  /** Longest back-off (ms) while events are queued for a relay, default 5000: they go out soon after it is back. */
+  queuedMaxMs?: number
   /** Connection attempt timeout (ms), default 5000. */
   connectTimeoutMs?: number
   /** Max events queued per relay while it is down, default 1000. */
@@ -110,6 +125,14 @@ class RelayConn {
   retryInMs: number | undefined
   queue: Event[] = []
   lastError: string | undefined
+  connecting = false
+  /**
+   * Publishes awaiting the relay's OK, by event id: nostr-tools keeps one pending OK per id, so a
+   * second publish of the same event while the first is in flight would leave one of them unanswered.
+   */
+  inflight = new Map<string, Promise<string>>()
+  /** When the last connection attempt started (pool clock, ms). */
+  lastAttemptAt = Number.NEGATIVE_INFINITY
   constructor (readonly url: string) {}
 }
 
@@ -123,6 +146,11 @@ export class RelayPool {
   private readonly maxQueued: number
   private websocket: unknown
   private readonly onStatus: ((s: RelayStatus) => void) | undefined
+  private readonly now: () => number
+  private readonly minReconnectMs: number
+  private readonly queuedMaxMs: number
+  /** Callers of waitForConnection, woken when any relay has (re)connected and flushed its queue. */
+  private readonly connectWaiters = new Set<(connected: boolean) => void>()
   private nextSubId = 1
   private closed = false
 
@@ -136,6 +164,9 @@ export class RelayPool {
     this.maxQueued = options.maxQueued ?? 1000
     this.websocket = options.websocket
     this.onStatus = options.onStatus
+    this.now = options.now ?? Date.now
+    this.minReconnectMs = options.minReconnectMs ?? 1000
+    this.queuedMaxMs = options.queuedMaxMs ?? 5000
   }
 
   get urls (): string[] { return [...this.conns.keys()] }
@@ -176,8 +207,19 @@ export class RelayPool {
   }
 
   private async connect (c: RelayConn): Promise<void> {
-    if (this.closed || c.connected) return
+    if (this.closed || c.connected || c.connecting) return
+    c.connecting = true
+    c.lastAttemptAt = this.now()
+    try {
+      await this.attempt(c)
+    } finally {
+      c.connecting = false
+    }
+  }
+
+  private async attempt (c: RelayConn): Promise<void> {
     const websocket = await this.websocketImpl()
+    if (c.retryHandle != null) this.timers.clearTimeout(c.retryHandle)
     c.retryHandle = undefined
     c.retryInMs = undefined
     const relay = new AbstractRelay(c.url, {
@@ -200,6 +242,7 @@ export class RelayPool {
     c.connected = true
     c.attempts = 0
     c.lastError = undefined
+    c.inflight = new Map()
     relay.onclose = () => {
       if (c.relay !== relay) return
       c.connected = false
@@ -210,11 +253,68 @@ export class RelayPool {
     this.emit(c)
     for (const s of this.subs) this.openOn(s, c)
     await this.flushQueue(c)
+    if (c.connected) this.wake(true)
+  }
+
+  private wake (connected: boolean): void {
+    const waiters = [...this.connectWaiters]
+    this.connectWaiters.clear()
+    for (const w of waiters) w(connected)
+  }
+
+  /**
+   * Replace the pending back-off of every relay that is down with an attempt now (or as soon as
+   * `minReconnectMs` has passed since its last attempt). Resolves when those attempts have finished.
+   */
+  async reconnectNow (): Promise<void> {
+    await Promise.all([...this.conns.values()].map(async (c) => { await this.reconnect(c) }))
+  }
+
+  private async reconnect (c: RelayConn): Promise<void> {
+    if (this.closed || c.connected || c.connecting) return
+    const wait = c.lastAttemptAt + this.minReconnectMs - this.now()
+    if (wait > 0) {
+      // Too soon for another attempt: bring the pending retry forward instead.
+      if (c.retryInMs != null && c.retryInMs <= wait) return
+      if (c.retryHandle != null) this.timers.clearTimeout(c.retryHandle)
+      c.retryInMs = wait
+      c.retryHandle = this.timers.setTimeout(() => { void this.connect(c) }, wait)
+      this.emit(c)
+      return
+    }
+    await this.connect(c)
+  }
+
+  /**
+   * Resolves true as soon as some relay is connected (at once if one is), after asking the relays
+   * that are down to reconnect now; false after `timeoutMs` (pool timers) or when the signal aborts.
+   */
+  async waitForConnection (opts: { timeoutMs?: number, signal?: AbortSignal } = {}): Promise<boolean> {
+    if (this.closed) return false
+    if ([...this.conns.values()].some((c) => c.connected)) return true
+    if (opts.signal?.aborted === true) return false
+    return await new Promise<boolean>((resolve) => {
+      let timer: unknown
+      const done = (ok: boolean): void => {
+        this.connectWaiters.delete(onConnect)
+        if (timer != null) this.timers.clearTimeout(timer)
+        opts.signal?.removeEventListener('abort', onAbort)
+        resolve(ok)
+      }
+      const onConnect = (connected: boolean): void => { done(connected) }
+      const onAbort = (): void => { done(false) }
+      this.connectWaiters.add(onConnect)
+      if (opts.timeoutMs != null) timer = this.timers.setTimeout(() => { done(false) }, opts.timeoutMs)
+      opts.signal?.addEventListener('abort', onAbort, { once: true })
+      void this.reconnectNow()
+    })
   }
 
   private scheduleRetry (c: RelayConn): void {
     if (this.closed || c.retryHandle != null) return
-    const delay = backoffDelay(c.attempts, this.backoff, this.random)
+    // Something is waiting to be sent: the back-off stays short.
+    const backoff = backoffDelay(c.attempts, this.backoff, this.random)
+    const delay = c.queue.length > 0 ? Math.min(backoff, this.queuedMaxMs) : backoff
     c.attempts++
     c.retryInMs = delay
     c.retryHandle = this.timers.setTimeout(() => { void this.connect(c) }, delay)
@@ -225,7 +325,7 @@ export class RelayPool {
     while (c.connected && c.relay != null && c.queue.length > 0) {
       const ev = c.queue[0] as Event
       try {
-        await c.relay.publish(ev)
+        await this.send(c, c.relay, ev)
       } catch {
         if (!c.connected) return // keep it queued for the next connection
         // The relay refused it (OK false): drop it, it will not change its mind.
@@ -240,7 +340,7 @@ export class RelayPool {
     return await Promise.all([...this.conns.values()].map(async (c): Promise<PublishOutcome> => {
       if (!c.connected || c.relay == null) return this.enqueue(c, event, 'not connected')
       try {
-        const message = await c.relay.publish(event)
+        const message = await this.send(c, c.relay, event)
         return { url: c.url, ok: true, message, queued: false }
       } catch (err) {
         const message = (err as Error)?.message ?? String(err)
@@ -250,9 +350,20 @@ export class RelayPool {
     }))
   }
 
+  /** One publish per event id in flight on a connection; a second caller shares the first's answer. */
+  private async send (c: RelayConn, relay: AbstractRelay, event: Event): Promise<string> {
+    const pending = c.inflight.get(event.id)
+    if (pending != null) return await pending
+    const p = relay.publish(event).finally(() => { if (c.inflight.get(event.id) === p) c.inflight.delete(event.id) })
+    c.inflight.set(event.id, p)
+    return await p
+  }
+
   private enqueue (c: RelayConn, event: Event, why: string): PublishOutcome {
+    if (c.queue.some((q) => q.id === event.id)) { void this.reconnect(c); return { url: c.url, ok: false, message: why, queued: true } }
     if (c.queue.length >= this.maxQueued) return { url: c.url, ok: false, message: `${why}; queue full`, queued: false }
     c.queue.push(event)
+    void this.reconnect(c)
     return { url: c.url, ok: false, message: why, queued: true }
   }
 
@@ -299,6 +410,7 @@ export class RelayPool {
   /** Close everything; pending retries are cancelled. */
   close (): void {
     this.closed = true
+    this.wake(false)
     for (const s of this.subs) s.closed = true
     this.subs.clear()
     for (const c of this.conns.values()) {

@@ -205,6 +205,9 @@ function ParticipantPanel({ pool, now, decimals, freezeAuthority, rounds, report
             const f = reports[i];
             const report: RoundReport | undefined = f && "report" in f ? f.report : undefined;
             const leaf = report?.rewards.leaves.find((l) => l.participant === publicKey.toBase58());
+            const mine = report?.updates.find((u) => u.participant === publicKey.toBase58());
+            // The round's outcome for this wallet, from the report: accepted, rejected (why) or missed.
+            const outcome = !report ? undefined : !mine ? "missed: no update of yours in this round" : mine.accepted ? "accepted" : `rejected: ${reasonInWords(mine.reason, mine.detail)}`;
             const claimed = hasClaimed(p, r.round);
             const why = claimed ? "claimed" : !report ? (f && "error" in f ? f.error : "report loading…") : !leaf ? "no reward for you in this round" : !claimOpen ? "the claim window is closed" : undefined;
             return (
@@ -212,6 +215,7 @@ function ParticipantPanel({ pool, now, decimals, freezeAuthority, rounds, report
                 Round {r.round}: {leaf ? amount(leaf.reward, decimals) : "—"}{" "}
                 <button type="button" disabled={!!why && !claimed} onClick={() => report && void actions.claim(r, report).catch(() => {})} data-testid={`claim-round-${r.round}`}>Claim</button>{" "}
                 <span className="muted">{why ?? "claimable"}</span>
+                {outcome ? <> <span className={mine?.accepted ? "ok" : "bad"} data-testid="my-outcome">{outcome}</span></> : null}
               </li>
             );
           })}

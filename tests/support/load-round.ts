@@ -183,7 +183,9 @@ async function sendAll(connection: Connection, txs: { signer: Keypair; ixs: Tran
 /** The fedstr error name in a transaction status error (`{ InstructionError: [i, { Custom: code }] }`), else the error as JSON. */
 function programErrorName(err: unknown): string {
   const custom = (err as { InstructionError?: [number, { Custom?: number }] }).InstructionError?.[1]?.Custom;
-  return (custom !== undefined ? FEDSTR_ERRORS.get(custom) : undefined) ?? JSON.stringify(err);
+  const name = custom !== undefined ? FEDSTR_ERRORS.get(custom) : undefined;
+  // The IDL spells error names in camelCase; Anchor's error codes (what fedstrErrorName gives) in PascalCase.
+  return name !== undefined ? name[0]!.toUpperCase() + name.slice(1) : JSON.stringify(err);
 }
 
 async function lamportsOf(connection: Connection, keys: PublicKey[]): Promise<bigint[]> {

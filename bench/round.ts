@@ -14,7 +14,7 @@
  * transactions per round = 1 + slashes. Last line: one JSON object; a missed target says by how much.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startLocalnet } from "../localnet/index.js";
@@ -44,6 +44,7 @@ for (const n of sizes) {
   const dir = mkdtempSync(join(tmpdir(), "fedstr-bench-round-"));
   say(`N = ${n}: starting the localnet with ${n} funded participant wallets…`);
   const net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, wallets: loadWallets(n), tokensPerWallet: 1_000_000 });
+  const loadBefore = loadavg()[0]!;
   try {
     const r = await runLoadRounds(net, { participants: n, rounds, strategy: values.strategy, misbehave, late, train: values.train, concurrency, ...(values.verbose ? { log: say } : { log: (l) => { if (!l.startsWith("[aggregator]")) say(`  ${l}`); } }) });
     const kinds = r.behaviours;
@@ -74,6 +75,8 @@ for (const n of sizes) {
       fundsReconciled: r.reconcile.ok && rr.every((x) => x.claimedTotal === x.reportReward),
       reconcile: r.reconcile,
       exitCode: r.exitCode,
+      // The machine is shared: the 1-minute load average before and after says how much the timings are worth.
+      loadAverage: { before: Math.round(loadBefore * 10) / 10, after: Math.round(loadavg()[0]! * 10) / 10 },
     };
     rows.push(row);
     say(`N = ${n}: overhead ${row.overheadMs} ms ${JSON.stringify(row.phases)}; peak RSS ${row.peakRssMiB} MiB; report ${row.reportBytes} B; ${row.aggregatorTxsPerRound} aggregator txs/round (${row.aggregatorSlashTxsPerRound} slashes); joins ${row.joinsPerSec}/s, claims ${row.claimsPerSec}/s; reconciled ${row.fundsReconciled}`);

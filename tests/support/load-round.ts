@@ -360,7 +360,8 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
         ixs: [await commitUpdateIx(program, { participant: p.wallet.publicKey, pool, round, updateHash: Buffer.alloc(32, 1), updateCid: cidToBytes(modelCid), samples: p.samples })],
       }))), limit);
       const posted = await aggregator.waitFor((l) => l.event === "round-posted" && l.round === round);
-      const feedbackSent = await aggregator.waitFor((l) => l.event === "feedback-sent" && l.round === round);
+      // feedback-pending: not every relay took every event yet (the aggregator retries later); the figure then says so.
+      const feedbackSent = await aggregator.waitFor((l) => (l.event === "feedback-sent" || l.event === "feedback-pending") && l.round === round);
       const lateRefused: Record<string, number> = {};
       for (const r of await lateTry) { const k = r.ok ? "LANDED" : r.error; lateRefused[k] = (lateRefused[k] ?? 0) + 1; }
       const lines = aggregator.lines;
@@ -370,7 +371,7 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
       const phases = {
         collect: (collected.ts as number) - lastIn,
         fetchVerify: t.fetchVerifyMs ?? Number.NaN, aggregate: t.aggregateMs ?? Number.NaN, slash: t.slashMs ?? Number.NaN, evaluate: t.evaluateMs ?? Number.NaN, upload: t.uploadMs ?? Number.NaN,
-        announce: (posted.announceMs as number | undefined) ?? Number.NaN, post: (posted.postMs as number | undefined) ?? Number.NaN, feedback: (feedbackSent.feedbackMs as number | undefined) ?? Number.NaN,
+        announce: (posted.announceMs as number | undefined) ?? Number.NaN, post: (posted.postMs as number | undefined) ?? Number.NaN, feedback: feedbackSent.event === "feedback-sent" ? (feedbackSent.feedbackMs as number) : Number.NaN,
       };
       const aggSigs = await signaturesSince(connection, aggWallet.publicKey, aggSigsBefore);
       const [aggLamportsAfter] = await lamportsOf(connection, [aggWallet.publicKey]);

@@ -18,7 +18,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startLocalnet } from "../localnet/index.js";
-import { loadWallets, runLoadRounds } from "../tests/support/load-round.js";
+import { LOAD_WALLETS, runLoadRounds } from "../tests/support/load-round.js";
 
 const { values } = parseArgs({
   options: {
@@ -42,8 +42,8 @@ const TARGET = { overheadMs: 15_000, peakRssMiB: 512 };
 const rows = [];
 for (const n of sizes) {
   const dir = mkdtempSync(join(tmpdir(), "fedstr-bench-round-"));
-  say(`N = ${n}: starting the localnet with ${n} funded participant wallets…`);
-  const net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, wallets: loadWallets(n), tokensPerWallet: 1_000_000 });
+  say(`N = ${n}: starting the localnet (${n} participant wallets are funded by the organization)…`);
+  const net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, wallets: LOAD_WALLETS, solPerWallet: Math.max(1000, n * 0.2) });
   const loadBefore = loadavg()[0]!;
   try {
     const r = await runLoadRounds(net, { participants: n, rounds, strategy: values.strategy, misbehave, late, train: values.train, concurrency, ...(values.verbose ? { log: say } : { log: (l) => { if (!l.startsWith("[aggregator]")) say(`  ${l}`); } }) });

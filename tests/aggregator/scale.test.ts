@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
-import { behaviours, loadWallets, runLoadRounds, type LoadResult } from "../support/load-round.js";
+import { behaviours, LOAD_WALLETS, runLoadRounds, type LoadResult } from "../support/load-round.js";
 
 const N = 100, MISBEHAVE = 0.1, LATE = 0.05;
 
@@ -24,7 +24,7 @@ describe("aggregator: 100 participants in one round", function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "fedstr-agg-scale-"));
-    net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, wallets: loadWallets(N) });
+    net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, wallets: LOAD_WALLETS });
   });
   after(async () => {
     run?.aggregator.kill("SIGKILL");
@@ -39,7 +39,7 @@ describe("aggregator: 100 participants in one round", function () {
     const r = run;
     expect(r.exitCode, JSON.stringify(r.aggregator.lines.slice(-3))).to.equal(0);
     const kinds = behaviours(N, MISBEHAVE, LATE);
-    const wallets = (b: string) => r.behaviours.flatMap((k, i) => (k === b ? [net.wallets[`p${String(i + 1).padStart(4, "0")}`]!.publicKey.toBase58()] : [])).sort();
+    const wallets = (b: string) => r.behaviours.flatMap((k, i) => (k === b ? [r.wallets[i]!] : [])).sort();
     expect(r.behaviours).to.deep.equal(kinds);
     expect(wallets("honest")).to.have.length(85);
     expect(wallets("late")).to.have.length(5);

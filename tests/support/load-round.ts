@@ -20,8 +20,8 @@
  * stragglers.
  */
 import { readFileSync } from "node:fs";
-import { type Keypair, type PublicKey, Transaction, type Connection, type TransactionInstruction } from "@solana/web3.js";
-import { getAccount } from "@solana/spl-token";
+import { Keypair, SystemProgram, Transaction, type Connection, type PublicKey, type TransactionInstruction } from "@solana/web3.js";
+import { createAssociatedTokenAccountIdempotentInstruction, createTransferInstruction, getAccount, getAssociatedTokenAddressSync } from "@solana/spl-token";
 import * as fl from "@fedstr/sdk/fl";
 import {
   FEDSTR_ERRORS, claimRewardIx, cidToBytes, commitUpdateIx, createPoolIx, fedstrErrorName, fetchPool, fetchRoundResult, findEscrowAddress, findPoolAddress,
@@ -41,9 +41,10 @@ export const TOKEN = 1_000_000n;
 export const STAKE = 10n * TOKEN;
 export type Behaviour = "honest" | "hash" | "nan" | "silent" | "late";
 
-/** Wallet names for startLocalnet: the organization, the aggregator and `n` participants. */
-export const loadWallets = (n: number) => ["organization", "aggregator", ...Array.from({ length: n }, (_, i) => participantName(i))];
-export const participantName = (i: number) => `p${String(i + 1).padStart(4, "0")}`;
+/** Wallets for startLocalnet: the organization (which funds the participants, see fundParticipants) and the aggregator. */
+export const LOAD_WALLETS = ["organization", "aggregator"];
+/** SOL each participant gets: the Participant account's rent, a Commitment's per round, fees. */
+const PARTICIPANT_LAMPORTS = 100_000_000;
 
 /**
  * Behaviour of participant i: the first ⌈misbehave·n⌉ cheat (hash, nan, silent in turn), the
@@ -104,6 +105,8 @@ export interface LoadResult {
   pool: string;
   n: number;
   behaviours: Behaviour[];
+  /** Participant i's wallet (base58). */
+  wallets: string[];
   joinsPerSec: number;
   joinFeeLamports: number;
   participantRentLamports: number;
@@ -180,6 +183,27 @@ async function sendAll(connection: Connection, txs: { signer: Keypair; ixs: Tran
   return out;
 }
 
+/**
+ * Fresh participant wallets get SOL and a token account holding the stake from the organization
+ * (the localnet airdrops only the wallets it starts with): 20 SOL transfers, or 4 token accounts
+ * with their transfers, per transaction.
+ */
+async function fundParticipants(connection: Connection, org: { keypair: Keypair; tokenAccount?: PublicKey }, mint: PublicKey, people: { wallet: Keypair; token: PublicKey }[], limit: number): Promise<void> {
+  const txs: { signer: Keypair; ixs: TransactionInstruction[] }[] = [];
+  for (let k = 0; k < people.length; k += 20) {
+    txs.push({ signer: org.keypair, ixs: people.slice(k, k + 20).map((p) => SystemProgram.transfer({ fromPubkey: org.keypair.publicKey, toPubkey: p.wallet.publicKey, lamports: PARTICIPANT_LAMPORTS })) });
+  }
+  for (let k = 0; k < people.length; k += 4) {
+    txs.push({ signer: org.keypair, ixs: people.slice(k, k + 4).flatMap((p) => [
+      createAssociatedTokenAccountIdempotentInstruction(org.keypair.publicKey, p.token, p.wallet.publicKey, mint),
+      createTransferInstruction(org.tokenAccount!, p.token, org.keypair.publicKey, STAKE),
+    ]) });
+  }
+  const sent = await sendAll(connection, txs, limit);
+  const bad = sent.flatMap((s) => (s.ok ? [] : [s.error]));
+  if (bad.length > 0) throw new Error(`funding the participants failed: ${bad.slice(0, 3).join("; ")}`);
+}
+
 /** The fedstr error name in a transaction status error (`{ InstructionError: [i, { Custom: code }] }`), else the error as JSON. */
 function programErrorName(err: unknown): string {
   const custom = (err as { InstructionError?: [number, { Custom?: number }] }).InstructionError?.[1]?.Custom;
@@ -234,9 +258,12 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
   const aggregatorNostr = loadNostrKey(config, aggWallet.keypair).pubkey;
   const kinds = behaviours(o.participants, o.misbehave, o.late);
   const people = kinds.map((behaviour, i) => {
-    const w = net.wallets[participantName(i)]!;
-    return { name: participantName(i), behaviour, wallet: w.keypair, token: w.tokenAccount!, nostr: loadNostrKey(config, w.keypair), samples: 100 + (i % 50) };
+    const wallet = Keypair.generate();
+    return { name: `p${i + 1}`, behaviour, wallet, token: getAssociatedTokenAddressSync(config.mint!, wallet.publicKey), nostr: loadNostrKey(config, wallet), samples: 100 + (i % 50) };
   });
+  const tFund = performance.now();
+  await fundParticipants(connection, net.wallets.organization!, config.mint!, people, limit);
+  log(`funded ${people.length} participant wallets in ${Math.round(performance.now() - tFund)} ms`);
   const honest = people.filter((p) => p.behaviour === "honest");
 
   const init = await fl.initialWeights(fl.digitsPlan("0".repeat(64)), 3);
@@ -426,7 +453,7 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
   const claimedAll = rounds.reduce((s, r) => s + BigInt(r.claimedTotal), 0n);
   const schedule = scheduleOf(acc);
   return {
-    pool: pool.toBase58(), n: o.participants, behaviours: kinds, joinsPerSec: Math.round(people.length / (joinMs / 1000)), joinFeeLamports: joinCost - participantRentLamports, participantRentLamports,
+    pool: pool.toBase58(), n: o.participants, behaviours: kinds, wallets: people.map((p) => p.wallet.publicKey.toBase58()), joinsPerSec: Math.round(people.length / (joinMs / 1000)), joinFeeLamports: joinCost - participantRentLamports, participantRentLamports,
     rounds, peakRssKb, exitCode, aggregator, org,
     reconcile: {
       escrow: escrow.toString(), escrowExpected: escrowExpected.toString(), vault: vault.toString(), vaultExpected: vaultExpected.toString(),

@@ -43,7 +43,7 @@ const rows = [];
 for (const n of sizes) {
   const dir = mkdtempSync(join(tmpdir(), "fedstr-bench-round-"));
   say(`N = ${n}: starting the localnet (${n} participant wallets are funded by the organization)…`);
-  const net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, wallets: LOAD_WALLETS, solPerWallet: Math.max(1000, n * 0.2) });
+  const net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, ...(values.verbose ? { onLog: (l: string) => { if (!l.startsWith("[localnet]")) say(l); } } : {}), wallets: LOAD_WALLETS, solPerWallet: Math.max(1000, n * 0.2) });
   const loadBefore = loadavg()[0]!;
   try {
     const r = await runLoadRounds(net, { participants: n, rounds, strategy: values.strategy, misbehave, late, train: values.train, concurrency, ...(values.verbose ? { log: say } : { log: (l) => { if (!l.startsWith("[aggregator]")) say(`  ${l}`); } }) });

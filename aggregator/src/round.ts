@@ -239,7 +239,10 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
     weights = res.weights;
     state = res.state.length > 0 ? res.state : undefined;
   } catch (e) {
-    if (!(e instanceof fl.TooFewUpdatesError)) throw e;
+    if (!(e instanceof fl.TooFewUpdatesError)) {
+      await Promise.allSettled(slashing); // their outcome is in the checkpoint; the error is the round's
+      throw e;
+    }
     for (const v of e.verdicts) verdicts[fedIndex[v.index]!] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
     fallback = e.message;
   }

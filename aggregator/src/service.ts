@@ -132,9 +132,6 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
   const base = { session, store, relays, log, dataDir: session.config.dataDir, pool, address, plan, job, jobId, cp, signal };
   const holdout = await loadHoldout(opts, base);
   const ctx: PoolContext = { ...base, ...(holdout !== undefined ? { holdout } : {}) };
-  // Load tfjs and compile the aggregation kernel while the round collects, not on the clock
-  // between deadline and post (both are cached per process; a failure shows where they are used).
-  void Promise.all([fl.loadKernel(), holdout !== undefined ? fl.loadTf() : undefined]).catch(() => undefined);
   log.event("pool-loaded", address, null, {
     rounds: account.numRounds, roundsPosted: account.roundsPosted, jobId, plan: planCid, strategy: plan.aggregation.strategy,
     holdout: holdout?.length ?? null, checkpoint: join(checkpointDir(ctx.dataDir, address), "state.json"),

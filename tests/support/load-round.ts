@@ -147,38 +147,51 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 /**
  * Sign and send one transaction per entry (fee payer and only signer: the participant), at most
  * `limit` sends in flight, then wait until every one is confirmed, polling getSignatureStatuses
- * 256 at a time. Each entry resolves with the signature or the error name the chain gave.
+ * 256 at a time. A transaction still unseen once its blockhash has expired can never land: it is
+ * signed again with a fresh blockhash and re-sent (the localnet's 100 ms slots expire a blockhash
+ * in ~15 s, less than a busy validator's queue of conflicting transactions can take). Each entry
+ * resolves with the signature or the error name the chain gave.
  */
 async function sendAll(connection: Connection, txs: { signer: Keypair; ixs: TransactionInstruction[] }[], limit: number): Promise<({ ok: true; signature: string } | { ok: false; error: string })[]> {
   let bh = await connection.getLatestBlockhash("confirmed");
   let bhAt = Date.now();
-  const sent = await mapLimit(txs, limit, async ({ signer, ixs }) => {
-    if (Date.now() - bhAt > 20_000) { bh = await connection.getLatestBlockhash("confirmed"); bhAt = Date.now(); }
+  const send = async (i: number): Promise<{ ok: true; signature: string; lastValid: number } | { ok: false; error: string }> => {
+    if (Date.now() - bhAt > 3_000) { bh = await connection.getLatestBlockhash("confirmed"); bhAt = Date.now(); }
+    const { signer, ixs } = txs[i]!;
     const tx = new Transaction({ feePayer: signer.publicKey, blockhash: bh.blockhash, lastValidBlockHeight: bh.lastValidBlockHeight }).add(...ixs);
     tx.sign(signer);
     try {
       // No preflight simulation (the validator runs the transaction anyway): a refusal shows in its status.
-      return { ok: true as const, signature: await connection.sendRawTransaction(tx.serialize(), { skipPreflight: true }) };
+      return { ok: true, signature: await connection.sendRawTransaction(tx.serialize(), { skipPreflight: true }), lastValid: bh.lastValidBlockHeight };
     } catch (e) {
-      return { ok: false as const, error: fedstrErrorName(e) ?? (e as Error).message.split("\n")[0]! };
+      return { ok: false, error: fedstrErrorName(e) ?? (e as Error).message.split("\n")[0]! };
     }
-  });
-  const pending = new Map(sent.flatMap((s, i) => (s.ok ? [[s.signature, i] as const] : [])));
-  const out = [...sent];
-  for (const until = Date.now() + 120_000; pending.size > 0;) {
-    if (Date.now() > until) throw new Error(`${pending.size} transactions were not confirmed within 120 s`);
+  };
+  const out: ({ ok: true; signature: string } | { ok: false; error: string })[] = new Array(txs.length);
+  const pending = new Map<string, { i: number; lastValid: number }>();
+  const settle = (i: number, r: Awaited<ReturnType<typeof send>>) => {
+    if (r.ok) { pending.set(r.signature, { i, lastValid: r.lastValid }); out[i] = { ok: true, signature: r.signature }; } else out[i] = r;
+  };
+  await mapLimit(txs, limit, async (_, i) => settle(i, await send(i)));
+  for (const until = Date.now() + 300_000; pending.size > 0;) {
+    if (Date.now() > until) throw new Error(`${pending.size} transactions were not confirmed within 300 s`);
     const sigs = [...pending.keys()];
     for (let k = 0; k < sigs.length; k += 256) {
       const chunk = sigs.slice(k, k + 256);
       const st = await connection.getSignatureStatuses(chunk);
       st.value.forEach((s, j) => {
         if (s === null || (s.confirmationStatus !== "confirmed" && s.confirmationStatus !== "finalized")) return;
-        const i = pending.get(chunk[j]!)!;
+        const { i } = pending.get(chunk[j]!)!;
         pending.delete(chunk[j]!);
         if (s.err !== null) out[i] = { ok: false, error: programErrorName(s.err) };
       });
     }
-    if (pending.size > 0) await new Promise((r) => setTimeout(r, 250));
+    if (pending.size === 0) break;
+    const height = await connection.getBlockHeight("confirmed");
+    const expired = [...pending.entries()].filter(([, p]) => p.lastValid < height);
+    for (const [sig] of expired) pending.delete(sig);
+    await mapLimit(expired, limit, async ([, p]) => settle(p.i, await send(p.i)));
+    await new Promise((r) => setTimeout(r, 250));
   }
   return out;
 }

@@ -57,6 +57,8 @@ export class RoundConflictError extends Error {
 export const SLASH_REASON_HASH_MISMATCH = 1;
 /** Per-update fetch timeout (ms); fetches are retried, a candidate still missing is UNAVAILABLE. */
 const FETCH_TIMEOUT_MS = 15_000;
+/** Updates fetched ahead of the one being aggregated: hides the store's latency, bounds memory. */
+const FETCH_AHEAD = 8;
 
 export function save(ctx: PoolContext): void {
   saveCheckpoint(ctx.dataDir, ctx.cp);
@@ -201,54 +203,86 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
 
   // Verdicts by candidate index: market reasons first, then fetch / hash, then the FL core's.
   const verdicts = candidates.map((c) => ({ accepted: false, reason: c.reason as string | undefined, detail: c.detail }));
-  const fed: { index: number; bytes: Uint8Array }[] = [];
+  // The updates stream into the strategy: fetched FETCH_AHEAD ahead in candidate order, hash-checked,
+  // handed over and dropped, so a streaming strategy (FedAvg) holds O(model) whatever N; the
+  // strategies that need every update at once (Krum, median) keep them (see aggregationBudget).
+  const fedIndex: number[] = [];
+  const timings = { fetchVerifyMs: 0, slashMs: 0, aggregateMs: 0, evaluateMs: 0, uploadMs: 0 };
+  const slashing: Promise<unknown>[] = [];
+  const live = candidates.flatMap((c, i) => (c.reason === undefined ? [i] : []));
   const open = ctx.job.seal !== undefined ? await roundOpener(await roundSecretKey(ctx.session.nostr.secretKey, ctx.job.seal.id, round)) : undefined;
-  for (const [i, c] of candidates.entries()) {
-    if (c.reason !== undefined) continue;
-    let bytes: Uint8Array;
-    try {
-      bytes = await fetchUpdate(ctx, round, c, scheduleOf(account).postDeadline(round) - Math.ceil(scheduleOf(account).gracePeriod / 4));
-    } catch (e) {
-      verdicts[i] = { accepted: false, reason: "UNAVAILABLE", detail: `could not fetch ${c.cid}: ${(e as Error).message}` };
-      continue;
-    }
-    const actual = sha256Hex(bytes);
-    if (actual !== c.sha256) {
-      verdicts[i] = { accepted: false, reason: "HASH_MISMATCH", detail: `the bytes of ${c.cid} hash to ${actual}, the commitment is ${c.sha256}` };
-      await slashMismatch(ctx, rc, c.participant, c.cid, c.sha256, actual);
-      continue;
-    }
-    // Sealed job: open right after the hash check (the commitment covers the ciphertext). Nothing plaintext is stored or logged.
-    if (open !== undefined) {
-      try {
-        bytes = await open(bytes, { pool: ctx.address, round, participant: c.participant });
-      } catch (e) {
-        if (!(e instanceof SealError)) throw e;
-        verdicts[i] = { accepted: false, reason: SEAL_REJECT_REASONS[e.code], detail: e.message };
+  const fetchUntil = scheduleOf(account).postDeadline(round) - Math.ceil(scheduleOf(account).gracePeriod / 4);
+  const fetchAhead = (i: number) => fetchUpdate(ctx, round, candidates[i]!, fetchUntil).then((bytes) => ({ bytes }), (e: Error) => ({ error: e }));
+  async function* verified(): AsyncGenerator<fl.Candidate> {
+    const ahead: ReturnType<typeof fetchAhead>[] = [];
+    let next = 0;
+    const fill = () => { while (ahead.length < FETCH_AHEAD && next < live.length) ahead.push(fetchAhead(live[next++]!)); };
+    for (const i of live) {
+      const t0 = performance.now();
+      fill();
+      const got = await ahead.shift()!;
+      fill();
+      const c = candidates[i]!;
+      if ("error" in got) {
+        verdicts[i] = { accepted: false, reason: "UNAVAILABLE", detail: `could not fetch ${c.cid}: ${got.error.message}` };
+        timings.fetchVerifyMs += performance.now() - t0;
         continue;
       }
+      const actual = sha256Hex(got.bytes);
+      if (actual !== c.sha256) {
+        verdicts[i] = { accepted: false, reason: "HASH_MISMATCH", detail: `the bytes of ${c.cid} hash to ${actual}, the commitment is ${c.sha256}` };
+        // Slashes are sent while the stream goes on (one transaction each); awaited before the report.
+        slashing.push(slashMismatch(ctx, rc, c.participant, c.cid, c.sha256, actual));
+        timings.fetchVerifyMs += performance.now() - t0;
+        continue;
+      }
+      // Sealed job: open right after the hash check (the commitment covers the ciphertext). Nothing plaintext is stored or logged.
+      let bytes = got.bytes;
+      if (open !== undefined) {
+        try {
+          bytes = await open(bytes, { pool: ctx.address, round, participant: c.participant });
+        } catch (e) {
+          if (!(e instanceof SealError)) throw e;
+          verdicts[i] = { accepted: false, reason: SEAL_REJECT_REASONS[e.code], detail: e.message };
+          timings.fetchVerifyMs += performance.now() - t0;
+          continue;
+        }
+      }
+      fedIndex.push(i);
+      timings.fetchVerifyMs += performance.now() - t0;
+      // The committed sha256 is of the ciphertext in a sealed job: runRound checks it only for plaintext.
+      yield { id: c.participant, bytes, ...(open === undefined ? { sha256: Buffer.from(c.sha256, "hex") } : {}), numSamples: c.samples };
     }
-    fed.push({ index: i, bytes });
   }
 
   let fallback: string | undefined;
   let weights = inputs.weights;
   let state: fl.ServerState | undefined = inputs.state;
+  const tAggregate = performance.now();
   try {
     const res = await fl.runRound({
       plan: ctx.plan,
       global: inputs.weights,
       ...(inputs.state !== undefined ? { state: inputs.state } : {}),
-      candidates: fed.map((f) => ({ id: candidates[f.index]!.participant, bytes: f.bytes, numSamples: candidates[f.index]!.samples })),
+      candidates: verified(),
     });
-    for (const v of res.verdicts) verdicts[fed[v.index]!.index] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
+    for (const v of res.verdicts) verdicts[fedIndex[v.index]!] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
     weights = res.weights;
     state = res.state.length > 0 ? res.state : undefined;
   } catch (e) {
-    if (!(e instanceof fl.TooFewUpdatesError)) throw e;
-    for (const v of e.verdicts) verdicts[fed[v.index]!.index] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
+    if (!(e instanceof fl.TooFewUpdatesError)) {
+      await Promise.allSettled(slashing); // their outcome is in the checkpoint; the error is the round's
+      throw e;
+    }
+    for (const v of e.verdicts) verdicts[fedIndex[v.index]!] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
     fallback = e.message;
   }
+  // runRound's time less what it spent waiting on the fetches above.
+  timings.aggregateMs = performance.now() - tAggregate - timings.fetchVerifyMs;
+  const tSlash = performance.now();
+  await Promise.all(slashing);
+  timings.slashMs = performance.now() - tSlash;
+  const tEvaluate = performance.now();
   let metrics = await evaluateHoldout(ctx, weights);
   if (fallback === undefined && ctx.holdout !== undefined && ctx.plan.evaluation.holdout.use === "gate" && round > 1) {
     const prev = await retryLogged(ctx, round, "previous round", () => fetchRoundResult(ctx.session.program, findRoundAddress(ctx.pool, round - 1, ctx.session.program.programId)[0]));
@@ -264,6 +298,8 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
     state = inputs.state;
     metrics = await evaluateHoldout(ctx, weights);
   }
+  timings.evaluateMs = performance.now() - tEvaluate;
+  const tUpload = performance.now();
 
   const model = fallback !== undefined ? inputs.model : await upload(ctx, round, fl.encode(weights), `model-${ctx.address}-${round}`);
   const stateRef = fallback !== undefined ? inputs.stateRef : state !== undefined ? await upload(ctx, round, fl.encode(state), `state-${ctx.address}-${round}`) : undefined;
@@ -288,7 +324,9 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   });
   const updates = report.updates;
   const acceptedIdx = verdicts.flatMap((v, i) => (v.accepted ? [i] : []));
-  const reportRef = await upload(ctx, round, encodeRoundReport(report), `report-${ctx.address}-${round}`);
+  const reportBytes = encodeRoundReport(report);
+  const reportRef = await upload(ctx, round, reportBytes, `report-${ctx.address}-${round}`);
+  timings.uploadMs = performance.now() - tUpload;
 
   const rejected: RejectedEntry[] = updates.filter((u) => !u.accepted).map((u) => ({ participant: u.participant, reason: u.reason ?? "REJECTED", detail: u.detail ?? "" }));
   const feedback: Event[] = [];
@@ -315,7 +353,10 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   rc.phase = "aggregated";
   save(ctx);
   writeReportFiles(ctx, report, agg);
-  ctx.log.event("round-aggregated", ctx.address, round, { accepted: agg.accepted, rejected: agg.rejected, model, report: reportRef, reward: agg.reward, ...(fallback !== undefined ? { fallback } : {}) });
+  ctx.log.event("round-aggregated", ctx.address, round, {
+    accepted: agg.accepted, rejected: agg.rejected, model, report: reportRef, reportBytes: reportBytes.length, reward: agg.reward, ...(fallback !== undefined ? { fallback } : {}),
+    timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])),
+  });
   return agg;
 }
 
@@ -344,6 +385,7 @@ function writeReportFiles(ctx: PoolContext, report: RoundReport, agg: Aggregated
  */
 export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<"posted" | "reconciled"> {
   const round = rc.round, agg = rc.aggregated!;
+  const t0 = performance.now();
   const program = ctx.session.program;
   const roundAddr = findRoundAddress(ctx.pool, round, program.programId)[0];
   const account = (await retryLogged(ctx, round, "pool", () => fetchPool(program, ctx.pool)))!;
@@ -353,6 +395,7 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
   // Announce the report before the post can land: an aggregator that dies between posting and its
   // feedback must not leave participants without the proofs they claim with.
   if ((await fetchRoundResult(program, roundAddr)) === null) await announceReport(ctx, rc);
+  const announceMs = Math.round(performance.now() - t0);
   try {
     await retryLogged(ctx, round, "post round", async () => {
       const existing = await fetchRoundResult(program, roundAddr);
@@ -387,6 +430,7 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
       accepted: agg.accepted, rejected: agg.rejected,
       slashed: rc.slashes.filter((s) => s.landed).map((s) => ({ participant: s.participant, amount: s.amount, signature: s.signature ?? null })),
       metrics: agg.metrics, reward: agg.reward, model: agg.model, report: agg.report, signature,
+      announceMs, postMs: Math.round(performance.now() - t0) - announceMs,
       ...(agg.fallback !== undefined ? { fallback: agg.fallback } : {}),
     });
   }
@@ -412,6 +456,7 @@ async function announceReport(ctx: PoolContext, rc: RoundCheckpoint): Promise<vo
  */
 export async function sendFeedback(ctx: PoolContext, rc: RoundCheckpoint, opts: { waitMs?: number } = {}): Promise<boolean> {
   const events = rc.aggregated?.feedback ?? [];
+  const t0 = performance.now();
   const unsent = async () => (await Promise.all(events.map((e) => ctx.relays.publish(e))))
     .filter((o) => !o.some((x) => x.ok || x.message.startsWith("duplicate"))).length;
   let left = await unsent();
@@ -423,6 +468,6 @@ export async function sendFeedback(ctx: PoolContext, rc: RoundCheckpoint, opts: 
   rc.phase = "feedback-sent";
   rc.feedbackSentAt = Date.now();
   save(ctx);
-  ctx.log.event("feedback-sent", ctx.address, rc.round, { recipients: events.length });
+  ctx.log.event("feedback-sent", ctx.address, rc.round, { recipients: events.length, feedbackMs: Math.round(performance.now() - t0) });
   return true;
 }

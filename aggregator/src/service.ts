@@ -116,6 +116,8 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
   } catch (e) {
     throw new Error(`the plan ${planCid} of pool ${address} is invalid: ${(e as Error).message}`);
   }
+  const budget = fl.aggregationBudget(plan, account.maxParticipants);
+  if (!budget.ok) throw new Error(`pool ${address} admits ${account.maxParticipants} participants, more than this aggregator can aggregate with its plan: ${budget.detail}; cancel the pool (no round is posted) and create it again`);
   const jobId = Buffer.from(account.nostrJobId).toString("hex");
   const jobReq = await read("job request", async () => {
     const j = await fetchJobRequest(relays, jobId);

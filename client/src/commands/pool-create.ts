@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { parseCommand, amountFlag, intFlag, formatAmount, COMMON_HELP, UsageError, withRetry, type Output } from "@fedstr/sdk/cli";
 import { createPoolIx, findEscrowAddress, findPoolAddress, cidToBytes } from "@fedstr/sdk/program";
 import { chainTime } from "@fedstr/sdk/job";
-import { parsePlan, decode, hashBytes, toHex, loadTf, buildModel, modelWeightNames, CodecError, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
+import { aggregationBudget, parsePlan, decode, hashBytes, toHex, loadTf, buildModel, modelWeightNames, CodecError, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
 import { buildJobRequest, ProtocolError } from "@fedstr/sdk/nostr";
 import { createSealKeySet } from "@fedstr/sdk/privacy";
 import { withSession } from "../session.js";
@@ -133,6 +133,8 @@ export async function main(argv: string[], out: Output): Promise<void> {
   }
   const modelSha = toHex(hashBytes(modelBytes));
   if (modelSha !== plan.model.initialWeights.sha256) throw new ClientError("ModelMismatch", `model ${modelFile} has sha256 ${modelSha}, the plan's model.initialWeights.sha256 is ${plan.model.initialWeights.sha256}`);
+  const budget = aggregationBudget(plan, maxParticipants);
+  if (!budget.ok) throw new UsageError(`--max-participants ${maxParticipants} is too many for the plan's aggregation: ${budget.detail}`);
   const mismatch = await checkModelMatchesPlan(plan, weights);
   if (mismatch !== undefined) throw new ClientError("ModelMismatch", `model ${modelFile} does not fit the plan's topology: ${mismatch}`);
 

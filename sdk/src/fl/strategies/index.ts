@@ -15,6 +15,7 @@ export { trimmedMean } from "./trimmed-mean.js";
 export { krum, krumScores } from "./krum.js";
 export { fedOpt, type FedOptOptions } from "./fedopt.js";
 export { diloco, type DiLoCoOptions } from "./diloco.js";
+export { aggregationBudget, HELD_UPDATES_BYTES, KRUM_PAIRWISE_TERMS, type AggregationBudget } from "./budget.js";
 
 /** The strategy a plan's `aggregation` section names. */
 export function createStrategy(cfg: AggregationConfig): Strategy {

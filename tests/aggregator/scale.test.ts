@@ -1,0 +1,70 @@
+/**
+ * 100 participants in one round on the real localnet with the real `fedstr-aggregator run`
+ * process (tests/support/load-round.ts): 85 honest, 10 cheats (hash mismatch, NaN, silent) and 5
+ * stragglers that try to commit after the deadline. The chain clock is moved to the deadline once
+ * the on-time participants are done; the round closes there without the stragglers. Every honest
+ * participant is accepted and paid, every cheat rejected (the hash cheats slashed), the aggregator
+ * sends one transaction plus one per slash, and the funds reconcile to the token unit. The
+ * figures are the bench's (`npm run bench:round`); this test asserts behaviour only.
+ */
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
+import { behaviours, LOAD_WALLETS, runLoadRounds, type LoadResult } from "../support/load-round.js";
+
+const N = 100, MISBEHAVE = 0.1, LATE = 0.05;
+
+describe("aggregator: 100 participants in one round", function () {
+  this.timeout(600_000);
+  let dir: string;
+  let net: LocalnetHandle;
+  let run: LoadResult | undefined;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "fedstr-agg-scale-"));
+    net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, wallets: LOAD_WALLETS });
+  });
+  after(async () => {
+    run?.aggregator.kill("SIGKILL");
+    await run?.org.close().catch(() => undefined);
+    await net?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("accepts and pays every honest participant, rejects every cheat (slashing the provable ones), closes at the deadline without the stragglers, and reconciles the funds", async () => {
+    const log = process.env.FEDSTR_TEST_VERBOSE ? (l: string) => console.log(`      ${l}`) : undefined;
+    run = await runLoadRounds(net, { participants: N, rounds: 1, strategy: "fedavg", misbehave: MISBEHAVE, late: LATE, train: false, ...(log ? { log } : {}) });
+    const r = run;
+    expect(r.exitCode, JSON.stringify(r.aggregator.lines.slice(-3))).to.equal(0);
+    const kinds = behaviours(N, MISBEHAVE, LATE);
+    const wallets = (b: string) => r.behaviours.flatMap((k, i) => (k === b ? [r.wallets[i]!] : [])).sort();
+    expect(r.behaviours).to.deep.equal(kinds);
+    expect(wallets("honest")).to.have.length(85);
+    expect(wallets("late")).to.have.length(5);
+
+    const round = r.rounds[0]!;
+    // Every honest participant in, nobody else; each claimed its reward.
+    expect([...round.accepted].sort()).to.deep.equal(wallets("honest"));
+    expect(round.claimed).to.equal(wallets("honest").length);
+    expect(round.claimedTotal).to.equal(round.reportReward);
+    // Every cheat rejected for what it did; the hash cheats slashed, nobody else.
+    const reasons = Object.fromEntries(round.rejected.map((x) => [x.participant, x.reason]));
+    for (const w of wallets("hash")) expect(reasons[w], w).to.equal("HASH_MISMATCH");
+    for (const w of wallets("nan")) expect(reasons[w], w).to.equal("NON_FINITE");
+    for (const w of wallets("silent")) expect(reasons[w], w).to.equal("NO_RESULT");
+    expect(Object.keys(reasons)).to.have.length(wallets("hash").length + wallets("nan").length + wallets("silent").length);
+    expect([...round.slashed].sort()).to.deep.equal(wallets("hash"));
+    // The stragglers: refused by the chain after the deadline, not in the round, and the round closed without waiting for them.
+    expect(round.lateRefused).to.deep.equal({ RoundNotOpen: 5 });
+    const collected = r.aggregator.lines.find((l) => l.event === "round-collected" && l.round === 1)!;
+    expect(collected.complete, "closed at the deadline, not because everyone was in").to.equal(false);
+    const candidates = (collected.candidates as { participant: string }[]).map((c) => c.participant);
+    for (const w of wallets("late")) expect(candidates).to.not.include(w);
+    // The aggregator: the post plus one transaction per slash, whatever N.
+    expect(round.aggregatorTxs).to.equal(1 + wallets("hash").length);
+    // Funds to the token unit: escrow = funded + slashed − claimed, vault = stakes − slashed.
+    expect(r.reconcile.ok, JSON.stringify(r.reconcile)).to.equal(true);
+  });
+});

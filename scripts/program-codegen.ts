@@ -350,7 +350,7 @@ const typeTs =
 
 const G = "programs/fedstr/src/generated";
 const outputs: [string, string][] = [
-  ["sdk/src/program/fedstr.json", JSON.stringify(idl, null, 2) + "\n"],
+  ["sdk/src/program/fedstr.json", `${JSON.stringify(idl, null, 2)}\n`],
   ["sdk/src/program/fedstr.ts", typeTs],
   ["sdk/src/program/generated.ts", tsConstants],
   [`${G}/mod.rs`, modRs],

@@ -16,7 +16,7 @@ import { chainTime, fetchJobRequest, jobRequestMismatch, scheduleOf, waitForChai
 import { createSealKeySet } from "@fedstr/sdk/privacy";
 import { EventReader, jobResultsFilter, type PoolSubscription } from "@fedstr/sdk/nostr";
 import { sha256Hex } from "@fedstr/sdk/storage";
-import { isTransient, sleep, withRetry, type Session } from "@fedstr/sdk/cli";
+import { isTransient, sleep, type Session } from "@fedstr/sdk/cli";
 import { checkpointDir, emptyCheckpoint, keepResult, loadCheckpoint, markCollected, resumeAction, saveCheckpoint, type RoundCheckpoint } from "./checkpoint.js";
 import { buildCandidates, everyoneIn, storedResult } from "./collect.js";
 import type { Logger } from "./log.js";

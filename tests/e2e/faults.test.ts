@@ -10,9 +10,8 @@ import { join } from "node:path";
 import { PublicKey } from "@solana/web3.js";
 import { fetchCommitmentsOfRound, fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress, PoolStatus } from "@fedstr/sdk/program";
 import { chainTime, roundReward, scheduleOf } from "@fedstr/sdk/job";
-import { runJson } from "../../scripts/lib/actors.js";
+import { runJson, type RunningActor } from "../../scripts/lib/actors.js";
 import { adversarialRound, createPool, join_, openRound1, startAggregator, startMarket, startTrainer, type Market } from "./market.js";
-import type { RunningActor } from "../../scripts/lib/actors.js";
 
 type Line = Record<string, unknown>;
 /** One round of `fedstr train`'s final line. */

@@ -116,14 +116,15 @@ export function useBrowserTraining(pool: PoolRow | null | undefined) {
   const running = useRef<{ stop: boolean } | undefined>(undefined);
   const update = useCallback((v: Partial<TrainingView>) => setView((old) => ({ ...old, ...v })), []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed by scopeId, the scope's value (the pool row is a new object on every refetch)
   useEffect(() => {
     if (!scope) return;
     let live = true;
     void allRoundStates(scope).then((rounds) => live && update({ rounds }));
     return () => { live = false; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [scopeId, update]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: stops a running loop when the scope (wallet, pool, cluster) changes
   useEffect(() => () => { if (running.current) running.current.stop = true; }, [scopeId]);
 
   const stop = useCallback(() => { if (running.current) running.current.stop = true; }, []);

@@ -1,12 +1,11 @@
 /** `fedstr status <pool>`: the pool, my participation, and every round (posted, model, metric, reward, my reward, claimed). */
 import { formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
 import { cidFromBytes, findCommitmentAddress, findRoundAddress, hasClaimed, ParticipantStatus, findParticipantAddress, type RoundResultAccount } from "@fedstr/sdk/program";
-import { chainTime } from "@fedstr/sdk/job";
+import { chainTime, type RoundReport } from "@fedstr/sdk/job";
 import { toHex } from "@fedstr/sdk/fl";
 import { poolCommand } from "../session.js";
 import { fetchParticipantState, formatDuration, formatTime, table } from "../pool.js";
 import { findRoundReport, localReasons, roundOutcome, type RoundOutcome } from "../reports.js";
-import type { RoundReport } from "@fedstr/sdk/job";
 
 export const help = `fedstr status <pool> — the pool's terms and progress, your stake, and per round:
 posted or not, the global model, its metric, the round reward, your reward (from the round report

@@ -19,7 +19,17 @@
  * The last line with --json is one JSON object with every case.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,21 +44,30 @@ const FLWR_VERSION = "1.41.0";
 const CHUNK = 1 << 20;
 const SEED = 20240601;
 
-interface Manifest { p: number; dataOffset: number; files: { path: string; numSamples: number }[] }
+interface Manifest {
+  p: number;
+  dataOffset: number;
+  files: { path: string; numSamples: number }[];
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const has = (name: string) => process.argv.includes(name);
-const parseSize = (s: string) => Math.round(Number(s.replace(/[kKmM]$/, "")) * (/[mM]$/.test(s) ? 1e6 : /[kK]$/.test(s) ? 1e3 : 1));
+const parseSize = (s: string) =>
+  Math.round(Number(s.replace(/[kKmM]$/, "")) * (/[mM]$/.test(s) ? 1e6 : /[kK]$/.test(s) ? 1e3 : 1));
 
 function procKb(field: string): number {
   const m = readFileSync("/proc/self/status", "utf8").match(new RegExp(`^${field}:\\s+(\\d+)`, "m"));
   return m ? Number(m[1]) : 0;
 }
 function resetPeak(): void {
-  try { writeFileSync("/proc/self/clear_refs", "5"); } catch { /* older kernels: peak since start */ }
+  try {
+    writeFileSync("/proc/self/clear_refs", "5");
+  } catch {
+    /* older kernels: peak since start */
+  }
 }
 
 /** Deterministic update files: update i = seeded normal values, numSamples = 100 + (37 i mod 900). */
@@ -81,7 +100,11 @@ function ensureData(p: number, n: number, log: (s: string) => void): Manifest {
 }
 
 /** Stream one update file through `onChunk(tensorIndex, offset, values)`. */
-function streamFile(path: string, buf: Uint8Array, onChunk: (k: number, offset: number, v: Float32Array) => void): void {
+function streamFile(
+  path: string,
+  buf: Uint8Array,
+  onChunk: (k: number, offset: number, v: Float32Array) => void,
+): void {
   const fd = openSync(path, "r");
   try {
     const head = new Uint8Array(4096);
@@ -91,7 +114,9 @@ function streamFile(path: string, buf: Uint8Array, onChunk: (k: number, offset: 
     if (h.totalBytes !== statSync(path).size) throw new Error(`${path}: size does not match its header`);
     const f32 = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
     h.tensors.forEach((t, k) => {
-      let pos = t.offset, off = 0, left = t.length * 4;
+      let pos = t.offset,
+        off = 0,
+        left = t.length * 4;
       while (left > 0) {
         let got = 0;
         const want = Math.min(buf.length, left);
@@ -101,7 +126,9 @@ function streamFile(path: string, buf: Uint8Array, onChunk: (k: number, offset: 
           got += r;
         }
         onChunk(k, off, f32.subarray(0, got / 4));
-        pos += got; off += got / 4; left -= got;
+        pos += got;
+        off += got / 4;
+        left -= got;
       }
     });
   } finally {
@@ -110,7 +137,13 @@ function streamFile(path: string, buf: Uint8Array, onChunk: (k: number, offset: 
 }
 
 /** Worker: run one measurement in this (fresh) process and print one JSON line. */
-async function worker(kind: "ours" | "baseline", manifestPath: string, n: number, repeat: number, outFile?: string): Promise<void> {
+async function worker(
+  kind: "ours" | "baseline",
+  manifestPath: string,
+  n: number,
+  repeat: number,
+  outFile?: string,
+): Promise<void> {
   const m = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
   const files = m.files.slice(0, n);
   const buf = new Uint8Array(CHUNK);
@@ -120,7 +153,9 @@ async function worker(kind: "ours" | "baseline", manifestPath: string, n: number
   streamFile(files[0]!.path, buf, () => {});
   if (!(await loadKernel())) process.stderr.write("WebAssembly SIMD kernel unavailable: timing the JS loop\n"); // compiled once (wabt), untimed
   {
-    const w = new FedAvgAccumulator([{ name: "w", dtype: "float32", shape: [1 << 18], values: new Float32Array(1 << 18) }]);
+    const w = new FedAvgAccumulator([
+      { name: "w", dtype: "float32", shape: [1 << 18], values: new Float32Array(1 << 18) },
+    ]);
     const r = new Float32Accumulator([0]);
     for (let i = 0; i < 200; i++) {
       w.addSlice(0, 0, w.scratch.subarray(0, 1 << 18), i + 1);
@@ -131,10 +166,15 @@ async function worker(kind: "ours" | "baseline", manifestPath: string, n: number
   }
   // let V8 actually release the warm-up's buffers before taking the memory baseline
   const gc = (globalThis as { gc?: () => void }).gc;
-  for (let i = 0; i < 3; i++) { gc?.(); await new Promise((r) => setTimeout(r, 100)); }
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 100));
+  }
   resetPeak();
   const base = procKb("VmRSS");
-  let best = Infinity, checksum = 0, simd: boolean | undefined;
+  let best = Infinity,
+    checksum = 0,
+    simd: boolean | undefined;
   for (let r = 0; r < repeat; r++) {
     gc?.(); // drop the previous repetition's accumulator before timing the next one
     const t0 = process.hrtime.bigint();
@@ -150,24 +190,32 @@ async function worker(kind: "ours" | "baseline", manifestPath: string, n: number
       const out = acc.result()[0]!.values as Float32Array;
       best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
       checksum = out[0]! + out[out.length - 1]!;
-      if (outFile && r === repeat - 1) writeFileSync(outFile, new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+      if (outFile && r === repeat - 1)
+        writeFileSync(outFile, new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
     } else {
       // same reads into the same kind of WebAssembly buffer, then a SIMD sum of every value
       const reader = new Float32Accumulator([0]);
       const sbuf = new Uint8Array(reader.scratch.buffer, reader.scratch.byteOffset, reader.scratch.byteLength);
       let total = 0;
-      for (const f of files) streamFile(f.path, sbuf, (_k, _o, v) => { total += reader.sumScratch(v.length); });
+      for (const f of files)
+        streamFile(f.path, sbuf, (_k, _o, v) => {
+          total += reader.sumScratch(v.length);
+        });
       best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
       checksum = total;
     }
   }
   const peak = procKb("VmHWM");
-  process.stdout.write(`${JSON.stringify({ seconds: best, peakRssMB: peak / 1024, baseRssMB: base / 1024, aggMemMB: (peak - base) / 1024, checksum, ...(simd !== undefined ? { simd } : {}) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ seconds: best, peakRssMB: peak / 1024, baseRssMB: base / 1024, aggMemMB: (peak - base) / 1024, checksum, ...(simd !== undefined ? { simd } : {}) })}\n`,
+  );
 }
 
 function python(): string | undefined {
   const py = join(VENV, "bin", "python");
-  const ok = () => existsSync(py) && spawnSync(py, ["-c", `import flwr, numpy; assert flwr.__version__ == "${FLWR_VERSION}"`]).status === 0;
+  const ok = () =>
+    existsSync(py) &&
+    spawnSync(py, ["-c", `import flwr, numpy; assert flwr.__version__ == "${FLWR_VERSION}"`]).status === 0;
   if (ok()) return py;
   try {
     process.stderr.write(`setting up ${VENV} with flwr==${FLWR_VERSION} (once)...\n`);
@@ -190,7 +238,13 @@ function runJson(cmd: string, args: string[]): Record<string, number | string | 
 
 async function main(): Promise<void> {
   if (process.argv[2] === "--worker") {
-    await worker(process.argv[3] as "ours" | "baseline", process.argv[4]!, Number(process.argv[5]), Number(process.argv[6]), process.argv[7]);
+    await worker(
+      process.argv[3] as "ours" | "baseline",
+      process.argv[4]!,
+      Number(process.argv[5]),
+      Number(process.argv[6]),
+      process.argv[7],
+    );
     return;
   }
   const json = has("--json");
@@ -203,7 +257,10 @@ async function main(): Promise<void> {
   const py = has("--no-flower") ? undefined : python();
   const self = fileURLToPath(import.meta.url);
   const results: Record<string, unknown>[] = [];
-  if (!json) log("case        | ours s   GB/s  aggMem MB | baseline s | flower s  aggMem MB | ours/base ours/flower mem ours/flower | flower-inplace s aggMem MB");
+  if (!json)
+    log(
+      "case        | ours s   GB/s  aggMem MB | baseline s | flower s  aggMem MB | ours/base ours/flower mem ours/flower | flower-inplace s aggMem MB",
+    );
   for (const { n, p } of cases) {
     const maxN = Math.max(...cases.filter((c) => c.p === p).map((c) => c.n));
     ensureData(p, maxN, log);
@@ -220,21 +277,47 @@ async function main(): Promise<void> {
     });
     // repetitions interleaved (ours, baseline, Flower, ours, ...) so load changes on a shared
     // machine hit all three alike
-    const runs: Record<"ours" | "baseline" | "flower" | "flowerInplace", Record<string, number | string | boolean | null>[]> = { ours: [], baseline: [], flower: [], flowerInplace: [] };
+    const runs: Record<
+      "ours" | "baseline" | "flower" | "flowerInplace",
+      Record<string, number | string | boolean | null>[]
+    > = { ours: [], baseline: [], flower: [], flowerInplace: [] };
     for (let r = 0; r < repeat; r++) {
       log(`case N=${n} P=${p}: repetition ${r + 1}/${repeat}`);
-      runs.ours.push(runJson(process.execPath, ["--expose-gc", "--import", "tsx", self, "--worker", "ours", mf, String(n), "1", outFile]));
-      runs.baseline.push(runJson(process.execPath, ["--expose-gc", "--import", "tsx", self, "--worker", "baseline", mf, String(n), "1"]));
-      if (py) runs.flower.push(runJson(py, [join(HERE, "flower_aggregate.py"), mf, String(n), "1", outFile, "aggregate"]));
-      if (py) runs.flowerInplace.push(runJson(py, [join(HERE, "flower_aggregate.py"), mf, String(n), "1", outFile, "inplace"]));
+      runs.ours.push(
+        runJson(process.execPath, [
+          "--expose-gc",
+          "--import",
+          "tsx",
+          self,
+          "--worker",
+          "ours",
+          mf,
+          String(n),
+          "1",
+          outFile,
+        ]),
+      );
+      runs.baseline.push(
+        runJson(process.execPath, ["--expose-gc", "--import", "tsx", self, "--worker", "baseline", mf, String(n), "1"]),
+      );
+      if (py)
+        runs.flower.push(runJson(py, [join(HERE, "flower_aggregate.py"), mf, String(n), "1", outFile, "aggregate"]));
+      if (py)
+        runs.flowerInplace.push(
+          runJson(py, [join(HERE, "flower_aggregate.py"), mf, String(n), "1", outFile, "inplace"]),
+        );
     }
-    const ours = best(runs.ours), baseline = best(runs.baseline);
+    const ours = best(runs.ours),
+      baseline = best(runs.baseline);
     const flower: Row | undefined = py ? best(runs.flower) : undefined;
     const flowerInplace: Row | undefined = py ? best(runs.flowerInplace) : undefined;
     const bytes = n * p * 4;
-    const os = ours.seconds as number, bs = baseline.seconds as number;
+    const os = ours.seconds as number,
+      bs = baseline.seconds as number;
     const row = {
-      n, p, inputGB: bytes / 1e9,
+      n,
+      p,
+      inputGB: bytes / 1e9,
       ours: { ...ours, gbps: bytes / 1e9 / os },
       baseline: { ...baseline, gbps: bytes / 1e9 / bs },
       flower: flower ? { ...flower, gbps: bytes / 1e9 / (flower.seconds as number) } : null,
@@ -245,7 +328,9 @@ async function main(): Promise<void> {
         aggMemOursOverFlower: flower ? (ours.aggMemMB as number) / (flower.aggMemMB as number) : null,
         peakRssOursOverFlower: flower ? (ours.peakRssMB as number) / (flower.peakRssMB as number) : null,
         oursOverFlowerInplace: flowerInplace ? os / (flowerInplace.seconds as number) : null,
-        aggMemOursOverFlowerInplace: flowerInplace ? (ours.aggMemMB as number) / (flowerInplace.aggMemMB as number) : null,
+        aggMemOursOverFlowerInplace: flowerInplace
+          ? (ours.aggMemMB as number) / (flowerInplace.aggMemMB as number)
+          : null,
       },
       targets: {
         timeAtMostFlower: flower ? os <= (flower.seconds as number) : null,
@@ -255,7 +340,9 @@ async function main(): Promise<void> {
     };
     results.push(row);
     const f = (x: unknown, d = 2) => (typeof x === "number" ? x.toFixed(d) : "-");
-    log(`N=${String(n).padEnd(3)} P=${String(p / 1e6).padEnd(3)}M | ${f(os, 3)}  ${f(row.ours.gbps)}  ${f(ours.aggMemMB, 1)} | ${f(bs, 3)} | ${f(flower?.seconds, 3)}  ${f(flower?.aggMemMB, 1)} | ${f(row.ratios.oursOverBaseline)} ${f(row.ratios.oursOverFlower)} ${f(row.ratios.aggMemOursOverFlower, 4)} | ${f(flowerInplace?.seconds, 3)} ${f(flowerInplace?.aggMemMB, 1)}`);
+    log(
+      `N=${String(n).padEnd(3)} P=${String(p / 1e6).padEnd(3)}M | ${f(os, 3)}  ${f(row.ours.gbps)}  ${f(ours.aggMemMB, 1)} | ${f(bs, 3)} | ${f(flower?.seconds, 3)}  ${f(flower?.aggMemMB, 1)} | ${f(row.ratios.oursOverBaseline)} ${f(row.ratios.oursOverFlower)} ${f(row.ratios.aggMemOursOverFlower, 4)} | ${f(flowerInplace?.seconds, 3)} ${f(flowerInplace?.aggMemMB, 1)}`,
+    );
   }
   const summary = { bench: "fedavg-aggregate", node: process.version, chunkBytes: CHUNK, repeat, cases: results };
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -12,10 +12,10 @@
  */
 import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { generateSecretKey } from "nostr-tools/pure";
 import * as fl from "../sdk/src/fl/index.js";
 import { createSealKeySet, openUpdate, roundOpener, roundSecretKey, sealUpdate } from "../sdk/src/privacy/index.js";
 import { sha256Hex } from "../sdk/src/storage/index.js";
-import { generateSecretKey } from "nostr-tools/pure";
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -54,13 +54,23 @@ log(`update: ${PARAMS.toLocaleString()} parameters, ${mb.toFixed(1)} MB`);
 const shaMs = await best(() => sha256Hex(update));
 const nodeShaMs = await best(() => createHash("sha256").update(update).digest());
 let sealed: Uint8Array = new Uint8Array();
-const sealMs = await best(async () => { sealed = await sealUpdate(update, job, ctx); });
+const sealMs = await best(async () => {
+  sealed = await sealUpdate(update, job, ctx);
+});
 const openMs = await best(() => openUpdate(sealed, sk, { ...ctx, pool: POOL }));
 const rate = (ms: number) => mb / (ms / 1000);
-log(`sha256 (baseline: the commitment hash, @noble/hashes)  ${shaMs.toFixed(0).padStart(6)} ms  ${rate(shaMs).toFixed(0).padStart(5)} MB/s`);
-log(`sha256 (node:crypto, for scale)  ${nodeShaMs.toFixed(0).padStart(6)} ms  ${rate(nodeShaMs).toFixed(0).padStart(5)} MB/s`);
-log(`sealUpdate         ${sealMs.toFixed(0).padStart(6)} ms  ${rate(sealMs).toFixed(0).padStart(5)} MB/s  (${(sealMs / shaMs).toFixed(2)}× sha256)`);
-log(`openUpdate         ${openMs.toFixed(0).padStart(6)} ms  ${rate(openMs).toFixed(0).padStart(5)} MB/s  (${(openMs / shaMs).toFixed(2)}× sha256)`);
+log(
+  `sha256 (baseline: the commitment hash, @noble/hashes)  ${shaMs.toFixed(0).padStart(6)} ms  ${rate(shaMs).toFixed(0).padStart(5)} MB/s`,
+);
+log(
+  `sha256 (node:crypto, for scale)  ${nodeShaMs.toFixed(0).padStart(6)} ms  ${rate(nodeShaMs).toFixed(0).padStart(5)} MB/s`,
+);
+log(
+  `sealUpdate         ${sealMs.toFixed(0).padStart(6)} ms  ${rate(sealMs).toFixed(0).padStart(5)} MB/s  (${(sealMs / shaMs).toFixed(2)}× sha256)`,
+);
+log(
+  `openUpdate         ${openMs.toFixed(0).padStart(6)} ms  ${rate(openMs).toFixed(0).padStart(5)} MB/s  (${(openMs / shaMs).toFixed(2)}× sha256)`,
+);
 
 // ---- 2. the aggregator's round at N updates, public vs sealed ----------------------------------
 await fl.loadKernel();
@@ -69,7 +79,10 @@ const plan = fl.digitsPlan(fl.toHex(fl.hash(init)));
 const plains: Uint8Array[] = [];
 for (let k = 0; k < N; k++) {
   const w = fl.cloneWeights(init);
-  for (const t of w) { const v = t.values as Float32Array; for (let i = k; i < v.length; i += 97) v[i] = v[i]! + 0.001 * ((k % 5) + 1); }
+  for (const t of w) {
+    const v = t.values as Float32Array;
+    for (let i = k; i < v.length; i += 97) v[i] = v[i]! + 0.001 * ((k % 5) + 1);
+  }
   plains.push(fl.encode(w));
 }
 const participants = plains.map((_, k) => `participant-${k}`);
@@ -85,26 +98,53 @@ async function round(mode: "public" | "sealed"): Promise<void> {
   for (let k = 0; k < N; k++) {
     const bytes = mode === "sealed" ? seals[k]! : plains[k]!;
     if (sha256Hex(bytes) !== (mode === "sealed" ? shas[k] : plainShas[k])) throw new Error("hash");
-    const plain = open !== undefined ? await open(bytes, { pool: POOL, round: 1, participant: participants[k]! }) : bytes;
+    const plain =
+      open !== undefined ? await open(bytes, { pool: POOL, round: 1, participant: participants[k]! }) : bytes;
     candidates.push({ id: participants[k]!, bytes: plain, numSamples: 100 + k });
   }
   const res = await fl.runRound({ plan, global: init, candidates });
   const rejected = res.verdicts.find((v) => !v.accepted);
-  if (rejected !== undefined) throw new Error(`update ${rejected.index} was rejected: ${rejected.reason} ${rejected.detail ?? ""}`);
+  if (rejected !== undefined)
+    throw new Error(`update ${rejected.index} was rejected: ${rejected.reason} ${rejected.detail ?? ""}`);
 }
 const publicMs = await best(() => round("public"));
 const sealedMs = await best(() => round("sealed"));
 const addedMs = sealedMs - publicMs;
 log(`round public       ${publicMs.toFixed(0).padStart(6)} ms`);
-log(`round sealed       ${sealedMs.toFixed(0).padStart(6)} ms  (+${addedMs.toFixed(0)} ms, +${((addedMs / publicMs) * 100).toFixed(1)} %)`);
+log(
+  `round sealed       ${sealedMs.toFixed(0).padStart(6)} ms  (+${addedMs.toFixed(0)} ms, +${((addedMs / publicMs) * 100).toFixed(1)} %)`,
+);
 const perUpdateMs = addedMs / N;
-log(`added per sealed update: ${perUpdateMs.toFixed(2)} ms; at ${N} × 40 MB updates this would be ≈ ${((openMs * N) / 1000).toFixed(1)} s of opening`);
+log(
+  `added per sealed update: ${perUpdateMs.toFixed(2)} ms; at ${N} × 40 MB updates this would be ≈ ${((openMs * N) / 1000).toFixed(1)} s of opening`,
+);
 
 const summary = {
-  bench: "seal", suite: "HPKE DHKEM(X25519,HKDF-SHA256) HKDF-SHA256 AES-256-GCM", repeat: REPEAT,
-  throughput: { params: PARAMS, bytes: update.length, sha256Ms: round1(shaMs), nodeSha256Ms: round1(nodeShaMs), sealMs: round1(sealMs), openMs: round1(openMs), sha256MBps: round1(rate(shaMs)), sealMBps: round1(rate(sealMs)), openMBps: round1(rate(openMs)) },
-  round: { n: N, updateBytes: plains[0]!.length, publicMs: round1(publicMs), sealedMs: round1(sealedMs), addedMs: round1(addedMs), addedPct: round1((addedMs / publicMs) * 100) },
+  bench: "seal",
+  suite: "HPKE DHKEM(X25519,HKDF-SHA256) HKDF-SHA256 AES-256-GCM",
+  repeat: REPEAT,
+  throughput: {
+    params: PARAMS,
+    bytes: update.length,
+    sha256Ms: round1(shaMs),
+    nodeSha256Ms: round1(nodeShaMs),
+    sealMs: round1(sealMs),
+    openMs: round1(openMs),
+    sha256MBps: round1(rate(shaMs)),
+    sealMBps: round1(rate(sealMs)),
+    openMBps: round1(rate(openMs)),
+  },
+  round: {
+    n: N,
+    updateBytes: plains[0]!.length,
+    publicMs: round1(publicMs),
+    sealedMs: round1(sealedMs),
+    addedMs: round1(addedMs),
+    addedPct: round1((addedMs / publicMs) * 100),
+  },
 };
-function round1(x: number): number { return Math.round(x * 10) / 10; }
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
 if (JSON_OUT) process.stdout.write(`${JSON.stringify(summary)}\n`);
 else log(JSON.stringify(summary));

@@ -5,42 +5,53 @@
  * command reads (see docs/localnet.md). `npm run localnet` (scripts/localnet.ts), the demo and the
  * end-to-end tests all start it through `startLocalnet`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
-import { createServer } from "node:net";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { chainTime } from "@fedstr/sdk/job";
+import { type RelayServerHandle, startRelay } from "@fedstr/sdk/nostr";
+import { FEDSTR_PROGRAM_ID } from "@fedstr/sdk/program";
+import { type IpfsNodeHandle, startIpfsNode } from "@fedstr/sdk/storage";
 import {
-  Connection,
-  Keypair,
-  LAMPORTS_PER_SOL,
-  PublicKey,
-  SystemProgram,
-  Transaction,
-  sendAndConfirmTransaction,
-  type TransactionInstruction,
-} from "@solana/web3.js";
-import {
-  MINT_SIZE,
-  TOKEN_PROGRAM_ID,
   createAssociatedTokenAccountIdempotentInstruction,
   createInitializeMint2Instruction,
   createMintToInstruction,
   getAssociatedTokenAddressSync,
+  MINT_SIZE,
+  TOKEN_PROGRAM_ID,
 } from "@solana/spl-token";
-import { FEDSTR_PROGRAM_ID } from "@fedstr/sdk/program";
-import { startRelay, type RelayServerHandle } from "@fedstr/sdk/nostr";
-import { startIpfsNode, type IpfsNodeHandle } from "@fedstr/sdk/storage";
-import { chainTime } from "@fedstr/sdk/job";
+import {
+  Connection,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  type PublicKey,
+  SystemProgram,
+  sendAndConfirmTransaction,
+  Transaction,
+  type TransactionInstruction,
+} from "@solana/web3.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const CACHE_DIR = process.env.FEDSTR_CACHE_DIR || join(homedir(), ".cache/fedstr");
 /** Where scripts/build-localnet.sh puts the stripped binary, and cargo's own output as a fallback. */
-export const LOCALNET_BINS = [join(CACHE_DIR, "bin/fedstr-localnet"), join(CACHE_DIR, "localnet-target/release/fedstr-localnet")];
+export const LOCALNET_BINS = [
+  join(CACHE_DIR, "bin/fedstr-localnet"),
+  join(CACHE_DIR, "localnet-target/release/fedstr-localnet"),
+];
 export const PROGRAM_SO = join(REPO_ROOT, "target/deploy/fedstr.so");
-export const DEFAULT_WALLETS = ["organization", "aggregator", "participant-1", "participant-2", "participant-3", "participant-4", "participant-5"];
+export const DEFAULT_WALLETS = [
+  "organization",
+  "aggregator",
+  "participant-1",
+  "participant-2",
+  "participant-3",
+  "participant-4",
+  "participant-5",
+];
 export const MINT_DECIMALS = 6;
 /** The file that marks a directory as ours, so `dir` is only ever wiped when we made it. */
 const MARKER = ".fedstr-localnet";
@@ -119,7 +130,10 @@ export type PortRole = "rpc" | "relay" | "ipfs";
 export class LocalnetError extends Error {
   override name = "LocalnetError";
   /** Set when a port was busy: which one (so a CLI can name its flag). */
-  constructor(message: string, readonly busyPort?: { role: PortRole; port: number }) {
+  constructor(
+    message: string,
+    readonly busyPort?: { role: PortRole; port: number },
+  ) {
     super(message);
   }
 }
@@ -139,7 +153,11 @@ function portInUse(role: PortRole, port: number, what = PORT_NAMES[role]): Local
 export async function assertPortFree(port: number, role: PortRole, what = PORT_NAMES[role]): Promise<void> {
   await new Promise<void>((res, rej) => {
     const srv = createServer();
-    srv.once("error", (e: NodeJS.ErrnoException) => rej(e.code === "EADDRINUSE" ? portInUse(role, port, what) : new LocalnetError(`${what} port ${port}: ${e.message}`)));
+    srv.once("error", (e: NodeJS.ErrnoException) =>
+      rej(
+        e.code === "EADDRINUSE" ? portInUse(role, port, what) : new LocalnetError(`${what} port ${port}: ${e.message}`),
+      ),
+    );
     srv.listen({ port, host: HOST, exclusive: true }, () => srv.close(() => res()));
   });
 }
@@ -160,29 +178,44 @@ async function freePort(): Promise<number> {
 async function freePortPair(): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const port = await freePort();
-    if (port < 65535 && (await assertPortFree(port + 1, "rpc").then(() => true, () => false))) return port;
+    if (
+      port < 65535 &&
+      (await assertPortFree(port + 1, "rpc").then(
+        () => true,
+        () => false,
+      ))
+    )
+      return port;
   }
   throw new LocalnetError("found no two adjacent free ports for the RPC and its WebSocket");
 }
 
 function checkPort(port: number, what: string): number {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LocalnetError(`${what} port must be an integer from 0 (any free port) to 65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new LocalnetError(`${what} port must be an integer from 0 (any free port) to 65535, got ${port}`);
   return port;
 }
 
 function checkOptions(o: LocalnetOptions) {
   const slotTimeMs = o.slotTimeMs ?? 400;
-  if (!Number.isInteger(slotTimeMs) || slotTimeMs < 10 || slotTimeMs > 10_000) throw new LocalnetError(`slot time must be an integer from 10 to 10000 ms, got ${slotTimeMs}`);
+  if (!Number.isInteger(slotTimeMs) || slotTimeMs < 10 || slotTimeMs > 10_000)
+    throw new LocalnetError(`slot time must be an integer from 10 to 10000 ms, got ${slotTimeMs}`);
   const wallets = o.wallets ?? DEFAULT_WALLETS;
   if (wallets.length === 0) throw new LocalnetError("at least one wallet is needed");
   for (const w of wallets) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(w)) throw new LocalnetError(`wallet name ${JSON.stringify(w)} must be letters, digits, - or _ (it becomes a file name)`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(w))
+      throw new LocalnetError(
+        `wallet name ${JSON.stringify(w)} must be letters, digits, - or _ (it becomes a file name)`,
+      );
   }
-  if (new Set(wallets).size !== wallets.length) throw new LocalnetError(`wallet names must be unique, got ${wallets.join(",")}`);
+  if (new Set(wallets).size !== wallets.length)
+    throw new LocalnetError(`wallet names must be unique, got ${wallets.join(",")}`);
   const solPerWallet = o.solPerWallet ?? 1000;
-  if (!(solPerWallet > 0) || !Number.isSafeInteger(solPerWallet * LAMPORTS_PER_SOL)) throw new LocalnetError(`SOL per wallet must be a positive number, got ${solPerWallet}`);
+  if (!(solPerWallet > 0) || !Number.isSafeInteger(solPerWallet * LAMPORTS_PER_SOL))
+    throw new LocalnetError(`SOL per wallet must be a positive number, got ${solPerWallet}`);
   const tokensPerWallet = o.tokensPerWallet ?? 1_000_000;
-  if (!Number.isSafeInteger(tokensPerWallet) || tokensPerWallet < 0) throw new LocalnetError(`tokens per wallet must be a whole number ≥ 0, got ${tokensPerWallet}`);
+  if (!Number.isSafeInteger(tokensPerWallet) || tokensPerWallet < 0)
+    throw new LocalnetError(`tokens per wallet must be a whole number ≥ 0, got ${tokensPerWallet}`);
   return {
     dir: resolve(o.dir ?? ".fedstr/localnet"),
     rpcPort: checkPort(o.rpcPort ?? 0, "RPC"),
@@ -201,9 +234,15 @@ function checkOptions(o: LocalnetOptions) {
 function prepareDir(dir: string): void {
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     const marker = join(dir, MARKER);
-    if (!existsSync(marker)) throw new LocalnetError(`${dir} is not empty and is not a localnet directory (no ${MARKER} file); refusing to wipe it — pick another directory`);
+    if (!existsSync(marker))
+      throw new LocalnetError(
+        `${dir} is not empty and is not a localnet directory (no ${MARKER} file); refusing to wipe it — pick another directory`,
+      );
     const pid = Number(readFileSync(marker, "utf8").trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new LocalnetError(`a localnet is already running from ${dir} (process ${pid}); stop it first or pick another directory`);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
+      throw new LocalnetError(
+        `a localnet is already running from ${dir} (process ${pid}); stop it first or pick another directory`,
+      );
     rmSync(dir, { recursive: true, force: true });
   }
   mkdirSync(join(dir, "wallets"), { recursive: true });
@@ -230,7 +269,11 @@ interface ReadyLine {
 }
 
 /** Spawn the binary and resolve with its ready line; rejects with its last stderr lines if it exits first. */
-async function spawnBinary(bin: string, args: string[], log: (l: string) => void): Promise<{ child: ChildProcess; ready: ReadyLine }> {
+async function spawnBinary(
+  bin: string,
+  args: string[],
+  log: (l: string) => void,
+): Promise<{ child: ChildProcess; ready: ReadyLine }> {
   // stdin is a pipe the binary watches (--exit-on-stdin-eof): if this process dies, even by SIGKILL, the binary stops.
   const child = spawn(bin, [...args, "--exit-on-stdin-eof"], { stdio: ["pipe", "pipe", "pipe"] });
   const lastLines: string[] = [];
@@ -240,10 +283,18 @@ async function spawnBinary(bin: string, args: string[], log: (l: string) => void
     log(l);
   });
   const ready = await new Promise<ReadyLine>((res, rej) => {
-    const timer = setTimeout(() => { child.kill("SIGKILL"); rej(new LocalnetError(`fedstr-localnet was not ready within 60 s:\n${lastLines.join("\n")}`)); }, 60_000);
-    const fail = (why: string) => { clearTimeout(timer); rej(new LocalnetError(`fedstr-localnet ${why}${lastLines.length ? `:\n${lastLines.join("\n")}` : ""}`)); };
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      rej(new LocalnetError(`fedstr-localnet was not ready within 60 s:\n${lastLines.join("\n")}`));
+    }, 60_000);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      rej(new LocalnetError(`fedstr-localnet ${why}${lastLines.length ? `:\n${lastLines.join("\n")}` : ""}`));
+    };
     child.once("error", (e) => fail(`could not be started (${bin}): ${e.message}`));
-    child.once("exit", (code, signal) => setTimeout(() => fail(`exited during start-up (${signal ?? `exit ${code}`})`), 50));
+    child.once("exit", (code, signal) =>
+      setTimeout(() => fail(`exited during start-up (${signal ?? `exit ${code}`})`), 50),
+    );
     createInterface({ input: child.stdout! }).once("line", (l) => {
       clearTimeout(timer);
       try {
@@ -263,10 +314,14 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
   const log = (msg: string) => o.log(`[localnet ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
   const bin = options.bin ?? findLocalnetBin();
   if (bin === undefined || !existsSync(bin)) {
-    throw new LocalnetError(`the fedstr-localnet binary is missing (${bin ?? LOCALNET_BINS.join(" or ")}): build it with \`bash scripts/build-localnet.sh\` (part of \`make setup\` / \`bash scripts/setup.sh\`)`);
+    throw new LocalnetError(
+      `the fedstr-localnet binary is missing (${bin ?? LOCALNET_BINS.join(" or ")}): build it with \`bash scripts/build-localnet.sh\` (part of \`make setup\` / \`bash scripts/setup.sh\`)`,
+    );
   }
   if (!existsSync(o.programSo)) {
-    throw new LocalnetError(`the fedstr program ${o.programSo} is missing: build it with \`bash scripts/build-program.sh\` (part of \`make setup\` / \`bash scripts/setup.sh\`)`);
+    throw new LocalnetError(
+      `the fedstr program ${o.programSo} is missing: build it with \`bash scripts/build-program.sh\` (part of \`make setup\` / \`bash scripts/setup.sh\`)`,
+    );
   }
   // Fixed ports are checked up front so a busy one is named before anything starts.
   if (o.rpcPort !== 0) {
@@ -286,47 +341,71 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     wallets[name] = { path, publicKey: keypair.publicKey, keypair };
   }
   const authority = Keypair.generate();
-  const mintAuthority: LocalnetWallet = { path: join(o.dir, "mint-authority.json"), publicKey: authority.publicKey, keypair: authority };
+  const mintAuthority: LocalnetWallet = {
+    path: join(o.dir, "mint-authority.json"),
+    publicKey: authority.publicKey,
+    keypair: authority,
+  };
   saveKeypair(mintAuthority.path, authority);
 
   const rpcPort = o.rpcPort !== 0 ? o.rpcPort : await freePortPair();
   const wsPort = rpcPort + 1;
   const programId = FEDSTR_PROGRAM_ID;
   log(`starting fedstr-localnet (Surfpool) on ${HOST}:${rpcPort}, ${o.slotTimeMs} ms slots`);
-  const { child, ready } = await spawnBinary(bin, [
-    "--json",
-    "--rpc-port", String(rpcPort),
-    "--ws-port", String(wsPort),
-    "--slot-time", String(o.slotTimeMs),
-    "--program", `${programId.toBase58()}=${o.programSo}`,
-    "--airdrop-lamports", String(o.solPerWallet * LAMPORTS_PER_SOL),
-    ...[...Object.values(wallets), mintAuthority].flatMap((w) => ["--airdrop", w.publicKey.toBase58()]),
-  ], o.log);
+  const { child, ready } = await spawnBinary(
+    bin,
+    [
+      "--json",
+      "--rpc-port",
+      String(rpcPort),
+      "--ws-port",
+      String(wsPort),
+      "--slot-time",
+      String(o.slotTimeMs),
+      "--program",
+      `${programId.toBase58()}=${o.programSo}`,
+      "--airdrop-lamports",
+      String(o.solPerWallet * LAMPORTS_PER_SOL),
+      ...[...Object.values(wallets), mintAuthority].flatMap((w) => ["--airdrop", w.publicKey.toBase58()]),
+    ],
+    o.log,
+  );
   const exited = new Promise<void>((res) => {
     if (child.exitCode !== null || child.signalCode !== null) res();
     else child.once("exit", () => res());
   });
   // Belt and braces with --exit-on-stdin-eof: a normal exit of this process takes the binary along.
-  const killOnExit = () => { child.kill("SIGTERM"); };
+  const killOnExit = () => {
+    child.kill("SIGTERM");
+  };
   process.once("exit", killOnExit);
 
   let relay: RelayServerHandle | undefined;
   let ipfs: IpfsNodeHandle | undefined;
   let stopping: Promise<void> | undefined;
-  child.once("exit", (code, signal) => { if (!stopping) log(`fedstr-localnet exited on its own (${signal ?? `exit ${code}`}); the chain is gone`); });
-  const stop = () => (stopping ??= (async () => {
-    process.removeListener("exit", killOnExit);
-    const errors: unknown[] = [];
-    await Promise.all([relay?.close(), ipfs?.close()].map((p) => p?.catch((e: unknown) => { errors.push(e); })));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
-    // The chain's state died with it: a leftover config would point commands at nothing.
-    rmSync(join(o.dir, "config.json"), { force: true });
-    log("stopped");
-    if (errors.length) throw errors[0];
-  })());
+  child.once("exit", (code, signal) => {
+    if (!stopping) log(`fedstr-localnet exited on its own (${signal ?? `exit ${code}`}); the chain is gone`);
+  });
+  const stop = () =>
+    (stopping ??= (async () => {
+      process.removeListener("exit", killOnExit);
+      const errors: unknown[] = [];
+      await Promise.all(
+        [relay?.close(), ipfs?.close()].map((p) =>
+          p?.catch((e: unknown) => {
+            errors.push(e);
+          }),
+        ),
+      );
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+      // The chain's state died with it: a leftover config would point commands at nothing.
+      rmSync(join(o.dir, "config.json"), { force: true });
+      log("stopped");
+      if (errors.length) throw errors[0];
+    })());
 
   try {
     log(`chain ready: ${ready.rpcUrl} (ws ${ready.wsUrl}), program ${programId.toBase58()}`);
@@ -338,14 +417,23 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     });
     const relayPort = relay.port;
     log(`Nostr relay on ${relay.url}`);
-    ipfs = await startIpfsNode({ dataDir: join(o.dir, "ipfs"), port: o.ipfsPort, host: HOST }).catch((e: NodeJS.ErrnoException) => {
-      throw e.code === "EADDRINUSE" ? portInUse("ipfs", o.ipfsPort) : e;
-    });
+    ipfs = await startIpfsNode({ dataDir: join(o.dir, "ipfs"), port: o.ipfsPort, host: HOST }).catch(
+      (e: NodeJS.ErrnoException) => {
+        throw e.code === "EADDRINUSE" ? portInUse("ipfs", o.ipfsPort) : e;
+      },
+    );
     const ipfsPort = ipfs.port;
     log(`IPFS node on ${ipfs.url}`);
 
-    const mint = await createTestMint(connection, mintAuthority.keypair, Object.values(wallets), BigInt(o.tokensPerWallet) * 10n ** BigInt(MINT_DECIMALS));
-    log(`test mint ${mint.toBase58()}: ${o.tokensPerWallet} tokens and ${o.solPerWallet} SOL in each of ${o.wallets.length} wallets`);
+    const mint = await createTestMint(
+      connection,
+      mintAuthority.keypair,
+      Object.values(wallets),
+      BigInt(o.tokensPerWallet) * 10n ** BigInt(MINT_DECIMALS),
+    );
+    log(
+      `test mint ${mint.toBase58()}: ${o.tokensPerWallet} tokens and ${o.solPerWallet} SOL in each of ${o.wallets.length} wallets`,
+    );
 
     const configPath = join(o.dir, "config.json");
     // Paths relative to the file (loadConfig resolves them), so the directory can be moved.
@@ -403,28 +491,58 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
 }
 
 /** A 6-decimal mint owned by `authority`, and each wallet's associated token account holding `amount`. */
-async function createTestMint(connection: Connection, authority: Keypair, wallets: LocalnetWallet[], amount: bigint): Promise<PublicKey> {
+async function createTestMint(
+  connection: Connection,
+  authority: Keypair,
+  wallets: LocalnetWallet[],
+  amount: bigint,
+): Promise<PublicKey> {
   const mint = Keypair.generate();
   const rent = await connection.getMinimumBalanceForRentExemption(MINT_SIZE);
-  await sendAndConfirmTransaction(connection, new Transaction().add(
-    SystemProgram.createAccount({ fromPubkey: authority.publicKey, newAccountPubkey: mint.publicKey, lamports: rent, space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
-    createInitializeMint2Instruction(mint.publicKey, MINT_DECIMALS, authority.publicKey, null),
-  ), [authority, mint], { commitment: "confirmed" });
+  await sendAndConfirmTransaction(
+    connection,
+    new Transaction().add(
+      SystemProgram.createAccount({
+        fromPubkey: authority.publicKey,
+        newAccountPubkey: mint.publicKey,
+        lamports: rent,
+        space: MINT_SIZE,
+        programId: TOKEN_PROGRAM_ID,
+      }),
+      createInitializeMint2Instruction(mint.publicKey, MINT_DECIMALS, authority.publicKey, null),
+    ),
+    [authority, mint],
+    { commitment: "confirmed" },
+  );
   const batches: TransactionInstruction[][] = [];
   for (const [i, w] of wallets.entries()) {
     w.tokenAccount = getAssociatedTokenAddressSync(mint.publicKey, w.publicKey);
-    const ixs = [createAssociatedTokenAccountIdempotentInstruction(authority.publicKey, w.tokenAccount, w.publicKey, mint.publicKey)];
+    const ixs = [
+      createAssociatedTokenAccountIdempotentInstruction(
+        authority.publicKey,
+        w.tokenAccount,
+        w.publicKey,
+        mint.publicKey,
+      ),
+    ];
     if (amount > 0n) ixs.push(createMintToInstruction(mint.publicKey, w.tokenAccount, authority.publicKey, amount));
     // Four wallets per transaction stays well under the 1232-byte limit.
     if (i % 4 === 0) batches.push([]);
     batches.at(-1)!.push(...ixs);
   }
-  await Promise.all(batches.map((ixs) => sendAndConfirmTransaction(connection, new Transaction().add(...ixs), [authority], { commitment: "confirmed" })));
+  await Promise.all(
+    batches.map((ixs) =>
+      sendAndConfirmTransaction(connection, new Transaction().add(...ixs), [authority], { commitment: "confirmed" }),
+    ),
+  );
   return mint.publicKey;
 }
 
 /** How long a restarted service stays down: `downMs`, or until `until` settles (whichever is given). */
-export interface Outage { downMs?: number; until?: Promise<unknown> }
+export interface Outage {
+  downMs?: number;
+  until?: Promise<unknown>;
+}
 
 async function outage(o: Outage): Promise<void> {
   if (o.until !== undefined) await o.until.catch(() => undefined);
@@ -433,17 +551,28 @@ async function outage(o: Outage): Promise<void> {
 
 /** surfnet_timeTravel to `unixSeconds`, then read the Clock sysvar back to be sure programs see it. */
 async function timeTravel(connection: Connection, rpcUrl: string, unixSeconds: number): Promise<number> {
-  if (!Number.isSafeInteger(unixSeconds) || unixSeconds <= 0) throw new LocalnetError(`timeTravel wants unix seconds, got ${unixSeconds}`);
+  if (!Number.isSafeInteger(unixSeconds) || unixSeconds <= 0)
+    throw new LocalnetError(`timeTravel wants unix seconds, got ${unixSeconds}`);
   const before = await chainTime(connection);
-  if (unixSeconds < before) throw new LocalnetError(`timeTravel cannot go back: chain time is ${before}, asked for ${unixSeconds}`);
+  if (unixSeconds < before)
+    throw new LocalnetError(`timeTravel cannot go back: chain time is ${before}, asked for ${unixSeconds}`);
   const res = await fetch(rpcUrl, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "surfnet_timeTravel", params: [{ absoluteTimestamp: unixSeconds * 1000 }] }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "surfnet_timeTravel",
+      params: [{ absoluteTimestamp: unixSeconds * 1000 }],
+    }),
   });
   const body = (await res.json()) as { error?: { message: string; data?: unknown } };
-  if (body.error) throw new LocalnetError(`surfnet_timeTravel failed: ${body.error.message}${body.error.data ? ` (${String(body.error.data)})` : ""}`);
+  if (body.error)
+    throw new LocalnetError(
+      `surfnet_timeTravel failed: ${body.error.message}${body.error.data ? ` (${String(body.error.data)})` : ""}`,
+    );
   const now = await chainTime(connection);
-  if (now < unixSeconds) throw new LocalnetError(`surfnet_timeTravel answered, but the Clock reads ${now}, not ≥ ${unixSeconds}`);
+  if (now < unixSeconds)
+    throw new LocalnetError(`surfnet_timeTravel answered, but the Clock reads ${now}, not ≥ ${unixSeconds}`);
   return now;
 }

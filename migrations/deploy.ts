@@ -7,6 +7,9 @@ import { FEDSTR_PROGRAM_ID } from "@fedstr/sdk/program";
 
 export default async function deploy(provider: AnchorProvider): Promise<void> {
   const info = await provider.connection.getAccountInfo(FEDSTR_PROGRAM_ID);
-  if (!info?.executable) throw new Error(`fedstr program ${FEDSTR_PROGRAM_ID.toBase58()} is not deployed on ${provider.connection.rpcEndpoint}`);
+  if (!info?.executable)
+    throw new Error(
+      `fedstr program ${FEDSTR_PROGRAM_ID.toBase58()} is not deployed on ${provider.connection.rpcEndpoint}`,
+    );
   console.log(`fedstr program ${FEDSTR_PROGRAM_ID.toBase58()} is deployed on ${provider.connection.rpcEndpoint}`);
 }

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Connection, Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
-import { startLocalnet, type LocalnetHandle } from "../localnet/index.js";
+import { type LocalnetHandle, startLocalnet } from "../localnet/index.js";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PAYER_SOL = 10_000;
@@ -25,7 +25,10 @@ function fail(message: string): never {
 
 const url = process.env.ANCHOR_PROVIDER_URL;
 const walletFile = process.env.ANCHOR_WALLET;
-if (!url || !walletFile) fail("ANCHOR_PROVIDER_URL and ANCHOR_WALLET are not set: run this through `anchor test --skip-build --skip-deploy` (README, \"Testing with anchor test\")");
+if (!url || !walletFile)
+  fail(
+    'ANCHOR_PROVIDER_URL and ANCHOR_WALLET are not set: run this through `anchor test --skip-build --skip-deploy` (README, "Testing with anchor test")',
+  );
 let endpoint: URL;
 try {
   endpoint = new URL(url);
@@ -48,24 +51,47 @@ if (existsSync(walletFile)) {
 }
 
 const connection = new Connection(url, "confirmed");
-const running = await connection.getVersion().then(() => true, () => false);
+const running = await connection.getVersion().then(
+  () => true,
+  () => false,
+);
 let net: LocalnetHandle | undefined;
 if (!running) {
   const local = endpoint.hostname === "127.0.0.1" || endpoint.hostname === "localhost";
-  if (!local || endpoint.protocol !== "http:" || endpoint.port === "") fail(`nothing answers at ${url}, and it is not an http://127.0.0.1:<port> address to start the local network on`);
+  if (!local || endpoint.protocol !== "http:" || endpoint.port === "")
+    fail(`nothing answers at ${url}, and it is not an http://127.0.0.1:<port> address to start the local network on`);
   process.stderr.write(`anchor-test: starting the local network (fedstr-localnet) at ${url}\n`);
-  net = await startLocalnet({ dir: join(REPO, ".fedstr", "anchor-test"), rpcPort: Number(endpoint.port), slotTimeMs: 100, wallets: ["anchor-test"] });
+  net = await startLocalnet({
+    dir: join(REPO, ".fedstr", "anchor-test"),
+    rpcPort: Number(endpoint.port),
+    slotTimeMs: 100,
+    wallets: ["anchor-test"],
+  });
 }
 
 let code: number | null = 1;
 try {
   const sig = await connection.requestAirdrop(payer.publicKey, PAYER_SOL * LAMPORTS_PER_SOL);
   await connection.confirmTransaction({ signature: sig, ...(await connection.getLatestBlockhash()) }, "confirmed");
-  const mocha = spawn(process.execPath, [
-    join(REPO, "node_modules/mocha/bin/mocha.js"), "--no-config", "-n", "import=tsx", "--extension", "ts",
-    "--timeout", "600000", "--exit", "-R", join(REPO, "tests/support/reporter.cjs"),
-    join(REPO, "tests/program/*.test.ts"), ...process.argv.slice(2),
-  ], { cwd: REPO, stdio: "inherit", env: process.env });
+  const mocha = spawn(
+    process.execPath,
+    [
+      join(REPO, "node_modules/mocha/bin/mocha.js"),
+      "--no-config",
+      "-n",
+      "import=tsx",
+      "--extension",
+      "ts",
+      "--timeout",
+      "600000",
+      "--exit",
+      "-R",
+      join(REPO, "tests/support/reporter.cjs"),
+      join(REPO, "tests/program/*.test.ts"),
+      ...process.argv.slice(2),
+    ],
+    { cwd: REPO, stdio: "inherit", env: process.env },
+  );
   code = await new Promise<number | null>((resolve) => mocha.on("close", resolve));
 } finally {
   await net?.stop();

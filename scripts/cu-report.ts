@@ -18,9 +18,18 @@ import {
   slashIx,
   withdrawStakeIx,
 } from "@fedstr/sdk/program";
-import type { TransactionInstruction, Keypair } from "@solana/web3.js";
+import type { Keypair, TransactionInstruction } from "@solana/web3.js";
+import {
+  cidOf,
+  join,
+  type Member,
+  newMember,
+  rewardTree,
+  roundStart,
+  setupPool,
+  sha256,
+} from "../tests/program/fixtures.js";
 import { createEnv } from "../tests/program/harness.js";
-import { cidOf, join, newMember, rewardTree, roundStart, setupPool, sha256, type Member } from "../tests/program/fixtures.js";
 
 const TARGET = 20_000;
 const COMMIT_TARGET = 5_000;
@@ -38,52 +47,208 @@ async function main() {
   // Main lifecycle: 8 participants, 2 rounds, claims with a 3-sibling proof.
   const ctx = await setupPool(env, { numRounds: 2, maxParticipants: 8 }, false);
   await run("create_pool", [await createPoolIx(p, ctx.args)], [ctx.creator]);
-  await run("fund_pool", [await fundPoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 1_000n })], [ctx.creator]);
+  await run(
+    "fund_pool",
+    [
+      await fundPoolIx(p, {
+        creator: ctx.creator.publicKey,
+        pool: ctx.pool,
+        creatorToken: ctx.creatorToken,
+        amount: 1_000n,
+      }),
+    ],
+    [ctx.creator],
+  );
   const members: Member[] = [];
   for (let i = 0; i < 8; i++) {
     const m = await newMember(ctx);
-    await run("join_pool", [await joinPoolIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake: 1_000n, nostrPubkey: sha256(`nostr ${i}`) })], [m.wallet]);
+    await run(
+      "join_pool",
+      [
+        await joinPoolIx(p, {
+          participant: m.wallet.publicKey,
+          pool: ctx.pool,
+          participantToken: m.token,
+          stake: 1_000n,
+          nostrPubkey: sha256(`nostr ${i}`),
+        }),
+      ],
+      [m.wallet],
+    );
     members.push(m);
   }
   await env.warpTo(roundStart(ctx, 1));
   for (const m of members) {
-    await run("commit_update", [await commitUpdateIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, round: 1, updateHash: sha256(`update 1 ${m.wallet.publicKey.toBase58()}`), updateCid: cidOf(`u ${m.wallet.publicKey.toBase58()}`), samples: 100n })], [m.wallet]);
+    await run(
+      "commit_update",
+      [
+        await commitUpdateIx(p, {
+          participant: m.wallet.publicKey,
+          pool: ctx.pool,
+          round: 1,
+          updateHash: sha256(`update 1 ${m.wallet.publicKey.toBase58()}`),
+          updateCid: cidOf(`u ${m.wallet.publicKey.toBase58()}`),
+          samples: 100n,
+        }),
+      ],
+      [m.wallet],
+    );
   }
-  await run("slash", [await slashIx(p, { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, participant: members[7]!.wallet.publicKey, round: 1, amount: 100n, reason: 1, evidenceCid: cidOf("evidence") })], [ctx.aggregator]);
-  const tree = rewardTree(ctx, 1, members.map((m) => ({ m, reward: 10_000n })));
+  await run(
+    "slash",
+    [
+      await slashIx(p, {
+        aggregator: ctx.aggregator.publicKey,
+        pool: ctx.pool,
+        participant: members[7]!.wallet.publicKey,
+        round: 1,
+        amount: 100n,
+        reason: 1,
+        evidenceCid: cidOf("evidence"),
+      }),
+    ],
+    [ctx.aggregator],
+  );
+  const tree = rewardTree(
+    ctx,
+    1,
+    members.map((m) => ({ m, reward: 10_000n })),
+  );
   const post = async (round: number, root: Uint8Array, reward: bigint) =>
-    run("post_round", [await postRoundIx(p, { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round, globalModelCid: cidOf(`g${round}`, 0x70), globalModelHash: sha256(`g${round}`), merkleRoot: root, metric: 900_000n, reward, acceptedCount: 8, reportCid: cidOf(`report ${round}`), reportSha256: sha256(`report ${round}`) })], [ctx.aggregator]);
+    run(
+      "post_round",
+      [
+        await postRoundIx(p, {
+          aggregator: ctx.aggregator.publicKey,
+          pool: ctx.pool,
+          round,
+          globalModelCid: cidOf(`g${round}`, 0x70),
+          globalModelHash: sha256(`g${round}`),
+          merkleRoot: root,
+          metric: 900_000n,
+          reward,
+          acceptedCount: 8,
+          reportCid: cidOf(`report ${round}`),
+          reportSha256: sha256(`report ${round}`),
+        }),
+      ],
+      [ctx.aggregator],
+    );
   await post(1, tree.root, tree.totalReward);
   for (const [i, m] of members.entries()) {
     const leaf = tree.leaves[i]!;
-    await run("claim_reward", [await claimRewardIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, round: 1, weight: leaf.weight, amount: leaf.reward, updateHash: leaf.updateHash, proof: tree.proofs[i]!, destination: m.token })], [m.wallet]);
+    await run(
+      "claim_reward",
+      [
+        await claimRewardIx(p, {
+          participant: m.wallet.publicKey,
+          pool: ctx.pool,
+          round: 1,
+          weight: leaf.weight,
+          amount: leaf.reward,
+          updateHash: leaf.updateHash,
+          proof: tree.proofs[i]!,
+          destination: m.token,
+        }),
+      ],
+      [m.wallet],
+    );
   }
   await env.warpTo(roundStart(ctx, 2));
   await post(2, new Uint8Array(32), 0n);
   // members[7] never withdraws: close_participant pays its stake out (the costlier path).
   for (const m of members.slice(0, 7)) {
-    await run("withdraw_stake", [await withdrawStakeIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })], [m.wallet]);
+    await run(
+      "withdraw_stake",
+      [await withdrawStakeIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })],
+      [m.wallet],
+    );
   }
   await env.warpTo(roundStart(ctx, 2) + BigInt(ctx.args.claimWindow) + 1n);
-  await run("finalize_pool", [await finalizePoolIx(p, { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+  await run(
+    "finalize_pool",
+    [await finalizePoolIx(p, { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+    [ctx.creator],
+  );
   for (const round of [1, 2]) {
-    await run("close_round", [await closeRoundIx(p, { caller: ctx.creator.publicKey, aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round })], [ctx.creator]);
+    await run(
+      "close_round",
+      [
+        await closeRoundIx(p, {
+          caller: ctx.creator.publicKey,
+          aggregator: ctx.aggregator.publicKey,
+          pool: ctx.pool,
+          round,
+        }),
+      ],
+      [ctx.creator],
+    );
   }
   for (const m of members) {
-    await run("close_commitment", [await closeCommitmentIx(p, { caller: ctx.creator.publicKey, participant: m.wallet.publicKey, pool: ctx.pool, round: 1 })], [ctx.creator]);
-    await run("close_participant", [await closeParticipantIx(p, { caller: ctx.creator.publicKey, participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })], [ctx.creator]);
+    await run(
+      "close_commitment",
+      [
+        await closeCommitmentIx(p, {
+          caller: ctx.creator.publicKey,
+          participant: m.wallet.publicKey,
+          pool: ctx.pool,
+          round: 1,
+        }),
+      ],
+      [ctx.creator],
+    );
+    await run(
+      "close_participant",
+      [
+        await closeParticipantIx(p, {
+          caller: ctx.creator.publicKey,
+          participant: m.wallet.publicKey,
+          pool: ctx.pool,
+          destination: m.token,
+        }),
+      ],
+      [ctx.creator],
+    );
   }
-  await run("close_pool", [await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+  await run(
+    "close_pool",
+    [await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+    [ctx.creator],
+  );
 
   // Cancel and expire paths.
   const c2 = await setupPool(env);
   await join(c2);
-  await run("cancel_pool", [await cancelPoolIx(p, { creator: c2.creator.publicKey, pool: c2.pool, creatorToken: c2.creatorToken })], [c2.creator]);
+  await run(
+    "cancel_pool",
+    [await cancelPoolIx(p, { creator: c2.creator.publicKey, pool: c2.pool, creatorToken: c2.creatorToken })],
+    [c2.creator],
+  );
   const c3 = await setupPool(env);
   await env.warpTo(BigInt(c3.args.joinDeadline) + BigInt(c3.args.roundDuration) + BigInt(c3.args.gracePeriod) + 1n);
-  await run("expire_pool", [await expirePoolIx(p, { caller: c3.creator.publicKey, pool: c3.pool, creatorToken: c3.creatorToken })], [c3.creator]);
+  await run(
+    "expire_pool",
+    [await expirePoolIx(p, { caller: c3.creator.publicKey, pool: c3.pool, creatorToken: c3.creatorToken })],
+    [c3.creator],
+  );
 
-  const order = ["create_pool", "fund_pool", "join_pool", "commit_update", "post_round", "claim_reward", "slash", "withdraw_stake", "cancel_pool", "expire_pool", "finalize_pool", "close_pool", "close_participant", "close_commitment", "close_round"];
+  const order = [
+    "create_pool",
+    "fund_pool",
+    "join_pool",
+    "commit_update",
+    "post_round",
+    "claim_reward",
+    "slash",
+    "withdraw_stake",
+    "cancel_pool",
+    "expire_pool",
+    "finalize_pool",
+    "close_pool",
+    "close_participant",
+    "close_commitment",
+    "close_round",
+  ];
   const report: Record<string, number> = {};
   for (const k of order) report[k] = cu[k]!;
   console.log("instruction          compute units   target");
@@ -92,7 +257,9 @@ async function main() {
     console.log(`${k.padEnd(20)} ${String(v).padStart(13)}   ${v <= target ? "<=" : "> "} ${target}`);
   }
   console.log("(max over the calls in a fixed-seed scenario; claim_reward with a 3-sibling proof; join_pool costs");
-  console.log(" ~1,500 CU more per extra bump-search iteration for the participant PDA; pool, escrow, vault, commitment");
+  console.log(
+    " ~1,500 CU more per extra bump-search iteration for the participant PDA; pool, escrow, vault, commitment",
+  );
   console.log(" and round bumps are checked canonical at ~250 CU per bump above the one passed)");
   if (process.argv.includes("--json")) console.log(JSON.stringify(report));
 }

@@ -4,11 +4,12 @@
  * wallets with test tokens, and the config file every fedstr command reads. Runs until Ctrl-C/SIGTERM.
  * State is fresh at every start (the directory is wiped). See docs/localnet.md.
  */
-import { parseArgs } from "node:util";
+
 import { relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { formatAmount, intFlag, type Output, runCommand, UsageError } from "@fedstr/sdk/cli";
 import { LOCALNET_CONFIG_PATH } from "@fedstr/sdk/config";
-import { UsageError, formatAmount, intFlag, runCommand, type Output } from "@fedstr/sdk/cli";
-import { DEFAULT_WALLETS, LocalnetError, startLocalnet, type PortRole } from "../localnet/index.js";
+import { DEFAULT_WALLETS, LocalnetError, type PortRole, startLocalnet } from "../localnet/index.js";
 import { closeOnSignals } from "./service-cli.js";
 
 const USAGE = `usage: npm run localnet -- [flags]
@@ -56,7 +57,10 @@ async function main(argv: string[], out: Output): Promise<void> {
     return;
   }
   const port = (flag: string, v: string) => intFlag(v, flag, { min: 0, max: 65535 })!;
-  const wallets = values.wallets?.split(",").map((w) => w.trim()).filter(Boolean);
+  const wallets = values.wallets
+    ?.split(",")
+    .map((w) => w.trim())
+    .filter(Boolean);
   if (wallets !== undefined && wallets.length === 0) throw new UsageError("--wallets needs at least one name");
 
   const net = await startLocalnet({
@@ -71,7 +75,10 @@ async function main(argv: string[], out: Output): Promise<void> {
     onLog: (line) => out.info(line),
   }).catch((e: unknown) => {
     if (e instanceof LocalnetError && e.busyPort) {
-      throw new LocalnetError(`${e.message} — is another localnet (or service) running? Stop it or choose another port with ${PORT_FLAGS[e.busyPort.role]}`, e.busyPort);
+      throw new LocalnetError(
+        `${e.message} — is another localnet (or service) running? Stop it or choose another port with ${PORT_FLAGS[e.busyPort.role]}`,
+        e.busyPort,
+      );
     }
     throw e;
   });
@@ -90,7 +97,9 @@ async function main(argv: string[], out: Output): Promise<void> {
     `  program      ${net.programId.toBase58()}`,
     `  mint         ${net.mint.toBase58()}  (${net.mintDecimals} decimals; authority ${rel(net.mintAuthority.path)})`,
     `  wallets      ${values.sol} SOL and ${tokens} tokens each`,
-    ...names.map((n) => `    ${n.padEnd(width)}  ${net.wallets[n]!.publicKey.toBase58()}  ${rel(net.wallets[n]!.path)}`),
+    ...names.map(
+      (n) => `    ${n.padEnd(width)}  ${net.wallets[n]!.publicKey.toBase58()}  ${rel(net.wallets[n]!.path)}`,
+    ),
     `  config       ${net.configPath}  (wallet: ${names[0]})`,
     "",
     net.configPath === resolve(LOCALNET_CONFIG_PATH)
@@ -99,24 +108,29 @@ async function main(argv: string[], out: Output): Promise<void> {
     `  export FEDSTR_CONFIG=${net.configPath}`,
     "Other wallets: --wallet <file> or FEDSTR_WALLET=<file>. Ctrl-C stops everything (state is not kept).",
   ].join("\n");
-  out.result({
-    rpcUrl: net.rpcUrl,
-    wsUrl: net.wsUrl,
-    relayUrl: net.relayUrl,
-    ipfsUrl: net.ipfsUrl,
-    programId: net.programId.toBase58(),
-    mint: net.mint.toBase58(),
-    mintDecimals: net.mintDecimals,
-    mintAuthority: net.mintAuthority.path,
-    wallets: Object.fromEntries(names.map((n) => {
-      const w = net.wallets[n]!;
-      return [n, { publicKey: w.publicKey.toBase58(), path: w.path, tokenAccount: w.tokenAccount?.toBase58() }];
-    })),
-    configPath: net.configPath,
-    dir: net.dir,
-    pid: process.pid,
-    localnetPid: net.pid,
-  }, human);
+  out.result(
+    {
+      rpcUrl: net.rpcUrl,
+      wsUrl: net.wsUrl,
+      relayUrl: net.relayUrl,
+      ipfsUrl: net.ipfsUrl,
+      programId: net.programId.toBase58(),
+      mint: net.mint.toBase58(),
+      mintDecimals: net.mintDecimals,
+      mintAuthority: net.mintAuthority.path,
+      wallets: Object.fromEntries(
+        names.map((n) => {
+          const w = net.wallets[n]!;
+          return [n, { publicKey: w.publicKey.toBase58(), path: w.path, tokenAccount: w.tokenAccount?.toBase58() }];
+        }),
+      ),
+      configPath: net.configPath,
+      dir: net.dir,
+      pid: process.pid,
+      localnetPid: net.pid,
+    },
+    human,
+  );
 }
 
 const argv = process.argv.slice(2);

@@ -13,23 +13,23 @@
 // which the program test "generated files are up to date" runs).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { convertIdlToCamelCase } from "@coral-xyz/anchor/dist/cjs/idl.js";
 import {
-  PROGRAM_DESCRIPTION,
   accounts,
   argTypes,
   constants,
   errors as errorList,
   events,
-  instructions,
-  pdas,
-  statuses,
   type Field,
+  instructions,
+  PROGRAM_DESCRIPTION,
+  pdas,
   type Seed,
   type Struct,
+  statuses,
   type Type,
 } from "../programs/fedstr/interface.js";
 
@@ -51,14 +51,23 @@ const constant = (name: string) => {
 // ------------------------------------------------------------------------------------------ IDL
 
 const idlType = (t: Type): unknown => (typeof t === "object" && "vec" in t ? { vec: idlType(t.vec) } : t);
-const field = ([name, type, doc]: Field) => (doc ? { name, docs: [doc], type: idlType(type) } : { name, type: idlType(type) });
+const field = ([name, type, doc]: Field) =>
+  doc ? { name, docs: [doc], type: idlType(type) } : { name, type: idlType(type) };
 const seedBytes = (name: string) => [...Buffer.from(String(constant(name).value))];
 const idlSeed = (s: Seed) =>
-  "const" in s ? { kind: "const", value: seedBytes(s.const) } : "account" in s ? { kind: "account", path: s.account } : { kind: "arg", path: s.arg };
+  "const" in s
+    ? { kind: "const", value: seedBytes(s.const) }
+    : "account" in s
+      ? { kind: "account", path: s.account }
+      : { kind: "arg", path: s.arg };
 const idlConstType = (t: string) => (t === "usize" ? "u32" : t);
 const idlConstValue = (c: (typeof constants)[number]) =>
   c.type === "bytes" ? `[${seedBytes(c.name).join(", ")}]` : String(c.value);
-const struct = ({ name, docs, fields }: Struct) => ({ name, ...(docs ? { docs: [docs] } : {}), type: { kind: "struct", fields: fields.map(field) } });
+const struct = ({ name, docs, fields }: Struct) => ({
+  name,
+  ...(docs ? { docs: [docs] } : {}),
+  type: { kind: "struct", fields: fields.map(field) },
+});
 
 const idl = {
   address: PROGRAM_ID,
@@ -84,7 +93,12 @@ const idl = {
   constants: [
     ...constants.map((c) => ({ name: c.name, docs: [c.docs], type: idlConstType(c.type), value: idlConstValue(c) })),
     ...statuses.flatMap((s) =>
-      s.values.map(([v, docs], i) => ({ name: `${s.name.toUpperCase()}_${v}`, docs: [docs], type: "u8", value: String(i) })),
+      s.values.map(([v, docs], i) => ({
+        name: `${s.name.toUpperCase()}_${v}`,
+        docs: [docs],
+        type: "u8",
+        value: String(i),
+      })),
     ),
   ],
 };
@@ -93,8 +107,10 @@ const idl = {
 for (const ix of instructions) {
   for (const a of ix.accounts) {
     for (const s of a.pda ?? []) {
-      if ("account" in s && !ix.accounts.some((b) => b.name === s.account)) throw new Error(`${ix.name}.${a.name}: no account ${s.account}`);
-      if ("arg" in s && !ix.args.some(([n]) => n === s.arg)) throw new Error(`${ix.name}.${a.name}: no argument ${s.arg}`);
+      if ("account" in s && !ix.accounts.some((b) => b.name === s.account))
+        throw new Error(`${ix.name}.${a.name}: no account ${s.account}`);
+      if ("arg" in s && !ix.args.some(([n]) => n === s.arg))
+        throw new Error(`${ix.name}.${a.name}: no argument ${s.arg}`);
     }
   }
 }
@@ -108,7 +124,8 @@ const scalarSize: Record<string, number> = { u8: 1, u16: 2, u32: 4, u64: 8, i64:
 const sizeOf = (t: Type): number => {
   if (typeof t === "string") return scalarSize[t]!;
   if ("array" in t) return t.array[1];
-  if ("defined" in t) return argTypes.find((s) => s.name === t.defined.name)!.fields.reduce((n, [, ft]) => n + sizeOf(ft), 0);
+  if ("defined" in t)
+    return argTypes.find((s) => s.name === t.defined.name)!.fields.reduce((n, [, ft]) => n + sizeOf(ft), 0);
   throw new Error("variable-size type");
 };
 const rsType = (t: Type): string => {
@@ -116,7 +133,8 @@ const rsType = (t: Type): string => {
   if (typeof t === "string") return t;
   if ("array" in t) return `[u8; ${t.array[1]}]`;
   if ("defined" in t) return t.defined.name;
-  if (t.vec !== undefined && typeof t.vec === "object" && "array" in t.vec && t.vec.array[1] === 32) return "&'a [[u8; 32]]";
+  if (t.vec !== undefined && typeof t.vec === "object" && "array" in t.vec && t.vec.array[1] === 32)
+    return "&'a [[u8; 32]]";
   throw new Error(`unsupported Rust argument type ${JSON.stringify(t)}`);
 };
 const hasVec = (fields: Field[]) => fields.some(([, t]) => typeof t === "object" && "vec" in t);
@@ -130,17 +148,25 @@ const readExpr = (t: Type): string => {
 };
 
 const discRs =
-  header("Anchor discriminators: instruction = sha256(\"global:<name>\")[..8], account =\n//! sha256(\"account:<Name>\")[..8], event = sha256(\"event:<Name>\")[..8].") +
+  header(
+    'Anchor discriminators: instruction = sha256("global:<name>")[..8], account =\n//! sha256("account:<Name>")[..8], event = sha256("event:<Name>")[..8].',
+  ) +
   "\n" +
   [
-    ...instructions.map((ix) => `pub const IX_${ix.name.toUpperCase()}: [u8; 8] = ${rsBytes(sha(`global:${ix.name}`))};`),
-    ...accounts.map(({ name }) => `pub const ACCOUNT_${snakeUpper(name)}: [u8; 8] = ${rsBytes(sha(`account:${name}`))};`),
+    ...instructions.map(
+      (ix) => `pub const IX_${ix.name.toUpperCase()}: [u8; 8] = ${rsBytes(sha(`global:${ix.name}`))};`,
+    ),
+    ...accounts.map(
+      ({ name }) => `pub const ACCOUNT_${snakeUpper(name)}: [u8; 8] = ${rsBytes(sha(`account:${name}`))};`,
+    ),
     ...events.map(({ name }) => `pub const EVENT_${snakeUpper(name)}: [u8; 8] = ${rsBytes(sha(`event:${name}`))};`),
   ].join("\n") +
   "\n";
 
 const errRs =
-  header("Program errors, numbered like Anchor custom errors (6000 + index). On failure the\n//! program logs `AnchorError occurred. Error Code: <Name>. Error Number: <n>.\n//! Error Message: <msg>.` so that @coral-xyz/anchor reports the error by name.") +
+  header(
+    "Program errors, numbered like Anchor custom errors (6000 + index). On failure the\n//! program logs `AnchorError occurred. Error Code: <Name>. Error Number: <n>.\n//! Error Message: <msg>.` so that @coral-xyz/anchor reports the error by name.",
+  ) +
   [
     "",
     "#[derive(Clone, Copy, Debug, PartialEq, Eq)]",
@@ -174,11 +200,18 @@ const argType = (name: string) => {
 const rsSeeds = Object.entries(pdas)
   .map(([name, { docs, seeds }]) => {
     const params = seeds.flatMap((s) =>
-      "account" in s ? [`${s.account}: &'a Address`] : "arg" in s ? [`${s.arg}: &'a [u8; ${argType(s.arg) === "u64" ? 8 : 4}]`] : [],
+      "account" in s
+        ? [`${s.account}: &'a Address`]
+        : "arg" in s
+          ? [`${s.arg}: &'a [u8; ${argType(s.arg) === "u64" ? 8 : 4}]`]
+          : [],
     );
     const parts = seeds.map((s) => ("const" in s ? s.const : "account" in s ? `${s.account}.as_ref()` : s.arg));
     // One borrowed parameter: lifetimes elided (Clippy's needless_lifetimes).
-    const sig = params.length === 1 ? `(${params[0]!.replace("&'a ", "&")}) -> [&[u8]; ${seeds.length}]` : `<'a>(${params.join(", ")}) -> [&'a [u8]; ${seeds.length}]`;
+    const sig =
+      params.length === 1
+        ? `(${params[0]!.replace("&'a ", "&")}) -> [&[u8]; ${seeds.length}]`
+        : `<'a>(${params.join(", ")}) -> [&'a [u8]; ${seeds.length}]`;
     return `\n/// ${docs} Its seeds before the bump.\n#[inline(always)]\npub fn ${name}_seeds${sig} {\n    [${parts.join(", ")}]\n}\n`;
   })
   .join("");
@@ -196,7 +229,10 @@ const constRs =
     .join("\n") +
   "\n" +
   statuses
-    .map((s) => `\n${rsDoc(s.docs)}pub mod ${s.name} {\n${s.values.map(([v, d], i) => `${rsDoc(d, "    ")}    pub const ${v}: u8 = ${i};`).join("\n")}\n}\n`)
+    .map(
+      (s) =>
+        `\n${rsDoc(s.docs)}pub mod ${s.name} {\n${s.values.map(([v, d], i) => `${rsDoc(d, "    ")}    pub const ${v}: u8 = ${i};`).join("\n")}\n}\n`,
+    )
     .join("") +
   rsSeeds;
 
@@ -213,7 +249,9 @@ const layout = (s: Struct) => {
   return offset;
 };
 const accountsRs =
-  header("Account layouts: `[8-byte discriminator][repr(C) body]`. Bodies have explicit padding, so\n//! `repr(C)` inserts none and the bytes equal the Borsh encoding @coral-xyz/anchor decodes.") +
+  header(
+    "Account layouts: `[8-byte discriminator][repr(C) body]`. Bodies have explicit padding, so\n//! `repr(C)` inserts none and the bytes equal the Borsh encoding @coral-xyz/anchor decodes.",
+  ) +
   "\nuse crate::discriminators as disc;\nuse crate::state::ProgramAccount;\nuse pinocchio::Address;\n" +
   accounts
     .map((s) => {
@@ -229,7 +267,9 @@ const accountsRs =
 
 const readStruct = (fields: Field[]) => fields.map(([n, t]) => `            ${n}: ${readExpr(t)},`).join("\n");
 const argsRs =
-  header("Instruction accounts, arguments and dispatch. `<Ix>Accounts::load` takes the instruction's\n//! accounts in IDL order and checks the signers and fixed program ids; `<Ix>Args::decode` reads the\n//! Borsh arguments in IDL order and rejects trailing bytes; `dispatch` routes by discriminator.") +
+  header(
+    "Instruction accounts, arguments and dispatch. `<Ix>Accounts::load` takes the instruction's\n//! accounts in IDL order and checks the signers and fixed program ids; `<Ix>Args::decode` reads the\n//! Borsh arguments in IDL order and rejects trailing bytes; `dispatch` routes by discriminator.",
+  ) +
   "\nuse crate::args::Reader;\nuse crate::checks::{self, signer, take_accounts, Result};\n#[allow(unused_imports)]\nuse crate::constants::*;\nuse crate::discriminators::*;\nuse crate::errors::FedstrError;\nuse pinocchio::{AccountView, Address};\n" +
   argTypes
     .map(
@@ -243,7 +283,13 @@ const argsRs =
       const P = pascal(ix.name);
       const names = ix.accounts.map((a) => a.name);
       const checks = ix.accounts.flatMap((a) =>
-        a.signer ? [`        signer(${a.name})?;`] : a.name === "token_program" ? ["        checks::token_program(token_program)?;"] : a.name === "system_program" ? ["        checks::system_program(system_program)?;"] : [],
+        a.signer
+          ? [`        signer(${a.name})?;`]
+          : a.name === "token_program"
+            ? ["        checks::token_program(token_program)?;"]
+            : a.name === "system_program"
+              ? ["        checks::system_program(system_program)?;"]
+              : [],
       );
       const accountsStruct =
         `\n/// Accounts of \`${ix.name}\`.\npub struct ${P}Accounts<'a> {\n` +
@@ -269,10 +315,13 @@ const argsRs =
   "    let (disc, data) = data.split_at(8);\n" +
   "    let disc: [u8; 8] = [disc[0], disc[1], disc[2], disc[3], disc[4], disc[5], disc[6], disc[7]];\n" +
   "    let ix = crate::Ix { program_id, accounts, data };\n    match disc {\n" +
-  instructions.map((ix) => `        IX_${ix.name.toUpperCase()} => crate::instructions::${ix.name}::process(ix),\n`).join("") +
+  instructions
+    .map((ix) => `        IX_${ix.name.toUpperCase()} => crate::instructions::${ix.name}::process(ix),\n`)
+    .join("") +
   "        _ => Err(FedstrError::InvalidInstructionData.into()),\n    }\n}\n";
 
-const evType = (t: Type) => (t === "pubkey" ? "&'a Address" : typeof t === "object" && "array" in t ? `&'a [u8; ${t.array[1]}]` : rsType(t));
+const evType = (t: Type) =>
+  t === "pubkey" ? "&'a Address" : typeof t === "object" && "array" in t ? `&'a [u8; ${t.array[1]}]` : rsType(t);
 const evWrite = (n: string, t: Type, at: number) => {
   const end = at + sizeOf(t);
   if (t === "pubkey") return `        d[${at}..${end}].copy_from_slice(self.${n}.as_ref());`;
@@ -282,7 +331,9 @@ const evWrite = (n: string, t: Type, at: number) => {
   return `        d[${at}..${end}].copy_from_slice(&self.${n}.to_le_bytes());`;
 };
 const eventsRs =
-  header("Events, emitted like Anchor's `emit!`: one `Program data: <base64(discriminator ||\n//! borsh(fields))>` log line, which @coral-xyz/anchor's `EventParser` decodes.") +
+  header(
+    "Events, emitted like Anchor's `emit!`: one `Program data: <base64(discriminator ||\n//! borsh(fields))>` log line, which @coral-xyz/anchor's `EventParser` decodes.",
+  ) +
   "\nuse crate::discriminators as disc;\nuse crate::log::log_data;\nuse pinocchio::Address;\n" +
   events
     .map((e) => {
@@ -311,7 +362,11 @@ const modRs =
 const tsFinders = Object.entries(pdas)
   .map(([name, { docs, seeds }]) => {
     const params = seeds.flatMap((s) =>
-      "account" in s ? [`${camel(s.account)}: PublicKey`] : "arg" in s ? [`${camel(s.arg)}: ${argType(s.arg) === "u64" ? "bigint | number" : "number"}`] : [],
+      "account" in s
+        ? [`${camel(s.account)}: PublicKey`]
+        : "arg" in s
+          ? [`${camel(s.arg)}: ${argType(s.arg) === "u64" ? "bigint | number" : "number"}`]
+          : [],
     );
     const parts = seeds.map((s) => {
       if ("const" in s) return `SEEDS.${camel(String(constant(s.const).value))}`;
@@ -320,8 +375,10 @@ const tsFinders = Object.entries(pdas)
       if (t !== "u64" && t !== "u32") throw new Error(`unsupported seed type for ${s.arg}`);
       return `${t}le(${camel(s.arg)})`;
     });
-    return `/** ${docs} */\nexport function find${pascal(name)}Address(${[...params, "programId = FEDSTR_PROGRAM_ID"].join(", ")}): [PublicKey, number] {\n` +
-      `  return PublicKey.findProgramAddressSync([${parts.join(", ")}], programId);\n}\n`;
+    return (
+      `/** ${docs} */\nexport function find${pascal(name)}Address(${[...params, "programId = FEDSTR_PROGRAM_ID"].join(", ")}): [PublicKey, number] {\n` +
+      `  return PublicKey.findProgramAddressSync([${parts.join(", ")}], programId);\n}\n`
+    );
   })
   .join("");
 
@@ -330,13 +387,25 @@ const tsConstants =
   'import { PublicKey } from "@solana/web3.js";\n\n' +
   `/** The fedstr program id (programs/fedstr/program-id.txt). */\nexport const FEDSTR_PROGRAM_ID = new PublicKey("${PROGRAM_ID}");\n\n` +
   "/** PDA seeds. */\nexport const SEEDS = {\n" +
-  constants.filter((c) => c.type === "bytes").map((c) => `  /** ${c.docs} */\n  ${camel(c.name.replace(/_SEED$/, "").toLowerCase())}: Buffer.from(${JSON.stringify(c.value)}),`).join("\n") +
+  constants
+    .filter((c) => c.type === "bytes")
+    .map(
+      (c) =>
+        `  /** ${c.docs} */\n  ${camel(c.name.replace(/_SEED$/, "").toLowerCase())}: Buffer.from(${JSON.stringify(c.value)}),`,
+    )
+    .join("\n") +
   "\n} as const;\n" +
   statuses
-    .map((s) => `\n/** ${s.docs} */\nexport const ${pascal(s.name)} = {\n${s.values.map(([v, d], i) => `  /** ${d} */\n  ${pascal(v.toLowerCase())}: ${i},`).join("\n")}\n} as const;\n`)
+    .map(
+      (s) =>
+        `\n/** ${s.docs} */\nexport const ${pascal(s.name)} = {\n${s.values.map(([v, d], i) => `  /** ${d} */\n  ${pascal(v.toLowerCase())}: ${i},`).join("\n")}\n} as const;\n`,
+    )
     .join("") +
   "\n" +
-  constants.filter((c) => c.type !== "bytes").map((c) => `/** ${c.docs} */\nexport const ${c.name} = ${rsNumber(Number(c.value))};`).join("\n") +
+  constants
+    .filter((c) => c.type !== "bytes")
+    .map((c) => `/** ${c.docs} */\nexport const ${c.name} = ${rsNumber(Number(c.value))};`)
+    .join("\n") +
   "\n" +
   "\nconst u64le = (v: bigint | number) => {\n  const b = Buffer.alloc(8);\n  b.writeBigUInt64LE(BigInt(v));\n  return b;\n};\n" +
   "const u32le = (v: number) => {\n  const b = Buffer.alloc(4);\n  b.writeUInt32LE(v);\n  return b;\n};\n\n" +
@@ -364,7 +433,9 @@ const outputs: [string, string][] = [
 
 // Rust goes through rustfmt (the repository's rustfmt.toml), so `cargo fmt --check` holds for it too.
 const rustfmt = (code: string) =>
-  execFileSync("rustfmt", ["--edition", "2021", "--config-path", join(root, "rustfmt.toml"), "--emit", "stdout"], { input: code }).toString();
+  execFileSync("rustfmt", ["--edition", "2021", "--config-path", join(root, "rustfmt.toml"), "--emit", "stdout"], {
+    input: code,
+  }).toString();
 for (const o of outputs) if (o[0].endsWith(".rs")) o[1] = rustfmt(o[1]);
 
 const check = process.argv.includes("--check");
@@ -372,9 +443,17 @@ let stale = 0;
 for (const [rel, content] of outputs) {
   const path = join(root, rel);
   let old = "";
-  try { old = readFileSync(path, "utf8"); } catch { /* new file */ }
+  try {
+    old = readFileSync(path, "utf8");
+  } catch {
+    /* new file */
+  }
   if (old === content) continue;
-  if (check) { console.error(`stale: ${rel}`); stale++; continue; }
+  if (check) {
+    console.error(`stale: ${rel}`);
+    stale++;
+    continue;
+  }
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content);
   console.log(`wrote ${rel}`);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { PublicKey } from "@solana/web3.js";
 import { buildRewardTree } from "../sdk/src/program/merkle.js";
+
 // Regenerates tests/program/vectors/reward-merkle.json (committed). The Rust host test
 // (programs/fedstr/src/merkle.rs) and tests/program/merkle.test.ts both check it.
 // Run: npx tsx scripts/program-merkle-vector.ts
@@ -16,7 +17,8 @@ const leaves = [0, 1, 2, 3, 4].map((i) => ({
 }));
 const t = buildRewardTree(pool, round, leaves);
 const v = {
-  description: "Reward Merkle tree test vector shared by the TS builder (sdk/src/program/merkle.ts) and the on-chain verifier (programs/fedstr/src/merkle.rs). leaf = sha256(0x00 || pool || round u32 LE || participant || update_hash || weight u64 LE || reward u64 LE); node = sha256(0x01 || min || max); odd node carried up.",
+  description:
+    "Reward Merkle tree test vector shared by the TS builder (sdk/src/program/merkle.ts) and the on-chain verifier (programs/fedstr/src/merkle.rs). leaf = sha256(0x00 || pool || round u32 LE || participant || update_hash || weight u64 LE || reward u64 LE); node = sha256(0x01 || min || max); odd node carried up.",
   pool: pool.toBuffer().toString("hex"),
   round,
   root: t.root.toString("hex"),

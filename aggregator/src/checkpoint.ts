@@ -12,11 +12,22 @@
  * checkpoint. A torn last line (killed mid-append) is cut off on load; the relays still hold that
  * result. A round's journal is deleted once `state.json` records the round as collected.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@fedstr/sdk/cli";
-import type { Event } from "@fedstr/sdk/nostr";
 import type { ContentRef, MarketRejectReason } from "@fedstr/sdk/job";
+import type { Event } from "@fedstr/sdk/nostr";
 
 export const CHECKPOINT_FORMAT = "fedstr/aggregator-checkpoint";
 export const CHECKPOINT_VERSION = 1;
@@ -64,7 +75,11 @@ export interface SlashRecord {
   landed: boolean;
 }
 
-export interface RejectedEntry { participant: string; reason: string; detail: string }
+export interface RejectedEntry {
+  participant: string;
+  reason: string;
+  detail: string;
+}
 
 /** What was computed and uploaded for a round: posted exactly as is, even after a restart. */
 export interface AggregatedRecord {
@@ -88,7 +103,10 @@ export interface AggregatedRecord {
 }
 
 /** An active participant with no commitment when the round was collected: told so in its feedback. */
-export interface AbsentRecord { participant: string; nostrPubkey?: string }
+export interface AbsentRecord {
+  participant: string;
+  nostrPubkey?: string;
+}
 
 export interface RoundCheckpoint {
   round: number;
@@ -128,30 +146,53 @@ export function checkpointPath(dataDir: string, pool: string): string {
 }
 
 export function emptyCheckpoint(pool: string, programId: string, aggregator: string): Checkpoint {
-  return { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, pool, programId, aggregator, results: {}, rounds: {} };
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    pool,
+    programId,
+    aggregator,
+    results: {},
+    rounds: {},
+  };
 }
 
 /** The pool's checkpoint, or undefined when there is none yet. A corrupt or foreign file is an error, never silently replaced. */
-export function loadCheckpoint(dataDir: string, pool: string, expect: { programId: string; aggregator: string }, opts: { readOnly?: boolean } = {}): Checkpoint | undefined {
+export function loadCheckpoint(
+  dataDir: string,
+  pool: string,
+  expect: { programId: string; aggregator: string },
+  opts: { readOnly?: boolean } = {},
+): Checkpoint | undefined {
   const path = checkpointPath(dataDir, pool);
   if (!existsSync(path)) return undefined;
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new CheckpointError(`checkpoint ${path} is not JSON (${(e as Error).message}); move it away to start over from the chain's state`);
+    throw new CheckpointError(
+      `checkpoint ${path} is not JSON (${(e as Error).message}); move it away to start over from the chain's state`,
+    );
   }
   const cp = raw as Checkpoint;
   if (cp === null || typeof cp !== "object" || cp.format !== CHECKPOINT_FORMAT || cp.version !== CHECKPOINT_VERSION) {
     throw new CheckpointError(`checkpoint ${path} is not a ${CHECKPOINT_FORMAT} v${CHECKPOINT_VERSION} file`);
   }
   if (cp.pool !== pool) throw new CheckpointError(`checkpoint ${path} is for pool ${cp.pool}, not ${pool}`);
-  if (cp.programId !== expect.programId) throw new CheckpointError(`checkpoint ${path} is for program ${cp.programId}, not ${expect.programId}`);
-  if (cp.aggregator !== expect.aggregator) throw new CheckpointError(`checkpoint ${path} was written by aggregator ${cp.aggregator}, not this wallet (${expect.aggregator})`);
+  if (cp.programId !== expect.programId)
+    throw new CheckpointError(`checkpoint ${path} is for program ${cp.programId}, not ${expect.programId}`);
+  if (cp.aggregator !== expect.aggregator)
+    throw new CheckpointError(
+      `checkpoint ${path} was written by aggregator ${cp.aggregator}, not this wallet (${expect.aggregator})`,
+    );
   cp.results ??= {}; // older checkpoints kept pending results in state.json; they are read as before
-  if (typeof cp.results !== "object" || typeof cp.rounds !== "object") throw new CheckpointError(`checkpoint ${path}: results and rounds must be objects`);
+  if (typeof cp.results !== "object" || typeof cp.rounds !== "object")
+    throw new CheckpointError(`checkpoint ${path}: results and rounds must be objects`);
   for (const [k, r] of Object.entries(cp.rounds)) {
-    if (String(r.round) !== k || !PHASES.includes(r.phase)) throw new CheckpointError(`checkpoint ${path}: round ${k} has a bad round number or phase ${JSON.stringify(r.phase)}`);
+    if (String(r.round) !== k || !PHASES.includes(r.phase))
+      throw new CheckpointError(
+        `checkpoint ${path}: round ${k} has a bad round number or phase ${JSON.stringify(r.phase)}`,
+      );
   }
   for (const { round, file } of journals(dataDir, pool)) {
     if (cp.rounds[String(round)] !== undefined) continue; // collected: the journal is stale (deleted at the next save)
@@ -164,7 +205,8 @@ export function loadCheckpoint(dataDir: string, pool: string, expect: { programI
 export function saveCheckpoint(dataDir: string, cp: Checkpoint): void {
   const { results: _pending, ...state } = cp;
   writeFileAtomic(checkpointPath(dataDir, cp.pool), `${JSON.stringify(state, null, 1)}\n`);
-  for (const { round, file } of journals(dataDir, cp.pool)) if (cp.rounds[String(round)] !== undefined) rmSync(file, { force: true });
+  for (const { round, file } of journals(dataDir, cp.pool))
+    if (cp.rounds[String(round)] !== undefined) rmSync(file, { force: true });
 }
 
 const JOURNAL = /^results-(\d+)\.jsonl$/;
@@ -191,7 +233,12 @@ function readJournal(file: string, readOnly: boolean): StoredResult[] {
   const end = text.lastIndexOf("\n") + 1;
   if (end < text.length && !readOnly) {
     const fd = openSync(file, "r+");
-    try { ftruncateSync(fd, Buffer.byteLength(text.slice(0, end))); fsyncSync(fd); } finally { closeSync(fd); }
+    try {
+      ftruncateSync(fd, Buffer.byteLength(text.slice(0, end)));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
   const out: StoredResult[] = [];
   for (const [i, line] of text.slice(0, end).split("\n").entries()) {
@@ -199,7 +246,9 @@ function readJournal(file: string, readOnly: boolean): StoredResult[] {
     try {
       out.push(JSON.parse(line) as StoredResult);
     } catch (e) {
-      throw new CheckpointError(`results journal ${file}, line ${i + 1}: not JSON (${(e as Error).message}); move it away to start over (the relays still hold the results)`);
+      throw new CheckpointError(
+        `results journal ${file}, line ${i + 1}: not JSON (${(e as Error).message}); move it away to start over (the relays still hold the results)`,
+      );
     }
   }
   return out;
@@ -239,8 +288,19 @@ export function addResult(cp: Checkpoint, r: StoredResult): boolean {
 }
 
 /** Record a round's frozen candidate list; its pending results are no longer needed. */
-export function markCollected(cp: Checkpoint, round: number, candidates: CandidateRecord[], absent: AbsentRecord[] = []): RoundCheckpoint {
-  const rc: RoundCheckpoint = { round, phase: "collected", candidates, slashes: [], ...(absent.length > 0 ? { absent } : {}) };
+export function markCollected(
+  cp: Checkpoint,
+  round: number,
+  candidates: CandidateRecord[],
+  absent: AbsentRecord[] = [],
+): RoundCheckpoint {
+  const rc: RoundCheckpoint = {
+    round,
+    phase: "collected",
+    candidates,
+    slashes: [],
+    ...(absent.length > 0 ? { absent } : {}),
+  };
   cp.rounds[String(round)] = rc;
   delete cp.results[String(round)];
   for (const k of Object.keys(cp.results)) if (Number(k) < round) delete cp.results[k];
@@ -270,14 +330,23 @@ export function resumeAction(rc: RoundCheckpoint | undefined, onChain: { modelSh
   if (onChain === null) {
     if (rc === undefined) return { kind: "collect" };
     switch (rc.phase) {
-      case "collected": return { kind: "aggregate" };
-      case "aggregated": return { kind: "post" };
-      default: return { kind: "conflict", detail: `the checkpoint records round ${rc.round} as posted${rc.posted?.signature ? ` (${rc.posted.signature})` : ""}, but the chain has no RoundResult for it` };
+      case "collected":
+        return { kind: "aggregate" };
+      case "aggregated":
+        return { kind: "post" };
+      default:
+        return {
+          kind: "conflict",
+          detail: `the checkpoint records round ${rc.round} as posted${rc.posted?.signature ? ` (${rc.posted.signature})` : ""}, but the chain has no RoundResult for it`,
+        };
     }
   }
   if (rc === undefined || rc.phase === "collected" || rc.aggregated === undefined) return { kind: "posted-elsewhere" };
   if (rc.aggregated.model.sha256 !== onChain.modelSha256) {
-    return { kind: "conflict", detail: `round ${rc.round} is on chain with model sha256 ${onChain.modelSha256}, but the checkpoint aggregated ${rc.aggregated.model.sha256}` };
+    return {
+      kind: "conflict",
+      detail: `round ${rc.round} is on chain with model sha256 ${onChain.modelSha256}, but the checkpoint aggregated ${rc.aggregated.model.sha256}`,
+    };
   }
   if (rc.phase === "feedback-sent") return { kind: "done" };
   return { kind: "feedback", reconciled: rc.phase === "aggregated" };

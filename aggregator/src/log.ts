@@ -5,7 +5,9 @@
  */
 import { toJson } from "@fedstr/sdk/cli";
 
-export interface LogFields { [key: string]: unknown }
+export interface LogFields {
+  [key: string]: unknown;
+}
 
 export interface Logger {
   /** One structured event. `pool`/`round` may be null for service-wide events. */
@@ -13,7 +15,8 @@ export interface Logger {
 }
 
 const short = (s: string) => (s.length > 12 ? `${s.slice(0, 4)}…${s.slice(-4)}` : s);
-const fmt = (v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : typeof v === "object" ? toJson(v) : String(v));
+const fmt = (v: unknown) =>
+  typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : typeof v === "object" ? toJson(v) : String(v);
 
 /** A human line for an event: the per-round table line for `round-posted`, key=value otherwise. */
 export function humanLine(event: string, pool: string | null, round: number | null, f: LogFields): string {
@@ -25,14 +28,20 @@ export function humanLine(event: string, pool: string | null, round: number | nu
     const model = (f.model as { cid?: string } | undefined)?.cid ?? "";
     return `${where}: posted  accepted ${(f.accepted as unknown[]).length}  rejected ${rejected}  slashed ${slashed}  loss ${m.loss !== undefined ? m.loss.toFixed(4) : "-"}  accuracy ${m.accuracy !== undefined ? m.accuracy.toFixed(4) : "-"}  reward ${String(f.reward)}  model ${short(model)}${f.fallback ? "  (previous model kept)" : ""}`;
   }
-  const rest = Object.entries(f).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${fmt(v)}`).join(" ");
+  const rest = Object.entries(f)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${fmt(v)}`)
+    .join(" ");
   return `${where}: ${event}${rest ? ` ${rest}` : ""}`;
 }
 
-export function createLogger(json: boolean, sink: { out: (line: string) => void; err: (line: string) => void } = {
-  out: (l) => process.stdout.write(`${l}\n`),
-  err: (l) => process.stderr.write(`${l}\n`),
-}): Logger {
+export function createLogger(
+  json: boolean,
+  sink: { out: (line: string) => void; err: (line: string) => void } = {
+    out: (l) => process.stdout.write(`${l}\n`),
+    err: (l) => process.stderr.write(`${l}\n`),
+  },
+): Logger {
   return {
     event(event, pool, round, fields = {}) {
       if (json) sink.out(toJson({ event, pool, round, ts: Date.now(), ...fields }));

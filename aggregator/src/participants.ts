@@ -15,12 +15,16 @@ import type { ParticipantAccount } from "@fedstr/sdk/program";
  * wallet (base58) → the participant's Nostr key (x-only hex), when the chain records it. The
  * authors filter of the results subscription and the wallet → Nostr key check both come from here.
  */
-export function participantNostrKeys(participants: readonly { account: ParticipantAccount }[]): Map<string, string | undefined> {
-  return new Map(participants.map((p) => [
-    p.account.authority.toBase58(),
-    // join_pool records the participant's Nostr key; results signed by any other key are dropped.
-    Buffer.from(p.account.nostrPubkey).toString("hex"),
-  ]));
+export function participantNostrKeys(
+  participants: readonly { account: ParticipantAccount }[],
+): Map<string, string | undefined> {
+  return new Map(
+    participants.map((p) => [
+      p.account.authority.toBase58(),
+      // join_pool records the participant's Nostr key; results signed by any other key are dropped.
+      Buffer.from(p.account.nostrPubkey).toString("hex"),
+    ]),
+  );
 }
 
 export class ParticipantSet {

@@ -7,18 +7,42 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PublicKey } from "@solana/web3.js";
+import { isTransient, type Session, sleep, withRetry, writeFileAtomic } from "@fedstr/sdk/cli";
 import * as fl from "@fedstr/sdk/fl";
 import {
-  cidToBytes, fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress,
-  postRoundIx, slashIx, type PoolAccount,
-} from "@fedstr/sdk/program";
-import { buildRoundReport, chainTime, encodeRoundReport, modelForRound, scheduleOf, SEAL_REJECT_REASONS, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
+  buildRoundReport,
+  type ContentRef,
+  chainTime,
+  encodeRoundReport,
+  modelForRound,
+  type RoundReport,
+  SEAL_REJECT_REASONS,
+  scheduleOf,
+} from "@fedstr/sdk/job";
 import { buildFeedback, type Event, type JobRequest, type RelayPool } from "@fedstr/sdk/nostr";
-import { sha256Hex, type ContentStore } from "@fedstr/sdk/storage";
 import { roundOpener, roundSecretKey, SealError } from "@fedstr/sdk/privacy";
-import { isTransient, sleep, withRetry, writeFileAtomic, type Session } from "@fedstr/sdk/cli";
-import { checkpointDir, saveCheckpoint, type AggregatedRecord, type Checkpoint, type RejectedEntry, type RoundCheckpoint, type SlashRecord } from "./checkpoint.js";
+import {
+  cidToBytes,
+  fetchParticipant,
+  fetchPool,
+  fetchRoundResult,
+  findParticipantAddress,
+  findRoundAddress,
+  type PoolAccount,
+  postRoundIx,
+  slashIx,
+} from "@fedstr/sdk/program";
+import { type ContentStore, sha256Hex } from "@fedstr/sdk/storage";
+import { PublicKey } from "@solana/web3.js";
+import {
+  type AggregatedRecord,
+  type Checkpoint,
+  checkpointDir,
+  type RejectedEntry,
+  type RoundCheckpoint,
+  type SlashRecord,
+  saveCheckpoint,
+} from "./checkpoint.js";
 import type { Logger } from "./log.js";
 
 /** Everything a pool's rounds need. */
@@ -42,8 +66,14 @@ export interface PoolContext {
 export class PostDeadlineError extends Error {
   override name = "PostDeadlineError";
   readonly permanent = true;
-  constructor(readonly round: number, readonly postDeadline: number, readonly now: number) {
-    super(`round ${round} was not posted by its post deadline ${new Date(postDeadline * 1000).toISOString()} (chain time ${new Date(now * 1000).toISOString()}); the pool can now be expired by anyone`);
+  constructor(
+    readonly round: number,
+    readonly postDeadline: number,
+    readonly now: number,
+  ) {
+    super(
+      `round ${round} was not posted by its post deadline ${new Date(postDeadline * 1000).toISOString()} (chain time ${new Date(now * 1000).toISOString()}); the pool can now be expired by anyone`,
+    );
   }
 }
 
@@ -65,18 +95,33 @@ export function save(ctx: PoolContext): void {
 }
 
 /** `fn` with the SDK's retry policy; every retry is logged as a `retry` event of the pool (and round). */
-export function retryLogged<T>(ctx: Pick<PoolContext, "log" | "address" | "signal">, round: number | null, what: string, fn: () => Promise<T>, attempts?: number): Promise<T> {
+export function retryLogged<T>(
+  ctx: Pick<PoolContext, "log" | "address" | "signal">,
+  round: number | null,
+  what: string,
+  fn: () => Promise<T>,
+  attempts?: number,
+): Promise<T> {
   return withRetry(what, fn, {
     signal: ctx.signal,
     ...(attempts !== undefined ? { attempts } : {}),
-    onRetry: (err, attempt, delayMs) => ctx.log.event("retry", ctx.address, round, { what, attempt, delayMs, error: err.message }),
+    onRetry: (err, attempt, delayMs) =>
+      ctx.log.event("retry", ctx.address, round, { what, attempt, delayMs, error: err.message }),
   });
 }
 
 /** Bytes by CID (verified by the store), checked against an expected sha256 when given. */
-async function fetchVerified(ctx: PoolContext, round: number, ref: { cid: string; sha256?: string }, what: string): Promise<Uint8Array> {
-  const bytes = await retryLogged(ctx, round, `fetch ${what}`, () => ctx.store.get(ref.cid, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }));
-  if (ref.sha256 !== undefined && sha256Hex(bytes) !== ref.sha256) throw new Error(`${what} ${ref.cid} has sha256 ${sha256Hex(bytes)}, expected ${ref.sha256}`);
+async function fetchVerified(
+  ctx: PoolContext,
+  round: number,
+  ref: { cid: string; sha256?: string },
+  what: string,
+): Promise<Uint8Array> {
+  const bytes = await retryLogged(ctx, round, `fetch ${what}`, () =>
+    ctx.store.get(ref.cid, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }),
+  );
+  if (ref.sha256 !== undefined && sha256Hex(bytes) !== ref.sha256)
+    throw new Error(`${what} ${ref.cid} has sha256 ${sha256Hex(bytes)}, expected ${ref.sha256}`);
   return bytes;
 }
 
@@ -86,14 +131,29 @@ async function fetchVerified(ctx: PoolContext, round: number, ref: { cid: string
  * (the round's post deadline less a quarter of the grace, kept for aggregating and posting), so an
  * outage the grace can absorb rejects no honest update as UNAVAILABLE.
  */
-async function fetchUpdate(ctx: PoolContext, round: number, c: { participant: string; cid: string }, until: number): Promise<Uint8Array> {
+async function fetchUpdate(
+  ctx: PoolContext,
+  round: number,
+  c: { participant: string; cid: string },
+  until: number,
+): Promise<Uint8Array> {
   const what = `fetch update of ${c.participant}`;
   for (;;) {
     try {
-      return await retryLogged(ctx, round, what, () => ctx.store.get(c.cid, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }), 3);
+      return await retryLogged(
+        ctx,
+        round,
+        what,
+        () => ctx.store.get(c.cid, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }),
+        3,
+      );
     } catch (e) {
       if (!isTransient(e) || ctx.signal.aborted || (await chainTime(ctx.session.connection)) >= until) throw e;
-      ctx.log.event("retry", ctx.address, round, { what, detail: `still unavailable; retrying until chain time ${until}`, error: (e as Error).message });
+      ctx.log.event("retry", ctx.address, round, {
+        what,
+        detail: `still unavailable; retrying until chain time ${until}`,
+        error: (e as Error).message,
+      });
       await sleep(1000, ctx.signal);
     }
   }
@@ -105,34 +165,61 @@ async function upload(ctx: PoolContext, round: number, bytes: Uint8Array, name: 
 }
 
 /** The global model round r trains from, and the server state before round r (stateful strategies). */
-async function roundInputs(ctx: PoolContext, round: number, account: PoolAccount): Promise<{ model: ContentRef; weights: fl.Weights; state?: fl.ServerState; stateRef?: ContentRef }> {
-  const model = await retryLogged(ctx, round, "previous model", () => modelForRound(ctx.session.program, ctx.pool, account, round, ctx.plan.model.initialWeights.sha256));
+async function roundInputs(
+  ctx: PoolContext,
+  round: number,
+  account: PoolAccount,
+): Promise<{ model: ContentRef; weights: fl.Weights; state?: fl.ServerState; stateRef?: ContentRef }> {
+  const model = await retryLogged(ctx, round, "previous model", () =>
+    modelForRound(ctx.session.program, ctx.pool, account, round, ctx.plan.model.initialWeights.sha256),
+  );
   if (model === undefined) throw new Error(`round ${round - 1} is not posted, so round ${round} has no global model`);
   const weights = fl.decode(await fetchVerified(ctx, round, model, "global model"), { copy: true });
   if (round === 1 || !fl.createStrategy(ctx.plan.aggregation).stateful) return { model, weights };
   const stateRef = ctx.cp.rounds[String(round - 1)]?.aggregated?.state;
   if (stateRef === undefined) {
-    throw new Error(`the ${ctx.plan.aggregation.strategy} server state after round ${round - 1} is not in the checkpoint (was the data dir lost?); it cannot be recomputed`);
+    throw new Error(
+      `the ${ctx.plan.aggregation.strategy} server state after round ${round - 1} is not in the checkpoint (was the data dir lost?); it cannot be recomputed`,
+    );
   }
-  return { model, weights, state: fl.decode(await fetchVerified(ctx, round, stateRef, "server state"), { copy: true }), stateRef };
+  return {
+    model,
+    weights,
+    state: fl.decode(await fetchVerified(ctx, round, stateRef, "server state"), { copy: true }),
+    stateRef,
+  };
 }
 
 /** The slash amount the program allows now: min(stake, initialStake × bps / 10000 − already slashed). */
-export function slashAmount(p: { stake: bigint; initialStake: bigint; slashed: bigint }, slashLimitBps: number): bigint {
+export function slashAmount(
+  p: { stake: bigint; initialStake: bigint; slashed: bigint },
+  slashLimitBps: number,
+): bigint {
   const limit = (p.initialStake * BigInt(slashLimitBps)) / 10000n - p.slashed;
   const amount = p.stake < limit ? p.stake : limit;
   return amount > 0n ? amount : 0n;
 }
 
 /** Slash a participant whose update does not match its commitment (once: the record is checked against the chain first). */
-async function slashMismatch(ctx: PoolContext, rc: RoundCheckpoint, participant: string, cid: string, committed: string, actual: string): Promise<SlashRecord | undefined> {
+async function slashMismatch(
+  ctx: PoolContext,
+  rc: RoundCheckpoint,
+  participant: string,
+  cid: string,
+  committed: string,
+  actual: string,
+): Promise<SlashRecord | undefined> {
   const round = rc.round;
   const wallet = new PublicKey(participant);
   const stateAddr = findParticipantAddress(ctx.pool, wallet, ctx.session.program.programId)[0];
   const readState = async () => {
     const s = await retryLogged(ctx, round, "participant", () => fetchParticipant(ctx.session.program, stateAddr));
     if (s === null) throw new Error(`participant ${participant} has no account on the pool`);
-    return { stake: BigInt(s.stake.toString()), initialStake: BigInt(s.initialStake.toString()), slashed: BigInt(s.slashed.toString()) };
+    return {
+      stake: BigInt(s.stake.toString()),
+      initialStake: BigInt(s.initialStake.toString()),
+      slashed: BigInt(s.slashed.toString()),
+    };
   };
   let rec = rc.slashes.find((s) => s.participant === participant);
   if (rec?.landed) return rec;
@@ -141,12 +228,26 @@ async function slashMismatch(ctx: PoolContext, rc: RoundCheckpoint, participant:
     const account = await retryLogged(ctx, round, "pool", () => fetchPool(ctx.session.program, ctx.pool));
     const amount = slashAmount(state, account!.slashLimitBps);
     if (amount === 0n) {
-      ctx.log.event("slash-skipped", ctx.address, round, { participant, detail: "nothing left to slash within the pool's slash limit" });
+      ctx.log.event("slash-skipped", ctx.address, round, {
+        participant,
+        detail: "nothing left to slash within the pool's slash limit",
+      });
       return undefined;
     }
     const evidence = { pool: ctx.address, round, participant, committedSha256: committed, cid, actualSha256: actual };
-    const ev = await upload(ctx, round, new TextEncoder().encode(JSON.stringify(evidence)), `slash-evidence-${round}-${participant}`);
-    rec = { participant, amount: amount.toString(), slashedBefore: state.slashed.toString(), evidenceCid: ev.cid, landed: false };
+    const ev = await upload(
+      ctx,
+      round,
+      new TextEncoder().encode(JSON.stringify(evidence)),
+      `slash-evidence-${round}-${participant}`,
+    );
+    rec = {
+      participant,
+      amount: amount.toString(),
+      slashedBefore: state.slashed.toString(),
+      evidenceCid: ev.cid,
+      landed: false,
+    };
     rc.slashes.push(rec);
     save(ctx); // the intent first: a restart checks the chain before sending again
   }
@@ -156,8 +257,13 @@ async function slashMismatch(ctx: PoolContext, rc: RoundCheckpoint, participant:
     await retryLogged(ctx, round, "slash", async () => {
       if ((await readState()).slashed >= target) return; // an earlier attempt landed
       const ix = await slashIx(ctx.session.program, {
-        aggregator: ctx.session.wallet.publicKey, pool: ctx.pool, participant: wallet, round,
-        amount: BigInt(r.amount), reason: SLASH_REASON_HASH_MISMATCH, evidenceCid: cidToBytes(r.evidenceCid),
+        aggregator: ctx.session.wallet.publicKey,
+        pool: ctx.pool,
+        participant: wallet,
+        round,
+        amount: BigInt(r.amount),
+        reason: SLASH_REASON_HASH_MISMATCH,
+        evidenceCid: cidToBytes(r.evidenceCid),
       });
       r.signature = await ctx.session.send(`slash ${participant}`, [ix]);
     });
@@ -167,7 +273,12 @@ async function slashMismatch(ctx: PoolContext, rc: RoundCheckpoint, participant:
   }
   r.landed = true;
   save(ctx);
-  ctx.log.event("slashed", ctx.address, round, { participant, amount: r.amount, evidenceCid: r.evidenceCid, signature: r.signature ?? null });
+  ctx.log.event("slashed", ctx.address, round, {
+    participant,
+    amount: r.amount,
+    evidenceCid: r.evidenceCid,
+    signature: r.signature ?? null,
+  });
   return r;
 }
 
@@ -194,15 +305,26 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   const lastRound = round === account.numRounds;
   const inputs = await roundInputs(ctx, round, account);
   const candidates = rc.candidates;
-  ctx.log.event("round-aggregating", ctx.address, round, { candidates: candidates.filter((c) => c.reason === undefined).length });
+  ctx.log.event("round-aggregating", ctx.address, round, {
+    candidates: candidates.filter((c) => c.reason === undefined).length,
+  });
   for (const c of candidates) {
     if (c.nostrPubkey !== undefined) {
-      void ctx.relays.publish(buildFeedback({ jobId: ctx.jobId, recipient: c.nostrPubkey, status: "processing", info: `aggregating round ${round}` }, ctx.session.nostr.secretKey));
+      void ctx.relays.publish(
+        buildFeedback(
+          { jobId: ctx.jobId, recipient: c.nostrPubkey, status: "processing", info: `aggregating round ${round}` },
+          ctx.session.nostr.secretKey,
+        ),
+      );
     }
   }
 
   // Verdicts by candidate index: market reasons first, then fetch / hash, then the FL core's.
-  const verdicts = candidates.map((c) => ({ accepted: false, reason: c.reason as string | undefined, detail: c.detail }));
+  const verdicts = candidates.map((c) => ({
+    accepted: false,
+    reason: c.reason as string | undefined,
+    detail: c.detail,
+  }));
   // The updates stream into the strategy: fetched FETCH_AHEAD ahead in candidate order, hash-checked,
   // handed over and dropped, so a streaming strategy (FedAvg) holds O(model) whatever N; the
   // strategies that need every update at once (Krum, median) keep them (see aggregationBudget).
@@ -210,13 +332,22 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   const timings = { fetchVerifyMs: 0, slashMs: 0, aggregateMs: 0, evaluateMs: 0, uploadMs: 0 };
   const slashing: Promise<unknown>[] = [];
   const live = candidates.flatMap((c, i) => (c.reason === undefined ? [i] : []));
-  const open = ctx.job.seal !== undefined ? await roundOpener(await roundSecretKey(ctx.session.nostr.secretKey, ctx.job.seal.id, round)) : undefined;
+  const open =
+    ctx.job.seal !== undefined
+      ? await roundOpener(await roundSecretKey(ctx.session.nostr.secretKey, ctx.job.seal.id, round))
+      : undefined;
   const fetchUntil = scheduleOf(account).postDeadline(round) - Math.ceil(scheduleOf(account).gracePeriod / 4);
-  const fetchAhead = (i: number) => fetchUpdate(ctx, round, candidates[i]!, fetchUntil).then((bytes) => ({ bytes }), (e: Error) => ({ error: e }));
+  const fetchAhead = (i: number) =>
+    fetchUpdate(ctx, round, candidates[i]!, fetchUntil).then(
+      (bytes) => ({ bytes }),
+      (e: Error) => ({ error: e }),
+    );
   async function* verified(): AsyncGenerator<fl.Candidate> {
     const ahead: ReturnType<typeof fetchAhead>[] = [];
     let next = 0;
-    const fill = () => { while (ahead.length < FETCH_AHEAD && next < live.length) ahead.push(fetchAhead(live[next++]!)); };
+    const fill = () => {
+      while (ahead.length < FETCH_AHEAD && next < live.length) ahead.push(fetchAhead(live[next++]!));
+    };
     for (const i of live) {
       const t0 = performance.now();
       fill();
@@ -224,13 +355,21 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       fill();
       const c = candidates[i]!;
       if ("error" in got) {
-        verdicts[i] = { accepted: false, reason: "UNAVAILABLE", detail: `could not fetch ${c.cid}: ${got.error.message}` };
+        verdicts[i] = {
+          accepted: false,
+          reason: "UNAVAILABLE",
+          detail: `could not fetch ${c.cid}: ${got.error.message}`,
+        };
         timings.fetchVerifyMs += performance.now() - t0;
         continue;
       }
       const actual = sha256Hex(got.bytes);
       if (actual !== c.sha256) {
-        verdicts[i] = { accepted: false, reason: "HASH_MISMATCH", detail: `the bytes of ${c.cid} hash to ${actual}, the commitment is ${c.sha256}` };
+        verdicts[i] = {
+          accepted: false,
+          reason: "HASH_MISMATCH",
+          detail: `the bytes of ${c.cid} hash to ${actual}, the commitment is ${c.sha256}`,
+        };
         // Slashes are sent while the stream goes on (one transaction each); awaited before the report.
         slashing.push(slashMismatch(ctx, rc, c.participant, c.cid, c.sha256, actual));
         timings.fetchVerifyMs += performance.now() - t0;
@@ -251,7 +390,12 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       fedIndex.push(i);
       timings.fetchVerifyMs += performance.now() - t0;
       // The committed sha256 is of the ciphertext in a sealed job: runRound checks it only for plaintext.
-      yield { id: c.participant, bytes, ...(open === undefined ? { sha256: Buffer.from(c.sha256, "hex") } : {}), numSamples: c.samples };
+      yield {
+        id: c.participant,
+        bytes,
+        ...(open === undefined ? { sha256: Buffer.from(c.sha256, "hex") } : {}),
+        numSamples: c.samples,
+      };
     }
   }
 
@@ -266,7 +410,8 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       ...(inputs.state !== undefined ? { state: inputs.state } : {}),
       candidates: verified(),
     });
-    for (const v of res.verdicts) verdicts[fedIndex[v.index]!] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
+    for (const v of res.verdicts)
+      verdicts[fedIndex[v.index]!] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
     weights = res.weights;
     state = res.state.length > 0 ? res.state : undefined;
   } catch (e) {
@@ -274,7 +419,8 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       await Promise.allSettled(slashing); // their outcome is in the checkpoint; the error is the round's
       throw e;
     }
-    for (const v of e.verdicts) verdicts[fedIndex[v.index]!] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
+    for (const v of e.verdicts)
+      verdicts[fedIndex[v.index]!] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
     fallback = e.message;
   }
   // runRound's time less what it spent waiting on the fetches above.
@@ -285,7 +431,9 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   const tEvaluate = performance.now();
   let metrics = await evaluateHoldout(ctx, weights);
   if (fallback === undefined && ctx.holdout !== undefined && ctx.plan.evaluation.holdout.use === "gate" && round > 1) {
-    const prev = await retryLogged(ctx, round, "previous round", () => fetchRoundResult(ctx.session.program, findRoundAddress(ctx.pool, round - 1, ctx.session.program.programId)[0]));
+    const prev = await retryLogged(ctx, round, "previous round", () =>
+      fetchRoundResult(ctx.session.program, findRoundAddress(ctx.pool, round - 1, ctx.session.program.programId)[0]),
+    );
     const previous = prev !== null && !prev.metric.isZero() ? Number(prev.metric.toString()) / 1e6 : undefined;
     const gate = fl.evaluationGate(ctx.plan, previous, metrics[ctx.plan.evaluation.metric] ?? 0);
     if (!gate.ok) fallback = `evaluation gate: ${gate.detail}`;
@@ -293,7 +441,9 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   if (fallback !== undefined) {
     // Keep the previous model and state; the valid updates were not used, so they earn nothing.
     const code = fallback.startsWith("evaluation gate") ? "EVALUATION_GATE" : "MIN_UPDATES";
-    for (const v of verdicts) if (v.accepted) Object.assign(v, { accepted: false, reason: code, detail: `the round kept the previous model (${fallback})` });
+    for (const v of verdicts)
+      if (v.accepted)
+        Object.assign(v, { accepted: false, reason: code, detail: `the round kept the previous model (${fallback})` });
     weights = inputs.weights;
     state = inputs.state;
     metrics = await evaluateHoldout(ctx, weights);
@@ -301,26 +451,55 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   timings.evaluateMs = performance.now() - tEvaluate;
   const tUpload = performance.now();
 
-  const model = fallback !== undefined ? inputs.model : await upload(ctx, round, fl.encode(weights), `model-${ctx.address}-${round}`);
-  const stateRef = fallback !== undefined ? inputs.stateRef : state !== undefined ? await upload(ctx, round, fl.encode(state), `state-${ctx.address}-${round}`) : undefined;
+  const model =
+    fallback !== undefined
+      ? inputs.model
+      : await upload(ctx, round, fl.encode(weights), `model-${ctx.address}-${round}`);
+  const stateRef =
+    fallback !== undefined
+      ? inputs.stateRef
+      : state !== undefined
+        ? await upload(ctx, round, fl.encode(state), `state-${ctx.address}-${round}`)
+        : undefined;
 
   // Rewards: the round's share of the reward the job announced, capped by what the escrow still has.
   const fresh = (await retryLogged(ctx, round, "pool", () => fetchPool(ctx.session.program, ctx.pool)))!;
   const { report, tree } = buildRoundReport({
-    programId: ctx.session.program.programId.toBase58(), pool: ctx.pool, round, numRounds: account.numRounds,
+    programId: ctx.session.program.programId.toBase58(),
+    pool: ctx.pool,
+    round,
+    numRounds: account.numRounds,
     jobReward: BigInt(ctx.job.reward.amount),
-    available: BigInt(fresh.totalFunded.toString()) - BigInt(fresh.totalRefunded.toString()) - BigInt(fresh.totalAllocated.toString()),
+    available:
+      BigInt(fresh.totalFunded.toString()) -
+      BigInt(fresh.totalRefunded.toString()) -
+      BigInt(fresh.totalAllocated.toString()),
     strategy: ctx.plan.aggregation.strategy,
-    previousModel: inputs.model, ...(inputs.stateRef !== undefined ? { previousState: inputs.stateRef } : {}),
-    model, ...(stateRef !== undefined ? { state: stateRef } : {}),
+    previousModel: inputs.model,
+    ...(inputs.stateRef !== undefined ? { previousState: inputs.stateRef } : {}),
+    model,
+    ...(stateRef !== undefined ? { state: stateRef } : {}),
     verdicts: candidates.map((c, i) => ({
-      participant: c.participant, ...(c.nostrPubkey !== undefined ? { nostrPubkey: c.nostrPubkey } : {}), cid: c.cid, sha256: c.sha256, samples: c.samples,
+      participant: c.participant,
+      ...(c.nostrPubkey !== undefined ? { nostrPubkey: c.nostrPubkey } : {}),
+      cid: c.cid,
+      sha256: c.sha256,
+      samples: c.samples,
       // A sealed job's results are encrypted, their training metrics too: the public report leaves them out.
-      ...(c.metrics !== undefined && ctx.job.privacy === "public" ? { metrics: c.metrics } : {}), accepted: verdicts[i]!.accepted,
-      ...(verdicts[i]!.reason !== undefined ? { reason: verdicts[i]!.reason } : {}), ...(verdicts[i]!.detail !== undefined ? { detail: verdicts[i]!.detail } : {}),
+      ...(c.metrics !== undefined && ctx.job.privacy === "public" ? { metrics: c.metrics } : {}),
+      accepted: verdicts[i]!.accepted,
+      ...(verdicts[i]!.reason !== undefined ? { reason: verdicts[i]!.reason } : {}),
+      ...(verdicts[i]!.detail !== undefined ? { detail: verdicts[i]!.detail } : {}),
     })),
     metrics,
-    slashes: rc.slashes.filter((s) => s.landed).map((s) => ({ participant: s.participant, amount: s.amount, reason: "HASH_MISMATCH", ...(s.signature !== undefined ? { signature: s.signature } : {}) })),
+    slashes: rc.slashes
+      .filter((s) => s.landed)
+      .map((s) => ({
+        participant: s.participant,
+        amount: s.amount,
+        reason: "HASH_MISMATCH",
+        ...(s.signature !== undefined ? { signature: s.signature } : {}),
+      })),
   });
   const updates = report.updates;
   const acceptedIdx = verdicts.flatMap((v, i) => (v.accepted ? [i] : []));
@@ -328,33 +507,77 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   const reportRef = await upload(ctx, round, reportBytes, `report-${ctx.address}-${round}`);
   timings.uploadMs = performance.now() - tUpload;
 
-  const rejected: RejectedEntry[] = updates.filter((u) => !u.accepted).map((u) => ({ participant: u.participant, reason: u.reason ?? "REJECTED", detail: u.detail ?? "" }));
+  const rejected: RejectedEntry[] = updates
+    .filter((u) => !u.accepted)
+    .map((u) => ({ participant: u.participant, reason: u.reason ?? "REJECTED", detail: u.detail ?? "" }));
   const feedback: Event[] = [];
   for (const u of updates) {
     if (u.nostrPubkey === undefined) continue;
     const base = { jobId: ctx.jobId, recipient: u.nostrPubkey, round, report: reportRef };
-    feedback.push(u.accepted
-      ? buildFeedback({ ...base, status: lastRound ? "success" : "partial", model, ...(Object.keys(metrics).length > 0 ? { metrics } : {}) }, ctx.session.nostr.secretKey)
-      : buildFeedback({ ...base, status: "error", info: `round ${round} update rejected: ${u.reason}: ${u.detail ?? ""}`.slice(0, 1024) }, ctx.session.nostr.secretKey));
+    feedback.push(
+      u.accepted
+        ? buildFeedback(
+            {
+              ...base,
+              status: lastRound ? "success" : "partial",
+              model,
+              ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
+            },
+            ctx.session.nostr.secretKey,
+          )
+        : buildFeedback(
+            {
+              ...base,
+              status: "error",
+              info: `round ${round} update rejected: ${u.reason}: ${u.detail ?? ""}`.slice(0, 1024),
+            },
+            ctx.session.nostr.secretKey,
+          ),
+    );
   }
   // Active participants who committed nothing are told too: a missed round is never silent.
   for (const a of rc.absent ?? []) {
     if (a.nostrPubkey === undefined) continue;
-    feedback.push(buildFeedback({ jobId: ctx.jobId, recipient: a.nostrPubkey, round, report: reportRef, status: "error", info: `round ${round} missed: no commitment from you by the round's deadline` }, ctx.session.nostr.secretKey));
+    feedback.push(
+      buildFeedback(
+        {
+          jobId: ctx.jobId,
+          recipient: a.nostrPubkey,
+          round,
+          report: reportRef,
+          status: "error",
+          info: `round ${round} missed: no commitment from you by the round's deadline`,
+        },
+        ctx.session.nostr.secretKey,
+      ),
+    );
   }
   const agg: AggregatedRecord = {
-    model, ...(stateRef !== undefined ? { state: stateRef } : {}), report: reportRef,
-    root: tree.root.toString("hex"), reward: tree.totalReward.toString(),
-    metric: onChainMetric(ctx.plan.evaluation.metric, metrics), acceptedCount: acceptedIdx.length, metrics,
-    accepted: acceptedIdx.map((i) => candidates[i]!.participant), rejected,
-    ...(fallback !== undefined ? { fallback } : {}), feedback,
+    model,
+    ...(stateRef !== undefined ? { state: stateRef } : {}),
+    report: reportRef,
+    root: tree.root.toString("hex"),
+    reward: tree.totalReward.toString(),
+    metric: onChainMetric(ctx.plan.evaluation.metric, metrics),
+    acceptedCount: acceptedIdx.length,
+    metrics,
+    accepted: acceptedIdx.map((i) => candidates[i]!.participant),
+    rejected,
+    ...(fallback !== undefined ? { fallback } : {}),
+    feedback,
   };
   rc.aggregated = agg;
   rc.phase = "aggregated";
   save(ctx);
   writeReportFiles(ctx, report, agg);
   ctx.log.event("round-aggregated", ctx.address, round, {
-    accepted: agg.accepted, rejected: agg.rejected, model, report: reportRef, reportBytes: reportBytes.length, reward: agg.reward, ...(fallback !== undefined ? { fallback } : {}),
+    accepted: agg.accepted,
+    rejected: agg.rejected,
+    model,
+    report: reportRef,
+    reportBytes: reportBytes.length,
+    reward: agg.reward,
+    ...(fallback !== undefined ? { fallback } : {}),
     timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])),
   });
   return agg;
@@ -369,11 +592,18 @@ function writeReportFiles(ctx: PoolContext, report: RoundReport, agg: Aggregated
     `previous model ${report.previousModel.cid}`,
     `new model      ${report.model.cid} (sha256 ${report.model.sha256})${agg.fallback ? `  — previous model kept: ${agg.fallback}` : ""}`,
     `report         ${agg.report.cid}`,
-    `metrics        ${Object.entries(report.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ") || "(no holdout)"}`,
+    `metrics        ${
+      Object.entries(report.metrics)
+        .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+        .join(", ") || "(no holdout)"
+    }`,
     `reward         ${report.reward} base units, merkle root ${agg.root}`,
     "",
     "participant                                    samples  verdict          reward",
-    ...report.updates.map((u) => `${u.participant.padEnd(46)} ${String(u.samples).padStart(7)}  ${(u.accepted ? "accepted" : u.reason ?? "rejected").padEnd(16)} ${u.reward}`),
+    ...report.updates.map(
+      (u) =>
+        `${u.participant.padEnd(46)} ${String(u.samples).padStart(7)}  ${(u.accepted ? "accepted" : (u.reason ?? "rejected")).padEnd(16)} ${u.reward}`,
+    ),
     ...report.slashes.map((s) => `slashed ${s.participant} ${s.amount} (${s.reason})`),
   ];
   writeFileSync(join(dir, `round-${report.round}.txt`), `${lines.join("\n")}\n`);
@@ -384,7 +614,8 @@ function writeReportFiles(ctx: PoolContext, report: RoundReport, agg: Aggregated
  * (an earlier attempt, or a run killed after sending, may have landed).
  */
 export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<"posted" | "reconciled"> {
-  const round = rc.round, agg = rc.aggregated!;
+  const round = rc.round,
+    agg = rc.aggregated!;
   const t0 = performance.now();
   const program = ctx.session.program;
   const roundAddr = findRoundAddress(ctx.pool, round, program.programId)[0];
@@ -400,18 +631,28 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
     await retryLogged(ctx, round, "post round", async () => {
       const existing = await fetchRoundResult(program, roundAddr);
       if (existing !== null) {
-        if (fl.toHex(existing.globalModelHash) !== agg.model.sha256) throw new RoundConflictError(`round ${round} is already on chain with model sha256 ${fl.toHex(existing.globalModelHash)}, not the one this aggregator computed (${agg.model.sha256})`);
+        if (fl.toHex(existing.globalModelHash) !== agg.model.sha256)
+          throw new RoundConflictError(
+            `round ${round} is already on chain with model sha256 ${fl.toHex(existing.globalModelHash)}, not the one this aggregator computed (${agg.model.sha256})`,
+          );
         landedEarlier = true;
         return;
       }
       const now = await chainTime(ctx.session.connection);
       if (now > deadline) throw new PostDeadlineError(round, deadline, now);
       const ix = await postRoundIx(program, {
-        aggregator: ctx.session.wallet.publicKey, pool: ctx.pool, round,
-        globalModelCid: cidToBytes(agg.model.cid), globalModelHash: Buffer.from(agg.model.sha256, "hex"),
-        merkleRoot: Buffer.from(agg.root, "hex"), metric: BigInt(agg.metric), reward: BigInt(agg.reward), acceptedCount: agg.acceptedCount,
+        aggregator: ctx.session.wallet.publicKey,
+        pool: ctx.pool,
+        round,
+        globalModelCid: cidToBytes(agg.model.cid),
+        globalModelHash: Buffer.from(agg.model.sha256, "hex"),
+        merkleRoot: Buffer.from(agg.root, "hex"),
+        metric: BigInt(agg.metric),
+        reward: BigInt(agg.reward),
+        acceptedCount: agg.acceptedCount,
         // The report was uploaded before posting: anchoring it lets claim/verify go chain → IPFS.
-        reportCid: cidToBytes(agg.report.cid), reportSha256: Buffer.from(agg.report.sha256, "hex"),
+        reportCid: cidToBytes(agg.report.cid),
+        reportSha256: Buffer.from(agg.report.sha256, "hex"),
       });
       signature = await ctx.session.send(`post round ${round}`, [ix]);
     });
@@ -421,16 +662,32 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
     }
     throw e;
   }
-  rc.posted = { ...(signature !== undefined ? { signature } : {}), ...(landedEarlier ? { reconciled: true } : {}), at: Date.now() };
+  rc.posted = {
+    ...(signature !== undefined ? { signature } : {}),
+    ...(landedEarlier ? { reconciled: true } : {}),
+    at: Date.now(),
+  };
   rc.phase = "posted";
   save(ctx);
-  if (landedEarlier) ctx.log.event("round-reconciled", ctx.address, round, { model: agg.model, detail: "an earlier attempt had already posted this round; not posted again" });
+  if (landedEarlier)
+    ctx.log.event("round-reconciled", ctx.address, round, {
+      model: agg.model,
+      detail: "an earlier attempt had already posted this round; not posted again",
+    });
   else {
     ctx.log.event("round-posted", ctx.address, round, {
-      accepted: agg.accepted, rejected: agg.rejected,
-      slashed: rc.slashes.filter((s) => s.landed).map((s) => ({ participant: s.participant, amount: s.amount, signature: s.signature ?? null })),
-      metrics: agg.metrics, reward: agg.reward, model: agg.model, report: agg.report, signature,
-      announceMs, postMs: Math.round(performance.now() - t0) - announceMs,
+      accepted: agg.accepted,
+      rejected: agg.rejected,
+      slashed: rc.slashes
+        .filter((s) => s.landed)
+        .map((s) => ({ participant: s.participant, amount: s.amount, signature: s.signature ?? null })),
+      metrics: agg.metrics,
+      reward: agg.reward,
+      model: agg.model,
+      report: agg.report,
+      signature,
+      announceMs,
+      postMs: Math.round(performance.now() - t0) - announceMs,
       ...(agg.fallback !== undefined ? { fallback: agg.fallback } : {}),
     });
   }
@@ -440,11 +697,26 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
 /** A `processing` feedback with the round's report to every participant that had a candidate (best effort). */
 async function announceReport(ctx: PoolContext, rc: RoundCheckpoint): Promise<void> {
   const agg = rc.aggregated!;
-  const recipients = new Set(agg.feedback.map((e) => e.tags.find((t) => t[0] === "p")?.[1]).filter((p): p is string => p !== undefined));
-  await Promise.all([...recipients].map((recipient) => ctx.relays.publish(buildFeedback(
-    { jobId: ctx.jobId, recipient, status: "processing", info: `round ${rc.round} aggregated; posting it on chain`, round: rc.round, report: agg.report },
-    ctx.session.nostr.secretKey,
-  ))));
+  const recipients = new Set(
+    agg.feedback.map((e) => e.tags.find((t) => t[0] === "p")?.[1]).filter((p): p is string => p !== undefined),
+  );
+  await Promise.all(
+    [...recipients].map((recipient) =>
+      ctx.relays.publish(
+        buildFeedback(
+          {
+            jobId: ctx.jobId,
+            recipient,
+            status: "processing",
+            info: `round ${rc.round} aggregated; posting it on chain`,
+            round: rc.round,
+            report: agg.report,
+          },
+          ctx.session.nostr.secretKey,
+        ),
+      ),
+    ),
+  );
 }
 
 /**
@@ -454,20 +726,36 @@ async function announceReport(ctx: PoolContext, rc: RoundCheckpoint): Promise<vo
  * `waitMs` (when the pool has ended and nothing else is left to do) waits that long for a relay.
  * Returns whether every event was accepted by some relay.
  */
-export async function sendFeedback(ctx: PoolContext, rc: RoundCheckpoint, opts: { waitMs?: number } = {}): Promise<boolean> {
+export async function sendFeedback(
+  ctx: PoolContext,
+  rc: RoundCheckpoint,
+  opts: { waitMs?: number } = {},
+): Promise<boolean> {
   const events = rc.aggregated?.feedback ?? [];
   const t0 = performance.now();
-  const unsent = async () => (await Promise.all(events.map((e) => ctx.relays.publish(e))))
-    .filter((o) => !o.some((x) => x.ok || x.message.startsWith("duplicate"))).length;
+  const unsent = async () =>
+    (await Promise.all(events.map((e) => ctx.relays.publish(e)))).filter(
+      (o) => !o.some((x) => x.ok || x.message.startsWith("duplicate")),
+    ).length;
   let left = await unsent();
-  if (left > 0 && opts.waitMs !== undefined && await ctx.relays.waitForConnection({ timeoutMs: opts.waitMs, signal: ctx.signal })) left = await unsent();
+  if (
+    left > 0 &&
+    opts.waitMs !== undefined &&
+    (await ctx.relays.waitForConnection({ timeoutMs: opts.waitMs, signal: ctx.signal }))
+  )
+    left = await unsent();
   if (left > 0) {
-    ctx.log.event("feedback-pending", ctx.address, rc.round, { detail: `no relay accepted ${left} of ${events.length} feedback events yet; they are queued and sent again on the next pass` });
+    ctx.log.event("feedback-pending", ctx.address, rc.round, {
+      detail: `no relay accepted ${left} of ${events.length} feedback events yet; they are queued and sent again on the next pass`,
+    });
     return false;
   }
   rc.phase = "feedback-sent";
   rc.feedbackSentAt = Date.now();
   save(ctx);
-  ctx.log.event("feedback-sent", ctx.address, rc.round, { recipients: events.length, feedbackMs: Math.round(performance.now() - t0) });
+  ctx.log.event("feedback-sent", ctx.address, rc.round, {
+    recipients: events.length,
+    feedbackMs: Math.round(performance.now() - t0),
+  });
   return true;
 }

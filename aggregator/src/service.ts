@@ -6,22 +6,47 @@
  */
 import { writeFileSync } from "node:fs";
 import { extname, join } from "node:path";
-import { PublicKey } from "@solana/web3.js";
+import { isTransient, type Session, sleep } from "@fedstr/sdk/cli";
 import * as fl from "@fedstr/sdk/fl";
-import {
-  ParticipantStatus, PoolStatus, cidFromBytes, fetchCommitmentsOfRound, fetchParticipantsOfPool, fetchPool, fetchRoundResult, findRoundAddress,
-  poolStatusName, type PoolAccount,
-} from "@fedstr/sdk/program";
 import { chainTime, fetchJobRequest, jobRequestMismatch, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
-import { createSealKeySet } from "@fedstr/sdk/privacy";
 import { EventReader, jobResultsFilter, type PoolSubscription } from "@fedstr/sdk/nostr";
+import { createSealKeySet } from "@fedstr/sdk/privacy";
+import {
+  cidFromBytes,
+  fetchCommitmentsOfRound,
+  fetchParticipantsOfPool,
+  fetchPool,
+  fetchRoundResult,
+  findRoundAddress,
+  ParticipantStatus,
+  type PoolAccount,
+  PoolStatus,
+  poolStatusName,
+} from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
-import { isTransient, sleep, type Session } from "@fedstr/sdk/cli";
-import { checkpointDir, emptyCheckpoint, keepResult, loadCheckpoint, markCollected, resumeAction, saveCheckpoint, type RoundCheckpoint } from "./checkpoint.js";
+import type { PublicKey } from "@solana/web3.js";
+import {
+  checkpointDir,
+  emptyCheckpoint,
+  keepResult,
+  loadCheckpoint,
+  markCollected,
+  type RoundCheckpoint,
+  resumeAction,
+  saveCheckpoint,
+} from "./checkpoint.js";
 import { buildCandidates, everyoneIn, storedResult } from "./collect.js";
 import type { Logger } from "./log.js";
 import { ParticipantSet } from "./participants.js";
-import { aggregateRound, postRound, PostDeadlineError, retryLogged, save, sendFeedback, type PoolContext } from "./round.js";
+import {
+  aggregateRound,
+  type PoolContext,
+  PostDeadlineError,
+  postRound,
+  retryLogged,
+  save,
+  sendFeedback,
+} from "./round.js";
 
 /** Where the holdout set comes from (besides plan.evaluation.holdout.cid). */
 export type HoldoutSource = { file: string } | { digitsTest: number; seed: number } | undefined;
@@ -59,16 +84,18 @@ const HISTORY_TIMEOUT_MS = 10_000;
 const STATUS = (s: number) => poolStatusName(s).toLowerCase();
 
 export async function runService(opts: ServiceOptions): Promise<PoolOutcome[]> {
-  return await Promise.all(opts.pools.map(async (pool): Promise<PoolOutcome> => {
-    try {
-      return await servePool(opts, pool);
-    } catch (e) {
-      if (opts.signal.aborted) return { pool: pool.toBase58(), status: "stopped" };
-      const err = e as Error;
-      opts.log.event("pool-failed", pool.toBase58(), null, { error: err.message, name: err.name });
-      return { pool: pool.toBase58(), status: "failed", error: err.message };
-    }
-  }));
+  return await Promise.all(
+    opts.pools.map(async (pool): Promise<PoolOutcome> => {
+      try {
+        return await servePool(opts, pool);
+      } catch (e) {
+        if (opts.signal.aborted) return { pool: pool.toBase58(), status: "stopped" };
+        const err = e as Error;
+        opts.log.event("pool-failed", pool.toBase58(), null, { error: err.message, name: err.name });
+        return { pool: pool.toBase58(), status: "failed", error: err.message };
+      }
+    }),
+  );
 }
 
 async function loadHoldout(opts: ServiceOptions, ctx: Omit<PoolContext, "holdout">): Promise<fl.Dataset | undefined> {
@@ -80,14 +107,19 @@ async function loadHoldout(opts: ServiceOptions, ctx: Omit<PoolContext, "holdout
     if (ext === ".jsonl" || ext === ".ndjson") return fl.loadJsonl(src.file, schema);
     throw new Error(`--holdout ${src.file}: expected a .csv or .jsonl file`);
   }
-  if (src !== undefined && "digitsTest" in src) return fl.trainTestSplit(fl.loadDigits(), src.digitsTest, src.seed).test;
+  if (src !== undefined && "digitsTest" in src)
+    return fl.trainTestSplit(fl.loadDigits(), src.digitsTest, src.seed).test;
   const h = ctx.plan.evaluation.holdout;
   if (h.cid === undefined) return undefined;
   // The organization's holdout on IPFS: verified by CID (and sha256 when the plan gives one), JSON lines or CSV by content.
   const bytes = await retryLogged(ctx, null, `fetch holdout ${h.cid}`, () => ctx.store.get(h.cid!));
-  if (h.sha256 !== undefined && sha256Hex(bytes) !== h.sha256) throw new Error(`holdout ${h.cid} has sha256 ${sha256Hex(bytes)}, the plan says ${h.sha256}`);
+  if (h.sha256 !== undefined && sha256Hex(bytes) !== h.sha256)
+    throw new Error(`holdout ${h.cid} has sha256 ${sha256Hex(bytes)}, the plan says ${h.sha256}`);
   const text = new TextDecoder().decode(bytes);
-  const file = join(checkpointDir(ctx.dataDir, ctx.address), text.trimStart().startsWith("{") ? "holdout.jsonl" : "holdout.csv");
+  const file = join(
+    checkpointDir(ctx.dataDir, ctx.address),
+    text.trimStart().startsWith("{") ? "holdout.jsonl" : "holdout.csv",
+  );
   writeFileSync(file, bytes);
   return file.endsWith(".jsonl") ? fl.loadJsonl(file, schema) : fl.loadCsv(file, schema);
 }
@@ -99,9 +131,11 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
   const read = <T>(what: string, fn: () => Promise<T>) => retryLogged({ log, address, signal }, null, what, fn);
 
   const account = await read(`read pool ${address} from ${session.config.rpcUrl}`, () => fetchPool(program, pool));
-  if (account === null) throw new Error(`there is no fedstr pool at ${address} (program ${program.programId.toBase58()})`);
+  if (account === null)
+    throw new Error(`there is no fedstr pool at ${address} (program ${program.programId.toBase58()})`);
   const me = session.wallet.publicKey.toBase58();
-  if (!account.aggregator.equals(session.wallet.publicKey)) throw new Error(`pool ${address}'s aggregator is ${account.aggregator.toBase58()}, not this wallet (${me})`);
+  if (!account.aggregator.equals(session.wallet.publicKey))
+    throw new Error(`pool ${address}'s aggregator is ${account.aggregator.toBase58()}, not this wallet (${me})`);
   if (account.status !== PoolStatus.Active) {
     log.event("pool-ended", address, null, { status: STATUS(account.status) });
     return { pool: address, status: STATUS(account.status) };
@@ -117,33 +151,65 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
     throw new Error(`the plan ${planCid} of pool ${address} is invalid: ${(e as Error).message}`);
   }
   const budget = fl.aggregationBudget(plan, account.maxParticipants);
-  if (!budget.ok) throw new Error(`pool ${address} admits ${account.maxParticipants} participants, more than this aggregator can aggregate with its plan: ${budget.detail}; cancel the pool (no round is posted) and create it again`);
+  if (!budget.ok)
+    throw new Error(
+      `pool ${address} admits ${account.maxParticipants} participants, more than this aggregator can aggregate with its plan: ${budget.detail}; cancel the pool (no round is posted) and create it again`,
+    );
   const jobId = Buffer.from(account.nostrJobId).toString("hex");
   const jobReq = await read("job request", async () => {
     const j = await fetchJobRequest(relays, jobId);
-    if (j === undefined) throw new Error(`the job request ${jobId} of pool ${address} was not found on the relays (${relays.urls.join(", ")})`);
+    if (j === undefined)
+      throw new Error(
+        `the job request ${jobId} of pool ${address} was not found on the relays (${relays.urls.join(", ")})`,
+      );
     return j;
   });
   const job = jobReq.job;
-  if (job.aggregator !== session.nostr.pubkey) throw new Error(`the job request ${jobId} names aggregator Nostr key ${job.aggregator}, not ours (${session.nostr.pubkey}); check --nostr-key`);
+  if (job.aggregator !== session.nostr.pubkey)
+    throw new Error(
+      `the job request ${jobId} names aggregator Nostr key ${job.aggregator}, not ours (${session.nostr.pubkey}); check --nostr-key`,
+    );
   const mismatch = jobRequestMismatch(job, pool, account, program.programId);
-  if (mismatch !== undefined) throw new Error(`the job request ${jobId} does not describe pool ${address}: ${mismatch}`);
+  if (mismatch !== undefined)
+    throw new Error(`the job request ${jobId} does not describe pool ${address}: ${mismatch}`);
   // Sealed: every round key the job lists must be ours, or those rounds' updates could not be opened.
   if (job.seal !== undefined) {
     const ours = await createSealKeySet(session.nostr.secretKey, job.rounds, job.seal.id);
     const wrong = job.seal.keys.findIndex((k, i) => k !== ours.keys[i]);
-    if (wrong >= 0) throw new Error(`the job request ${jobId} lists seal key ${job.seal.keys[wrong]} for round ${wrong + 1}, not this aggregator's (${ours.keys[wrong]}); give the pool creator the output of \`fedstr-aggregator seal-keys\``);
+    if (wrong >= 0)
+      throw new Error(
+        `the job request ${jobId} lists seal key ${job.seal.keys[wrong]} for round ${wrong + 1}, not this aggregator's (${ours.keys[wrong]}); give the pool creator the output of \`fedstr-aggregator seal-keys\``,
+      );
   }
 
-  const cp = loadCheckpoint(session.config.dataDir, address, { programId: program.programId.toBase58(), aggregator: me })
-    ?? emptyCheckpoint(address, program.programId.toBase58(), me);
+  const cp =
+    loadCheckpoint(session.config.dataDir, address, { programId: program.programId.toBase58(), aggregator: me }) ??
+    emptyCheckpoint(address, program.programId.toBase58(), me);
   saveCheckpoint(session.config.dataDir, cp);
-  const base = { session, store, relays, log, dataDir: session.config.dataDir, pool, address, plan, job, jobId, cp, signal };
+  const base = {
+    session,
+    store,
+    relays,
+    log,
+    dataDir: session.config.dataDir,
+    pool,
+    address,
+    plan,
+    job,
+    jobId,
+    cp,
+    signal,
+  };
   const holdout = await loadHoldout(opts, base);
   const ctx: PoolContext = { ...base, ...(holdout !== undefined ? { holdout } : {}) };
   log.event("pool-loaded", address, null, {
-    rounds: account.numRounds, roundsPosted: account.roundsPosted, jobId, plan: planCid, strategy: plan.aggregation.strategy,
-    holdout: holdout?.length ?? null, checkpoint: join(checkpointDir(ctx.dataDir, address), "state.json"),
+    rounds: account.numRounds,
+    roundsPosted: account.roundsPosted,
+    jobId,
+    plan: planCid,
+    strategy: plan.aggregation.strategy,
+    holdout: holdout?.length ?? null,
+    checkpoint: join(checkpointDir(ctx.dataDir, address), "state.json"),
   });
 
   // Results: only the pool's participants' are looked at (a stranger's event is dropped before any
@@ -151,11 +217,16 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
   const participants = new ParticipantSet();
   participants.update(await read("participants", () => fetchParticipantsOfPool(program, pool)));
   const reader = new EventReader({
-    decryptWith: session.nostr.secretKey, jobIds: [jobId], maxAgeSec: 365 * 86400,
+    decryptWith: session.nostr.secretKey,
+    jobIds: [jobId],
+    maxAgeSec: 365 * 86400,
     resultsFrom: (wallet, nostrPubkey) => participants.allows(wallet, nostrPubkey),
   });
   let history!: () => void;
-  const historyLoaded = new Promise<void>((resolve) => { history = resolve; setTimeout(resolve, HISTORY_TIMEOUT_MS).unref(); });
+  const historyLoaded = new Promise<void>((resolve) => {
+    history = resolve;
+    setTimeout(resolve, HISTORY_TIMEOUT_MS).unref();
+  });
   const eosed = new Set<string>();
   const subscribe = (): PoolSubscription => {
     const authors = participants.authors();
@@ -165,9 +236,17 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
         if (a?.type !== "result") return;
         const r = storedResult(a);
         if (r === undefined || r.round < 1 || r.round > account.numRounds) return;
-        if (keepResult(ctx.dataDir, cp, r)) log.event("result-received", address, r.round, { participant: r.participant, nostrPubkey: r.nostrPubkey, update: r.cid });
+        if (keepResult(ctx.dataDir, cp, r))
+          log.event("result-received", address, r.round, {
+            participant: r.participant,
+            nostrPubkey: r.nostrPubkey,
+            update: r.cid,
+          });
       },
-      oneose: (url) => { eosed.add(url); if (eosed.size >= relays.urls.length) history(); },
+      oneose: (url) => {
+        eosed.add(url);
+        if (eosed.size >= relays.urls.length) history();
+      },
     });
   };
   let sub = subscribe();
@@ -175,7 +254,10 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
     participants,
     counters: () => Object.fromEntries(Object.entries(reader.counters).filter(([, n]) => n > 0)),
     // A new participant (or a newly known key): ask the relays again, so what it published while we did not know it is replayed.
-    resubscribe: () => { sub.close(); sub = subscribe(); },
+    resubscribe: () => {
+      sub.close();
+      sub = subscribe();
+    },
   };
   try {
     await historyLoaded;
@@ -198,7 +280,9 @@ async function roundLoop(ctx: PoolContext, ingest: Ingest, pollMs: number): Prom
   const program = session.program;
   const read = <T>(what: string, round: number | null, fn: () => Promise<T>) => retryLogged(ctx, round, what, fn);
   const roundResult = async (r: number) => {
-    const rr = await read("round result", r, () => fetchRoundResult(program, findRoundAddress(ctx.pool, r, program.programId)[0]));
+    const rr = await read("round result", r, () =>
+      fetchRoundResult(program, findRoundAddress(ctx.pool, r, program.programId)[0]),
+    );
     return rr === null ? null : { modelSha256: Buffer.from(rr.globalModelHash).toString("hex") };
   };
 
@@ -218,7 +302,10 @@ async function roundLoop(ctx: PoolContext, ingest: Ingest, pollMs: number): Prom
           rc.posted = { reconciled: true, at: Date.now() };
           rc.phase = "posted";
           save(ctx);
-          log.event("round-reconciled", address, rc.round, { model: rc.aggregated!.model, detail: "the post had landed before the previous run recorded it" });
+          log.event("round-reconciled", address, rc.round, {
+            model: rc.aggregated!.model,
+            detail: "the post had landed before the previous run recorded it",
+          });
         }
         await sendFeedback(ctx, rc, feedbackWait);
       }
@@ -233,12 +320,15 @@ async function roundLoop(ctx: PoolContext, ingest: Ingest, pollMs: number): Prom
     const action = resumeAction(rc, await roundResult(round));
     if (action.kind === "conflict") throw new Error(action.detail);
     if (action.kind === "posted-elsewhere" || action.kind === "done" || action.kind === "feedback") {
-      log.event("round-already-posted", address, round, { detail: "the chain has this round but the pool account did not count it yet" });
+      log.event("round-already-posted", address, round, {
+        detail: "the chain has this round but the pool account did not count it yet",
+      });
       await sleep(pollMs, signal);
       continue;
     }
     const now = await read("clock", round, () => chainTime(session.connection));
-    if (now > schedule.postDeadline(round)) return abandon(ctx, new PostDeadlineError(round, schedule.postDeadline(round), now));
+    if (now > schedule.postDeadline(round))
+      return abandon(ctx, new PostDeadlineError(round, schedule.postDeadline(round), now));
 
     if (action.kind === "collect") {
       const collected = await collectRound(ctx, ingest, account, round, pollMs);
@@ -261,7 +351,11 @@ async function roundLoop(ctx: PoolContext, ingest: Ingest, pollMs: number): Prom
 }
 
 function abandon(ctx: PoolContext, e: PostDeadlineError): PoolOutcome {
-  ctx.log.event("pool-abandoned", ctx.address, e.round, { postDeadline: e.postDeadline, chainTime: e.now, error: e.message });
+  ctx.log.event("pool-abandoned", ctx.address, e.round, {
+    postDeadline: e.postDeadline,
+    chainTime: e.now,
+    error: e.message,
+  });
   return { pool: ctx.address, status: "abandoned", error: e.message };
 }
 
@@ -273,12 +367,19 @@ function abandon(ctx: PoolContext, e: PostDeadlineError): PoolOutcome {
  * reconnect now if none is reachable; a commitment whose result is still missing then is a
  * candidate from the chain alone. Freezes the candidate list.
  */
-async function collectRound(ctx: PoolContext, ingest: Ingest, account: PoolAccount, round: number, pollMs: number): Promise<RoundCheckpoint | "ended"> {
+async function collectRound(
+  ctx: PoolContext,
+  ingest: Ingest,
+  account: PoolAccount,
+  round: number,
+  pollMs: number,
+): Promise<RoundCheckpoint | "ended"> {
   const { session, log, address, signal } = ctx;
   const program = session.program;
   const schedule = scheduleOf(account);
   const read = <T>(what: string, fn: () => Promise<T>) => retryLogged(ctx, round, what, fn);
-  const start = schedule.roundStart(round), deadline = schedule.roundDeadline(round);
+  const start = schedule.roundStart(round),
+    deadline = schedule.roundDeadline(round);
   if ((await read("clock", () => chainTime(session.connection))) < start) {
     log.event("round-waiting", address, round, { opensAt: start, deadline });
     await waitForChainTime(session.connection, start, { signal, pollMs: Math.max(pollMs, 250) });
@@ -297,9 +398,16 @@ async function collectRound(ctx: PoolContext, ingest: Ingest, account: PoolAccou
     if (pool === null || pool.status !== PoolStatus.Active || pool.roundsPosted >= round) return "ended";
     if (ingest.participants.update(participants)) ingest.resubscribe();
     const joined = ingest.participants.wallets();
-    const active = participants.filter((p) => p.account.status === ParticipantStatus.Active).map((p) => p.account.authority.toBase58());
+    const active = participants
+      .filter((p) => p.account.status === ParticipantStatus.Active)
+      .map((p) => p.account.authority.toBase58());
     const candidates = buildCandidates(
-      commitments.map((c) => ({ participant: c.account.authority.toBase58(), cid: cidFromBytes(c.account.updateCid).toString(), sha256: Buffer.from(c.account.updateHash).toString("hex"), samples: Number(c.account.samples.toString()) })),
+      commitments.map((c) => ({
+        participant: c.account.authority.toBase58(),
+        cid: cidFromBytes(c.account.updateCid).toString(),
+        sha256: Buffer.from(c.account.updateHash).toString("hex"),
+        samples: Number(c.account.samples.toString()),
+      })),
       ctx.cp.results[String(round)] ?? [],
       joined,
       ingest.participants.nostrKeys(),
@@ -312,25 +420,41 @@ async function collectRound(ctx: PoolContext, ingest: Ingest, account: PoolAccou
     }
     const complete = everyoneIn(active, candidates);
     const late = candidates.filter((c) => c.fromChain === true).map((c) => c.participant);
-    if (!complete && now >= deadline - CLOSING_SECONDS && late.length > 0 && ctx.relays.status().every((r) => !r.connected)) {
+    if (
+      !complete &&
+      now >= deadline - CLOSING_SECONDS &&
+      late.length > 0 &&
+      ctx.relays.status().every((r) => !r.connected)
+    ) {
       // The round is closing with results missing and no relay: try now rather than after the back-off.
       void ctx.relays.reconnectNow();
       if (!relaysDownLogged) {
         relaysDownLogged = true;
-        log.event("round-waiting-for-relays", address, round, { detail: "no relay reachable; late results may be waiting there (the committed updates are taken from the chain)", until: waitLimit });
+        log.event("round-waiting-for-relays", address, round, {
+          detail:
+            "no relay reachable; late results may be waiting there (the committed updates are taken from the chain)",
+          until: waitLimit,
+        });
       }
     }
     const waited = late.length === 0 || now >= waitLimit;
     if (complete || (now >= deadline && waited)) {
       const keys = ingest.participants.nostrKeys();
-      const absent = active.filter((w) => !candidates.some((c) => c.participant === w)).map((w) => {
-        const key = keys.get(w);
-        return { participant: w, ...(key !== undefined ? { nostrPubkey: key } : {}) };
-      });
+      const absent = active
+        .filter((w) => !candidates.some((c) => c.participant === w))
+        .map((w) => {
+          const key = keys.get(w);
+          return { participant: w, ...(key !== undefined ? { nostrPubkey: key } : {}) };
+        });
       const rc = markCollected(ctx.cp, round, candidates, absent);
       save(ctx);
       log.event("round-collected", address, round, {
-        complete, candidates: candidates.map((c) => ({ participant: c.participant, ...(c.reason !== undefined ? { reason: c.reason } : {}), ...(c.fromChain ? { fromChain: true } : {}) })),
+        complete,
+        candidates: candidates.map((c) => ({
+          participant: c.participant,
+          ...(c.reason !== undefined ? { reason: c.reason } : {}),
+          ...(c.fromChain ? { fromChain: true } : {}),
+        })),
         ...(absent.length > 0 ? { absent: absent.map((a) => a.participant) } : {}),
         ingest: ingest.counters(),
       });

@@ -2,14 +2,16 @@
 // root chunks, the route's and the root layout's entry chunks, and the chunks of the client-only
 // providers (loaded at once on every page), gzipped. Prints a table, then one JSON line.
 //   node app/scripts/first-load.mjs [app/.next]
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 
 const dir = resolve(process.argv[2] ?? join(import.meta.dirname, "..", ".next"));
 const build = JSON.parse(readFileSync(join(dir, "build-manifest.json"), "utf8"));
 const loadable = JSON.parse(readFileSync(join(dir, "react-loadable-manifest.json"), "utf8"));
-const providers = Object.entries(loadable).filter(([k]) => k.includes("client-root")).flatMap(([, v]) => v.files);
+const providers = Object.entries(loadable)
+  .filter(([k]) => k.includes("client-root"))
+  .flatMap(([, v]) => v.files);
 
 function manifests(d, out = []) {
   for (const e of readdirSync(d, { withFileTypes: true })) {
@@ -42,5 +44,10 @@ for (const file of manifests(join(dir, "server", "app"))) {
     routes[route] = [...files].reduce((s, f) => s + size(f), 0);
   }
 }
-for (const [r, b] of Object.entries(routes).sort()) console.log(`${r.padEnd(22)} ${(b / 1024).toFixed(1).padStart(7)} kB gzipped first-load JS`);
-console.log(JSON.stringify({ firstLoadKBGzip: Object.fromEntries(Object.entries(routes).map(([r, b]) => [r, Math.round(b / 102.4) / 10])) }));
+for (const [r, b] of Object.entries(routes).sort())
+  console.log(`${r.padEnd(22)} ${(b / 1024).toFixed(1).padStart(7)} kB gzipped first-load JS`);
+console.log(
+  JSON.stringify({
+    firstLoadKBGzip: Object.fromEntries(Object.entries(routes).map(([r, b]) => [r, Math.round(b / 102.4) / 10])),
+  }),
+);

@@ -4,7 +4,7 @@
  * Results go to stdout (a human summary, or JSON with --json), progress to stderr; exit status
  * 0 on success, 1 on refusal or failure, 2 on a usage mistake.
  */
-import { runCommand, UsageError, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
+import { COMMON_HELP, type Output, runCommand, UsageError } from "@fedstr/sdk/cli";
 
 type Command = { main(argv: string[], out: Output): Promise<void>; help: string };
 
@@ -69,20 +69,27 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
     out.result({ help: HELP }, HELP);
     return;
   }
-  const own = <T>(table: Record<string, T>, key: string | undefined) => (key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined);
+  const own = <T>(table: Record<string, T>, key: string | undefined) =>
+    key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
   const group = own(GROUPS, name);
   if (group !== undefined) {
     const [sub, ...args] = rest;
     const load = own(group, sub);
     if (load === undefined) {
       if (sub === "--help" || sub === "-h") return out.result({ help: HELP }, HELP);
-      if (sub === undefined) throw new UsageError(`fedstr ${name} needs a subcommand: ${Object.keys(group).join(", ")}`);
-      throw new UsageError(`unknown ${name} subcommand ${JSON.stringify(sub)} (expected ${Object.keys(group).join(", ")})`);
+      if (sub === undefined)
+        throw new UsageError(`fedstr ${name} needs a subcommand: ${Object.keys(group).join(", ")}`);
+      throw new UsageError(
+        `unknown ${name} subcommand ${JSON.stringify(sub)} (expected ${Object.keys(group).join(", ")})`,
+      );
     }
     return (await load()).main(args, out);
   }
   const load = own(COMMANDS, name);
-  if (load === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (expected ${[...Object.keys(COMMANDS), ...Object.keys(GROUPS)].join(", ")})`);
+  if (load === undefined)
+    throw new UsageError(
+      `unknown command ${JSON.stringify(name)} (expected ${[...Object.keys(COMMANDS), ...Object.keys(GROUPS)].join(", ")})`,
+    );
   return (await load()).main(rest, out);
 }
 

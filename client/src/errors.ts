@@ -27,7 +27,10 @@ export type ClientErrorCode =
 export class ClientError extends Error {
   /** A refusal does not change on a retry (see isTransient in @fedstr/sdk/cli). */
   readonly permanent = true;
-  constructor(readonly code: ClientErrorCode, message: string) {
+  constructor(
+    readonly code: ClientErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = code;
   }

@@ -29,10 +29,20 @@ export async function publishEvent(relays: RelayPool, event: VerifiedEvent, opts
     const ok = outcomes.filter((o) => o.ok || o.message.startsWith("duplicate")).map((o) => o.url);
     if (ok.length > 0) return ok;
     const refused = outcomes.filter((o) => !o.queued);
-    if (refused.length === outcomes.length) throw new ClientError("PublishFailed", `the relays refused the ${opts.what}: ${refused.map((o) => `${o.url}: ${o.message}`).join("; ")}`);
-    if (wait >= waits) throw new NetworkError(`no relay accepted the ${opts.what} (${outcomes.map((o) => `${o.url}: ${o.message}`).join("; ")})`);
+    if (refused.length === outcomes.length)
+      throw new ClientError(
+        "PublishFailed",
+        `the relays refused the ${opts.what}: ${refused.map((o) => `${o.url}: ${o.message}`).join("; ")}`,
+      );
+    if (wait >= waits)
+      throw new NetworkError(
+        `no relay accepted the ${opts.what} (${outcomes.map((o) => `${o.url}: ${o.message}`).join("; ")})`,
+      );
     if (wait === 0) opts.info?.(`  no relay reachable for the ${opts.what}: queued, sent as soon as a relay is back`);
-    await relays.waitForConnection({ timeoutMs: opts.waitMs ?? 30_000, ...(opts.signal !== undefined ? { signal: opts.signal } : {}) });
+    await relays.waitForConnection({
+      timeoutMs: opts.waitMs ?? 30_000,
+      ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+    });
     opts.signal?.throwIfAborted();
   }
 }

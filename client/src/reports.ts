@@ -3,10 +3,10 @@
  * reportSha256), so a report is found chain → IPFS only; relays are not asked. The report must
  * also agree with the rest of the posted RoundResult (pool, round, program, model hash, reward root).
  */
-import { withRetry, type RetryOptions, type Session } from "@fedstr/sdk/cli";
-import { decodeRoundReport, reportMismatch, reportRefOf, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
-import { sha256Hex } from "@fedstr/sdk/storage";
+import { type RetryOptions, type Session, withRetry } from "@fedstr/sdk/cli";
+import { type ContentRef, decodeRoundReport, type RoundReport, reportMismatch, reportRefOf } from "@fedstr/sdk/job";
 import type { RoundResultAccount } from "@fedstr/sdk/program";
+import { sha256Hex } from "@fedstr/sdk/storage";
 import type { LoadedPool } from "./pool.js";
 import { checkpointPath, loadCheckpoint } from "./state.js";
 
@@ -31,9 +31,15 @@ export async function findRoundReport(
   try {
     const store = await session.store();
     const bytes = await withRetry(`fetching report ${ref.cid}`, () => store.get(ref.cid), retry);
-    if (sha256Hex(bytes) !== ref.sha256) return { error: `report ${ref.cid}: sha256 ${sha256Hex(bytes)} differs from the one on chain (${ref.sha256})` };
+    if (sha256Hex(bytes) !== ref.sha256)
+      return { error: `report ${ref.cid}: sha256 ${sha256Hex(bytes)} differs from the one on chain (${ref.sha256})` };
     const report = decodeRoundReport(bytes);
-    const why = reportMismatch(report, { programId: session.program.programId.toBase58(), pool: pool.summary.address, round, result });
+    const why = reportMismatch(report, {
+      programId: session.program.programId.toBase58(),
+      pool: pool.summary.address,
+      round,
+      result,
+    });
     if (why !== undefined) return { error: `report ${ref.cid} ${why}` };
     return { report, ref };
   } catch (e) {
@@ -59,28 +65,46 @@ export interface RoundOutcome {
  * The outcome of `round` for wallet `me`: the posted report first (its verdict is final), then my
  * commitment, then the reason my trainer recorded for missing the round (`localReason`).
  */
-export function roundOutcome(round: number, me: string, facts: {
-  posted: boolean;
-  report?: RoundReport | undefined;
-  reportError?: string | undefined;
-  committed: boolean;
-  deadlinePassed: boolean;
-  localReason?: string | undefined;
-}): RoundOutcome {
+export function roundOutcome(
+  round: number,
+  me: string,
+  facts: {
+    posted: boolean;
+    report?: RoundReport | undefined;
+    reportError?: string | undefined;
+    committed: boolean;
+    deadlinePassed: boolean;
+    localReason?: string | undefined;
+  },
+): RoundOutcome {
   const mine = facts.report?.updates.find((u) => u.participant === me);
   const reward = facts.report?.rewards.leaves.find((l) => l.participant === me)?.reward;
   if (mine !== undefined) {
     if (mine.accepted) return { round, outcome: "accepted", reward: reward ?? "0" };
-    return { round, outcome: "rejected", reason: `${mine.reason ?? "REJECTED"}${mine.detail ? `: ${mine.detail}` : ""}`, reward: "0" };
+    return {
+      round,
+      outcome: "rejected",
+      reason: `${mine.reason ?? "REJECTED"}${mine.detail ? `: ${mine.detail}` : ""}`,
+      reward: "0",
+    };
   }
   if (facts.posted) {
-    const why = facts.reportError !== undefined ? `the round report could not be read (${facts.reportError})`
-      : facts.committed ? "committed, but the round report does not list the update"
-      : facts.localReason ?? "no commitment for this round";
-    return { round, outcome: facts.committed ? "committed" : "missed", reason: why, ...(facts.report !== undefined ? { reward: "0" } : {}) };
+    const why =
+      facts.reportError !== undefined
+        ? `the round report could not be read (${facts.reportError})`
+        : facts.committed
+          ? "committed, but the round report does not list the update"
+          : (facts.localReason ?? "no commitment for this round");
+    return {
+      round,
+      outcome: facts.committed ? "committed" : "missed",
+      reason: why,
+      ...(facts.report !== undefined ? { reward: "0" } : {}),
+    };
   }
   if (facts.committed) return { round, outcome: "committed" };
-  if (facts.deadlinePassed) return { round, outcome: "missed", reason: facts.localReason ?? "no commitment by the round's deadline" };
+  if (facts.deadlinePassed)
+    return { round, outcome: "missed", reason: facts.localReason ?? "no commitment by the round's deadline" };
   return { round, outcome: "pending" };
 }
 
@@ -93,7 +117,11 @@ export function describeOutcome(o: RoundOutcome): string {
 export function localReasons(dataDir: string, pool: string, wallet: string, jobId: string): Map<number, string> {
   try {
     const cp = loadCheckpoint(checkpointPath(dataDir, pool, wallet), { pool, wallet, jobId });
-    return new Map(Object.values(cp.rounds).flatMap((e) => (e.skipped !== undefined && e.committed !== true ? [[e.round, e.skipped] as const] : [])));
+    return new Map(
+      Object.values(cp.rounds).flatMap((e) =>
+        e.skipped !== undefined && e.committed !== true ? [[e.round, e.skipped] as const] : [],
+      ),
+    );
   } catch {
     return new Map(); // a damaged checkpoint is train's to report; the chain's view still stands
   }

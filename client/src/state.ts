@@ -44,7 +44,10 @@ export function checkpointPath(dataDir: string, pool: string, wallet: string): s
 const HEX64 = /^[0-9a-f]{64}$/;
 
 function check(cond: unknown, path: string, what: string): asserts cond {
-  if (!cond) throw new CheckpointError(`checkpoint ${path} is damaged: ${what} (delete it to start over; the chain keeps what was committed)`);
+  if (!cond)
+    throw new CheckpointError(
+      `checkpoint ${path} is damaged: ${what} (delete it to start over; the chain keeps what was committed)`,
+    );
 }
 
 /** Read the checkpoint for (pool, wallet, job), or a fresh one when there is no file. */
@@ -65,16 +68,32 @@ export function loadCheckpoint(path: string, ids: { pool: string; wallet: string
   check(raw !== null && typeof raw === "object" && !Array.isArray(raw), path, "not an object");
   const c = raw as Record<string, unknown>;
   check(c.version === 1, path, "unknown version");
-  check(c.pool === ids.pool && c.wallet === ids.wallet, path, `it is for pool ${String(c.pool)} and wallet ${String(c.wallet)}`);
+  check(
+    c.pool === ids.pool && c.wallet === ids.wallet,
+    path,
+    `it is for pool ${String(c.pool)} and wallet ${String(c.wallet)}`,
+  );
   check(c.jobId === ids.jobId, path, `it is for job ${String(c.jobId)}, the pool's is ${ids.jobId}`);
   check(c.rounds !== null && typeof c.rounds === "object" && !Array.isArray(c.rounds), path, "rounds is not an object");
   for (const [k, v] of Object.entries(c.rounds as Record<string, unknown>)) {
     const e = v as Record<string, unknown>;
-    check(e !== null && typeof e === "object" && e.round === Number(k) && Number.isSafeInteger(e.round), path, `round ${k} is malformed`);
+    check(
+      e !== null && typeof e === "object" && e.round === Number(k) && Number.isSafeInteger(e.round),
+      path,
+      `round ${k} is malformed`,
+    );
     check(e.sha256 === undefined || (typeof e.sha256 === "string" && HEX64.test(e.sha256)), path, `round ${k} sha256`);
     check(e.cid === undefined || typeof e.cid === "string", path, `round ${k} cid`);
-    check((e.cid === undefined) === (e.sha256 === undefined), path, `round ${k} has a cid without a sha256 or the reverse`);
-    check(e.samples === undefined || (Number.isSafeInteger(e.samples) && (e.samples as number) > 0), path, `round ${k} samples`);
+    check(
+      (e.cid === undefined) === (e.sha256 === undefined),
+      path,
+      `round ${k} has a cid without a sha256 or the reverse`,
+    );
+    check(
+      e.samples === undefined || (Number.isSafeInteger(e.samples) && (e.samples as number) > 0),
+      path,
+      `round ${k} samples`,
+    );
   }
   return c as unknown as Checkpoint;
 }
@@ -118,6 +137,7 @@ export function stepFor(
   }
   if (now < window.start) return { kind: "wait-start", until: window.start };
   if (now >= window.deadline) return { kind: "missed", reason: `round ${round} deadline passed` };
-  if (entry?.cid !== undefined && entry.sha256 !== undefined) return { kind: "commit", cid: entry.cid, sha256: entry.sha256 };
+  if (entry?.cid !== undefined && entry.sha256 !== undefined)
+    return { kind: "commit", cid: entry.cid, sha256: entry.sha256 };
   return { kind: "train" };
 }

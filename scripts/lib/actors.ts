@@ -3,13 +3,16 @@
  * drive the marketplace: `fedstr` (client/) and `fedstr-aggregator` (aggregator/), each with
  * --json, parsed from stdout; stderr is kept for error messages and optionally echoed with a prefix.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
+import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const ENTRY = { fedstr: join(REPO_ROOT, "client/src/cli.ts"), "fedstr-aggregator": join(REPO_ROOT, "aggregator/src/cli.ts") } as const;
+const ENTRY = {
+  fedstr: join(REPO_ROOT, "client/src/cli.ts"),
+  "fedstr-aggregator": join(REPO_ROOT, "aggregator/src/cli.ts"),
+} as const;
 export type CommandName = keyof typeof ENTRY;
 
 export interface ActorOptions {
@@ -21,8 +24,19 @@ export interface ActorOptions {
 
 export class CommandFailed extends Error {
   override name = "CommandFailed";
-  constructor(readonly command: string, readonly code: number | null, readonly stdout: string, readonly stderr: string) {
-    const json = (() => { try { return (JSON.parse(stdout.trim().split("\n").pop() ?? "") as { error?: { message?: string } }).error?.message; } catch { return undefined; } })();
+  constructor(
+    readonly command: string,
+    readonly code: number | null,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    const json = (() => {
+      try {
+        return (JSON.parse(stdout.trim().split("\n").pop() ?? "") as { error?: { message?: string } }).error?.message;
+      } catch {
+        return undefined;
+      }
+    })();
     super(`${command} exited with ${code}: ${json ?? stderr.trim().split("\n").slice(-3).join(" | ")}`);
   }
 }
@@ -38,17 +52,34 @@ function start(cmd: CommandName, args: string[], opts: ActorOptions): ChildProce
 }
 
 /** Run a one-shot command with --json and return its parsed JSON result (throws CommandFailed on a non-zero exit). */
-export async function runJson<T = Record<string, unknown>>(cmd: CommandName, args: string[], opts: ActorOptions = {}): Promise<T> {
+export async function runJson<T = Record<string, unknown>>(
+  cmd: CommandName,
+  args: string[],
+  opts: ActorOptions = {},
+): Promise<T> {
   let stderr = "";
-  const child = start(cmd, [...args, "--json"], { ...opts, onStderr: (l) => { stderr += `${l}\n`; opts.onStderr?.(l); } });
+  const child = start(cmd, [...args, "--json"], {
+    ...opts,
+    onStderr: (l) => {
+      stderr += `${l}\n`;
+      opts.onStderr?.(l);
+    },
+  });
   let stdout = "";
-  child.stdout!.on("data", (d: Buffer) => { stdout += d.toString(); });
+  child.stdout!.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   if (code !== 0) throw new CommandFailed(`${cmd} ${args.join(" ")}`, code, stdout, stderr);
   try {
     return JSON.parse(stdout) as T;
   } catch {
-    throw new CommandFailed(`${cmd} ${args.join(" ")}`, code, stdout, `stdout is not one JSON document: ${stdout.slice(0, 200)}`);
+    throw new CommandFailed(
+      `${cmd} ${args.join(" ")}`,
+      code,
+      stdout,
+      `stdout is not one JSON document: ${stdout.slice(0, 200)}`,
+    );
   }
 }
 
@@ -68,7 +99,11 @@ export interface RunningActor {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function spawnJsonLines(cmd: CommandName, args: string[], opts: ActorOptions & { onLine?: (line: Record<string, unknown>) => void } = {}): RunningActor {
+export function spawnJsonLines(
+  cmd: CommandName,
+  args: string[],
+  opts: ActorOptions & { onLine?: (line: Record<string, unknown>) => void } = {},
+): RunningActor {
   const stderr: string[] = [];
   const stderrWaiters: { pattern: RegExp; resolve: (l: string) => void; reject: (e: Error) => void }[] = [];
   const child = start(cmd, [...args, "--json"], {
@@ -76,11 +111,19 @@ export function spawnJsonLines(cmd: CommandName, args: string[], opts: ActorOpti
     onStderr: (l) => {
       stderr.push(l);
       opts.onStderr?.(l);
-      for (const w of [...stderrWaiters]) if (w.pattern.test(l)) { stderrWaiters.splice(stderrWaiters.indexOf(w), 1); w.resolve(l); }
+      for (const w of [...stderrWaiters])
+        if (w.pattern.test(l)) {
+          stderrWaiters.splice(stderrWaiters.indexOf(w), 1);
+          w.resolve(l);
+        }
     },
   });
   const lines: Record<string, unknown>[] = [];
-  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
+  const waiters: {
+    match: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+    reject: (e: Error) => void;
+  }[] = [];
   createInterface({ input: child.stdout! }).on("line", (text) => {
     let line: Record<string, unknown>;
     try {
@@ -90,12 +133,19 @@ export function spawnJsonLines(cmd: CommandName, args: string[], opts: ActorOpti
     }
     lines.push(line);
     opts.onLine?.(line);
-    for (const w of [...waiters]) if (w.match(line)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(line); }
+    for (const w of [...waiters])
+      if (w.match(line)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
   });
-  const exited = new Promise<number | null>((resolve) => child.on("close", (c) => {
-    for (const w of [...waiters.splice(0), ...stderrWaiters.splice(0)]) w.reject(new Error(`${cmd} exited (${c}) before the awaited line`));
-    resolve(c);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (c) => {
+      for (const w of [...waiters.splice(0), ...stderrWaiters.splice(0)])
+        w.reject(new Error(`${cmd} exited (${c}) before the awaited line`));
+      resolve(c);
+    }),
+  );
   return {
     child,
     lines,
@@ -117,6 +167,8 @@ export function spawnJsonLines(cmd: CommandName, args: string[], opts: ActorOpti
         stderrWaiters.push({ pattern, resolve, reject });
       });
     },
-    kill: (signal = "SIGTERM") => { if (child.exitCode === null && child.signalCode === null) child.kill(signal); },
+    kill: (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
   };
 }

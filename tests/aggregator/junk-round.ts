@@ -6,16 +6,25 @@
  * once half of the junk has been accepted by the relay, so they sit behind it on the aggregator's socket.
  */
 import { readFileSync } from "node:fs";
-import * as fl from "@fedstr/sdk/fl";
-import { cidToBytes, commitUpdateIx, createPoolIx, fetchCommitment, fetchPool, findCommitmentAddress, findPoolAddress, joinPoolIx } from "@fedstr/sdk/program";
-import { buildJobRequest, buildResult, createBinding, solanaSignerFromSecretKey, type Event } from "@fedstr/sdk/nostr";
-import { RELAY_LIMITS } from "../../sdk/src/nostr/relay-server.js";
-import { chainTime, scheduleOf } from "@fedstr/sdk/job";
-import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
 import { openSession, type Session } from "@fedstr/sdk/cli";
+import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
+import * as fl from "@fedstr/sdk/fl";
+import { chainTime, scheduleOf } from "@fedstr/sdk/job";
+import { buildJobRequest, buildResult, createBinding, type Event, solanaSignerFromSecretKey } from "@fedstr/sdk/nostr";
+import {
+  cidToBytes,
+  commitUpdateIx,
+  createPoolIx,
+  fetchCommitment,
+  fetchPool,
+  findCommitmentAddress,
+  findPoolAddress,
+  joinPoolIx,
+} from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import type { LocalnetHandle } from "../../localnet/index.js";
-import { spawnJsonLines, type RunningActor } from "../../scripts/lib/actors.js";
+import { type RunningActor, spawnJsonLines } from "../../scripts/lib/actors.js";
+import { RELAY_LIMITS } from "../../sdk/src/nostr/relay-server.js";
 import { junkEvents, publishFlood } from "../support/junk.js";
 
 const TOKEN = 1_000_000n;
@@ -31,7 +40,12 @@ export interface JunkRound {
   sessions: Record<string, Session>;
   honestNostr: Record<string, string>;
   /** The relay's answers to the junk. */
-  flood: { ok: number; refused: Record<string, number>; publishMs: number; generation: { identityMs: number; generatedIdentities: number; signMs: number } };
+  flood: {
+    ok: number;
+    refused: Record<string, number>;
+    publishMs: number;
+    generation: { identityMs: number; generatedIdentities: number; signMs: number };
+  };
   /** Junk events the relay had accepted (so had sent on to the aggregator) when the honest results went out. */
   junkBeforeHonest: number;
   /** Wall clock (ms) when the last honest result was accepted by the relay. */
@@ -51,9 +65,14 @@ function vmHwmKb(pid: number): number {
   }
 }
 
-export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malformed: number; connections?: number; log?: (l: string) => void }): Promise<JunkRound> {
+export async function runJunkRound(
+  net: LocalnetHandle,
+  o: { bound: number; malformed: number; connections?: number; log?: (l: string) => void },
+): Promise<JunkRound> {
   const config = loadConfig({ config: net.configPath });
-  const sessions: Record<string, Session> = Object.fromEntries(JUNK_WALLETS.map((n) => [n, openSession(config, { wallet: net.wallets[n]!.keypair })]));
+  const sessions: Record<string, Session> = Object.fromEntries(
+    JUNK_WALLETS.map((n) => [n, openSession(config, { wallet: net.wallets[n]!.keypair })]),
+  );
   const org = sessions.organization!;
   const store = await org.store();
   const relays = await org.relays();
@@ -69,55 +88,134 @@ export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malf
   // One long round: it closes as soon as the three honest results are in, not at its deadline.
   const terms = { joinDeadline: now + 300, roundDuration: 3600, numRounds: 1, gracePeriod: 600, claimWindow: 3600 };
   const mint = config.mint!.toBase58();
-  const jobEvent = buildJobRequest({
-    programId: config.programId.toBase58(), cluster: "localnet", pool: pool.toBase58(), planCid, initialModelCid: modelCid, rounds: 1,
-    reward: { amount: (100n * TOKEN).toString(), mint }, stake: { amount: (10n * TOKEN).toString(), mint },
-    deadlines: { join: terms.joinDeadline, end: terms.joinDeadline + terms.roundDuration, roundSeconds: terms.roundDuration },
-    relays: [net.relayUrl], aggregator: aggregatorNostr, privacy: "public",
-  }, org.nostr.secretKey);
+  const jobEvent = buildJobRequest(
+    {
+      programId: config.programId.toBase58(),
+      cluster: "localnet",
+      pool: pool.toBase58(),
+      planCid,
+      initialModelCid: modelCid,
+      rounds: 1,
+      reward: { amount: (100n * TOKEN).toString(), mint },
+      stake: { amount: (10n * TOKEN).toString(), mint },
+      deadlines: {
+        join: terms.joinDeadline,
+        end: terms.joinDeadline + terms.roundDuration,
+        roundSeconds: terms.roundDuration,
+      },
+      relays: [net.relayUrl],
+      aggregator: aggregatorNostr,
+      privacy: "public",
+    },
+    org.nostr.secretKey,
+  );
   // The junk names this job: signed now, in worker threads, while the pool is set up.
-  const junk = junkEvents({ jobId: jobEvent.id, aggregator: aggregatorNostr, round: 1, bound: o.bound, malformed: o.malformed });
-  await org.send("create pool", [await createPoolIx(org.program, {
-    creator: org.wallet.publicKey, poolId, mint: config.mint!, creatorToken: net.wallets.organization!.tokenAccount!,
-    aggregator: net.wallets.aggregator!.publicKey, rewardAmount: 100n * TOKEN, minStake: 10n * TOKEN, maxParticipants: 5,
-    numRounds: terms.numRounds, roundDuration: terms.roundDuration, joinDeadline: terms.joinDeadline, gracePeriod: terms.gracePeriod,
-    claimWindow: terms.claimWindow, slashLimitBps: 5000,
-    nostrJobId: Buffer.from(jobEvent.id, "hex"), trainingPlanCid: cidToBytes(planCid), initialModelCid: cidToBytes(modelCid),
-  })]);
+  const junk = junkEvents({
+    jobId: jobEvent.id,
+    aggregator: aggregatorNostr,
+    round: 1,
+    bound: o.bound,
+    malformed: o.malformed,
+  });
+  await org.send("create pool", [
+    await createPoolIx(org.program, {
+      creator: org.wallet.publicKey,
+      poolId,
+      mint: config.mint!,
+      creatorToken: net.wallets.organization!.tokenAccount!,
+      aggregator: net.wallets.aggregator!.publicKey,
+      rewardAmount: 100n * TOKEN,
+      minStake: 10n * TOKEN,
+      maxParticipants: 5,
+      numRounds: terms.numRounds,
+      roundDuration: terms.roundDuration,
+      joinDeadline: terms.joinDeadline,
+      gracePeriod: terms.gracePeriod,
+      claimWindow: terms.claimWindow,
+      slashLimitBps: 5000,
+      nostrJobId: Buffer.from(jobEvent.id, "hex"),
+      trainingPlanCid: cidToBytes(planCid),
+      initialModelCid: cidToBytes(modelCid),
+    }),
+  ]);
   await relays.publish(jobEvent);
   for (const name of HONEST) {
     const s = sessions[name]!;
-    await s.send("join", [await joinPoolIx(s.program, { participant: s.wallet.publicKey, pool, participantToken: net.wallets[name]!.tokenAccount!, stake: 10n * TOKEN, nostrPubkey: Buffer.from(s.nostr.pubkey, "hex") })]);
+    await s.send("join", [
+      await joinPoolIx(s.program, {
+        participant: s.wallet.publicKey,
+        pool,
+        participantToken: net.wallets[name]!.tokenAccount!,
+        stake: 10n * TOKEN,
+        nostrPubkey: Buffer.from(s.nostr.pubkey, "hex"),
+      }),
+    ]);
   }
 
-  const aggregator = spawnJsonLines("fedstr-aggregator", ["run", "--pool", pool.toBase58(), "--wallet", net.wallets.aggregator!.path, "--holdout-digits-test", "200", "--poll-ms", "300"], {
-    env: { FEDSTR_CONFIG: net.configPath },
-    onStderr: (l) => o.log?.(`[aggregator] ${l}`),
-    onLine: (l) => { if (l.event !== "result-received") o.log?.(`[aggregator] ${JSON.stringify(l).slice(0, 400)}`); },
-  });
+  const aggregator = spawnJsonLines(
+    "fedstr-aggregator",
+    [
+      "run",
+      "--pool",
+      pool.toBase58(),
+      "--wallet",
+      net.wallets.aggregator!.path,
+      "--holdout-digits-test",
+      "200",
+      "--poll-ms",
+      "300",
+    ],
+    {
+      env: { FEDSTR_CONFIG: net.configPath },
+      onStderr: (l) => o.log?.(`[aggregator] ${l}`),
+      onLine: (l) => {
+        if (l.event !== "result-received") o.log?.(`[aggregator] ${JSON.stringify(l).slice(0, 400)}`);
+      },
+    },
+  );
   let peakRssKb = 0;
-  const rss = setInterval(() => { peakRssKb = Math.max(peakRssKb, vmHwmKb(aggregator.child.pid!)); }, 200);
+  const rss = setInterval(() => {
+    peakRssKb = Math.max(peakRssKb, vmHwmKb(aggregator.child.pid!));
+  }, 200);
   try {
-    const [generated] = await Promise.all([junk, aggregator.waitFor((l) => (l.event === "round-waiting" || l.event === "round-collecting") && l.round === 1)]);
-    o.log?.(`junk: ${generated.events.length} events (identities ${Math.round(generated.identityMs)} ms, ${generated.generatedIdentities} generated; signing ${Math.round(generated.signMs)} ms)`);
+    const [generated] = await Promise.all([
+      junk,
+      aggregator.waitFor((l) => (l.event === "round-waiting" || l.event === "round-collecting") && l.round === 1),
+    ]);
+    o.log?.(
+      `junk: ${generated.events.length} events (identities ${Math.round(generated.identityMs)} ms, ${generated.generatedIdentities} generated; signing ${Math.round(generated.signMs)} ms)`,
+    );
     const account = (await fetchPool(org.program, pool))!;
     // Open round 1 now instead of sitting out the join window.
-    if ((await chainTime(org.connection)) < scheduleOf(account).roundStart(1)) await net.timeTravel(scheduleOf(account).roundStart(1));
+    if ((await chainTime(org.connection)) < scheduleOf(account).roundStart(1))
+      await net.timeTravel(scheduleOf(account).roundStart(1));
 
     // The honest participants: an update each, on IPFS before the flood (the embedded IPFS node
     // shares its process with the relay), then during it committed on chain and announced by an
     // encrypted, bound result.
     const global = fl.decode(await store.get(modelCid), { copy: true });
-    const updates = await Promise.all(HONEST.map(async (_, k) => {
-      const weights = fl.cloneWeights(global);
-      weights.forEach((t) => { const v = t.values as Float32Array; for (let i = 0; i < v.length; i += 89) v[i] = v[i]! + 0.001 * (k + 1); });
-      const bytes = fl.encode(weights);
-      return { cid: (await store.put(bytes)).toString(), sha: sha256Hex(bytes) };
-    }));
+    const updates = await Promise.all(
+      HONEST.map(async (_, k) => {
+        const weights = fl.cloneWeights(global);
+        weights.forEach((t) => {
+          const v = t.values as Float32Array;
+          for (let i = 0; i < v.length; i += 89) v[i] = v[i]! + 0.001 * (k + 1);
+        });
+        const bytes = fl.encode(weights);
+        return { cid: (await store.put(bytes)).toString(), sha: sha256Hex(bytes) };
+      }),
+    );
     const participate = async (name: string, k: number) => {
       const s = sessions[name]!;
       const { cid, sha } = updates[k]!;
-      const ix = await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool, round: 1, updateHash: Buffer.from(sha, "hex"), updateCid: cidToBytes(cid), samples: 100 + k });
+      const ix = await commitUpdateIx(s.program, {
+        participant: s.wallet.publicKey,
+        pool,
+        round: 1,
+        updateHash: Buffer.from(sha, "hex"),
+        updateCid: cidToBytes(cid),
+        samples: 100 + k,
+      });
       try {
         await s.send("commit", [ix]);
       } catch (e) {
@@ -125,21 +223,31 @@ export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malf
         // although the transaction landed. The Commitment account says which.
         const address = findCommitmentAddress(pool, s.wallet.publicKey, 1, config.programId)[0];
         let landed = false;
-        for (const until = Date.now() + 120_000; !landed && Date.now() < until;) {
+        for (const until = Date.now() + 120_000; !landed && Date.now() < until; ) {
           landed = (await fetchCommitment(s.program, address).catch(() => null)) !== null;
           if (!landed) await new Promise((r) => setTimeout(r, 1000));
         }
         if (!landed) throw e;
       }
       const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
-      const result = buildResult({ job: jobEvent, aggregator: aggregatorNostr, binding, encrypt: true, payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } } }, s.nostr.secretKey);
+      const result = buildResult(
+        {
+          job: jobEvent,
+          aggregator: aggregatorNostr,
+          binding,
+          encrypt: true,
+          payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } },
+        },
+        s.nostr.secretKey,
+      );
       // The relay's OK can take longer than the client's publish timeout while it verifies the flood: send again (a repeat is "duplicate", OK true).
       let sent = await (await s.relays()).publish(result);
-      for (const until = Date.now() + 180_000; !sent.some((x) => x.ok) && Date.now() < until;) {
+      for (const until = Date.now() + 180_000; !sent.some((x) => x.ok) && Date.now() < until; ) {
         await new Promise((r) => setTimeout(r, 1000)); // also covers a dropped connection: the pool reconnects
         sent = await (await s.relays()).publish(result);
       }
-      if (!sent.some((x) => x.ok)) throw new Error(`${name}'s result was not accepted by the relay: ${JSON.stringify(sent)}`);
+      if (!sent.some((x) => x.ok))
+        throw new Error(`${name}'s result was not accepted by the relay: ${JSON.stringify(sent)}`);
     };
     let junkBeforeHonest = 0;
     let lastResultAt = 0;
@@ -149,15 +257,20 @@ export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malf
       if (honestStarted) return;
       honestStarted = true;
       junkBeforeHonest = acked;
-      honest = Promise.all(HONEST.map((n, k) => participate(n, k))).then(() => { lastResultAt = Date.now(); });
+      honest = Promise.all(HONEST.map((n, k) => participate(n, k))).then(() => {
+        lastResultAt = Date.now();
+      });
     };
     const half = Math.floor(generated.events.length / 2);
     if (half === 0) goHonest(0);
     const t0 = performance.now();
     // Several connections, each paced below the relay's per-connection event rate (what a flooder must do too).
     const flood = await publishFlood(net.relayUrl, generated.events, {
-      connections: o.connections ?? 40, perSecond: Math.floor(RELAY_LIMITS.eventsPerSecond * 0.9),
-      onAcked: (acked) => { if (acked >= half) goHonest(acked); },
+      connections: o.connections ?? 40,
+      perSecond: Math.floor(RELAY_LIMITS.eventsPerSecond * 0.9),
+      onAcked: (acked) => {
+        if (acked >= half) goHonest(acked);
+      },
     });
     const publishMs = performance.now() - t0;
     goHonest(flood.ok);
@@ -165,10 +278,24 @@ export async function runJunkRound(net: LocalnetHandle, o: { bound: number; malf
     const exitCode = await aggregator.exited;
     const posted = aggregator.lines.find((l) => l.event === "round-posted" && l.round === 1);
     return {
-      pool: pool.toBase58(), jobEvent, aggregatorNostr, aggregator, exitCode, sessions,
+      pool: pool.toBase58(),
+      jobEvent,
+      aggregatorNostr,
+      aggregator,
+      exitCode,
+      sessions,
       honestNostr: Object.fromEntries(HONEST.map((n) => [n, sessions[n]!.nostr.pubkey])),
-      flood: { ...flood, publishMs, generation: { identityMs: generated.identityMs, generatedIdentities: generated.generatedIdentities, signMs: generated.signMs } },
-      junkBeforeHonest, lastResultAt,
+      flood: {
+        ...flood,
+        publishMs,
+        generation: {
+          identityMs: generated.identityMs,
+          generatedIdentities: generated.generatedIdentities,
+          signMs: generated.signMs,
+        },
+      },
+      junkBeforeHonest,
+      lastResultAt,
       overheadMs: posted !== undefined ? (posted.ts as number) - lastResultAt : Number.NaN,
       peakRssKb,
     };

@@ -7,14 +7,17 @@
  * sends one transaction plus one per slash, and the funds reconcile to the token unit. The
  * figures are the bench's (`npm run bench:round`); this test asserts behaviour only.
  */
-import { expect } from "chai";
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
-import { behaviours, LOAD_WALLETS, runLoadRounds, type LoadResult } from "../support/load-round.js";
+import { expect } from "chai";
+import { type LocalnetHandle, startLocalnet } from "../../localnet/index.js";
+import { behaviours, LOAD_WALLETS, type LoadResult, runLoadRounds } from "../support/load-round.js";
 
-const N = 100, MISBEHAVE = 0.1, LATE = 0.05;
+const N = 100,
+  MISBEHAVE = 0.1,
+  LATE = 0.05;
 
 describe("aggregator: 100 participants in one round", function () {
   this.timeout(600_000);
@@ -35,7 +38,15 @@ describe("aggregator: 100 participants in one round", function () {
 
   it("accepts and pays every honest participant, rejects every cheat (slashing the provable ones), closes at the deadline without the stragglers, and reconciles the funds", async () => {
     const log = process.env.FEDSTR_TEST_VERBOSE ? (l: string) => console.log(`      ${l}`) : undefined;
-    run = await runLoadRounds(net, { participants: N, rounds: 1, strategy: "fedavg", misbehave: MISBEHAVE, late: LATE, train: false, ...(log ? { log } : {}) });
+    run = await runLoadRounds(net, {
+      participants: N,
+      rounds: 1,
+      strategy: "fedavg",
+      misbehave: MISBEHAVE,
+      late: LATE,
+      train: false,
+      ...(log ? { log } : {}),
+    });
     const r = run;
     expect(r.exitCode, JSON.stringify(r.aggregator.lines.slice(-3))).to.equal(0);
     const kinds = behaviours(N, MISBEHAVE, LATE);
@@ -54,7 +65,9 @@ describe("aggregator: 100 participants in one round", function () {
     for (const w of wallets("hash")) expect(reasons[w], w).to.equal("HASH_MISMATCH");
     for (const w of wallets("nan")) expect(reasons[w], w).to.equal("NON_FINITE");
     for (const w of wallets("silent")) expect(reasons[w], w).to.equal("NO_RESULT");
-    expect(Object.keys(reasons)).to.have.length(wallets("hash").length + wallets("nan").length + wallets("silent").length);
+    expect(Object.keys(reasons)).to.have.length(
+      wallets("hash").length + wallets("nan").length + wallets("silent").length,
+    );
     expect([...round.slashed].sort()).to.deep.equal(wallets("hash"));
     // The stragglers: refused by the chain after the deadline, not in the round, and the round closed without waiting for them.
     expect(round.lateRefused).to.deep.equal({ RoundNotOpen: 5 });

@@ -9,27 +9,39 @@
  * data, is slashed); the round verifies with the keys `fedstr-aggregator disclose` gives, and not
  * without them or with wrong ones.
  */
-import { expect } from "chai";
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as fl from "@fedstr/sdk/fl";
-import { cidToBytes, commitUpdateIx, createPoolIx, fetchParticipant, fetchPool, findParticipantAddress, findPoolAddress, joinPoolIx } from "@fedstr/sdk/program";
-import { buildJobRequest, buildResult, createBinding, solanaSignerFromSecretKey } from "@fedstr/sdk/nostr";
-import { chainTime, decodeRoundReport, scheduleOf } from "@fedstr/sdk/job";
-import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
 import { openSession, type Session } from "@fedstr/sdk/cli";
-import { sha256Hex } from "@fedstr/sdk/storage";
+import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
+import * as fl from "@fedstr/sdk/fl";
+import { chainTime, decodeRoundReport, scheduleOf } from "@fedstr/sdk/job";
+import { buildJobRequest, buildResult, createBinding, solanaSignerFromSecretKey } from "@fedstr/sdk/nostr";
 import { createSealKeySet, keyToHex, sealTo, sealUpdate } from "@fedstr/sdk/privacy";
+import {
+  cidToBytes,
+  commitUpdateIx,
+  createPoolIx,
+  fetchParticipant,
+  fetchPool,
+  findParticipantAddress,
+  findPoolAddress,
+  joinPoolIx,
+} from "@fedstr/sdk/program";
+import { sha256Hex } from "@fedstr/sdk/storage";
+import { expect } from "chai";
 import { generateSecretKey } from "nostr-tools/pure";
-import { startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
+import { type LocalnetHandle, startLocalnet } from "../../localnet/index.js";
 import { CommandFailed, runJson, spawnJsonLines } from "../../scripts/lib/actors.js";
 
 const TOKEN = 1_000_000n;
 const PARTICIPANTS = ["honest1", "honest2", "wrongkey", "tampered", "mismatch"] as const;
 const WALLETS = ["organization", "aggregator", ...PARTICIPANTS];
 
-interface Verification { rounds: { round: number; ok: boolean; detail: string; recomputedHash: string | null }[] }
+interface Verification {
+  rounds: { round: number; ok: boolean; detail: string; recomputedHash: string | null }[];
+}
 
 describe("aggregator: a sealed round (updates encrypted to the aggregator's round key)", function () {
   this.timeout(900_000);
@@ -49,7 +61,11 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
 
   it("keeps every update ciphertext on IPFS, pays the honest, rejects the bad with their reasons, and verifies only with the disclosed keys", async () => {
     const config = loadConfig({ config: net.configPath });
-    const open = (n: string) => { const s = openSession(config, { wallet: net.wallets[n]!.keypair }); sessions.push(s); return s; };
+    const open = (n: string) => {
+      const s = openSession(config, { wallet: net.wallets[n]!.keypair });
+      sessions.push(s);
+      return s;
+    };
     const org = open("organization");
     const store = await org.store();
     const aggregatorKey = loadNostrKey(config, net.wallets.aggregator!.keypair);
@@ -57,7 +73,11 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
     const aggWallet = ["--wallet", net.wallets.aggregator!.path];
 
     // The aggregator makes the round keys, the organization puts them into the job request.
-    const seal = await runJson<{ id: string; keys: string[] }>("fedstr-aggregator", ["seal-keys", "--rounds", "1", ...aggWallet], { env });
+    const seal = await runJson<{ id: string; keys: string[] }>(
+      "fedstr-aggregator",
+      ["seal-keys", "--rounds", "1", ...aggWallet],
+      { env },
+    );
     expect(seal.keys).to.have.length(1);
 
     const init = await fl.initialWeights(fl.digitsPlan("0".repeat(64)), 3);
@@ -70,32 +90,78 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
     const now = await chainTime(org.connection);
     const terms = { joinDeadline: now + 300, roundDuration: 3600, numRounds: 1, gracePeriod: 600, claimWindow: 3600 };
     const mint = config.mint!.toBase58();
-    const jobEvent = buildJobRequest({
-      programId: config.programId.toBase58(), cluster: "localnet", pool: address, planCid, initialModelCid: modelCid, rounds: 1,
-      reward: { amount: (100n * TOKEN).toString(), mint }, stake: { amount: (10n * TOKEN).toString(), mint },
-      deadlines: { join: terms.joinDeadline, end: terms.joinDeadline + terms.roundDuration, roundSeconds: terms.roundDuration },
-      relays: [net.relayUrl], aggregator: aggregatorKey.pubkey, privacy: "sealed", seal,
-    }, org.nostr.secretKey);
+    const jobEvent = buildJobRequest(
+      {
+        programId: config.programId.toBase58(),
+        cluster: "localnet",
+        pool: address,
+        planCid,
+        initialModelCid: modelCid,
+        rounds: 1,
+        reward: { amount: (100n * TOKEN).toString(), mint },
+        stake: { amount: (10n * TOKEN).toString(), mint },
+        deadlines: {
+          join: terms.joinDeadline,
+          end: terms.joinDeadline + terms.roundDuration,
+          roundSeconds: terms.roundDuration,
+        },
+        relays: [net.relayUrl],
+        aggregator: aggregatorKey.pubkey,
+        privacy: "sealed",
+        seal,
+      },
+      org.nostr.secretKey,
+    );
     const job = { pool: address, seal };
-    await org.send("create pool", [await createPoolIx(org.program, {
-      creator: org.wallet.publicKey, poolId, mint: config.mint!, creatorToken: net.wallets.organization!.tokenAccount!,
-      aggregator: net.wallets.aggregator!.publicKey, rewardAmount: 100n * TOKEN, minStake: 10n * TOKEN, maxParticipants: 8,
-      numRounds: 1, roundDuration: terms.roundDuration, joinDeadline: terms.joinDeadline, gracePeriod: terms.gracePeriod,
-      claimWindow: terms.claimWindow, slashLimitBps: 5000,
-      nostrJobId: Buffer.from(jobEvent.id, "hex"), trainingPlanCid: cidToBytes(planCid), initialModelCid: cidToBytes(modelCid),
-    })]);
+    await org.send("create pool", [
+      await createPoolIx(org.program, {
+        creator: org.wallet.publicKey,
+        poolId,
+        mint: config.mint!,
+        creatorToken: net.wallets.organization!.tokenAccount!,
+        aggregator: net.wallets.aggregator!.publicKey,
+        rewardAmount: 100n * TOKEN,
+        minStake: 10n * TOKEN,
+        maxParticipants: 8,
+        numRounds: 1,
+        roundDuration: terms.roundDuration,
+        joinDeadline: terms.joinDeadline,
+        gracePeriod: terms.gracePeriod,
+        claimWindow: terms.claimWindow,
+        slashLimitBps: 5000,
+        nostrJobId: Buffer.from(jobEvent.id, "hex"),
+        trainingPlanCid: cidToBytes(planCid),
+        initialModelCid: cidToBytes(modelCid),
+      }),
+    ]);
     await (await org.relays()).publish(jobEvent);
-    const ps = Object.fromEntries(PARTICIPANTS.map((n) => [n, open(n)])) as Record<typeof PARTICIPANTS[number], Session>;
+    const ps = Object.fromEntries(PARTICIPANTS.map((n) => [n, open(n)])) as Record<
+      (typeof PARTICIPANTS)[number],
+      Session
+    >;
     for (const n of PARTICIPANTS) {
       const s = ps[n];
-      await s.send("join", [await joinPoolIx(s.program, { participant: s.wallet.publicKey, pool, participantToken: net.wallets[n]!.tokenAccount!, stake: 10n * TOKEN, nostrPubkey: Buffer.from(s.nostr.pubkey, "hex") })]);
+      await s.send("join", [
+        await joinPoolIx(s.program, {
+          participant: s.wallet.publicKey,
+          pool,
+          participantToken: net.wallets[n]!.tokenAccount!,
+          stake: 10n * TOKEN,
+          nostrPubkey: Buffer.from(s.nostr.pubkey, "hex"),
+        }),
+      ]);
     }
 
-    const aggregator = spawnJsonLines("fedstr-aggregator", ["run", "--pool", address, ...aggWallet, "--holdout-digits-test", "200", "--poll-ms", "300"], { env });
+    const aggregator = spawnJsonLines(
+      "fedstr-aggregator",
+      ["run", "--pool", address, ...aggWallet, "--holdout-digits-test", "200", "--poll-ms", "300"],
+      { env },
+    );
     try {
       await aggregator.waitFor((l) => (l.event === "round-waiting" || l.event === "round-collecting") && l.round === 1);
       const account = (await fetchPool(org.program, pool))!;
-      if ((await chainTime(org.connection)) < scheduleOf(account).roundStart(1)) await net.timeTravel(scheduleOf(account).roundStart(1));
+      if ((await chainTime(org.connection)) < scheduleOf(account).roundStart(1))
+        await net.timeTravel(scheduleOf(account).roundStart(1));
 
       // Each participant's update (plaintext) and what it commits and uploads.
       const global = fl.decode(await store.get(modelCid), { copy: true });
@@ -104,20 +170,52 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
       for (const [k, n] of PARTICIPANTS.entries()) {
         const s = ps[n];
         const weights = fl.cloneWeights(global);
-        weights.forEach((t) => { const v = t.values as Float32Array; for (let i = 0; i < v.length; i += 89) v[i] = v[i]! + 0.001 * (k + 1); });
+        weights.forEach((t) => {
+          const v = t.values as Float32Array;
+          for (let i = 0; i < v.length; i += 89) v[i] = v[i]! + 0.001 * (k + 1);
+        });
         const plain = fl.encode(weights);
         plaintexts[n] = plain;
         const ctx = { round: 1, participant: s.wallet.publicKey.toBase58() };
         let sealed = await sealUpdate(plain, job, ctx);
-        if (n === "wrongkey") sealed = await sealTo((await createSealKeySet(generateSecretKey(), 1)).keys[0]!, plain, { ...ctx, pool: address });
-        if (n === "tampered") { sealed = Uint8Array.from(sealed); sealed[sealed.length - 100]! ^= 0xff; }
+        if (n === "wrongkey")
+          sealed = await sealTo((await createSealKeySet(generateSecretKey(), 1)).keys[0]!, plain, {
+            ...ctx,
+            pool: address,
+          });
+        if (n === "tampered") {
+          sealed = Uint8Array.from(sealed);
+          sealed[sealed.length - 100]! ^= 0xff;
+        }
         let sha = sha256Hex(sealed);
-        if (n === "mismatch") { sha = sha256Hex(sealed); sealed = Uint8Array.from(sealed); sealed[sealed.length - 100]! ^= 0xff; }
+        if (n === "mismatch") {
+          sha = sha256Hex(sealed);
+          sealed = Uint8Array.from(sealed);
+          sealed[sealed.length - 100]! ^= 0xff;
+        }
         const cid = (await store.put(sealed)).toString();
         committed[n] = { cid, sha };
-        await s.send("commit", [await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool, round: 1, updateHash: Buffer.from(sha, "hex"), updateCid: cidToBytes(cid), samples: 100 + k })]);
+        await s.send("commit", [
+          await commitUpdateIx(s.program, {
+            participant: s.wallet.publicKey,
+            pool,
+            round: 1,
+            updateHash: Buffer.from(sha, "hex"),
+            updateCid: cidToBytes(cid),
+            samples: 100 + k,
+          }),
+        ]);
         const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
-        const result = buildResult({ job: jobEvent, aggregator: aggregatorKey.pubkey, binding, encrypt: true, payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } } }, s.nostr.secretKey);
+        const result = buildResult(
+          {
+            job: jobEvent,
+            aggregator: aggregatorKey.pubkey,
+            binding,
+            encrypt: true,
+            payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } },
+          },
+          s.nostr.secretKey,
+        );
         expect((await (await s.relays()).publish(result)).some((x) => x.ok)).to.equal(true);
       }
 
@@ -126,7 +224,8 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
         const onIpfs = Buffer.from(await store.get(committed[n]!.cid));
         expect(() => fl.decode(onIpfs), `${n}'s upload decodes as a model`).to.throw(fl.CodecError);
         const plain = plaintexts[n]!;
-        for (let i = 0; i + 32 <= plain.length; i += 32) expect(onIpfs.indexOf(plain.subarray(i, i + 32)), `${n}'s upload contains plaintext at ${i}`).to.equal(-1);
+        for (let i = 0; i + 32 <= plain.length; i += 32)
+          expect(onIpfs.indexOf(plain.subarray(i, i + 32)), `${n}'s upload contains plaintext at ${i}`).to.equal(-1);
       }
 
       expect(await aggregator.exited, JSON.stringify(aggregator.lines.slice(-3))).to.equal(0);
@@ -137,11 +236,21 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
     }
 
     // The report: the honest two accepted and paid, each bad one rejected with its reason.
-    const reportRef = (await runJson<{ onChain: { rounds: { round: number }[] }; checkpoint: { rounds: { report: { cid: string } }[] } }>("fedstr-aggregator", ["status", "--pool", address, ...aggWallet], { env })).checkpoint.rounds[0]!.report;
+    const reportRef = (
+      await runJson<{
+        onChain: { rounds: { round: number }[] };
+        checkpoint: { rounds: { report: { cid: string } }[] };
+      }>("fedstr-aggregator", ["status", "--pool", address, ...aggWallet], { env })
+    ).checkpoint.rounds[0]!.report;
     const report = decodeRoundReport(await store.get(reportRef.cid));
-    const byName = Object.fromEntries(PARTICIPANTS.map((n) => [n, report.updates.find((u) => u.participant === ps[n].wallet.publicKey.toBase58())!]));
+    const byName = Object.fromEntries(
+      PARTICIPANTS.map((n) => [n, report.updates.find((u) => u.participant === ps[n].wallet.publicKey.toBase58())!]),
+    );
     expect(byName.honest1!.accepted).to.equal(true);
-    expect(report.updates.some((u) => u.metrics !== undefined), "training metrics stay out of a sealed round's report").to.equal(false);
+    expect(
+      report.updates.some((u) => u.metrics !== undefined),
+      "training metrics stay out of a sealed round's report",
+    ).to.equal(false);
     expect(byName.honest2!.accepted).to.equal(true);
     expect(BigInt(byName.honest1!.reward) + BigInt(byName.honest2!.reward)).to.equal(100n * TOKEN);
     expect(BigInt(byName.honest1!.reward) > 0n, "honest1 is paid").to.equal(true);
@@ -151,14 +260,21 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
     // Only the hash mismatch (provable from the chain and IPFS) is slashed.
     expect(report.slashes.map((s) => s.participant)).to.deep.equal([ps.mismatch.wallet.publicKey.toBase58()]);
     for (const n of ["honest1", "honest2", "wrongkey", "tampered"] as const) {
-      const state = (await fetchParticipant(org.program, findParticipantAddress(pool, ps[n].wallet.publicKey, config.programId)[0]))!;
+      const state = (await fetchParticipant(
+        org.program,
+        findParticipantAddress(pool, ps[n].wallet.publicKey, config.programId)[0],
+      ))!;
       expect(state.slashed.toString(), `${n} slashed`).to.equal("0");
     }
 
     // Verification: without keys it cannot recompute; with the disclosed keys it does; wrong keys fail.
     const verify = async (args: string[]): Promise<Verification> => {
       try {
-        return await runJson<Verification>("fedstr", ["verify", address, ...args, "--wallet", net.wallets.organization!.path], { env });
+        return await runJson<Verification>(
+          "fedstr",
+          ["verify", address, ...args, "--wallet", net.wallets.organization!.path],
+          { env },
+        );
       } catch (e) {
         if (!(e instanceof CommandFailed) || e.code !== 1) throw e;
         return JSON.parse(e.stdout) as Verification;
@@ -167,7 +283,11 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
     const noKeys = await verify([]);
     expect(noKeys.rounds[0]).to.include({ ok: false });
     expect(noKeys.rounds[0]!.detail).to.match(/sealed/);
-    const disclosed = await runJson<{ pool: string; keys: Record<string, string> }>("fedstr-aggregator", ["disclose", "--pool", address, "--round", "1", ...aggWallet], { env });
+    const disclosed = await runJson<{ pool: string; keys: Record<string, string> }>(
+      "fedstr-aggregator",
+      ["disclose", "--pool", address, "--round", "1", ...aggWallet],
+      { env },
+    );
     const keysFile = join(dir, "keys.json");
     writeFileSync(keysFile, JSON.stringify(disclosed));
     const good = await verify(["--keys", keysFile]);

@@ -6,23 +6,41 @@
  * its bytes; the aggregator is SIGKILLed right after it aggregated round 1 and restarted; round 2
  * has a participant that commits but never publishes, so it closes at the deadline.
  */
-import { expect } from "chai";
+
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as fl from "@fedstr/sdk/fl";
-import {
-  cidToBytes, createPoolIx, commitUpdateIx, fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findPoolAddress,
-  findRoundAddress, joinPoolIx, rewardClaimFromJson,
-} from "@fedstr/sdk/program";
-import { buildJobRequest, buildResult, createBinding, EventReader, jobFeedbackFilter, solanaSignerFromSecretKey, type Event } from "@fedstr/sdk/nostr";
-import { chainTime, decodeRoundReport, modelForRound, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
-import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
 import { openSession, type Session } from "@fedstr/sdk/cli";
+import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
+import * as fl from "@fedstr/sdk/fl";
+import { chainTime, decodeRoundReport, modelForRound, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
+import {
+  buildJobRequest,
+  buildResult,
+  createBinding,
+  type Event,
+  EventReader,
+  jobFeedbackFilter,
+  solanaSignerFromSecretKey,
+} from "@fedstr/sdk/nostr";
+import {
+  cidToBytes,
+  commitUpdateIx,
+  createPoolIx,
+  fetchParticipant,
+  fetchPool,
+  fetchRoundResult,
+  findParticipantAddress,
+  findPoolAddress,
+  findRoundAddress,
+  joinPoolIx,
+  rewardClaimFromJson,
+} from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
-import { startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
-import { spawnJsonLines, type RunningActor } from "../../scripts/lib/actors.js";
+import { expect } from "chai";
 import { checkpointDir } from "../../aggregator/src/checkpoint.js";
+import { type LocalnetHandle, startLocalnet } from "../../localnet/index.js";
+import { type RunningActor, spawnJsonLines } from "../../scripts/lib/actors.js";
 
 const TOKEN = 1_000_000n;
 const WALLETS = ["organization", "aggregator", "p1", "p2", "p3"];
@@ -48,7 +66,11 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
 
   it("verifies, slashes, posts each round exactly once across a SIGKILL, pays by the published tree and sends feedback", async () => {
     const config = loadConfig({ config: net.configPath });
-    const session = (name: string) => { const s = openSession(config, { wallet: net.wallets[name]!.keypair }); sessions.push(s); return s; };
+    const session = (name: string) => {
+      const s = openSession(config, { wallet: net.wallets[name]!.keypair });
+      sessions.push(s);
+      return s;
+    };
     const org = session("organization");
     const store = await org.store();
     const relays = await org.relays();
@@ -63,24 +85,61 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
     const [pool] = findPoolAddress(org.wallet.publicKey, poolId, config.programId);
     const now = await chainTime(org.connection);
     const terms = { joinDeadline: now + 10, roundDuration: 10, numRounds: 2, gracePeriod: 60, claimWindow: 60 };
-    const jobEvent = buildJobRequest({
-      programId: config.programId.toBase58(), cluster: "localnet", pool: pool.toBase58(), planCid, initialModelCid: modelCid, rounds: 2,
-      reward: { amount: (100n * TOKEN).toString(), mint: config.mint!.toBase58() }, stake: { amount: (10n * TOKEN).toString(), mint: config.mint!.toBase58() },
-      deadlines: { join: terms.joinDeadline, end: terms.joinDeadline + 2 * terms.roundDuration, roundSeconds: terms.roundDuration },
-      relays: [net.relayUrl], aggregator: aggregatorNostr.pubkey, privacy: "public",
-    }, org.nostr.secretKey);
-    await org.send("create pool", [await createPoolIx(org.program, {
-      creator: org.wallet.publicKey, poolId, mint: config.mint!, creatorToken: net.wallets.organization!.tokenAccount!,
-      aggregator: net.wallets.aggregator!.publicKey, rewardAmount: 100n * TOKEN, minStake: 10n * TOKEN, maxParticipants: 5,
-      numRounds: terms.numRounds, roundDuration: terms.roundDuration, joinDeadline: terms.joinDeadline, gracePeriod: terms.gracePeriod,
-      claimWindow: terms.claimWindow, slashLimitBps: 5000,
-      nostrJobId: Buffer.from(jobEvent.id, "hex"), trainingPlanCid: cidToBytes(planCid), initialModelCid: cidToBytes(modelCid),
-    })]);
+    const jobEvent = buildJobRequest(
+      {
+        programId: config.programId.toBase58(),
+        cluster: "localnet",
+        pool: pool.toBase58(),
+        planCid,
+        initialModelCid: modelCid,
+        rounds: 2,
+        reward: { amount: (100n * TOKEN).toString(), mint: config.mint!.toBase58() },
+        stake: { amount: (10n * TOKEN).toString(), mint: config.mint!.toBase58() },
+        deadlines: {
+          join: terms.joinDeadline,
+          end: terms.joinDeadline + 2 * terms.roundDuration,
+          roundSeconds: terms.roundDuration,
+        },
+        relays: [net.relayUrl],
+        aggregator: aggregatorNostr.pubkey,
+        privacy: "public",
+      },
+      org.nostr.secretKey,
+    );
+    await org.send("create pool", [
+      await createPoolIx(org.program, {
+        creator: org.wallet.publicKey,
+        poolId,
+        mint: config.mint!,
+        creatorToken: net.wallets.organization!.tokenAccount!,
+        aggregator: net.wallets.aggregator!.publicKey,
+        rewardAmount: 100n * TOKEN,
+        minStake: 10n * TOKEN,
+        maxParticipants: 5,
+        numRounds: terms.numRounds,
+        roundDuration: terms.roundDuration,
+        joinDeadline: terms.joinDeadline,
+        gracePeriod: terms.gracePeriod,
+        claimWindow: terms.claimWindow,
+        slashLimitBps: 5000,
+        nostrJobId: Buffer.from(jobEvent.id, "hex"),
+        trainingPlanCid: cidToBytes(planCid),
+        initialModelCid: cidToBytes(modelCid),
+      }),
+    ]);
     await relays.publish(jobEvent);
 
     const people = Object.fromEntries(["p1", "p2", "p3"].map((name) => [name, session(name)]));
     for (const [name, s] of Object.entries(people)) {
-      await s.send("join", [await joinPoolIx(s.program, { participant: s.wallet.publicKey, pool, participantToken: net.wallets[name]!.tokenAccount!, stake: 10n * TOKEN, nostrPubkey: Buffer.from(s.nostr.pubkey, "hex") })]);
+      await s.send("join", [
+        await joinPoolIx(s.program, {
+          participant: s.wallet.publicKey,
+          pool,
+          participantToken: net.wallets[name]!.tokenAccount!,
+          stake: 10n * TOKEN,
+          nostrPubkey: Buffer.from(s.nostr.pubkey, "hex"),
+        }),
+      ]);
     }
     const wallet = (name: string) => net.wallets[name]!.publicKey.toBase58();
 
@@ -90,18 +149,50 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
       const account = (await fetchPool(s.program, pool))!;
       await waitForChainTime(s.connection, scheduleOf(account).roundStart(round), { pollMs: 200 });
       let ref = await modelForRound(s.program, pool, account, round, plan.model.initialWeights.sha256);
-      while (ref === undefined) { await new Promise((r) => setTimeout(r, 200)); ref = await modelForRound(s.program, pool, (await fetchPool(s.program, pool))!, round, plan.model.initialWeights.sha256); }
+      while (ref === undefined) {
+        await new Promise((r) => setTimeout(r, 200));
+        ref = await modelForRound(
+          s.program,
+          pool,
+          (await fetchPool(s.program, pool))!,
+          round,
+          plan.model.initialWeights.sha256,
+        );
+      }
       const global = fl.decode(await store.get(ref.cid), { copy: true });
       const weights = fl.cloneWeights(global);
-      weights.forEach((t, k) => { const v = t.values as Float32Array; for (let i = 0; i < v.length; i += 97) v[i] = v[i]! + 0.001 * (k + 1) * (name.charCodeAt(1) - 48); });
+      weights.forEach((t, k) => {
+        const v = t.values as Float32Array;
+        for (let i = 0; i < v.length; i += 97) v[i] = v[i]! + 0.001 * (k + 1) * (name.charCodeAt(1) - 48);
+      });
       if (kind === "nan") (weights[0]!.values as Float32Array)[5] = NaN;
       const bytes = fl.encode(weights);
       const cid = (await store.put(bytes)).toString();
       const sha = kind === "wrongHash" ? sha256Hex(new TextEncoder().encode("not the bytes")) : sha256Hex(bytes);
-      await s.send("commit", [await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool, round, updateHash: Buffer.from(sha, "hex"), updateCid: cidToBytes(cid), samples: 100 + name.charCodeAt(1) })]);
+      await s.send("commit", [
+        await commitUpdateIx(s.program, {
+          participant: s.wallet.publicKey,
+          pool,
+          round,
+          updateHash: Buffer.from(sha, "hex"),
+          updateCid: cidToBytes(cid),
+          samples: 100 + name.charCodeAt(1),
+        }),
+      ]);
       if (kind === "silent") return;
       const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
-      await relays.publish(buildResult({ job: jobEvent, aggregator: aggregatorNostr.pubkey, binding, encrypt: true, payload: { update: cid, sha256: sha, samples: 100 + name.charCodeAt(1), round, metrics: { loss: 1 } } }, s.nostr.secretKey));
+      await relays.publish(
+        buildResult(
+          {
+            job: jobEvent,
+            aggregator: aggregatorNostr.pubkey,
+            binding,
+            encrypt: true,
+            payload: { update: cid, sha256: sha, samples: 100 + name.charCodeAt(1), round, metrics: { loss: 1 } },
+          },
+          s.nostr.secretKey,
+        ),
+      );
     };
 
     // Feedback addressed to each participant, as its client would read it.
@@ -109,17 +200,40 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
     const fbReader = new EventReader({ maxAgeSec: 3600 });
     fbReader.followJob(jobEvent.id, [aggregatorNostr.pubkey]);
     for (const name of ["p1", "p2", "p3"]) {
-      relays.subscribe([jobFeedbackFilter(jobEvent.id, { recipient: people[name]!.nostr.pubkey, from: [aggregatorNostr.pubkey] })], {
-        onevent: (e) => { if (fbReader.accept(e)?.type === "feedback") feedback.push({ name, event: e }); },
-      });
+      relays.subscribe(
+        [jobFeedbackFilter(jobEvent.id, { recipient: people[name]!.nostr.pubkey, from: [aggregatorNostr.pubkey] })],
+        {
+          onevent: (e) => {
+            if (fbReader.accept(e)?.type === "feedback") feedback.push({ name, event: e });
+          },
+        },
+      );
     }
 
     const start = () => {
-      const a = spawnJsonLines("fedstr-aggregator", ["run", "--pool", pool.toBase58(), "--wallet", net.wallets.aggregator!.path, "--holdout-digits-test", "200", "--poll-ms", "300"], {
-        env: { FEDSTR_CONFIG: net.configPath },
-        onStderr: (l) => { if (process.env.FEDSTR_TEST_VERBOSE) console.log(`      [aggregator] ${l}`); },
-        onLine: (l) => { if (process.env.FEDSTR_TEST_VERBOSE) console.log(`      [aggregator] ${JSON.stringify(l)}`); },
-      });
+      const a = spawnJsonLines(
+        "fedstr-aggregator",
+        [
+          "run",
+          "--pool",
+          pool.toBase58(),
+          "--wallet",
+          net.wallets.aggregator!.path,
+          "--holdout-digits-test",
+          "200",
+          "--poll-ms",
+          "300",
+        ],
+        {
+          env: { FEDSTR_CONFIG: net.configPath },
+          onStderr: (l) => {
+            if (process.env.FEDSTR_TEST_VERBOSE) console.log(`      [aggregator] ${l}`);
+          },
+          onLine: (l) => {
+            if (process.env.FEDSTR_TEST_VERBOSE) console.log(`      [aggregator] ${JSON.stringify(l)}`);
+          },
+        },
+      );
       actors.push(a);
       return a;
     };
@@ -136,7 +250,11 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
     first.kill("SIGKILL");
     expect(await first.exited).to.equal(null); // killed by the signal
     const second = start();
-    const round2 = Promise.all([participate("p1", 2, "honest"), participate("p2", 2, "honest"), participate("p3", 2, "silent")]);
+    const round2 = Promise.all([
+      participate("p1", 2, "honest"),
+      participate("p2", 2, "honest"),
+      participate("p3", 2, "silent"),
+    ]);
     expect(await second.exited, JSON.stringify(second.lines.slice(-3))).to.equal(0);
     await round2;
 
@@ -144,39 +262,66 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
     const program = org.program;
     // Exactly one post per round: one successful transaction on each RoundResult account, no failed one.
     for (const r of [1, 2]) {
-      const announced = lines.filter((l) => (l.event === "round-posted" || l.event === "round-reconciled") && l.round === r);
+      const announced = lines.filter(
+        (l) => (l.event === "round-posted" || l.event === "round-reconciled") && l.round === r,
+      );
       expect(announced.length, `posted/reconciled lines for round ${r}`).to.be.at.least(1);
-      expect(lines.filter((l) => l.event === "round-posted" && l.round === r).length, `round-posted lines for round ${r}`).to.be.at.most(1);
+      expect(
+        lines.filter((l) => l.event === "round-posted" && l.round === r).length,
+        `round-posted lines for round ${r}`,
+      ).to.be.at.most(1);
       const sigs = await net.connection.getSignaturesForAddress(findRoundAddress(pool, r, config.programId)[0]);
-      expect(sigs.filter((s) => s.err === null), `successful transactions on round ${r}`).to.have.length(1);
-      expect(sigs.filter((s) => s.err !== null), `failed transactions on round ${r}`).to.have.length(0);
+      expect(
+        sigs.filter((s) => s.err === null),
+        `successful transactions on round ${r}`,
+      ).to.have.length(1);
+      expect(
+        sigs.filter((s) => s.err !== null),
+        `failed transactions on round ${r}`,
+      ).to.have.length(0);
     }
     expect(lines.find((l) => l.event === "pool-ended")).to.include({ status: "finished" });
     expect(second.lines.at(-1)!.event).to.equal("done");
 
     // Round 1: p1 accepted; p2 NON_FINITE (not slashed); p3 HASH_MISMATCH and slashed 50 % of its stake, once.
-    const cp = JSON.parse(readFileSync(join(checkpointDir(join(net.dir, "data"), pool.toBase58()), "state.json"), "utf8"));
-    const r1 = cp.rounds["1"], r2 = cp.rounds["2"];
+    const cp = JSON.parse(
+      readFileSync(join(checkpointDir(join(net.dir, "data"), pool.toBase58()), "state.json"), "utf8"),
+    );
+    const r1 = cp.rounds["1"],
+      r2 = cp.rounds["2"];
     expect(r1.phase).to.equal("feedback-sent");
     expect(r1.aggregated.accepted).to.deep.equal([wallet("p1")]);
-    const reasons1 = Object.fromEntries(r1.aggregated.rejected.map((x: { participant: string; reason: string }) => [x.participant, x.reason]));
+    const reasons1 = Object.fromEntries(
+      r1.aggregated.rejected.map((x: { participant: string; reason: string }) => [x.participant, x.reason]),
+    );
     expect(reasons1).to.deep.equal({ [wallet("p2")]: "NON_FINITE", [wallet("p3")]: "HASH_MISMATCH" });
-    const p3 = (await fetchParticipant(program, findParticipantAddress(pool, net.wallets.p3!.publicKey, config.programId)[0]))!;
+    const p3 = (await fetchParticipant(
+      program,
+      findParticipantAddress(pool, net.wallets.p3!.publicKey, config.programId)[0],
+    ))!;
     expect(BigInt(p3.slashed.toString())).to.equal(5n * TOKEN);
-    const p2 = (await fetchParticipant(program, findParticipantAddress(pool, net.wallets.p2!.publicKey, config.programId)[0]))!;
+    const p2 = (await fetchParticipant(
+      program,
+      findParticipantAddress(pool, net.wallets.p2!.publicKey, config.programId)[0],
+    ))!;
     expect(BigInt(p2.slashed.toString())).to.equal(0n);
     expect(lines.filter((l) => l.event === "slash-failed")).to.have.length(0);
 
     // Round 2: p3 committed but never published: its update is taken from the chain and accepted; the round waited for its deadline.
     expect([...r2.aggregated.accepted].sort()).to.deep.equal([wallet("p1"), wallet("p2"), wallet("p3")].sort());
     expect(r2.aggregated.rejected).to.deep.equal([]);
-    expect(r2.candidates.find((c: { participant: string }) => c.participant === wallet("p3"))).to.include({ fromChain: true });
+    expect(r2.candidates.find((c: { participant: string }) => c.participant === wallet("p3"))).to.include({
+      fromChain: true,
+    });
     const account = (await fetchPool(program, pool))!;
     const rr2 = (await fetchRoundResult(program, findRoundAddress(pool, 2, config.programId)[0]))!;
     expect(Number(rr2.postedAt.toString())).to.be.at.least(scheduleOf(account).roundDeadline(2));
 
     // The published reports match the chain, and a participant can claim from them.
-    for (const [r, rc] of [[1, r1], [2, r2]] as const) {
+    for (const [r, rc] of [
+      [1, r1],
+      [2, r2],
+    ] as const) {
       const report = decodeRoundReport(await store.get(rc.aggregated.report.cid));
       const rr = (await fetchRoundResult(program, findRoundAddress(pool, r, config.programId)[0]))!;
       expect(Buffer.from(rr.globalModelHash).toString("hex")).to.equal(report.model.sha256);
@@ -191,12 +336,21 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
 
     // Feedback: p1 partial then success; p2 an error naming NON_FINITE (with the report), then success; p3 an error for round 1,
     // then success for its round-2 update taken from the chain (addressed to the Nostr key join_pool recorded).
-    const statusOf = (name: string) => feedback.filter((f) => f.name === name).map((f) => `${f.event.tags.find((t) => t[0] === "status")![1]}:${f.event.tags.find((t) => t[0] === "round")?.[1]}`);
+    const statusOf = (name: string) =>
+      feedback
+        .filter((f) => f.name === name)
+        .map(
+          (f) =>
+            `${f.event.tags.find((t) => t[0] === "status")![1]}:${f.event.tags.find((t) => t[0] === "round")?.[1]}`,
+        );
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !["p1", "p2", "p3"].every((p) => statusOf(p).includes("success:2"))) await new Promise((r) => setTimeout(r, 200));
+    while (Date.now() < deadline && !["p1", "p2", "p3"].every((p) => statusOf(p).includes("success:2")))
+      await new Promise((r) => setTimeout(r, 200));
     expect(statusOf("p1")).to.include.members(["partial:1", "success:2"]);
     expect(statusOf("p2")).to.include.members(["error:1", "success:2"]);
-    const p2err = feedback.find((f) => f.name === "p2" && f.event.tags.some((t) => t[0] === "status" && t[1] === "error"))!;
+    const p2err = feedback.find(
+      (f) => f.name === "p2" && f.event.tags.some((t) => t[0] === "status" && t[1] === "error"),
+    )!;
     expect(p2err.event.tags.find((t) => t[0] === "status")![2]).to.match(/^round 1 update rejected: NON_FINITE: /);
     expect(p2err.event.tags.some((t) => t[0] === "report")).to.equal(true);
     expect(statusOf("p3")).to.include.members(["error:1", "success:2"]);

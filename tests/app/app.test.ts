@@ -5,18 +5,27 @@
  * each user is its own browser context with the Wallet Standard test wallet of a localnet wallet.
  * The chain clock is moved with the localnet's timeTravel (openRound1), never slept through.
  */
-import { expect } from "chai";
+
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PublicKey } from "@solana/web3.js";
-import { fetchParticipant, fetchPool, fetchRoundResult, findParticipantAddress, findRoundAddress, ParticipantStatus, PoolStatus } from "@fedstr/sdk/program";
-import { chainTime, decodeRoundReport, fetchJobRequest, scheduleOf, type RoundReport } from "@fedstr/sdk/job";
+import { chainTime, decodeRoundReport, fetchJobRequest, type RoundReport, scheduleOf } from "@fedstr/sdk/job";
 import { KIND_FL_JOB_REQUEST, queryEvents } from "@fedstr/sdk/nostr";
-import { runJson, type RunningActor } from "../../scripts/lib/actors.js";
+import {
+  fetchParticipant,
+  fetchPool,
+  fetchRoundResult,
+  findParticipantAddress,
+  findRoundAddress,
+  ParticipantStatus,
+  PoolStatus,
+} from "@fedstr/sdk/program";
+import { PublicKey } from "@solana/web3.js";
+import { expect } from "chai";
+import { type RunningActor, runJson } from "../../scripts/lib/actors.js";
 import { createPool, join_, openRound1, startAggregator, startTrainer } from "../e2e/market.js";
 import { screenshot, seriousA11yViolations } from "../support/browser.js";
 import { firstLoadJs, kB } from "../support/browser-app.js";
-import { connectedLabel, log, useAppEnv, type AppUser } from "../support/browser-market.js";
+import { type AppUser, connectedLabel, log, useAppEnv } from "../support/browser-market.js";
 
 const WALLETS = ["organization", "aggregator", "participant-1", "participant-2", "participant-3"];
 const TOKEN = 1_000_000n; // the localnet mint has 6 decimals
@@ -28,12 +37,19 @@ const posted = (round: number) => (l: Line) => l.event === "round-posted" && l.r
 /** Resolves once nothing answers at `url` any more (the service has really closed), polling. */
 async function untilDown(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (!(await fetch(url, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false))) return;
+    if (
+      !(await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${url} still answers`);
 }
-const txRequests = (u: AppUser) => u.wallet.requests.filter((r) => (TX_METHODS as readonly string[]).includes(r.method));
+const txRequests = (u: AppUser) =>
+  u.wallet.requests.filter((r) => (TX_METHODS as readonly string[]).includes(r.method));
 
 describe("web app: chromium against the real local network", function () {
   this.timeout(600_000);
@@ -48,13 +64,26 @@ describe("web app: chromium against the real local network", function () {
   const program = () => env.m.session("organization").program;
   const tokenBalance = (who: string) => env.m.tokenBalance(who);
   const poolCount = async () => (await program().account.pool.all()).length;
-  const signaturesOf = async (who: string) => (await env.m.net.connection.getSignaturesForAddress(env.m.net.wallets[who]!.publicKey)).length;
-  const jobRequestCount = async () => (await queryEvents(await env.m.session("organization").relays(), [{ kinds: [KIND_FL_JOB_REQUEST] }])).length;
+  const signaturesOf = async (who: string) =>
+    (await env.m.net.connection.getSignaturesForAddress(env.m.net.wallets[who]!.publicKey)).length;
+  const jobRequestCount = async () =>
+    (await queryEvents(await env.m.session("organization").relays(), [{ kinds: [KIND_FL_JOB_REQUEST] }])).length;
 
   /** The wizard's terms (input names of app/src/features/create/create-wizard.tsx). */
   const terms = (over: Record<string, string> = {}) => ({
-    reward: "100", stake: "10", seats: "3", rounds: "2", roundSeconds: "30", joinSeconds: String(JOIN_SECONDS),
-    graceSeconds: "30", claimSeconds: "600", slashBps: "5000", aggregator: aggregatorIdentity.wallet, aggregatorNostr: aggregatorIdentity.nostrPubkey, sealKeys, ...over,
+    reward: "100",
+    stake: "10",
+    seats: "3",
+    rounds: "2",
+    roundSeconds: "30",
+    joinSeconds: String(JOIN_SECONDS),
+    graceSeconds: "30",
+    claimSeconds: "600",
+    slashBps: "5000",
+    aggregator: aggregatorIdentity.wallet,
+    aggregatorNostr: aggregatorIdentity.nostrPubkey,
+    sealKeys,
+    ...over,
   });
 
   /** Open the wizard connected, fill the terms (and optionally upload a plan), and press Review. */
@@ -86,10 +115,23 @@ describe("web app: chromium against the real local network", function () {
 
   before(async function () {
     this.timeout(120_000);
-    aggregatorIdentity = await runJson("fedstr-aggregator", ["identity", ...env.m.wallet("aggregator")], { env: env.m.env });
-    sealKeys = JSON.stringify(await runJson("fedstr-aggregator", ["seal-keys", "--rounds", "2", ...env.m.wallet("aggregator")], { env: env.m.env }));
+    aggregatorIdentity = await runJson("fedstr-aggregator", ["identity", ...env.m.wallet("aggregator")], {
+      env: env.m.env,
+    });
+    sealKeys = JSON.stringify(
+      await runJson("fedstr-aggregator", ["seal-keys", "--rounds", "2", ...env.m.wallet("aggregator")], {
+        env: env.m.env,
+      }),
+    );
     // A pool made by the CLI, for the list and for pages that need one before the browser has made any.
-    ({ pool: cliPool } = await createPool(env.m, "aggregator", { rounds: 2, roundSeconds: 30, joinSeconds: JOIN_SECONDS, graceSeconds: 20, claimSeconds: 600, maxParticipants: 3 }));
+    ({ pool: cliPool } = await createPool(env.m, "aggregator", {
+      rounds: 2,
+      roundSeconds: 30,
+      joinSeconds: JOIN_SECONDS,
+      graceSeconds: 20,
+      claimSeconds: 600,
+      maxParticipants: 3,
+    }));
     await join_(env.m, cliPool, "participant-3");
   });
 
@@ -111,7 +153,9 @@ describe("web app: chromium against the real local network", function () {
     const row = u.page.locator(`[data-testid="pool-row"][data-pool="${cliPool}"]`);
     await row.waitFor();
     const account = (await fetchPool(program(), new PublicKey(cliPool)))!;
-    expect(await chainTime(env.m.net.connection), "still in the join window").to.be.below(scheduleOf(account).joinDeadline);
+    expect(await chainTime(env.m.net.connection), "still in the join window").to.be.below(
+      scheduleOf(account).joinDeadline,
+    );
     expect(await row.getAttribute("data-phase")).to.equal("open");
     const cells = (await row.locator("td").allTextContents()).join(" | ");
     expect(cells).to.contain("1 / 3"); // seats: participant-3 joined
@@ -137,7 +181,12 @@ describe("web app: chromium against the real local network", function () {
       expect(account.aggregator.toBase58()).to.equal(aggregatorIdentity.wallet);
       expect(BigInt(account.totalFunded.toString())).to.equal(100n * TOKEN);
       expect(BigInt(account.minStake.toString())).to.equal(10n * TOKEN);
-      expect([account.maxParticipants, account.numRounds, Number(account.roundDuration.toString()), account.slashLimitBps]).to.deep.equal([3, 2, 30, 5000]);
+      expect([
+        account.maxParticipants,
+        account.numRounds,
+        Number(account.roundDuration.toString()),
+        account.slashLimitBps,
+      ]).to.deep.equal([3, 2, 30, 5000]);
       expect(await tokenBalance("organization")).to.equal(before - 100n * TOKEN);
 
       const planCid = await org.page.getByTestId("plan-cid").textContent();
@@ -147,25 +196,46 @@ describe("web app: chromium against the real local network", function () {
       expect(plan.name).to.match(/digits/);
       expect((await store.get(modelCid!)).length).to.be.above(1000);
 
-      const job = await fetchJobRequest(await env.m.session("organization").relays(), Buffer.from(account.nostrJobId).toString("hex"));
+      const job = await fetchJobRequest(
+        await env.m.session("organization").relays(),
+        Buffer.from(account.nostrJobId).toString("hex"),
+      );
       expect(job, "the job request on the relay").to.not.equal(undefined);
-      expect(job!.job).to.include({ pool, planCid, initialModelCid: modelCid, rounds: 2, aggregator: aggregatorIdentity.nostrPubkey, privacy: "sealed" });
+      expect(job!.job).to.include({
+        pool,
+        planCid,
+        initialModelCid: modelCid,
+        rounds: 2,
+        aggregator: aggregatorIdentity.nostrPubkey,
+        privacy: "sealed",
+      });
       expect(job!.job.seal, "the aggregator's round keys pasted into the wizard").to.deep.equal(JSON.parse(sealKeys));
-      expect(await org.page.getByTestId("aggregator-command").textContent()).to.contain(`fedstr-aggregator run --pool ${pool}`);
+      expect(await org.page.getByTestId("aggregator-command").textContent()).to.contain(
+        `fedstr-aggregator run --pool ${pool}`,
+      );
       expect(org.problems.offsite, "off-site requests").to.deep.equal([]);
     });
 
     it("a participant's stake below the minimum is refused before anything is signed; the minimum joins", async function () {
       const u = await env.user("participant-1", `/pools/${pool}`);
       // Who will read the updates is on the page before anyone stakes.
-      await u.page.getByTestId("pool-privacy").filter({ hasText: /^sealed: only the aggregator/ }).waitFor();
+      await u.page
+        .getByTestId("pool-privacy")
+        .filter({ hasText: /^sealed: only the aggregator/ })
+        .waitFor();
       await u.connect();
       await u.page.getByTestId("join-stake").fill("9.5");
       await u.page.getByTestId("join-submit").click();
       await u.page.getByTestId("field-error-stake").filter({ hasText: /below/ }).waitFor();
-      expect(await u.page.getByTestId("field-error-stake").textContent()).to.match(/9\.5.*below the pool's minimum of 10/);
+      expect(await u.page.getByTestId("field-error-stake").textContent()).to.match(
+        /9\.5.*below the pool's minimum of 10/,
+      );
       expect(txRequests(u), "no transaction was asked for").to.deep.equal([]);
-      const me = findParticipantAddress(new PublicKey(pool), env.m.net.wallets["participant-1"]!.publicKey, env.m.config.programId)[0];
+      const me = findParticipantAddress(
+        new PublicKey(pool),
+        env.m.net.wallets["participant-1"]!.publicKey,
+        env.m.config.programId,
+      )[0];
       expect(await fetchParticipant(program(), me)).to.equal(null);
 
       await u.page.getByTestId("join-stake").fill("10");
@@ -191,7 +261,8 @@ describe("web app: chromium against the real local network", function () {
         const ref = line.report as { cid: string };
         reports.set(r, decodeRoundReport(await (await env.m.session("organization").store()).get(ref.cid)));
         // Everyone was in, so the round was posted early: open the next one by moving the clock, not by waiting.
-        if (r === 1 && (await chainTime(env.m.net.connection)) < schedule.roundStart(2)) await env.m.net.timeTravel(schedule.roundStart(2));
+        if (r === 1 && (await chainTime(env.m.net.connection)) < schedule.roundStart(2))
+          await env.m.net.timeTravel(schedule.roundStart(2));
       }
       expect(await aggregator.exited, "aggregator exit code").to.equal(0);
       for (const t of trainers) expect(await t.exited, "trainer exit code").to.equal(0);
@@ -203,19 +274,39 @@ describe("web app: chromium against the real local network", function () {
       const chart = viewer.page.getByTestId("accuracy-chart");
       await chart.locator("canvas").first().waitFor();
       const points = JSON.parse((await chart.getAttribute("data-points"))!) as { round: number; metric?: number }[];
-      expect(points.map((p) => p.round), "chart points").to.deep.equal([1, 2]);
+      expect(
+        points.map((p) => p.round),
+        "chart points",
+      ).to.deep.equal([1, 2]);
       for (const r of [1, 2]) {
-        const rr = (await fetchRoundResult(program(), findRoundAddress(new PublicKey(pool), r, env.m.config.programId)[0]))!;
+        const rr = (await fetchRoundResult(
+          program(),
+          findRoundAddress(new PublicKey(pool), r, env.m.config.programId)[0],
+        ))!;
         const row = viewer.page.locator(`[data-testid="round-row"][data-round="${r}"]`);
-        expect(await row.getByTestId("round-metric").getAttribute("data-metric"), `round ${r} metric`).to.equal(rr.metric.toString());
-        expect(await row.getByTestId("round-metric").textContent()).to.equal((Number(rr.metric.toString()) / 1e6).toFixed(4));
-        expect(points[r - 1]!.metric, `round ${r} in the chart`).to.be.closeTo(Number(rr.metric.toString()) / 1e6, 1e-6);
+        expect(await row.getByTestId("round-metric").getAttribute("data-metric"), `round ${r} metric`).to.equal(
+          rr.metric.toString(),
+        );
+        expect(await row.getByTestId("round-metric").textContent()).to.equal(
+          (Number(rr.metric.toString()) / 1e6).toFixed(4),
+        );
+        expect(points[r - 1]!.metric, `round ${r} in the chart`).to.be.closeTo(
+          Number(rr.metric.toString()) / 1e6,
+          1e-6,
+        );
         const report = reports.get(r)!;
         await row.getByTestId("verdict").first().waitFor({ timeout: 30_000 });
-        const shown = await row.getByTestId("verdict").evaluateAll((els) => els.map((e) => `${e.getAttribute("data-participant")}:${e.getAttribute("data-verdict")}`));
+        const shown = await row
+          .getByTestId("verdict")
+          .evaluateAll((els) =>
+            els.map((e) => `${e.getAttribute("data-participant")}:${e.getAttribute("data-verdict")}`),
+          );
         const expected = report.updates.map((u) => `${u.participant}:${u.accepted ? "accepted" : "rejected"}`);
         expect(shown.sort(), `round ${r} verdicts`).to.deep.equal(expected.sort());
-        expect(expected.filter((v) => v.endsWith(":accepted")), `round ${r}: both accepted`).to.have.length(2);
+        expect(
+          expected.filter((v) => v.endsWith(":accepted")),
+          `round ${r}: both accepted`,
+        ).to.have.length(2);
       }
       richPool = pool;
     });
@@ -229,10 +320,14 @@ describe("web app: chromium against the real local network", function () {
         expect(leaf, `participant-1's leaf in round ${r}`).to.not.equal(undefined);
         const before = await tokenBalance("participant-1");
         const button = u.page.getByTestId(`claim-round-${r}`);
-        await u.page.locator(`[data-testid="my-round"][data-round="${r}"]`, { hasText: "claimable" }).waitFor({ timeout: 30_000 });
+        await u.page
+          .locator(`[data-testid="my-round"][data-round="${r}"]`, { hasText: "claimable" })
+          .waitFor({ timeout: 30_000 });
         await button.click();
-        await u.page.locator(`[data-testid="my-round"][data-round="${r}"][data-claimed="true"]`).waitFor({ timeout: 60_000 });
-        expect(await tokenBalance("participant-1") - before, `round ${r} payout`).to.equal(BigInt(leaf!.reward));
+        await u.page
+          .locator(`[data-testid="my-round"][data-round="${r}"][data-claimed="true"]`)
+          .waitFor({ timeout: 60_000 });
+        expect((await tokenBalance("participant-1")) - before, `round ${r} payout`).to.equal(BigInt(leaf!.reward));
       }
       const asked = txRequests(u).length;
       const before = await tokenBalance("participant-1");
@@ -245,9 +340,14 @@ describe("web app: chromium against the real local network", function () {
       const account = (await fetchPool(program(), new PublicKey(pool)))!;
       expect(account.status, "the pool ended with its last round").to.not.equal(PoolStatus.Active);
       await u.page.getByTestId("withdraw-submit").click();
-      await u.page.locator('[data-testid="toast"][data-kind="success"]', { hasText: /withdraw/i }).waitFor({ timeout: 60_000 });
-      expect(await tokenBalance("participant-1") - before).to.equal(10n * TOKEN);
-      const p = (await fetchParticipant(program(), findParticipantAddress(new PublicKey(pool), new PublicKey(who), env.m.config.programId)[0]))!;
+      await u.page
+        .locator('[data-testid="toast"][data-kind="success"]', { hasText: /withdraw/i })
+        .waitFor({ timeout: 60_000 });
+      expect((await tokenBalance("participant-1")) - before).to.equal(10n * TOKEN);
+      const p = (await fetchParticipant(
+        program(),
+        findParticipantAddress(new PublicKey(pool), new PublicKey(who), env.m.config.programId)[0],
+      ))!;
       expect(p.status).to.equal(ParticipantStatus.Withdrawn);
     });
 
@@ -280,7 +380,11 @@ describe("web app: chromium against the real local network", function () {
       expect(done.pool, done.progress).to.equal(undefined);
       await u.page.locator('[data-testid="toast"][data-kind="rejected"]').waitFor();
       expect(txRequests(u).map((r) => r.outcome)).to.deep.equal(["rejected"]);
-      expect([await poolCount(), await signaturesOf("organization"), await jobRequestCount()]).to.deep.equal([pools, sigs, jobs]);
+      expect([await poolCount(), await signaturesOf("organization"), await jobRequestCount()]).to.deep.equal([
+        pools,
+        sigs,
+        jobs,
+      ]);
     });
 
     it("the IPFS node down at create time: the wizard stops with the upload error and creates nothing on chain", async function () {
@@ -308,7 +412,9 @@ describe("web app: chromium against the real local network", function () {
       const back = env.m.net.restartRelay({ downMs: 8_000 });
       try {
         await u.page.getByTestId("relay-banner").waitFor({ timeout: 8_000 });
-        expect(await u.page.getByTestId("relay-banner").textContent()).to.contain(env.m.net.relayUrl.replace(/\/$/, ""));
+        expect(await u.page.getByTestId("relay-banner").textContent()).to.contain(
+          env.m.net.relayUrl.replace(/\/$/, ""),
+        );
         await screenshot(u.page, "pool-relay-down");
       } finally {
         await back;
@@ -329,17 +435,25 @@ describe("web app: chromium against the real local network", function () {
         await u.page.waitForLoadState("networkidle", { timeout: 10_000 }).catch(() => undefined);
         await u.page.locator("main").waitFor();
         if (route === "/pools/[address]") await u.page.getByTestId(richPool ? "accuracy-chart" : "pool-page").waitFor();
-        const file = await screenshot(u.page, `page${route === "/" ? "-pools" : route.replace(/[[\]]/g, "").replace(/\//g, "-")}`);
+        const file = await screenshot(
+          u.page,
+          `page${route === "/" ? "-pools" : route.replace(/[[\]]/g, "").replace(/\//g, "-")}`,
+        );
         log(`screenshot ${route}: ${file}`);
         for (const v of await seriousA11yViolations(u.page)) failures.push(`${route}: ${v}`);
       }
       // First-load JS as a first visit fetches it (printed; the 400 kB budget of the pool page is not met yet — see the report).
       for (const route of env.build.pages) {
         const js = await firstLoadJs(env.browser, `${env.app.url}${route.replace("[address]", richPool ?? cliPool)}`);
-        log(`first-load JS ${route.padEnd(18)} ${kB(js.bytes).padStart(9)} gzipped in ${js.scripts} scripts (chromium, fresh profile)`);
+        log(
+          `first-load JS ${route.padEnd(18)} ${kB(js.bytes).padStart(9)} gzipped in ${js.scripts} scripts (chromium, fresh profile)`,
+        );
       }
       expect(failures, failures.join("\n")).to.deep.equal([]);
-      expect(u.problems.errors.filter((e) => e.startsWith("pageerror")), "uncaught page errors").to.deep.equal([]);
+      expect(
+        u.problems.errors.filter((e) => e.startsWith("pageerror")),
+        "uncaught page errors",
+      ).to.deep.equal([]);
       expect(u.problems.offsite, "off-site requests").to.deep.equal([]);
     });
   });

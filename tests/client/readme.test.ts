@@ -10,15 +10,16 @@
 // every background command waits for it, each next round once the previous one is posted), as a
 // person would wait. Everything runs through the commands, not the SDK, so on-chain interface
 // changes do not touch this test.
-import { expect } from "chai";
+
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { chainTime } from "@fedstr/sdk/job";
-import { startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
+import { expect } from "chai";
+import { type LocalnetHandle, startLocalnet } from "../../localnet/index.js";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -32,7 +33,10 @@ function readmeLines(markdown: string, section: string): string[] {
   for (const block of body.matchAll(/```sh\n([\s\S]*?)```/g)) {
     let pending = "";
     for (const raw of block[1]!.split("\n")) {
-      if (raw.trimEnd().endsWith("\\")) { pending += `${raw.trimEnd().slice(0, -1)} `; continue; }
+      if (raw.trimEnd().endsWith("\\")) {
+        pending += `${raw.trimEnd().slice(0, -1)} `;
+        continue;
+      }
       const line = (pending + raw).trim();
       pending = "";
       if (line !== "") lines.push(line);
@@ -41,7 +45,12 @@ function readmeLines(markdown: string, section: string): string[] {
   return lines;
 }
 
-interface Proc { line: string; stderr: string[]; exited: Promise<number | null>; kill(): void }
+interface Proc {
+  line: string;
+  stderr: string[];
+  exited: Promise<number | null>;
+  kill(): void;
+}
 
 describe("README: running a pool by hand, command by command", function () {
   this.timeout(900_000);
@@ -50,7 +59,11 @@ describe("README: running a pool by hand, command by command", function () {
   const work = join(root, "work"); // the newcomer's empty directory
   const prefix = join(root, "npm-global");
   mkdirSync(work);
-  const env: NodeJS.ProcessEnv = { PATH: `${join(prefix, "bin")}:${dirname(process.execPath)}:/usr/bin:/bin`, HOME: join(root, "home"), LANG: "C.UTF-8" };
+  const env: NodeJS.ProcessEnv = {
+    PATH: `${join(prefix, "bin")}:${dirname(process.execPath)}:/usr/bin:/bin`,
+    HOME: join(root, "home"),
+    LANG: "C.UTF-8",
+  };
   let net: LocalnetHandle | undefined;
   const background: Proc[] = [];
   const values: Record<string, string> = {};
@@ -63,30 +76,52 @@ describe("README: running a pool by hand, command by command", function () {
     await net?.stop();
   });
 
-  const fill = (line: string) => line.replace(/<([a-z]+)>/g, (m, name: string) => {
-    const v = values[name];
-    if (v === undefined) throw new Error(`README line uses ${m} before any line printed it: ${line}`);
-    return v;
-  });
+  const fill = (line: string) =>
+    line.replace(/<([a-z]+)>/g, (m, name: string) => {
+      const v = values[name];
+      if (v === undefined) throw new Error(`README line uses ${m} before any line printed it: ${line}`);
+      return v;
+    });
 
   function bash(line: string): Proc & { stdout: string[] } {
-    const child = spawn("bash", ["-euo", "pipefail", "-c", [...assignments, line].join("\n")], { cwd: work, env, stdio: ["ignore", "pipe", "pipe"] });
-    const stdout: string[] = [], stderr: string[] = [];
+    const child = spawn("bash", ["-euo", "pipefail", "-c", [...assignments, line].join("\n")], {
+      cwd: work,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const stdout: string[] = [],
+      stderr: string[] = [];
     createInterface({ input: child.stdout }).on("line", (l) => stdout.push(l));
-    createInterface({ input: child.stderr }).on("line", (l) => { stderr.push(l); if (process.env.FEDSTR_TEST_LOG) process.stderr.write(`      | ${l}\n`); });
+    createInterface({ input: child.stderr }).on("line", (l) => {
+      stderr.push(l);
+      if (process.env.FEDSTR_TEST_LOG) process.stderr.write(`      | ${l}\n`);
+    });
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     let done = false;
-    void exited.then(() => { done = true; });
-    return { line, stdout, stderr, exited, kill: () => { if (!done) child.kill("SIGTERM"); } };
+    void exited.then(() => {
+      done = true;
+    });
+    return {
+      line,
+      stdout,
+      stderr,
+      exited,
+      kill: () => {
+        if (!done) child.kill("SIGTERM");
+      },
+    };
   }
 
   async function waitForLine(p: Proc, re: RegExp, what: string, timeoutMs = 300_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     let done = false;
-    void p.exited.then(() => { done = true; });
+    void p.exited.then(() => {
+      done = true;
+    });
     while (!p.stderr.some((l) => re.test(l))) {
       if (done) throw new Error(`${p.line} exited before ${what}; stderr: ${p.stderr.slice(-8).join(" | ")}`);
-      if (Date.now() > until) throw new Error(`${p.line}: no ${what} in ${timeoutMs} ms; stderr: ${p.stderr.slice(-8).join(" | ")}`);
+      if (Date.now() > until)
+        throw new Error(`${p.line}: no ${what} in ${timeoutMs} ms; stderr: ${p.stderr.slice(-8).join(" | ")}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -94,14 +129,22 @@ describe("README: running a pool by hand, command by command", function () {
   /** What a person does while terminals 2… run: wait. The test moves the chain clock instead. */
   async function driveToEnd(): Promise<void> {
     const pool = values.pool!;
-    const status = async () => JSON.parse(await runLine(`fedstr status ${pool} --json`, false)) as { pool: { joinDeadline: number; roundSeconds: number; rounds: number; roundsPosted: number; status: string } };
+    const status = async () =>
+      JSON.parse(await runLine(`fedstr status ${pool} --json`, false)) as {
+        pool: { joinDeadline: number; roundSeconds: number; rounds: number; roundsPosted: number; status: string };
+      };
     const aggregator = background.find((p) => /^fedstr-aggregator run /.test(p.line));
     const trainers = background.filter((p) => /^fedstr train /.test(p.line));
     expect(aggregator, "a background fedstr-aggregator run").to.not.equal(undefined);
     expect(trainers.length, "background fedstr train lines").to.be.greaterThan(0);
-    await Promise.all([...trainers.map((t) => waitForLine(t, /round 1 starts at/, "wait for round 1")), waitForLine(aggregator!, /round 1: round-waiting/, "wait for round 1")]);
+    await Promise.all([
+      ...trainers.map((t) => waitForLine(t, /round 1 starts at/, "wait for round 1")),
+      waitForLine(aggregator!, /round 1: round-waiting/, "wait for round 1"),
+    ]);
     const { pool: terms } = await status();
-    const travel = async (to: number) => { await net!.timeTravel(Math.max(to, (await chainTime(net!.connection)) + 1)); };
+    const travel = async (to: number) => {
+      await net!.timeTravel(Math.max(to, (await chainTime(net!.connection)) + 1));
+    };
     await travel(terms.joinDeadline);
     for (let r = 1; r <= terms.rounds; r++) {
       await waitForLine(aggregator!, new RegExp(`round ${r}: posted `), `round ${r} posted`);
@@ -117,7 +160,10 @@ describe("README: running a pool by hand, command by command", function () {
     const p = bash(line);
     const code = await p.exited;
     if (record) transcript.push(`$ ${line}\n${p.stdout.join("\n")}`);
-    expect(code, `${line}\nstdout: ${p.stdout.slice(-5).join(" | ")}\nstderr: ${p.stderr.slice(-8).join(" | ")}`).to.equal(0);
+    expect(
+      code,
+      `${line}\nstdout: ${p.stdout.slice(-5).join(" | ")}\nstderr: ${p.stderr.slice(-8).join(" | ")}`,
+    ).to.equal(0);
     return p.stdout.join("\n");
   }
 
@@ -126,7 +172,11 @@ describe("README: running a pool by hand, command by command", function () {
     for (const raw of lines) {
       const line = fill(raw);
       if (/^npm install -g /.test(line)) {
-        const p = spawn("bash", ["-c", `${line.replace(/\s+#.*$/, "")} --prefix '${prefix}'`], { cwd: REPO, env: { ...process.env, ...env }, stdio: "ignore" });
+        const p = spawn("bash", ["-c", `${line.replace(/\s+#.*$/, "")} --prefix '${prefix}'`], {
+          cwd: REPO,
+          env: { ...process.env, ...env },
+          stdio: "ignore",
+        });
         expect(await new Promise((r) => p.on("close", r)), line).to.equal(0);
       } else if (/^npm run localnet\b/.test(line)) {
         net = await startLocalnet({ dir: join(root, ".fedstr", "localnet"), slotTimeMs: 100 });
@@ -141,7 +191,10 @@ describe("README: running a pool by hand, command by command", function () {
         const out = await runLine(line);
         if (/--json(\s|$)/.test(line.replace(/\s+#.*$/, ""))) {
           const doc = JSON.parse(out) as Record<string, unknown>;
-          if (typeof doc.nostrPubkey === "string") { values.wallet = doc.wallet as string; values.pubkey = doc.nostrPubkey; }
+          if (typeof doc.nostrPubkey === "string") {
+            values.wallet = doc.wallet as string;
+            values.pubkey = doc.nostrPubkey;
+          }
           if (typeof doc.pool === "string") values.pool = doc.pool;
         }
       }
@@ -151,12 +204,19 @@ describe("README: running a pool by hand, command by command", function () {
 
     // What the section promises, read back through the command line.
     const wallets = join(root, ".fedstr", "localnet", "wallets");
-    const st = JSON.parse(await runLine(`fedstr status ${values.pool} --wallet ${wallets}/participant-1.json --json`, false)) as {
-      pool: { status: string; rounds: number; claimed: string }; participant: { stake: string; commitCount: number; status: string } | null; rounds: { claimed: boolean | null; myReward: string | null }[];
+    const st = JSON.parse(
+      await runLine(`fedstr status ${values.pool} --wallet ${wallets}/participant-1.json --json`, false),
+    ) as {
+      pool: { status: string; rounds: number; claimed: string };
+      participant: { stake: string; commitCount: number; status: string } | null;
+      rounds: { claimed: boolean | null; myReward: string | null }[];
     };
     expect(st.pool.status).to.equal("Finished");
     expect(st.participant!.commitCount, "participant-1 committed every round").to.equal(st.pool.rounds);
-    expect(st.rounds.every((r) => r.claimed === true && BigInt(r.myReward ?? "0") > 0n), JSON.stringify(st.rounds)).to.equal(true);
+    expect(
+      st.rounds.every((r) => r.claimed === true && BigInt(r.myReward ?? "0") > 0n),
+      JSON.stringify(st.rounds),
+    ).to.equal(true);
     expect(st.participant!.status, "participant-1 withdrew its stake").to.equal("withdrawn");
     const verify = transcript.find((t) => t.startsWith(`$ fedstr verify ${values.pool}`));
     expect(verify, "the README verifies the pool").to.be.a("string");

@@ -6,7 +6,12 @@ const DIGITS_PARAMETERS = 784 * 64 + 64 + 64 * 10 + 10;
 describe("fl/strategies: aggregation budget", () => {
   it("never bounds a streaming strategy (FedAvg, FedAdam over FedAvg), whatever the participant cap", () => {
     expect(aggregationBudget(digitsPlan("0".repeat(64)), 1_000_000).ok).to.equal(true);
-    expect(aggregationBudget(digitsPlan("0".repeat(64), { aggregation: { strategy: "fedadam", inner: { strategy: "fedavg" } } }), 1_000_000).ok).to.equal(true);
+    expect(
+      aggregationBudget(
+        digitsPlan("0".repeat(64), { aggregation: { strategy: "fedadam", inner: { strategy: "fedavg" } } }),
+        1_000_000,
+      ).ok,
+    ).to.equal(true);
   });
 
   it("bounds Multi-Krum by its pairwise distances (≈ 140 updates of the digits MLP) and names the bound and the ways out", () => {
@@ -18,9 +23,13 @@ describe("fl/strategies: aggregation budget", () => {
     expect(r.maxUpdates).to.be.within(135, 145);
     expect(aggregationBudget(plan, r.maxUpdates).ok).to.equal(true);
     expect(aggregationBudget(plan, r.maxUpdates + 1).ok).to.equal(false);
-    expect(r.detail).to.match(/pairwise distances/).and.match(/maxUpdates ≤ 1\d\d/);
+    expect(r.detail)
+      .to.match(/pairwise distances/)
+      .and.match(/maxUpdates ≤ 1\d\d/);
     // The plan's maxUpdates caps a round below the participant cap: then the pool is fine.
-    expect(aggregationBudget({ ...plan, aggregation: { ...plan.aggregation, maxUpdates: 100 } }, 1000).ok).to.equal(true);
+    expect(aggregationBudget({ ...plan, aggregation: { ...plan.aggregation, maxUpdates: 100 } }, 1000).ok).to.equal(
+      true,
+    );
   });
 
   it("bounds the strategies that hold every update (median) by memory", () => {

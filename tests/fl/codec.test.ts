@@ -1,6 +1,19 @@
 import { expect } from "chai";
 import {
-  CodecError, decode, decodeHeader, encode, hash, loadTf, modelWeightNames, setModelWeights, toHex, fromHex, weightsFromModel, buildModel, digitsPlan, initialWeights,
+  buildModel,
+  CodecError,
+  decode,
+  decodeHeader,
+  digitsPlan,
+  encode,
+  fromHex,
+  hash,
+  initialWeights,
+  loadTf,
+  modelWeightNames,
+  setModelWeights,
+  toHex,
+  weightsFromModel,
 } from "../../sdk/src/fl/index.js";
 import { randomWeights, SHAPES } from "./helpers.js";
 
@@ -26,8 +39,22 @@ describe("fl/codec", () => {
     const b = encode(w);
     // header: magic, version 1, count 2, "a" f32 rank1 [2], "b" i32 rank0, pad to 8; then values
     expect(Buffer.from(b).toString("hex")).to.equal(
-      "46535457" + "01000000" + "02000000" + "0100" + "61" + "01" + "01" + "02000000" + "0100" + "62" + "02" + "00" + "000000000000" +
-      "0000803f" + "000020c0" + "07000000",
+      "46535457" +
+        "01000000" +
+        "02000000" +
+        "0100" +
+        "61" +
+        "01" +
+        "01" +
+        "02000000" +
+        "0100" +
+        "62" +
+        "02" +
+        "00" +
+        "000000000000" +
+        "0000803f" +
+        "000020c0" +
+        "07000000",
     );
     expect(toHex(hash(w))).to.equal(toHex(hash(decode(b))));
   });
@@ -37,10 +64,20 @@ describe("fl/codec", () => {
     const bad = (x: Uint8Array, msg: RegExp) => expect(() => decode(x)).to.throw(CodecError, msg);
     bad(Uint8Array.from([...b, 0]), /trailing/);
     bad(b.subarray(0, b.length - 1), /truncated/);
-    const m = b.slice(); m[0] = 0x58; bad(m, /magic/);
-    const v = b.slice(); v[4] = 2; bad(v, /version/);
-    expect(() => encode([{ name: "x", dtype: "float32", shape: [3], values: new Float32Array(2) }])).to.throw(CodecError, /shape/);
-    expect(() => encode([...randomWeights(1, { x: [1] }), ...randomWeights(1, { x: [1] })])).to.throw(CodecError, /duplicate/);
+    const m = b.slice();
+    m[0] = 0x58;
+    bad(m, /magic/);
+    const v = b.slice();
+    v[4] = 2;
+    bad(v, /version/);
+    expect(() => encode([{ name: "x", dtype: "float32", shape: [3], values: new Float32Array(2) }])).to.throw(
+      CodecError,
+      /shape/,
+    );
+    expect(() => encode([...randomWeights(1, { x: [1] }), ...randomWeights(1, { x: [1] })])).to.throw(
+      CodecError,
+      /duplicate/,
+    );
   });
 
   it("exposes the header for streaming readers", () => {
@@ -49,7 +86,9 @@ describe("fl/codec", () => {
     const h = decodeHeader(b.subarray(0, 200))!;
     expect(h.tensors.map((t) => t.length)).to.deep.equal([24, 4, 12, 3]);
     expect(h.totalBytes).to.equal(b.length);
-    expect(new Float32Array(b.buffer.slice(h.tensors[1]!.offset, h.tensors[1]!.offset + 16))).to.deep.equal(w[1]!.values);
+    expect(new Float32Array(b.buffer.slice(h.tensors[1]!.offset, h.tensors[1]!.offset + 16))).to.deep.equal(
+      w[1]!.values,
+    );
     expect(decodeHeader(b.subarray(0, 20))).to.equal(undefined);
   });
 
@@ -75,6 +114,7 @@ describe("fl/codec", () => {
     expect(toHex(hash(out))).to.equal(toHex(hash(init)));
     const model2 = await buildModel(tf, plan); // a second build gets the same canonical names
     expect(modelWeightNames(model2)).to.deep.equal(modelWeightNames(model));
-    model.dispose(); model2.dispose();
+    model.dispose();
+    model2.dispose();
   });
 });

@@ -1,4 +1,4 @@
-import { createRng, type ClientUpdate, type Weights } from "../../sdk/src/fl/index.js";
+import { type ClientUpdate, createRng, type Weights } from "../../sdk/src/fl/index.js";
 
 export function randomWeights(seed: number, shapes: Record<string, number[]>, scale = 1): Weights {
   const rng = createRng(seed);
@@ -14,7 +14,11 @@ export function perturb(global: Weights, seed: number, scale: number, numSamples
   const rng = createRng(seed);
   return {
     numSamples,
-    weights: global.map((t) => ({ ...t, shape: [...t.shape], values: (t.values as Float32Array).map((v) => v + scale * rng.normal()) })),
+    weights: global.map((t) => ({
+      ...t,
+      shape: [...t.shape],
+      values: (t.values as Float32Array).map((v) => v + scale * rng.normal()),
+    })),
   };
 }
 

@@ -4,8 +4,24 @@
  */
 import { expect } from "chai";
 import {
-  digitsPlan, evaluate, hash, initialWeights, loadDigits, loadTf, parsePlan, partitionDirichlet, simulate, toHex, trainLocal, trainTestSplit,
-  type AggregationConfig, type Dataset, type SimulationResult, type Tf, type TrainingPlan, type Weights,
+  type AggregationConfig,
+  type Dataset,
+  digitsPlan,
+  evaluate,
+  hash,
+  initialWeights,
+  loadDigits,
+  loadTf,
+  parsePlan,
+  partitionDirichlet,
+  type SimulationResult,
+  simulate,
+  type Tf,
+  type TrainingPlan,
+  toHex,
+  trainLocal,
+  trainTestSplit,
+  type Weights,
 } from "../../sdk/src/fl/index.js";
 
 const ROUNDS = 10;
@@ -29,7 +45,9 @@ describe("fl quality bars (digits, 5 participants, Dirichlet α=0.5)", function 
     report.clean = pct(clean.final.accuracy);
   });
 
-  after(() => { console.log(`      quality figures: ${JSON.stringify(report)}`); });
+  after(() => {
+    console.log(`      quality figures: ${JSON.stringify(report)}`);
+  });
 
   it("FedAvg reaches >= 90% test accuracy in 10 rounds, above the average participant training alone", async () => {
     expect(clean.final.accuracy).to.be.at.least(0.9);
@@ -47,7 +65,17 @@ describe("fl quality bars (digits, 5 participants, Dirichlet α=0.5)", function 
   });
 
   const poisoned = (aggregation: AggregationConfig) =>
-    simulate({ plan, initial: init, shards, test, rounds: ROUNDS, seed: 1, tf, aggregation, poisoned: { participants: [POISONED], scale: 10 } });
+    simulate({
+      plan,
+      initial: init,
+      shards,
+      test,
+      rounds: ROUNDS,
+      seed: 1,
+      tf,
+      aggregation,
+      poisoned: { participants: [POISONED], scale: 10 },
+    });
 
   it("with 1 of 5 participants sign-flipping and scaling its update by 10, FedAvg degrades", async () => {
     const r = await poisoned({ strategy: "fedavg" });

@@ -1,11 +1,28 @@
-import { expect } from "chai";
 import { spawnSync } from "node:child_process";
+import { expect } from "chai";
 
 describe("scripts/simulate.ts", function () {
   this.timeout(180_000);
 
   it("runs a short federation and prints one JSON object as the last line", () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/simulate.ts", "--rounds", "1", "--participants", "2", "--alpha", "1", "--seed", "3", "--json"], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "scripts/simulate.ts",
+        "--rounds",
+        "1",
+        "--participants",
+        "2",
+        "--alpha",
+        "1",
+        "--seed",
+        "3",
+        "--json",
+      ],
+      { encoding: "utf8" },
+    );
     expect(r.status, r.stderr).to.equal(0);
     const lines = r.stdout.trim().split("\n");
     const out = JSON.parse(lines[lines.length - 1]!);
@@ -17,7 +34,9 @@ describe("scripts/simulate.ts", function () {
   });
 
   it("refuses bad flags with a message", () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/simulate.ts", "--strategy", "nope"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/simulate.ts", "--strategy", "nope"], {
+      encoding: "utf8",
+    });
     expect(r.status).to.equal(2);
     expect(r.stderr).to.match(/unknown --strategy nope/);
   });

@@ -1,11 +1,34 @@
 import { expect } from "chai";
 import {
-  aggregate, coordinateMedian, FedAvgAccumulator, createStrategy, diloco, encode, fedAvg, fedOpt, hash, kernelError, krum, krumScores, loadKernel, recompute, runRound, toHex, trimmedMean,
-  type AggregationConfig, type ClientUpdate, type RoundInputs, type Strategy, type Weights,
+  type AggregationConfig,
+  aggregate,
+  type ClientUpdate,
+  coordinateMedian,
+  createStrategy,
+  diloco,
+  encode,
+  FedAvgAccumulator,
+  fedAvg,
+  fedOpt,
+  hash,
+  kernelError,
+  krum,
+  krumScores,
+  loadKernel,
+  type RoundInputs,
+  recompute,
+  runRound,
+  type Strategy,
+  toHex,
+  trimmedMean,
+  type Weights,
 } from "../../sdk/src/fl/index.js";
 import { perturb, randomWeights, SHAPES } from "./helpers.js";
 
-const scalar = (v: number, n = 1): ClientUpdate => ({ numSamples: n, weights: [{ name: "w", dtype: "float32", shape: [1], values: Float32Array.of(v) }] });
+const scalar = (v: number, n = 1): ClientUpdate => ({
+  numSamples: n,
+  weights: [{ name: "w", dtype: "float32", shape: [1], values: Float32Array.of(v) }],
+});
 const G1: Weights = [{ name: "w", dtype: "float32", shape: [1], values: Float32Array.of(0) }];
 function run(s: Strategy, global: Weights, ups: ClientUpdate[], state?: Weights) {
   const r = s.begin(global, state);
@@ -43,10 +66,14 @@ describe("fl/strategies", () => {
   it("FedAvg's WebAssembly SIMD kernel is bit-identical to the plain float32 JS loop (tails, division)", async () => {
     const global = randomWeights(4, { a: [1001], b: [7], c: [64, 33] });
     const ups = Array.from({ length: 5 }, (_, i) => perturb(global, 300 + i, 0.3, 1 + 977 * i));
-    const simd = await FedAvgAccumulator.create(global), js = new FedAvgAccumulator(global, { simd: false });
+    const simd = await FedAvgAccumulator.create(global),
+      js = new FedAvgAccumulator(global, { simd: false });
     expect(simd.simd).to.equal(true);
     expect(js.simd).to.equal(false);
-    for (const u of ups) { simd.add(u); js.add(u); }
+    for (const u of ups) {
+      simd.add(u);
+      js.add(u);
+    }
     expect(Buffer.from(encode(simd.result())).equals(Buffer.from(encode(js.result())))).to.equal(true);
     // streaming through the scratch buffer gives the same bytes as whole updates
     const st = new FedAvgAccumulator(global);
@@ -68,20 +95,32 @@ describe("fl/strategies", () => {
   it("FedAvg's SIMD kernel and the JS loop agree bit for bit on large tensors, odd weights and extreme values", async () => {
     // 300,003 values: more than the 1 MiB scratch buffer (chunked) plus a 3-value tail
     const P = 300_003;
-    const global: Weights = [{ name: "w", dtype: "float32", shape: [P], values: new Float32Array(P) }, { name: "b", dtype: "float32", shape: [5], values: new Float32Array(5) }];
+    const global: Weights = [
+      { name: "w", dtype: "float32", shape: [P], values: new Float32Array(P) },
+      { name: "b", dtype: "float32", shape: [5], values: new Float32Array(5) },
+    ];
     const ups = [3, 1, 1_000_003, 77, 16_777_215].map((n, i) => {
       const u = perturb(global, 900 + i, 10 ** (i - 2), n);
       const v = u.weights[0]!.values as Float32Array;
       v[i] = [3.4e38, -3.4e38, 1e-45, -0, 1e-38][i]!; // overflow to ±Infinity, subnormals, signed zero
       return u;
     });
-    const simd = await FedAvgAccumulator.create(global), js = new FedAvgAccumulator(global, { simd: false });
+    const simd = await FedAvgAccumulator.create(global),
+      js = new FedAvgAccumulator(global, { simd: false });
     expect(simd.simd).to.equal(true);
-    for (const u of ups) { simd.add(u); js.add(u); }
-    const a = simd.result(), b = js.result();
+    for (const u of ups) {
+      simd.add(u);
+      js.add(u);
+    }
+    const a = simd.result(),
+      b = js.result();
     a.forEach((t, k) => {
-      expect(Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength)
-        .equals(Buffer.from(b[k]!.values.buffer, b[k]!.values.byteOffset, b[k]!.values.byteLength)), t.name).to.equal(true);
+      expect(
+        Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength).equals(
+          Buffer.from(b[k]!.values.buffer, b[k]!.values.byteOffset, b[k]!.values.byteLength),
+        ),
+        t.name,
+      ).to.equal(true);
     });
   });
 
@@ -125,7 +164,7 @@ describe("fl/strategies", () => {
   it("FedAdam / FedYogi take an adaptive server step along the pseudo-gradient and carry state", () => {
     const a1 = run(fedOpt("adam", { learningRate: 0.1 }), G1, [scalar(1)]);
     // t=1: m = 0.1, v = 0.01, step = 0.1*sqrt(0.01)/0.1 * 0.1/(0.1+1e-9)
-    expect(v0(a1.weights)).to.be.closeTo(0.1 * Math.sqrt(1 - 0.99) / 0.1, 1e-6);
+    expect(v0(a1.weights)).to.be.closeTo((0.1 * Math.sqrt(1 - 0.99)) / 0.1, 1e-6);
     expect(a1.state.map((t) => t.name)).to.deep.equal(["m/w", "v/w", "step"]);
     const a2 = run(fedOpt("adam", { learningRate: 0.1 }), a1.weights, [scalar(1)], a1.state);
     expect(a2.state.find((t) => t.name === "step")!.values[0]).to.equal(2);
@@ -136,9 +175,14 @@ describe("fl/strategies", () => {
 
   it("each strategy says whether it carries server state between rounds, and only those return any", () => {
     const configs: [AggregationConfig, boolean][] = [
-      [{ strategy: "fedavg" }, false], [{ strategy: "median" }, false], [{ strategy: "trimmed-mean", trimFraction: 0.2 }, false],
-      [{ strategy: "krum", byzantine: 0 }, false], [{ strategy: "fedadam" }, true], [{ strategy: "fedyogi" }, true],
-      [{ strategy: "diloco" }, true], [{ strategy: "diloco", inner: { strategy: "median" } }, true],
+      [{ strategy: "fedavg" }, false],
+      [{ strategy: "median" }, false],
+      [{ strategy: "trimmed-mean", trimFraction: 0.2 }, false],
+      [{ strategy: "krum", byzantine: 0 }, false],
+      [{ strategy: "fedadam" }, true],
+      [{ strategy: "fedyogi" }, true],
+      [{ strategy: "diloco" }, true],
+      [{ strategy: "diloco", inner: { strategy: "median" } }, true],
     ];
     for (const [cfg, stateful] of configs) {
       const s = createStrategy(cfg);
@@ -161,14 +205,29 @@ describe("fl/strategies", () => {
     const global = randomWeights(2, SHAPES);
     const ups = Array.from({ length: 6 }, (_, i) => perturb(global, 200 + i, 0.05, 10 + i));
     const configs = [
-      { strategy: "fedavg" }, { strategy: "median" }, { strategy: "trimmed-mean", trimFraction: 0.2 }, { strategy: "krum", byzantine: 1, multi: 3 },
-      { strategy: "fedadam" }, { strategy: "fedyogi" }, { strategy: "diloco" },
+      { strategy: "fedavg" },
+      { strategy: "median" },
+      { strategy: "trimmed-mean", trimFraction: 0.2 },
+      { strategy: "krum", byzantine: 1, multi: 3 },
+      { strategy: "fedadam" },
+      { strategy: "fedyogi" },
+      { strategy: "diloco" },
     ] as RoundInputs["aggregation"][];
     for (const aggregation of configs) {
       const inputs: RoundInputs = { aggregation, global, updates: ups };
       const h1 = toHex(recompute(inputs));
-      const fromBytes = toHex(recompute({ aggregation, global, updates: ups.map((u) => ({ bytes: encode(u.weights), numSamples: u.numSamples })) }));
-      const rr = await runRound({ plan: { aggregation, validation: { maxDeltaNorm: 10, minSamples: 1, maxSamples: 100 } }, global, candidates: ups });
+      const fromBytes = toHex(
+        recompute({
+          aggregation,
+          global,
+          updates: ups.map((u) => ({ bytes: encode(u.weights), numSamples: u.numSamples })),
+        }),
+      );
+      const rr = await runRound({
+        plan: { aggregation, validation: { maxDeltaNorm: 10, minSamples: 1, maxSamples: 100 } },
+        global,
+        candidates: ups,
+      });
       expect(fromBytes, aggregation.strategy).to.equal(h1);
       expect(toHex(rr.hash), aggregation.strategy).to.equal(h1);
       expect(toHex(hash(aggregate(inputs).weights))).to.equal(h1);
@@ -176,6 +235,8 @@ describe("fl/strategies", () => {
     }
     // a different order may give different float rounding, but the same order always the same bytes
     const pinned = toHex(recompute({ aggregation: { strategy: "fedavg" }, global, updates: ups }));
-    expect(pinned).to.equal(toHex(recompute({ aggregation: { strategy: "fedavg" }, global, updates: ups.map((u) => ({ ...u })) })));
+    expect(pinned).to.equal(
+      toHex(recompute({ aggregation: { strategy: "fedavg" }, global, updates: ups.map((u) => ({ ...u })) })),
+    );
   });
 });

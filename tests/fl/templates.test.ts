@@ -1,5 +1,15 @@
 import { expect } from "chai";
-import { decode, hashBytes, inspectTopology, loadTf, parsePlan, planFromTemplate, planTemplate, PLAN_TEMPLATES, toHex } from "../../sdk/src/fl/index.js";
+import {
+  decode,
+  hashBytes,
+  inspectTopology,
+  loadTf,
+  PLAN_TEMPLATES,
+  parsePlan,
+  planFromTemplate,
+  planTemplate,
+  toHex,
+} from "../../sdk/src/fl/index.js";
 
 describe("fl/templates", () => {
   it("every template yields a valid plan whose initial weights match its sha256 and topology", async () => {

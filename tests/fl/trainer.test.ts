@@ -1,18 +1,38 @@
 import { expect } from "chai";
 import {
-  digitsPlan, encode, evaluate, hash, initialWeights, loadDigits, loadTf, parsePlan, privatize, subset, toHex, trainLocal, deltaNorm, type TrainProgress,
+  deltaNorm,
+  digitsPlan,
+  encode,
+  evaluate,
+  hash,
+  initialWeights,
+  loadDigits,
+  loadTf,
+  parsePlan,
+  privatize,
+  subset,
+  type TrainProgress,
+  toHex,
+  trainLocal,
 } from "../../sdk/src/fl/index.js";
 
 describe("fl/trainer", function () {
   this.timeout(120_000);
   const all = loadDigits();
-  const local = subset(all, Array.from({ length: 400 }, (_, i) => (i * 25) % 10000));
+  const local = subset(
+    all,
+    Array.from({ length: 400 }, (_, i) => (i * 25) % 10000),
+  );
 
   it("loads the best available backend (WASM or CPU here), and reports a missing native one", async () => {
     const { backend, tf } = await loadTf();
     expect(["tensorflow", "wasm", "cpu"]).to.include(backend);
     let msg = "";
-    try { await loadTf("node"); } catch (e) { msg = (e as Error).message; }
+    try {
+      await loadTf("node");
+    } catch (e) {
+      msg = (e as Error).message;
+    }
     if (backend !== "tensorflow") expect(msg).to.match(/no TensorFlow.js backend available \(tried node\)/);
     expect(tf.getBackend()).to.equal(backend);
   });
@@ -50,7 +70,12 @@ describe("fl/trainer", function () {
     const a = await trainLocal(parsePlan(plain), init, local, { tf, seed: 1 });
     const b = await trainLocal(parsePlan(prox), init, local, { tf, seed: 1 });
     expect(b.deltaNorm).to.be.below(a.deltaNorm);
-    const clipped = await trainLocal(parsePlan({ ...plain, privacy: { clipNorm: 0.5, noiseMultiplier: 0 } }), init, local, { tf, seed: 1 });
+    const clipped = await trainLocal(
+      parsePlan({ ...plain, privacy: { clipNorm: 0.5, noiseMultiplier: 0 } }),
+      init,
+      local,
+      { tf, seed: 1 },
+    );
     expect(clipped.deltaNorm).to.be.closeTo(0.5, 1e-3);
     const noisy = privatize(init, a.update.weights, 0.5, 0.01);
     expect(deltaNorm(noisy, init)).to.be.above(0.5);
@@ -61,7 +86,11 @@ describe("fl/trainer", function () {
     const init = await initialWeights(p0, 1);
     const wrong = { ...local, featureShape: [28, 28] };
     let msg = "";
-    try { await trainLocal(parsePlan(p0), init, wrong); } catch (e) { msg = (e as Error).message; }
+    try {
+      await trainLocal(parsePlan(p0), init, wrong);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
     expect(msg).to.match(/features \[28,28\] do not match plan.data.features.shape \[784\]/);
   });
 });

@@ -3,7 +3,7 @@
  * built program, the embedded relay and IPFS node, on free loopback ports with 100 ms slots.
  * Needs `bash scripts/build-program.sh` and `bash scripts/build-localnet.sh` (both in setup).
  */
-import { expect } from "chai";
+
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -11,15 +11,30 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { LAMPORTS_PER_SOL, SystemProgram, Transaction, sendAndConfirmTransaction } from "@solana/web3.js";
-import { getAccount, getMint } from "@solana/spl-token";
-import { finalizeEvent, generateSecretKey, type Event } from "nostr-tools/pure";
-import { loadConfig, storeFor } from "@fedstr/sdk/config";
 import { openSession } from "@fedstr/sdk/cli";
+import { loadConfig, storeFor } from "@fedstr/sdk/config";
 import { chainTime } from "@fedstr/sdk/job";
 import { RelayPool } from "@fedstr/sdk/nostr";
-import { createPoolIx, fetchPool, fetchPoolsByCreator, findEscrowAddress, findPoolAddress, parseFedstrEvents } from "@fedstr/sdk/program";
-import { DEFAULT_WALLETS, MINT_DECIMALS, REPO_ROOT, assertPortFree, startLocalnet, type LocalnetHandle } from "../../localnet/index.js";
+import {
+  createPoolIx,
+  fetchPool,
+  fetchPoolsByCreator,
+  findEscrowAddress,
+  findPoolAddress,
+  parseFedstrEvents,
+} from "@fedstr/sdk/program";
+import { getAccount, getMint } from "@solana/spl-token";
+import { LAMPORTS_PER_SOL, SystemProgram, sendAndConfirmTransaction, Transaction } from "@solana/web3.js";
+import { expect } from "chai";
+import { type Event, finalizeEvent, generateSecretKey } from "nostr-tools/pure";
+import {
+  assertPortFree,
+  DEFAULT_WALLETS,
+  type LocalnetHandle,
+  MINT_DECIMALS,
+  REPO_ROOT,
+  startLocalnet,
+} from "../../localnet/index.js";
 
 const TOKENS = 1_000_000;
 const SOL = 1000;
@@ -32,7 +47,13 @@ async function eventsOn(url: string, filter: Record<string, unknown>): Promise<E
     const got: Event[] = [];
     await new Promise<void>((res, rej) => {
       const t = setTimeout(() => rej(new Error(`no EOSE from ${url}`)), 5000);
-      pool.subscribe([filter as never], { onevent: (e) => got.push(e), oneose: () => { clearTimeout(t); res(); } });
+      pool.subscribe([filter as never], {
+        onevent: (e) => got.push(e),
+        oneose: () => {
+          clearTimeout(t);
+          res();
+        },
+      });
     });
     return got;
   } finally {
@@ -41,7 +62,10 @@ async function eventsOn(url: string, filter: Record<string, unknown>): Promise<E
 }
 
 function note(text: string): Event {
-  return finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [["t", "fedstr-localnet-test"]], content: text }, generateSecretKey());
+  return finalizeEvent(
+    { kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [["t", "fedstr-localnet-test"]], content: text },
+    generateSecretKey(),
+  );
 }
 
 /** Running (a zombie waiting for its reaper counts as gone). */
@@ -181,7 +205,9 @@ describe("localnet: fedstr-localnet + relay + IPFS node, wallets, mint and confi
       await net.connection.removeOnLogsListener(subscription);
       expect(seen.signature).to.equal(signature);
       expect(parseFedstrEvents(session.program, seen.logs).map((e) => e.name)).to.include("poolCreated");
-      expect((await fetchPoolsByCreator(session.program, org.publicKey)).map((p) => p.publicKey.toBase58())).to.deep.equal([findPoolAddress(org.publicKey, 1n, net.programId)[0].toBase58()]);
+      expect(
+        (await fetchPoolsByCreator(session.program, org.publicKey)).map((p) => p.publicKey.toBase58()),
+      ).to.deep.equal([findPoolAddress(org.publicKey, 1n, net.programId)[0].toBase58()]);
       const [pool] = findPoolAddress(org.publicKey, 1n, net.programId);
       const account = await fetchPool(session.program, pool);
       expect(account?.creator.toBase58()).to.equal(org.publicKey.toBase58());
@@ -199,12 +225,18 @@ describe("localnet: fedstr-localnet + relay + IPFS node, wallets, mint and confi
     // Several slots later the Clock still reads the travelled-to time (it then follows wall time).
     await new Promise((r) => setTimeout(r, 500));
     const later = await chainTime(net.connection);
-    expect(later).to.be.at.least(target).and.below(target + 60);
+    expect(later)
+      .to.be.at.least(target)
+      .and.below(target + 60);
     const org = net.wallets.organization!;
-    const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: org.publicKey, toPubkey: net.wallets.aggregator!.publicKey, lamports: 1 }));
+    const tx = new Transaction().add(
+      SystemProgram.transfer({ fromPubkey: org.publicKey, toPubkey: net.wallets.aggregator!.publicKey, lamports: 1 }),
+    );
     await sendAndConfirmTransaction(net.connection, tx, [org.keypair], { commitment: "confirmed" });
     let refused: unknown;
-    await net.timeTravel(before).catch((e: unknown) => { refused = e; });
+    await net.timeTravel(before).catch((e: unknown) => {
+      refused = e;
+    });
     expect(String(refused)).to.match(/cannot go back/);
   });
 
@@ -233,17 +265,38 @@ describe("npm run localnet (scripts/localnet.ts)", function () {
 
   it("prints one JSON line with everything, and a SIGKILLed parent does not leave the binary running", async () => {
     const tmp = await mkdtemp(join(tmpdir(), "fedstr-localnet-cli-"));
-    const args = ["--import", "tsx", join(REPO_ROOT, "scripts/localnet.ts"), "--json", "--dir", join(tmp, "net"),
-      "--rpc-port", "0", "--relay-port", "0", "--ipfs-port", "0", "--slot-time", "100", "--wallets", "alice,bob"];
+    const args = [
+      "--import",
+      "tsx",
+      join(REPO_ROOT, "scripts/localnet.ts"),
+      "--json",
+      "--dir",
+      join(tmp, "net"),
+      "--rpc-port",
+      "0",
+      "--relay-port",
+      "0",
+      "--ipfs-port",
+      "0",
+      "--slot-time",
+      "100",
+      "--wallets",
+      "alice,bob",
+    ];
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] });
     try {
       const line = await new Promise<string>((res, rej) => {
         createInterface({ input: child.stdout! }).once("line", res);
         child.once("exit", (code) => rej(new Error(`localnet exited with ${code}`)));
       });
-      const info = JSON.parse(line) as Record<string, unknown> & { wallets: Record<string, { publicKey: string; path: string }>; localnetPid: number; configPath: string };
+      const info = JSON.parse(line) as Record<string, unknown> & {
+        wallets: Record<string, { publicKey: string; path: string }>;
+        localnetPid: number;
+        configPath: string;
+      };
       expect(Object.keys(info.wallets)).to.deep.equal(["alice", "bob"]);
-      for (const k of ["rpcUrl", "wsUrl", "relayUrl", "ipfsUrl", "programId", "mint", "configPath"]) expect(info[k], k).to.be.a("string");
+      for (const k of ["rpcUrl", "wsUrl", "relayUrl", "ipfsUrl", "programId", "mint", "configPath"])
+        expect(info[k], k).to.be.a("string");
       expect(loadConfig({ config: info.configPath }, {}, tmp).wallet).to.equal(info.wallets.alice!.path);
       expect(isAlive(info.localnetPid)).to.equal(true);
       child.kill("SIGKILL");

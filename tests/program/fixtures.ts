@@ -1,16 +1,16 @@
 import { createHash } from "node:crypto";
-import { Keypair, PublicKey } from "@solana/web3.js";
 import {
   buildRewardTree,
+  type CreatePoolArgs,
   createPoolIx,
   findEscrowAddress,
   findParticipantAddress,
   findPoolAddress,
   findStakeVaultAddress,
   joinPoolIx,
-  type CreatePoolArgs,
   type RewardLeaf,
 } from "@fedstr/sdk/program";
+import type { Keypair, PublicKey } from "@solana/web3.js";
 import type { TestEnv } from "./harness.js";
 
 export const sha256 = (s: string | Uint8Array) => createHash("sha256").update(s).digest();
@@ -68,8 +68,16 @@ export async function setupPool(env: TestEnv, over: Partial<CreatePoolArgs> = {}
   };
   const [pool] = findPoolAddress(creator.publicKey, poolId);
   const ctx: PoolCtx = {
-    env, creator, aggregator, mint, creatorToken, poolId, pool,
-    escrow: findEscrowAddress(pool)[0], vault: findStakeVaultAddress(pool)[0], args,
+    env,
+    creator,
+    aggregator,
+    mint,
+    creatorToken,
+    poolId,
+    pool,
+    escrow: findEscrowAddress(pool)[0],
+    vault: findStakeVaultAddress(pool)[0],
+    args,
   };
   if (create) await env.send([await createPoolIx(env.program, args)], [creator]);
   return ctx;
@@ -87,12 +95,25 @@ export const nostrKeyOf = (wallet: PublicKey) => sha256(`nostr ${wallet.toBase58
 
 export async function join(ctx: PoolCtx, stake = 1_000n, m?: Member): Promise<Member> {
   m ??= await newMember(ctx);
-  await ctx.env.send([await joinPoolIx(ctx.env.program, { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake, nostrPubkey: nostrKeyOf(m.wallet.publicKey) })], [m.wallet]);
+  await ctx.env.send(
+    [
+      await joinPoolIx(ctx.env.program, {
+        participant: m.wallet.publicKey,
+        pool: ctx.pool,
+        participantToken: m.token,
+        stake,
+        nostrPubkey: nostrKeyOf(m.wallet.publicKey),
+      }),
+    ],
+    [m.wallet],
+  );
   return m;
 }
 
-export const roundStart = (ctx: PoolCtx, r: number) => BigInt(ctx.args.joinDeadline) + BigInt(r - 1) * BigInt(ctx.args.roundDuration);
-export const roundDeadline = (ctx: PoolCtx, r: number) => BigInt(ctx.args.joinDeadline) + BigInt(r) * BigInt(ctx.args.roundDuration);
+export const roundStart = (ctx: PoolCtx, r: number) =>
+  BigInt(ctx.args.joinDeadline) + BigInt(r - 1) * BigInt(ctx.args.roundDuration);
+export const roundDeadline = (ctx: PoolCtx, r: number) =>
+  BigInt(ctx.args.joinDeadline) + BigInt(r) * BigInt(ctx.args.roundDuration);
 
 export function rewardTree(ctx: PoolCtx, round: number, entries: { m: Member; reward: bigint; weight?: bigint }[]) {
   const leaves: RewardLeaf[] = entries.map((e, i) => ({

@@ -3,39 +3,39 @@
 // With ANCHOR_PROVIDER_URL set (e.g. under `anchor test`), the same tests run
 // against that validator through AnchorProvider.env(); time-travel tests run
 // there only on a Surfpool localnet (surfnet_timeTravel), else they are skipped.
-import { existsSync } from "node:fs";
+
 import { createHash } from "node:crypto";
-import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AnchorError, AnchorProvider, type Provider, utils, type Wallet } from "@coral-xyz/anchor";
 import { KeypairWallet } from "@fedstr/sdk/cli";
-import { AnchorProvider, AnchorError, utils, type Provider, type Wallet } from "@coral-xyz/anchor";
-import {
-  Connection as SolanaConnection,
-  Keypair,
-  LAMPORTS_PER_SOL,
-  PublicKey,
-  SystemProgram,
-  Transaction,
-  type AccountInfo,
-  type Connection,
-  type Commitment,
-  type TransactionInstruction,
-  type VersionedTransaction,
-  type TransactionSignature,
-} from "@solana/web3.js";
+import { chainTime } from "@fedstr/sdk/job";
+import { FEDSTR_PROGRAM_ID, type FedstrProgram, getFedstrProgram } from "@fedstr/sdk/program";
 import {
   ACCOUNT_SIZE,
   AccountLayout,
-  MINT_SIZE,
-  TOKEN_PROGRAM_ID,
   createInitializeAccount3Instruction,
   createInitializeMint2Instruction,
   createMintToInstruction,
+  MINT_SIZE,
+  TOKEN_PROGRAM_ID,
 } from "@solana/spl-token";
+import {
+  type AccountInfo,
+  type Commitment,
+  type Connection,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  PublicKey,
+  Connection as SolanaConnection,
+  SystemProgram,
+  Transaction,
+  type TransactionInstruction,
+  type TransactionSignature,
+  type VersionedTransaction,
+} from "@solana/web3.js";
 import { Clock, FailedTransactionMetadata, LiteSVM } from "litesvm";
-
-import { FEDSTR_PROGRAM_ID, getFedstrProgram, type FedstrProgram } from "@fedstr/sdk/program";
-import { chainTime } from "@fedstr/sdk/job";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const PROGRAM_SO = join(root, "target/deploy/fedstr.so");
@@ -49,7 +49,10 @@ export interface TxResult {
 
 /** Error thrown for a failed transaction; carries the logs like web3's SendTransactionError. */
 export class TxFailed extends Error {
-  constructor(message: string, readonly logs: string[]) {
+  constructor(
+    message: string,
+    readonly logs: string[],
+  ) {
     super(message);
   }
   /** The program error name (AnchorError log), if any. */
@@ -57,7 +60,6 @@ export class TxFailed extends Error {
     return AnchorError.parse(this.logs)?.error.errorCode.code;
   }
 }
-
 
 /**
  * The part of AnchorProvider that Program needs, over LiteSVM: sendAndConfirm,
@@ -69,7 +71,10 @@ export class LiteSVMProvider implements Provider {
   lastResult?: TxResult;
   /** Every account address seen in a transaction: LiteSVM cannot enumerate accounts. */
   private readonly seen = new Set<string>();
-  constructor(readonly svm: LiteSVM, payer: Keypair) {
+  constructor(
+    readonly svm: LiteSVM,
+    payer: Keypair,
+  ) {
     this.wallet = new KeypairWallet(payer);
     const getAccountInfo = async (address: PublicKey): Promise<AccountInfo<Buffer> | null> => {
       const a = svm.getAccount(address);
@@ -79,14 +84,20 @@ export class LiteSVMProvider implements Provider {
       rpcEndpoint: "litesvm://in-process",
       commitment: "confirmed" as Commitment,
       getAccountInfo,
-      getAccountInfoAndContext: async (address: PublicKey) => ({ context: { slot: Number(svm.getClock().slot) }, value: await getAccountInfo(address) }),
+      getAccountInfoAndContext: async (address: PublicKey) => ({
+        context: { slot: Number(svm.getClock().slot) },
+        value: await getAccountInfo(address),
+      }),
       getMultipleAccountsInfo: async (addresses: PublicKey[]) => Promise.all(addresses.map(getAccountInfo)),
       getMinimumBalanceForRentExemption: async (len: number) => Number(svm.minimumBalanceForRentExemption(BigInt(len))),
       getLatestBlockhash: async () => ({ blockhash: svm.latestBlockhash(), lastValidBlockHeight: 0 }),
       getSlot: async () => Number(svm.getClock().slot),
       getBalance: async (address: PublicKey) => Number(svm.getBalance(address) ?? 0n),
       // getProgramAccounts over the addresses seen so far, with memcmp/dataSize filters.
-      getProgramAccounts: async (programId: PublicKey, config?: { filters?: ({ memcmp: { offset: number; bytes: string } } | { dataSize: number })[] }) => {
+      getProgramAccounts: async (
+        programId: PublicKey,
+        config?: { filters?: ({ memcmp: { offset: number; bytes: string } } | { dataSize: number })[] },
+      ) => {
         const out: { pubkey: PublicKey; account: AccountInfo<Buffer> }[] = [];
         for (const k of this.seen) {
           const pubkey = new PublicKey(k);
@@ -95,7 +106,9 @@ export class LiteSVMProvider implements Provider {
           const ok = (config?.filters ?? []).every((f) =>
             "dataSize" in f
               ? a.data.length === f.dataSize
-              : a.data.subarray(f.memcmp.offset, f.memcmp.offset + utils.bytes.bs58.decode(f.memcmp.bytes).length).equals(Buffer.from(utils.bytes.bs58.decode(f.memcmp.bytes))),
+              : a.data
+                  .subarray(f.memcmp.offset, f.memcmp.offset + utils.bytes.bs58.decode(f.memcmp.bytes).length)
+                  .equals(Buffer.from(utils.bytes.bs58.decode(f.memcmp.bytes))),
           );
           if (ok) out.push({ pubkey, account: a });
         }
@@ -184,7 +197,9 @@ abstract class EnvBase {
   protected abstract accountData(address: PublicKey): Promise<Uint8Array | null>;
 
   createMint(decimals = 6) {
-    return this.createTokenProgramAccount(MINT_SIZE, (mint) => createInitializeMint2Instruction(mint, decimals, this.payer.publicKey, null));
+    return this.createTokenProgramAccount(MINT_SIZE, (mint) =>
+      createInitializeMint2Instruction(mint, decimals, this.payer.publicKey, null),
+    );
   }
   createTokenAccount(mint: PublicKey, owner: PublicKey) {
     return this.createTokenProgramAccount(ACCOUNT_SIZE, (acc) => createInitializeAccount3Instruction(acc, mint, owner));
@@ -201,7 +216,16 @@ abstract class EnvBase {
     const kp = nextKeypair();
     const lamports = await this.rent(space);
     await this.send(
-      [SystemProgram.createAccount({ fromPubkey: this.payer.publicKey, newAccountPubkey: kp.publicKey, lamports, space, programId: TOKEN_PROGRAM_ID }), init(kp.publicKey)],
+      [
+        SystemProgram.createAccount({
+          fromPubkey: this.payer.publicKey,
+          newAccountPubkey: kp.publicKey,
+          lamports,
+          space,
+          programId: TOKEN_PROGRAM_ID,
+        }),
+        init(kp.publicKey),
+      ],
       [kp],
     );
     return kp.publicKey;
@@ -213,7 +237,10 @@ class LiteSVMEnv extends EnvBase implements TestEnv {
   readonly canWarp = true;
   readonly program: FedstrProgram;
   readonly provider: LiteSVMProvider;
-  constructor(readonly svm: LiteSVM, readonly payer: Keypair) {
+  constructor(
+    readonly svm: LiteSVM,
+    readonly payer: Keypair,
+  ) {
     super();
     this.provider = new LiteSVMProvider(svm, payer);
     this.program = getFedstrProgram(this.provider);
@@ -249,7 +276,10 @@ class ValidatorEnv extends EnvBase implements TestEnv {
   readonly kind = "validator" as const;
   readonly program: FedstrProgram;
   readonly payer: Keypair;
-  constructor(readonly provider: AnchorProvider, readonly canWarp: boolean) {
+  constructor(
+    readonly provider: AnchorProvider,
+    readonly canWarp: boolean,
+  ) {
     super();
     this.payer = (provider.wallet as Wallet).payer!;
     this.program = getFedstrProgram(provider);
@@ -258,7 +288,10 @@ class ValidatorEnv extends EnvBase implements TestEnv {
     const tx = new Transaction().add(...ixs);
     try {
       const signature = await this.provider.sendAndConfirm(tx, signers, { commitment: "confirmed" });
-      const t = await this.provider.connection.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+      const t = await this.provider.connection.getTransaction(signature, {
+        commitment: "confirmed",
+        maxSupportedTransactionVersion: 0,
+      });
       return { signature, logs: t?.meta?.logMessages ?? [], computeUnits: t?.meta?.computeUnitsConsumed ?? 0 };
     } catch (e) {
       const logs = (e as { logs?: string[] }).logs ?? [];
@@ -273,17 +306,29 @@ class ValidatorEnv extends EnvBase implements TestEnv {
     const res = await fetch(this.provider.connection.rpcEndpoint, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "surfnet_timeTravel", params: [{ absoluteTimestamp: Number(ts) * 1000 }] }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "surfnet_timeTravel",
+        params: [{ absoluteTimestamp: Number(ts) * 1000 }],
+      }),
     });
     const body = (await res.json()) as { error?: { message: string; data?: unknown } };
     // The validator's clock only moves forward and keeps running (its Clock sysvar, what now()
     // reads, can lag it): a target it has already passed is reached.
     if (body.error && /past timestamp/.test(`${body.error.message} ${String(body.error.data ?? "")}`)) return;
-    if (body.error) throw new Error(`surfnet_timeTravel to ${ts}: ${body.error.message} ${String(body.error.data ?? "")}`);
+    if (body.error)
+      throw new Error(`surfnet_timeTravel to ${ts}: ${body.error.message} ${String(body.error.data ?? "")}`);
   }
   async newWallet(sol = 10) {
     const kp = Keypair.generate();
-    await this.send([SystemProgram.transfer({ fromPubkey: this.payer.publicKey, toPubkey: kp.publicKey, lamports: sol * LAMPORTS_PER_SOL })]);
+    await this.send([
+      SystemProgram.transfer({
+        fromPubkey: this.payer.publicKey,
+        toPubkey: kp.publicKey,
+        lamports: sol * LAMPORTS_PER_SOL,
+      }),
+    ]);
     return kp;
   }
   protected rent(len: number) {
@@ -305,7 +350,11 @@ export async function createEnv(opts: { seed?: string } = {}): Promise<TestEnv> 
     // default "processed" can hang on Surfpool (docs/localnet.md, pitfalls).
     const fromEnv = AnchorProvider.env();
     const opts = { commitment: "confirmed", preflightCommitment: "confirmed" } as const;
-    const provider = new AnchorProvider(new SolanaConnection(fromEnv.connection.rpcEndpoint, opts), fromEnv.wallet, opts);
+    const provider = new AnchorProvider(
+      new SolanaConnection(fromEnv.connection.rpcEndpoint, opts),
+      fromEnv.wallet,
+      opts,
+    );
     // Surfpool (npm run localnet) can move its clock forward; other validators cannot.
     const version = (await provider.connection.getVersion()) as Record<string, unknown>;
     return new ValidatorEnv(provider, "surfnet-version" in version);

@@ -1,9 +1,8 @@
 // Issue 9's attacks, each tried with real transactions against the built program: an account can
 // only be used by the pool incarnation that created it, nothing a stranger sends (tokens, lamports,
 // accounts) locks anyone's funds or rent, and only canonical addresses are accepted.
-import { expect } from "chai";
-import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
-import { createTransferInstruction, TOKEN_PROGRAM_ID, createInitializeMint2Instruction, MINT_SIZE } from "@solana/spl-token";
+
+import { fetchPoolMint, freezeAuthorityWarning, summarizePool } from "@fedstr/sdk/job";
 import {
   claimRewardIx,
   closeCommitmentIx,
@@ -12,6 +11,7 @@ import {
   closeRoundIx,
   commitUpdateIx,
   createPoolIx,
+  FEDSTR_PROGRAM_ID,
   fetchPool,
   finalizePoolIx,
   findCommitmentAddress,
@@ -22,11 +22,27 @@ import {
   postRoundIx,
   slashIx,
   withdrawStakeIx,
-  FEDSTR_PROGRAM_ID,
 } from "@fedstr/sdk/program";
-import { fetchPoolMint, freezeAuthorityWarning, summarizePool } from "@fedstr/sdk/job";
+import {
+  createInitializeMint2Instruction,
+  createTransferInstruction,
+  MINT_SIZE,
+  TOKEN_PROGRAM_ID,
+} from "@solana/spl-token";
+import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
+import { expect } from "chai";
+import {
+  cidOf,
+  join,
+  type Member,
+  newMember,
+  type PoolCtx,
+  rewardTree,
+  roundStart,
+  setupPool,
+  sha256,
+} from "./fixtures.js";
 import { createEnv, errorOf, type TestEnv } from "./harness.js";
-import { cidOf, join, newMember, rewardTree, roundStart, setupPool, sha256, type Member, type PoolCtx } from "./fixtures.js";
 
 /** The highest bump below the canonical one whose address is off the curve (a valid, non-canonical PDA). */
 function nonCanonical(seeds: Buffer[], programId = FEDSTR_PROGRAM_ID): [PublicKey, number] {
@@ -34,7 +50,9 @@ function nonCanonical(seeds: Buffer[], programId = FEDSTR_PROGRAM_ID): [PublicKe
   for (let b = canonical - 1; b >= 0; b--) {
     try {
       return [PublicKey.createProgramAddressSync([...seeds, Buffer.from([b])], programId), b];
-    } catch { /* on the curve: try the next bump */ }
+    } catch {
+      /* on the curve: try the next bump */
+    }
   }
   throw new Error("no non-canonical bump");
 }
@@ -47,23 +65,105 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
   });
 
   const commit = async (ctx: PoolCtx, m: Member, round: number) =>
-    env.send([await commitUpdateIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, round, updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`), updateCid: cidOf(`u${round}`), samples: 7n })], [m.wallet]);
+    env.send(
+      [
+        await commitUpdateIx(p(), {
+          participant: m.wallet.publicKey,
+          pool: ctx.pool,
+          round,
+          updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`),
+          updateCid: cidOf(`u${round}`),
+          samples: 7n,
+        }),
+      ],
+      [m.wallet],
+    );
   const post = async (ctx: PoolCtx, round: number, reward: bigint, root: Uint8Array = new Uint8Array(32)) =>
-    env.send([await postRoundIx(p(), { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round, globalModelCid: cidOf(`g${round}`, 0x70), globalModelHash: sha256(`g${round}`), merkleRoot: root, metric: 1n, reward, acceptedCount: 1, reportCid: cidOf(`r${round}`), reportSha256: sha256(`r${round}`) })], [ctx.aggregator]);
+    env.send(
+      [
+        await postRoundIx(p(), {
+          aggregator: ctx.aggregator.publicKey,
+          pool: ctx.pool,
+          round,
+          globalModelCid: cidOf(`g${round}`, 0x70),
+          globalModelHash: sha256(`g${round}`),
+          merkleRoot: root,
+          metric: 1n,
+          reward,
+          acceptedCount: 1,
+          reportCid: cidOf(`r${round}`),
+          reportSha256: sha256(`r${round}`),
+        }),
+      ],
+      [ctx.aggregator],
+    );
   const claim = async (ctx: PoolCtx, m: Member, tree: ReturnType<typeof rewardTree>, i: number) => {
     const leaf = tree.leaves[i]!;
-    return env.send([await claimRewardIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, round: 1, weight: leaf.weight, amount: leaf.reward, updateHash: leaf.updateHash, proof: tree.proofs[i]!, destination: m.token })], [m.wallet]);
+    return env.send(
+      [
+        await claimRewardIx(p(), {
+          participant: m.wallet.publicKey,
+          pool: ctx.pool,
+          round: 1,
+          weight: leaf.weight,
+          amount: leaf.reward,
+          updateHash: leaf.updateHash,
+          proof: tree.proofs[i]!,
+          destination: m.token,
+        }),
+      ],
+      [m.wallet],
+    );
   };
   const finalize = async (ctx: PoolCtx) =>
-    env.send([await finalizePoolIx(p(), { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+    env.send(
+      [await finalizePoolIx(p(), { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+      [ctx.creator],
+    );
   const closePool = async (ctx: PoolCtx) =>
-    env.send([await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+    env.send(
+      [await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+      [ctx.creator],
+    );
   /** Anyone (here a stranger) closes every child account of a finalized pool. */
   async function closeChildren(ctx: PoolCtx, members: Member[], committed: Member[], rounds: number) {
     const caller = await env.newWallet();
-    for (const m of committed) await env.send([await closeCommitmentIx(p(), { caller: caller.publicKey, participant: m.wallet.publicKey, pool: ctx.pool, round: 1 })], [caller]);
-    for (const m of members) await env.send([await closeParticipantIx(p(), { caller: caller.publicKey, participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })], [caller]);
-    for (let r = 1; r <= rounds; r++) await env.send([await closeRoundIx(p(), { caller: caller.publicKey, aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: r })], [caller]);
+    for (const m of committed)
+      await env.send(
+        [
+          await closeCommitmentIx(p(), {
+            caller: caller.publicKey,
+            participant: m.wallet.publicKey,
+            pool: ctx.pool,
+            round: 1,
+          }),
+        ],
+        [caller],
+      );
+    for (const m of members)
+      await env.send(
+        [
+          await closeParticipantIx(p(), {
+            caller: caller.publicKey,
+            participant: m.wallet.publicKey,
+            pool: ctx.pool,
+            destination: m.token,
+          }),
+        ],
+        [caller],
+      );
+    for (let r = 1; r <= rounds; r++)
+      await env.send(
+        [
+          await closeRoundIx(p(), {
+            caller: caller.publicKey,
+            aggregator: ctx.aggregator.publicKey,
+            pool: ctx.pool,
+            round: r,
+          }),
+        ],
+        [caller],
+      );
   }
   /** A one-round pool: a committed and was rewarded (claimed half), b joined and never committed; finalized. */
   async function finalizedPool(over = {}) {
@@ -72,7 +172,10 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
     const b = await join(ctx);
     await env.warpTo(roundStart(ctx, 1));
     await commit(ctx, a, 1);
-    const tree = rewardTree(ctx, 1, [{ m: a, reward: 5_000n }, { m: a, reward: 5_000n }]);
+    const tree = rewardTree(ctx, 1, [
+      { m: a, reward: 5_000n },
+      { m: a, reward: 5_000n },
+    ]);
     await post(ctx, 1, tree.totalReward, tree.root);
     await claim(ctx, a, tree, 0);
     await env.warpTo((await env.now()) + BigInt(ctx.args.claimWindow) + 1n);
@@ -114,11 +217,30 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       await join(again, 1_000n, b);
       await env.warpTo(roundStart(again, 1));
       const slash = async (m: Member, commitment?: PublicKey) =>
-        env.send([await slashIx(p(), { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, participant: m.wallet.publicKey, round: 1, amount: 1n, reason: 1, evidenceCid: cidOf("e") }, commitment ? { commitment } : {})], [ctx.aggregator]);
+        env.send(
+          [
+            await slashIx(
+              p(),
+              {
+                aggregator: ctx.aggregator.publicKey,
+                pool: ctx.pool,
+                participant: m.wallet.publicKey,
+                round: 1,
+                amount: 1n,
+                reason: 1,
+                evidenceCid: cidOf("e"),
+              },
+              commitment ? { commitment } : {},
+            ),
+          ],
+          [ctx.aggregator],
+        );
       expect(await errorOf(() => slash(b))).to.equal("InvalidAccountOwner");
       // the new pool is not bricked: a commits round 1 again, the aggregator posts it.
       await commit(again, a, 1);
-      expect(await errorOf(() => slash(b, findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0]))).to.equal("WrongPool");
+      expect(await errorOf(() => slash(b, findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0]))).to.equal(
+        "WrongPool",
+      );
       await post(again, 1, 10_000n);
       const pool = (await fetchPool(p(), ctx.pool))!;
       expect(pool.totalClaimed.toString()).to.equal("0");
@@ -132,7 +254,14 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       const again = await recreate(ctx);
       expect(await env.now()).to.equal(t); // same second
       expect(await errorOf(() => claim(again, a, tree, 1))).to.equal("InvalidAccountOwner");
-      expect(await errorOf(async () => env.send([await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })], [a.wallet]))).to.equal("StakeLocked");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })],
+            [a.wallet],
+          ),
+        ),
+      ).to.equal("StakeLocked");
     });
   });
 
@@ -140,7 +269,11 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
     it("lamports sent to the pool, a participant state or a round result do not block closing; the rent payer gets them", async () => {
       const { ctx, a, b } = await finalizedPool();
       const stranger = await env.newWallet();
-      const gift = (to: PublicKey) => env.send([SystemProgram.transfer({ fromPubkey: stranger.publicKey, toPubkey: to, lamports: 12_345 })], [stranger]);
+      const gift = (to: PublicKey) =>
+        env.send(
+          [SystemProgram.transfer({ fromPubkey: stranger.publicKey, toPubkey: to, lamports: 12_345 })],
+          [stranger],
+        );
       await gift(ctx.pool);
       await gift(a.state);
       await gift(findRoundAddress(ctx.pool, 1)[0]);
@@ -149,14 +282,21 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       await closePool(ctx);
       expect(await p().provider.connection.getBalance(ctx.creator.publicKey)).to.be.greaterThan(creatorBefore);
       // lamports sent to the closed pool's address (a rent-exempt amount, as the runtime requires) do not stop re-creation
-      await env.send([SystemProgram.transfer({ fromPubkey: stranger.publicKey, toPubkey: ctx.pool, lamports: 1_000_000 })], [stranger]);
+      await env.send(
+        [SystemProgram.transfer({ fromPubkey: stranger.publicKey, toPubkey: ctx.pool, lamports: 1_000_000 })],
+        [stranger],
+      );
       const again = await recreate(ctx);
       expect((await fetchPool(p(), again.pool))!.status).to.equal(0);
     });
     it("lamports pre-sent to a participant, commitment or round address do not block their creation", async () => {
       const ctx = await setupPool(env, { numRounds: 1 });
       const stranger = await env.newWallet();
-      const gift = (to: PublicKey) => env.send([SystemProgram.transfer({ fromPubkey: stranger.publicKey, toPubkey: to, lamports: 1_000_000 })], [stranger]);
+      const gift = (to: PublicKey) =>
+        env.send(
+          [SystemProgram.transfer({ fromPubkey: stranger.publicKey, toPubkey: to, lamports: 1_000_000 })],
+          [stranger],
+        );
       const m = await newMember(ctx);
       await gift(m.state);
       await join(ctx, 1_000n, m);
@@ -170,7 +310,13 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
     it("tokens sent to escrow and stake vault are swept to the creator by close_pool", async () => {
       const { ctx, a, b } = await finalizedPool();
       const stranger = await newMember(ctx, 1_000n);
-      await env.send([createTransferInstruction(stranger.token, ctx.escrow, stranger.wallet.publicKey, 1n), createTransferInstruction(stranger.token, ctx.vault, stranger.wallet.publicKey, 2n)], [stranger.wallet]);
+      await env.send(
+        [
+          createTransferInstruction(stranger.token, ctx.escrow, stranger.wallet.publicKey, 1n),
+          createTransferInstruction(stranger.token, ctx.vault, stranger.wallet.publicKey, 2n),
+        ],
+        [stranger.wallet],
+      );
       await closeChildren(ctx, [a, b], [a], 1);
       const before = await env.tokenBalance(ctx.creatorToken);
       await closePool(ctx);
@@ -189,9 +335,56 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       const one = await finalizedPool();
       const two = await finalizedPool();
       const caller = await env.newWallet();
-      expect(await errorOf(async () => env.send([await closeParticipantIx(p(), { caller: caller.publicKey, participant: one.a.wallet.publicKey, pool: two.ctx.pool, destination: one.a.token }, { participantState: one.a.state })], [caller]))).to.equal("WrongPool");
-      expect(await errorOf(async () => env.send([await closeRoundIx(p(), { caller: caller.publicKey, aggregator: one.ctx.aggregator.publicKey, pool: two.ctx.pool, round: 1 }, { roundResult: findRoundAddress(one.ctx.pool, 1)[0] })], [caller]))).to.equal("WrongPool");
-      expect(await errorOf(async () => env.send([await closeCommitmentIx(p(), { caller: caller.publicKey, participant: one.a.wallet.publicKey, pool: two.ctx.pool, round: 1 }, { commitment: findCommitmentAddress(one.ctx.pool, one.a.wallet.publicKey, 1)[0], participantState: one.a.state })], [caller]))).to.equal("WrongPool");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await closeParticipantIx(
+                p(),
+                {
+                  caller: caller.publicKey,
+                  participant: one.a.wallet.publicKey,
+                  pool: two.ctx.pool,
+                  destination: one.a.token,
+                },
+                { participantState: one.a.state },
+              ),
+            ],
+            [caller],
+          ),
+        ),
+      ).to.equal("WrongPool");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await closeRoundIx(
+                p(),
+                { caller: caller.publicKey, aggregator: one.ctx.aggregator.publicKey, pool: two.ctx.pool, round: 1 },
+                { roundResult: findRoundAddress(one.ctx.pool, 1)[0] },
+              ),
+            ],
+            [caller],
+          ),
+        ),
+      ).to.equal("WrongPool");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await closeCommitmentIx(
+                p(),
+                { caller: caller.publicKey, participant: one.a.wallet.publicKey, pool: two.ctx.pool, round: 1 },
+                {
+                  commitment: findCommitmentAddress(one.ctx.pool, one.a.wallet.publicKey, 1)[0],
+                  participantState: one.a.state,
+                },
+              ),
+            ],
+            [caller],
+          ),
+        ),
+      ).to.equal("WrongPool");
     });
   });
 
@@ -201,8 +394,14 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       const id = Buffer.alloc(8);
       id.writeBigUInt64LE(ctx.poolId);
       const [pool, bump] = nonCanonical([Buffer.from("pool"), ctx.creator.publicKey.toBuffer(), id]);
-      const [escrow, eb] = PublicKey.findProgramAddressSync([Buffer.from("escrow"), pool.toBuffer()], FEDSTR_PROGRAM_ID);
-      const [vault, vb] = PublicKey.findProgramAddressSync([Buffer.from("stake_vault"), pool.toBuffer()], FEDSTR_PROGRAM_ID);
+      const [escrow, eb] = PublicKey.findProgramAddressSync(
+        [Buffer.from("escrow"), pool.toBuffer()],
+        FEDSTR_PROGRAM_ID,
+      );
+      const [vault, vb] = PublicKey.findProgramAddressSync(
+        [Buffer.from("stake_vault"), pool.toBuffer()],
+        FEDSTR_PROGRAM_ID,
+      );
       const ix = await createPoolIx(p(), ctx.args, { pool, escrow, stakeVault: vault });
       // the bumps are the last three bytes of the instruction data
       ix.data.set([bump, eb, vb], ix.data.length - 3);
@@ -225,11 +424,45 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       await env.warpTo(roundStart(ctx, 1));
       const round = Buffer.alloc(4);
       round.writeUInt32LE(1);
-      const [commitment, cb] = nonCanonical([Buffer.from("commitment"), ctx.pool.toBuffer(), m.wallet.publicKey.toBuffer(), round]);
-      const cix = await commitUpdateIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, round: 1, updateHash: sha256("u"), updateCid: cidOf("u"), samples: 1n, bump: cb }, { commitment });
+      const [commitment, cb] = nonCanonical([
+        Buffer.from("commitment"),
+        ctx.pool.toBuffer(),
+        m.wallet.publicKey.toBuffer(),
+        round,
+      ]);
+      const cix = await commitUpdateIx(
+        p(),
+        {
+          participant: m.wallet.publicKey,
+          pool: ctx.pool,
+          round: 1,
+          updateHash: sha256("u"),
+          updateCid: cidOf("u"),
+          samples: 1n,
+          bump: cb,
+        },
+        { commitment },
+      );
       expect(await errorOf(() => env.send([cix], [m.wallet]))).to.equal("InvalidPda");
       const [roundResult, rb] = nonCanonical([Buffer.from("round"), ctx.pool.toBuffer(), round]);
-      const rix = await postRoundIx(p(), { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1, globalModelCid: cidOf("g"), globalModelHash: sha256("g"), merkleRoot: new Uint8Array(32), metric: 0n, reward: 0n, acceptedCount: 0, reportCid: cidOf("r"), reportSha256: sha256("r"), bump: rb }, { roundResult });
+      const rix = await postRoundIx(
+        p(),
+        {
+          aggregator: ctx.aggregator.publicKey,
+          pool: ctx.pool,
+          round: 1,
+          globalModelCid: cidOf("g"),
+          globalModelHash: sha256("g"),
+          merkleRoot: new Uint8Array(32),
+          metric: 0n,
+          reward: 0n,
+          acceptedCount: 0,
+          reportCid: cidOf("r"),
+          reportSha256: sha256("r"),
+          bump: rb,
+        },
+        { roundResult },
+      );
       expect(await errorOf(() => env.send([rix], [ctx.aggregator]))).to.equal("InvalidPda");
       // the canonical ones go through
       await commit(ctx, m, 1);
@@ -242,16 +475,33 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       const freezer = Keypair.generate();
       const mintKp = Keypair.generate();
       const lamports = await p().provider.connection.getMinimumBalanceForRentExemption(MINT_SIZE);
-      await env.send([
-        SystemProgram.createAccount({ fromPubkey: env.payer.publicKey, newAccountPubkey: mintKp.publicKey, lamports, space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
-        createInitializeMint2Instruction(mintKp.publicKey, 6, env.payer.publicKey, freezer.publicKey),
-      ], [mintKp]);
+      await env.send(
+        [
+          SystemProgram.createAccount({
+            fromPubkey: env.payer.publicKey,
+            newAccountPubkey: mintKp.publicKey,
+            lamports,
+            space: MINT_SIZE,
+            programId: TOKEN_PROGRAM_ID,
+          }),
+          createInitializeMint2Instruction(mintKp.publicKey, 6, env.payer.publicKey, freezer.publicKey),
+        ],
+        [mintKp],
+      );
       const ctx = await setupPool(env, { mint: mintKp.publicKey });
-      const frozen = summarizePool(ctx.pool, (await fetchPool(p(), ctx.pool))!, await fetchPoolMint(p().provider.connection, ctx.mint));
+      const frozen = summarizePool(
+        ctx.pool,
+        (await fetchPool(p(), ctx.pool))!,
+        await fetchPoolMint(p().provider.connection, ctx.mint),
+      );
       expect(frozen.freezeAuthority).to.equal(freezer.publicKey.toBase58());
       expect(freezeAuthorityWarning(frozen)).to.contain(freezer.publicKey.toBase58());
       const plain = await setupPool(env);
-      const summary = summarizePool(plain.pool, (await fetchPool(p(), plain.pool))!, await fetchPoolMint(p().provider.connection, plain.mint));
+      const summary = summarizePool(
+        plain.pool,
+        (await fetchPool(p(), plain.pool))!,
+        await fetchPoolMint(p().provider.connection, plain.mint),
+      );
       expect(summary.freezeAuthority).to.equal(null);
       expect(freezeAuthorityWarning(summary)).to.equal(undefined);
     });

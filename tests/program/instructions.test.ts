@@ -1,10 +1,10 @@
 // Every instruction: happy path and each rejection, asserting the error name.
-import { expect } from "chai";
+
 import { AnchorError } from "@coral-xyz/anchor";
-import { Keypair, PublicKey } from "@solana/web3.js";
 import {
-  PoolStatus,
+  BN,
   cancelPoolIx,
+  cidFromBytes,
   claimRewardIx,
   closeCommitmentIx,
   closeParticipantIx,
@@ -14,9 +14,14 @@ import {
   createPoolIx,
   expirePoolIx,
   fetchCommitment,
+  fetchCommitmentsOfRound,
   fetchParticipant,
+  fetchParticipantsOfPool,
   fetchPool,
+  fetchPoolsByAggregator,
+  fetchPoolsByCreator,
   fetchRoundResult,
+  fetchRoundResultsOfPool,
   finalizePoolIx,
   findCommitmentAddress,
   findParticipantAddress,
@@ -24,22 +29,30 @@ import {
   fundPoolIx,
   hasClaimed,
   joinPoolIx,
+  PoolStatus,
   parseFedstrEvents,
   postRoundIx,
+  rewardClaimFromJson,
+  rewardTreeToJson,
   slashIx,
   withdrawStakeIx,
-  cidFromBytes,
-  BN,
-  rewardTreeToJson,
-  rewardClaimFromJson,
-  fetchParticipantsOfPool,
-  fetchCommitmentsOfRound,
-  fetchRoundResultsOfPool,
-  fetchPoolsByAggregator,
-  fetchPoolsByCreator,
 } from "@fedstr/sdk/program";
+import { Keypair, PublicKey } from "@solana/web3.js";
+import { expect } from "chai";
+import {
+  cidOf,
+  join,
+  type Member,
+  newMember,
+  nostrKeyOf,
+  type PoolCtx,
+  rewardTree,
+  roundDeadline,
+  roundStart,
+  setupPool,
+  sha256,
+} from "./fixtures.js";
 import { createEnv, errorOf, type TestEnv } from "./harness.js";
-import { cidOf, join, newMember, nostrKeyOf, rewardTree, roundDeadline, roundStart, setupPool, sha256, type Member, type PoolCtx } from "./fixtures.js";
 
 describe("fedstr program: instructions", function () {
   let env: TestEnv;
@@ -63,10 +76,61 @@ describe("fedstr program: instructions", function () {
     await warp(roundStart(ctx, 1));
     return { ctx, a, b };
   }
-  const commit = async (ctx: PoolCtx, m: Member, round: number, over: Partial<{ updateCid: Uint8Array; bump: number; samples: bigint }> = {}, accounts = {}) =>
-    env.send([await commitUpdateIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, round, updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`), updateCid: cidOf(`u${round}`), samples: 10n, ...over }, accounts)], [m.wallet]);
-  const post = async (ctx: PoolCtx, round: number, reward: bigint, root: Uint8Array = new Uint8Array(32), signer = ctx.aggregator, accounts = {}) =>
-    env.send([await postRoundIx(p(), { aggregator: signer.publicKey, pool: ctx.pool, round, globalModelCid: cidOf(`g${round}`, 0x70), globalModelHash: sha256(`g${round}`), merkleRoot: root, metric: 912_300n, reward, acceptedCount: 2, reportCid: cidOf(`report ${round}`), reportSha256: sha256(`report ${round}`) }, accounts)], [signer]);
+  const commit = async (
+    ctx: PoolCtx,
+    m: Member,
+    round: number,
+    over: Partial<{ updateCid: Uint8Array; bump: number; samples: bigint }> = {},
+    accounts = {},
+  ) =>
+    env.send(
+      [
+        await commitUpdateIx(
+          p(),
+          {
+            participant: m.wallet.publicKey,
+            pool: ctx.pool,
+            round,
+            updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`),
+            updateCid: cidOf(`u${round}`),
+            samples: 10n,
+            ...over,
+          },
+          accounts,
+        ),
+      ],
+      [m.wallet],
+    );
+  const post = async (
+    ctx: PoolCtx,
+    round: number,
+    reward: bigint,
+    root: Uint8Array = new Uint8Array(32),
+    signer = ctx.aggregator,
+    accounts = {},
+  ) =>
+    env.send(
+      [
+        await postRoundIx(
+          p(),
+          {
+            aggregator: signer.publicKey,
+            pool: ctx.pool,
+            round,
+            globalModelCid: cidOf(`g${round}`, 0x70),
+            globalModelHash: sha256(`g${round}`),
+            merkleRoot: root,
+            metric: 912_300n,
+            reward,
+            acceptedCount: 2,
+            reportCid: cidOf(`report ${round}`),
+            reportSha256: sha256(`report ${round}`),
+          },
+          accounts,
+        ),
+      ],
+      [signer],
+    );
 
   describe("create_pool", () => {
     it("creates the pool, escrow and vault and escrows the reward", async () => {
@@ -90,11 +154,14 @@ describe("fedstr program: instructions", function () {
     });
     it("rejects re-initialization", async () => {
       const ctx = await setupPool(env);
-      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args)], [ctx.creator]))).to.equal("AlreadyInitialized");
+      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args)], [ctx.creator]))).to.equal(
+        "AlreadyInitialized",
+      );
     });
     it("rejects invalid parameters", async () => {
       const ctx = await setupPool(env, {}, false);
-      const bad = async (over: object) => errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, ...over })], [ctx.creator]));
+      const bad = async (over: object) =>
+        errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, ...over })], [ctx.creator]));
       expect(await bad({ rewardAmount: 0n })).to.equal("InvalidAmount");
       expect(await bad({ numRounds: 0 })).to.equal("InvalidParameter");
       expect(await bad({ numRounds: 257 })).to.equal("InvalidParameter");
@@ -112,7 +179,8 @@ describe("fedstr program: instructions", function () {
       const slack = env.kind === "validator" ? 30n : 0n;
       const args = { ...ctx.args, joinDeadline: BigInt(ctx.args.joinDeadline) + pinned };
       const day = 86_400n;
-      const bad = async (over: object) => errorOf(async () => env.send([await createPoolIx(p(), { ...args, ...over })], [ctx.creator]));
+      const bad = async (over: object) =>
+        errorOf(async () => env.send([await createPoolIx(p(), { ...args, ...over })], [ctx.creator]));
       expect(await bad({ roundDuration: 0n })).to.equal("InvalidRoundDuration");
       expect(await bad({ roundDuration: 4n })).to.equal("InvalidRoundDuration");
       expect(await bad({ roundDuration: 30n * day + 1n })).to.equal("InvalidRoundDuration");
@@ -127,9 +195,28 @@ describe("fedstr program: instructions", function () {
       expect(await bad({ claimWindow: 365n * day + 1n })).to.equal("InvalidClaimWindow");
       // each bound alone is fine, together they exceed 3 years
       expect(await bad({ numRounds: 256, roundDuration: 30n * day })).to.equal("ScheduleTooLong");
-      expect(await bad({ joinDeadline: now + 365n * day, numRounds: 24, roundDuration: 30n * day, gracePeriod: 30n * day, claimWindow: 365n * day })).to.equal("ScheduleTooLong");
+      expect(
+        await bad({
+          joinDeadline: now + 365n * day,
+          numRounds: 24,
+          roundDuration: 30n * day,
+          gracePeriod: 30n * day,
+          claimWindow: 365n * day,
+        }),
+      ).to.equal("ScheduleTooLong");
       // the smallest accepted schedule: 5 s rounds, no grace, 60 s claim window
-      await env.send([await createPoolIx(p(), { ...args, roundDuration: 5n, joinDeadline: now + 1n + slack, gracePeriod: 0n, claimWindow: 60n })], [ctx.creator]);
+      await env.send(
+        [
+          await createPoolIx(p(), {
+            ...args,
+            roundDuration: 5n,
+            joinDeadline: now + 1n + slack,
+            gracePeriod: 0n,
+            claimWindow: 60n,
+          }),
+        ],
+        [ctx.creator],
+      );
       expect((await fetchPool(p(), ctx.pool))!.roundDuration.toString()).to.equal("5");
     });
     it("rejects invalid CIDs", async () => {
@@ -138,49 +225,172 @@ describe("fedstr program: instructions", function () {
       const wrongCodec = Uint8Array.from([0x01, 0x71, 0x12, 0x20, ...sha256("x")]);
       const wrongHash = Uint8Array.from([0x01, 0x55, 0x13, 0x20, ...sha256("x")]);
       for (const c of [cidv0ish, wrongCodec, wrongHash]) {
-        expect(await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, trainingPlanCid: c })], [ctx.creator]))).to.equal("InvalidCid");
+        expect(
+          await errorOf(async () =>
+            env.send([await createPoolIx(p(), { ...ctx.args, trainingPlanCid: c })], [ctx.creator]),
+          ),
+        ).to.equal("InvalidCid");
       }
-      expect(await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, initialModelCid: wrongCodec })], [ctx.creator]))).to.equal("InvalidCid");
+      expect(
+        await errorOf(async () =>
+          env.send([await createPoolIx(p(), { ...ctx.args, initialModelCid: wrongCodec })], [ctx.creator]),
+        ),
+      ).to.equal("InvalidCid");
     });
     it("rejects a token account of another mint and a non-mint", async () => {
       const ctx = await setupPool(env, {}, false);
       const otherMint = await env.createMint();
       const other = await env.createTokenAccount(otherMint, ctx.creator.publicKey);
-      expect(await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, creatorToken: other })], [ctx.creator]))).to.equal("WrongMint");
-      expect(await errorOf(async () => env.send([await createPoolIx(p(), { ...ctx.args, mint: ctx.creatorToken })], [ctx.creator]))).to.equal("WrongMint");
+      expect(
+        await errorOf(async () =>
+          env.send([await createPoolIx(p(), { ...ctx.args, creatorToken: other })], [ctx.creator]),
+        ),
+      ).to.equal("WrongMint");
+      expect(
+        await errorOf(async () =>
+          env.send([await createPoolIx(p(), { ...ctx.args, mint: ctx.creatorToken })], [ctx.creator]),
+        ),
+      ).to.equal("WrongMint");
     });
     it("rejects wrong PDAs and duplicate accounts", async () => {
       const ctx = await setupPool(env, {}, false);
       const rnd = Keypair.generate().publicKey;
-      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { pool: rnd })], [ctx.creator]))).to.equal("InvalidPda");
-      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { escrow: rnd })], [ctx.creator]))).to.equal("InvalidPda");
-      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { stakeVault: rnd })], [ctx.creator]))).to.equal("InvalidPda");
-      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { stakeVault: ctx.escrow })], [ctx.creator]))).to.equal("DuplicateAccount");
+      expect(
+        await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { pool: rnd })], [ctx.creator])),
+      ).to.equal("InvalidPda");
+      expect(
+        await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { escrow: rnd })], [ctx.creator])),
+      ).to.equal("InvalidPda");
+      expect(
+        await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { stakeVault: rnd })], [ctx.creator])),
+      ).to.equal("InvalidPda");
+      expect(
+        await errorOf(async () =>
+          env.send([await createPoolIx(p(), ctx.args, { stakeVault: ctx.escrow })], [ctx.creator]),
+        ),
+      ).to.equal("DuplicateAccount");
     });
     it("rejects a wrong token program", async () => {
       const ctx = await setupPool(env, {}, false);
-      expect(await errorOf(async () => env.send([await createPoolIx(p(), ctx.args, { tokenProgram: PublicKey.default })], [ctx.creator]))).to.equal("InvalidProgram");
+      expect(
+        await errorOf(async () =>
+          env.send([await createPoolIx(p(), ctx.args, { tokenProgram: PublicKey.default })], [ctx.creator]),
+        ),
+      ).to.equal("InvalidProgram");
     });
   });
 
   describe("fund_pool", () => {
     it("tops up the escrow (creator only, right mint/vault, no overflow)", async () => {
       const ctx = await setupPool(env);
-      const res = await env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 500n })], [ctx.creator]);
+      const res = await env.send(
+        [
+          await fundPoolIx(p(), {
+            creator: ctx.creator.publicKey,
+            pool: ctx.pool,
+            creatorToken: ctx.creatorToken,
+            amount: 500n,
+          }),
+        ],
+        [ctx.creator],
+      );
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("poolFunded");
       expect(await env.tokenBalance(ctx.escrow)).to.equal(1_000_500n);
       const stranger = await newMember(ctx);
-      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: stranger.wallet.publicKey, pool: ctx.pool, creatorToken: stranger.token, amount: 5n })], [stranger.wallet]))).to.equal("Unauthorized");
-      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 0n })], [ctx.creator]))).to.equal("InvalidAmount");
-      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 5n }, { escrow: ctx.vault })], [ctx.creator]))).to.equal("WrongVault");
-      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 2n ** 64n - 1n })], [ctx.creator]))).to.equal("ArithmeticOverflow");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await fundPoolIx(p(), {
+                creator: stranger.wallet.publicKey,
+                pool: ctx.pool,
+                creatorToken: stranger.token,
+                amount: 5n,
+              }),
+            ],
+            [stranger.wallet],
+          ),
+        ),
+      ).to.equal("Unauthorized");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await fundPoolIx(p(), {
+                creator: ctx.creator.publicKey,
+                pool: ctx.pool,
+                creatorToken: ctx.creatorToken,
+                amount: 0n,
+              }),
+            ],
+            [ctx.creator],
+          ),
+        ),
+      ).to.equal("InvalidAmount");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await fundPoolIx(
+                p(),
+                { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 5n },
+                { escrow: ctx.vault },
+              ),
+            ],
+            [ctx.creator],
+          ),
+        ),
+      ).to.equal("WrongVault");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await fundPoolIx(p(), {
+                creator: ctx.creator.publicKey,
+                pool: ctx.pool,
+                creatorToken: ctx.creatorToken,
+                amount: 2n ** 64n - 1n,
+              }),
+            ],
+            [ctx.creator],
+          ),
+        ),
+      ).to.equal("ArithmeticOverflow");
       const otherMint = await env.createMint();
       const other = await env.createTokenAccount(otherMint, ctx.creator.publicKey);
-      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: other, amount: 5n })], [ctx.creator]))).to.equal("WrongMint");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await fundPoolIx(p(), {
+                creator: ctx.creator.publicKey,
+                pool: ctx.pool,
+                creatorToken: other,
+                amount: 5n,
+              }),
+            ],
+            [ctx.creator],
+          ),
+        ),
+      ).to.equal("WrongMint");
     });
     it("rejects a non-pool account as pool", async () => {
       const ctx = await setupPool(env);
-      expect(await errorOf(async () => env.send([await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.escrow, creatorToken: ctx.creatorToken, amount: 5n })], [ctx.creator]))).to.equal("InvalidAccountOwner");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await fundPoolIx(p(), {
+                creator: ctx.creator.publicKey,
+                pool: ctx.escrow,
+                creatorToken: ctx.creatorToken,
+                amount: 5n,
+              }),
+            ],
+            [ctx.creator],
+          ),
+        ),
+      ).to.equal("InvalidAccountOwner");
     });
   });
 
@@ -199,26 +409,80 @@ describe("fedstr program: instructions", function () {
     it("rejects low stake, joining twice, full pools, wrong vault/mint/PDA", async () => {
       const ctx = await setupPool(env, { maxParticipants: 2 });
       const m = await newMember(ctx);
-      const ix = (stake: bigint, over = {}) => joinPoolIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake, nostrPubkey: nostrKeyOf(m.wallet.publicKey) }, over);
+      const ix = (stake: bigint, over = {}) =>
+        joinPoolIx(
+          p(),
+          {
+            participant: m.wallet.publicKey,
+            pool: ctx.pool,
+            participantToken: m.token,
+            stake,
+            nostrPubkey: nostrKeyOf(m.wallet.publicKey),
+          },
+          over,
+        );
       expect(await errorOf(async () => env.send([await ix(99n)], [m.wallet]))).to.equal("StakeTooLow");
-      expect(await errorOf(async () => env.send([await ix(100n, { stakeVault: ctx.escrow })], [m.wallet]))).to.equal("WrongVault");
-      expect(await errorOf(async () => env.send([await ix(100n, { participantToken: ctx.vault })], [m.wallet]))).to.equal("DuplicateAccount");
-      expect(await errorOf(async () => env.send([await ix(100n, { participantState: findParticipantAddress(ctx.pool, ctx.creator.publicKey)[0] })], [m.wallet]))).to.equal("InvalidPda");
+      expect(await errorOf(async () => env.send([await ix(100n, { stakeVault: ctx.escrow })], [m.wallet]))).to.equal(
+        "WrongVault",
+      );
+      expect(
+        await errorOf(async () => env.send([await ix(100n, { participantToken: ctx.vault })], [m.wallet])),
+      ).to.equal("DuplicateAccount");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [await ix(100n, { participantState: findParticipantAddress(ctx.pool, ctx.creator.publicKey)[0] })],
+            [m.wallet],
+          ),
+        ),
+      ).to.equal("InvalidPda");
       const otherMint = await env.createMint();
       const other = await env.createTokenAccount(otherMint, m.wallet.publicKey);
-      expect(await errorOf(async () => env.send([await ix(100n, { participantToken: other })], [m.wallet]))).to.equal("WrongMint");
+      expect(await errorOf(async () => env.send([await ix(100n, { participantToken: other })], [m.wallet]))).to.equal(
+        "WrongMint",
+      );
       await env.send([await ix(100n)], [m.wallet]);
       expect(await errorOf(async () => env.send([await ix(100n)], [m.wallet]))).to.equal("AlreadyInitialized");
       await join(ctx);
       const late = await newMember(ctx);
-      expect(await errorOf(async () => env.send([await joinPoolIx(p(), { participant: late.wallet.publicKey, pool: ctx.pool, participantToken: late.token, stake: 100n, nostrPubkey: nostrKeyOf(late.wallet.publicKey) })], [late.wallet]))).to.equal("PoolFull");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await joinPoolIx(p(), {
+                participant: late.wallet.publicKey,
+                pool: ctx.pool,
+                participantToken: late.token,
+                stake: 100n,
+                nostrPubkey: nostrKeyOf(late.wallet.publicKey),
+              }),
+            ],
+            [late.wallet],
+          ),
+        ),
+      ).to.equal("PoolFull");
     });
     it("rejects joins after the deadline", async function () {
       needsWarp.call(this);
       const ctx = await setupPool(env);
       await env.warpTo(BigInt(ctx.args.joinDeadline));
       const m = await newMember(ctx);
-      expect(await errorOf(async () => env.send([await joinPoolIx(p(), { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake: 100n, nostrPubkey: nostrKeyOf(m.wallet.publicKey) })], [m.wallet]))).to.equal("JoinDeadlinePassed");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await joinPoolIx(p(), {
+                participant: m.wallet.publicKey,
+                pool: ctx.pool,
+                participantToken: m.token,
+                stake: 100n,
+                nostrPubkey: nostrKeyOf(m.wallet.publicKey),
+              }),
+            ],
+            [m.wallet],
+          ),
+        ),
+      ).to.equal("JoinDeadlinePassed");
     });
   });
 
@@ -286,9 +550,55 @@ describe("fedstr program: instructions", function () {
       expect(await errorOf(() => post(ctx, 1, 1n, undefined, ctx.creator))).to.equal("Unauthorized");
       expect(await errorOf(() => post(ctx, 2, 1n))).to.equal("RoundOutOfOrder");
       expect(await errorOf(() => post(ctx, 1, 1_000_001n))).to.equal("RewardExceedsEscrow");
-      expect(await errorOf(() => post(ctx, 1, 1n, undefined, ctx.aggregator, { roundResult: findRoundAddress(ctx.pool, 2)[0] }))).to.equal("InvalidPda");
-      expect(await errorOf(async () => env.send([await postRoundIx(p(), { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1, globalModelCid: new Uint8Array(36), globalModelHash: sha256("g"), merkleRoot: new Uint8Array(32), metric: 0n, reward: 0n, acceptedCount: 0, reportCid: cidOf("r"), reportSha256: sha256("r") })], [ctx.aggregator]))).to.equal("InvalidCid");
-      expect(await errorOf(async () => env.send([await postRoundIx(p(), { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1, globalModelCid: cidOf("g"), globalModelHash: sha256("g"), merkleRoot: new Uint8Array(32), metric: 0n, reward: 0n, acceptedCount: 0, reportCid: new Uint8Array(36), reportSha256: sha256("r") })], [ctx.aggregator]))).to.equal("InvalidCid");
+      expect(
+        await errorOf(() =>
+          post(ctx, 1, 1n, undefined, ctx.aggregator, { roundResult: findRoundAddress(ctx.pool, 2)[0] }),
+        ),
+      ).to.equal("InvalidPda");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await postRoundIx(p(), {
+                aggregator: ctx.aggregator.publicKey,
+                pool: ctx.pool,
+                round: 1,
+                globalModelCid: new Uint8Array(36),
+                globalModelHash: sha256("g"),
+                merkleRoot: new Uint8Array(32),
+                metric: 0n,
+                reward: 0n,
+                acceptedCount: 0,
+                reportCid: cidOf("r"),
+                reportSha256: sha256("r"),
+              }),
+            ],
+            [ctx.aggregator],
+          ),
+        ),
+      ).to.equal("InvalidCid");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await postRoundIx(p(), {
+                aggregator: ctx.aggregator.publicKey,
+                pool: ctx.pool,
+                round: 1,
+                globalModelCid: cidOf("g"),
+                globalModelHash: sha256("g"),
+                merkleRoot: new Uint8Array(32),
+                metric: 0n,
+                reward: 0n,
+                acceptedCount: 0,
+                reportCid: new Uint8Array(36),
+                reportSha256: sha256("r"),
+              }),
+            ],
+            [ctx.aggregator],
+          ),
+        ),
+      ).to.equal("InvalidCid");
       await env.warpTo(roundDeadline(ctx, 1) + BigInt(ctx.args.gracePeriod) + 1n);
       expect(await errorOf(() => post(ctx, 1, 1n))).to.equal("RoundPostingExpired");
     });
@@ -299,13 +609,41 @@ describe("fedstr program: instructions", function () {
       const { ctx, a, b } = await running();
       await commit(ctx, a, 1);
       await commit(ctx, b, 1);
-      const tree = rewardTree(ctx, 1, [{ m: a, reward: 60_000n }, { m: b, reward: 40_000n }]);
+      const tree = rewardTree(ctx, 1, [
+        { m: a, reward: 60_000n },
+        { m: b, reward: 40_000n },
+      ]);
       await post(ctx, 1, tree.totalReward, tree.root);
       return { ctx, a, b, tree };
     }
-    const claim = async (ctx: PoolCtx, m: Member, tree: ReturnType<typeof rewardTree>, i: number, over: Partial<{ amount: bigint; proof: Uint8Array[]; signer: Keypair; destination: PublicKey }> = {}, accounts = {}) => {
+    const claim = async (
+      ctx: PoolCtx,
+      m: Member,
+      tree: ReturnType<typeof rewardTree>,
+      i: number,
+      over: Partial<{ amount: bigint; proof: Uint8Array[]; signer: Keypair; destination: PublicKey }> = {},
+      accounts = {},
+    ) => {
       const leaf = tree.leaves[i]!;
-      return env.send([await claimRewardIx(p(), { participant: (over.signer ?? m.wallet).publicKey, pool: ctx.pool, round: 1, weight: leaf.weight, amount: over.amount ?? leaf.reward, updateHash: leaf.updateHash, proof: over.proof ?? tree.proofs[i]!, destination: over.destination ?? m.token }, accounts)], [over.signer ?? m.wallet]);
+      return env.send(
+        [
+          await claimRewardIx(
+            p(),
+            {
+              participant: (over.signer ?? m.wallet).publicKey,
+              pool: ctx.pool,
+              round: 1,
+              weight: leaf.weight,
+              amount: over.amount ?? leaf.reward,
+              updateHash: leaf.updateHash,
+              proof: over.proof ?? tree.proofs[i]!,
+              destination: over.destination ?? m.token,
+            },
+            accounts,
+          ),
+        ],
+        [over.signer ?? m.wallet],
+      );
     };
     it("pays the reward once, with a valid proof (via the published JSON tree)", async function () {
       needsWarp.call(this);
@@ -315,17 +653,24 @@ describe("fedstr program: instructions", function () {
       const rr = (await fetchRoundResult(p(), findRoundAddress(ctx.pool, 1)[0]))!;
       const c = rewardClaimFromJson(published, a.wallet.publicKey, Uint8Array.from(rr.merkleRoot))!;
       expect(rewardClaimFromJson(published, Keypair.generate().publicKey)).to.equal(null);
-      const res = await env.send([await claimRewardIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, ...c, destination: a.token })], [a.wallet]);
+      const res = await env.send(
+        [await claimRewardIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, ...c, destination: a.token })],
+        [a.wallet],
+      );
       expect(await env.tokenBalance(a.token)).to.equal(before + 60_000n);
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("rewardClaimed");
       expect(hasClaimed((await fetchParticipant(p(), a.state))!, 1)).to.equal(true);
       expect(await errorOf(() => claim(ctx, a, tree, 0))).to.equal("AlreadyClaimed");
       // getProgramAccounts-based queries (served by the harness from the accounts it has seen)
-      expect((await fetchParticipantsOfPool(p(), ctx.pool)).map((x) => x.account.authority.toBase58()).sort()).to.deep.equal([a, b].map((m) => m.wallet.publicKey.toBase58()).sort());
+      expect(
+        (await fetchParticipantsOfPool(p(), ctx.pool)).map((x) => x.account.authority.toBase58()).sort(),
+      ).to.deep.equal([a, b].map((m) => m.wallet.publicKey.toBase58()).sort());
       expect((await fetchCommitmentsOfRound(p(), ctx.pool, 1)).length).to.equal(2);
       expect((await fetchCommitmentsOfRound(p(), ctx.pool, 2)).length).to.equal(0);
       expect((await fetchRoundResultsOfPool(p(), ctx.pool)).map((x) => x.account.round)).to.deep.equal([1]);
-      expect((await fetchPoolsByAggregator(p(), ctx.aggregator.publicKey)).map((x) => x.publicKey.toBase58())).to.deep.equal([ctx.pool.toBase58()]);
+      expect(
+        (await fetchPoolsByAggregator(p(), ctx.aggregator.publicKey)).map((x) => x.publicKey.toBase58()),
+      ).to.deep.equal([ctx.pool.toBase58()]);
       expect((await fetchPoolsByCreator(p(), ctx.creator.publicKey)).length).to.equal(1);
     });
     it("rejects forged amounts, wrong proofs, other people's leaves and wrong accounts", async function () {
@@ -336,16 +681,25 @@ describe("fedstr program: instructions", function () {
       // b presents a's leaf: the leaf binds the participant key.
       expect(await errorOf(() => claim(ctx, b, tree, 0, { destination: b.token }))).to.equal("InvalidProof");
       // someone signs with a's participant state
-      expect(await errorOf(() => claim(ctx, a, tree, 0, { signer: b.wallet, destination: b.token }, { participantState: a.state }))).to.equal("WrongPool");
+      expect(
+        await errorOf(() =>
+          claim(ctx, a, tree, 0, { signer: b.wallet, destination: b.token }, { participantState: a.state }),
+        ),
+      ).to.equal("WrongPool");
       expect(await errorOf(() => claim(ctx, a, tree, 0, {}, { escrow: ctx.vault }))).to.equal("WrongVault");
       expect(await errorOf(() => claim(ctx, a, tree, 0, { destination: ctx.vault }))).to.equal("DuplicateAccount");
-      expect(await errorOf(() => claim(ctx, a, tree, 0, {}, { roundResult: a.state }))).to.equal("InvalidDiscriminator");
+      expect(await errorOf(() => claim(ctx, a, tree, 0, {}, { roundResult: a.state }))).to.equal(
+        "InvalidDiscriminator",
+      );
     });
     it("caps a round's claims at its reward", async function () {
       needsWarp.call(this);
       const { ctx, a, b } = await running();
       // Aggregator posts a root whose leaves sum to more than the round reward.
-      const tree = rewardTree(ctx, 1, [{ m: a, reward: 60_000n }, { m: b, reward: 60_000n }]);
+      const tree = rewardTree(ctx, 1, [
+        { m: a, reward: 60_000n },
+        { m: b, reward: 60_000n },
+      ]);
       await post(ctx, 1, 100_000n, tree.root);
       await claim(ctx, a, tree, 0);
       expect(await errorOf(() => claim(ctx, b, tree, 1))).to.equal("RoundRewardExceeded");
@@ -355,7 +709,10 @@ describe("fedstr program: instructions", function () {
       const ctx = await setupPool(env, { numRounds: 1 });
       const a = await join(ctx);
       await env.warpTo(roundStart(ctx, 1));
-      const tree = rewardTree(ctx, 1, [{ m: a, reward: 10n }, { m: a, reward: 20n }]);
+      const tree = rewardTree(ctx, 1, [
+        { m: a, reward: 10n },
+        { m: a, reward: 20n },
+      ]);
       await post(ctx, 1, 30n, tree.root);
       await env.warpTo(roundStart(ctx, 1) + BigInt(ctx.args.claimWindow) + 1n);
       expect(await errorOf(() => claim(ctx, a, tree, 0))).to.equal("ClaimWindowClosed");
@@ -367,8 +724,31 @@ describe("fedstr program: instructions", function () {
       needsWarp.call(this);
       const { ctx, a } = await running();
       await commit(ctx, a, 1);
-      const build = async (amount: bigint, over: Partial<{ reason: number; evidenceCid: Uint8Array; round: number }> = {}, signer = ctx.aggregator, accounts = {}) =>
-        env.send([await slashIx(p(), { aggregator: signer.publicKey, pool: ctx.pool, participant: a.wallet.publicKey, round: 1, amount, reason: 1, evidenceCid: cidOf("evidence"), ...over }, accounts)], [signer]);
+      const build = async (
+        amount: bigint,
+        over: Partial<{ reason: number; evidenceCid: Uint8Array; round: number }> = {},
+        signer = ctx.aggregator,
+        accounts = {},
+      ) =>
+        env.send(
+          [
+            await slashIx(
+              p(),
+              {
+                aggregator: signer.publicKey,
+                pool: ctx.pool,
+                participant: a.wallet.publicKey,
+                round: 1,
+                amount,
+                reason: 1,
+                evidenceCid: cidOf("evidence"),
+                ...over,
+              },
+              accounts,
+            ),
+          ],
+          [signer],
+        );
       const res = await build(300n);
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("participantSlashed");
       expect(await env.tokenBalance(ctx.vault)).to.equal(1_700n);
@@ -388,7 +768,26 @@ describe("fedstr program: instructions", function () {
       needsWarp.call(this);
       const { ctx, a, b } = await running();
       await commit(ctx, a, 1);
-      const r = await errorOf(async () => env.send([await slashIx(p(), { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, participant: b.wallet.publicKey, round: 1, amount: 1n, reason: 1, evidenceCid: cidOf("e") }, { commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0] })], [ctx.aggregator]));
+      const r = await errorOf(async () =>
+        env.send(
+          [
+            await slashIx(
+              p(),
+              {
+                aggregator: ctx.aggregator.publicKey,
+                pool: ctx.pool,
+                participant: b.wallet.publicKey,
+                round: 1,
+                amount: 1n,
+                reason: 1,
+                evidenceCid: cidOf("e"),
+              },
+              { commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0] },
+            ),
+          ],
+          [ctx.aggregator],
+        ),
+      );
       expect(r).to.equal("WrongPool");
     });
   });
@@ -397,29 +796,102 @@ describe("fedstr program: instructions", function () {
     it("creator cancels before round 1; rewards back; stakes withdrawable once", async () => {
       const ctx = await setupPool(env);
       const a = await join(ctx, 500n);
-      const wd = async () => env.send([await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })], [a.wallet]);
+      const wd = async () =>
+        env.send(
+          [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })],
+          [a.wallet],
+        );
       expect(await errorOf(wd)).to.equal("StakeLocked");
       const stranger = await newMember(ctx);
-      expect(await errorOf(async () => env.send([await cancelPoolIx(p(), { creator: stranger.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [stranger.wallet]))).to.equal("Unauthorized");
-      expect(await errorOf(async () => env.send([await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: stranger.token })], [ctx.creator]))).to.equal("Unauthorized");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await cancelPoolIx(p(), {
+                creator: stranger.wallet.publicKey,
+                pool: ctx.pool,
+                creatorToken: ctx.creatorToken,
+              }),
+            ],
+            [stranger.wallet],
+          ),
+        ),
+      ).to.equal("Unauthorized");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: stranger.token })],
+            [ctx.creator],
+          ),
+        ),
+      ).to.equal("Unauthorized");
       const before = await env.tokenBalance(ctx.creatorToken);
-      const res = await env.send([await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+      const res = await env.send(
+        [await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+        [ctx.creator],
+      );
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("poolCancelled");
       expect(await env.tokenBalance(ctx.creatorToken)).to.equal(before + 1_000_000n);
       expect(await env.tokenBalance(ctx.escrow)).to.equal(0n);
-      expect(await errorOf(async () => env.send([await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: ctx.escrow })], [a.wallet]))).to.equal("DuplicateAccount");
-      expect(await errorOf(async () => env.send([await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token }, { stakeVault: ctx.escrow })], [a.wallet]))).to.equal("WrongVault");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: ctx.escrow })],
+            [a.wallet],
+          ),
+        ),
+      ).to.equal("DuplicateAccount");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await withdrawStakeIx(
+                p(),
+                { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token },
+                { stakeVault: ctx.escrow },
+              ),
+            ],
+            [a.wallet],
+          ),
+        ),
+      ).to.equal("WrongVault");
       const r = await wd();
       expect(parseFedstrEvents(p(), r.logs)[0]!.name).to.equal("stakeWithdrawn");
       expect(await env.tokenBalance(a.token)).to.equal(10_000n);
       expect(await errorOf(wd)).to.equal("NothingToWithdraw");
-      expect(await errorOf(async () => env.send([await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]))).to.equal("PoolNotActive");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await cancelPoolIx(p(), {
+                creator: ctx.creator.publicKey,
+                pool: ctx.pool,
+                creatorToken: ctx.creatorToken,
+              }),
+            ],
+            [ctx.creator],
+          ),
+        ),
+      ).to.equal("PoolNotActive");
     });
     it("cannot cancel after the first round is posted", async function () {
       needsWarp.call(this);
       const { ctx } = await running();
       await post(ctx, 1, 10n);
-      expect(await errorOf(async () => env.send([await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]))).to.equal("CancelNotAllowed");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await cancelPoolIx(p(), {
+                creator: ctx.creator.publicKey,
+                pool: ctx.pool,
+                creatorToken: ctx.creatorToken,
+              }),
+            ],
+            [ctx.creator],
+          ),
+        ),
+      ).to.equal("CancelNotAllowed");
     });
   });
 
@@ -428,9 +900,16 @@ describe("fedstr program: instructions", function () {
       needsWarp.call(this);
       const { ctx, a, b } = await running();
       await commit(ctx, a, 1);
-      const tree = rewardTree(ctx, 1, [{ m: a, reward: 100_000n }, { m: b, reward: 50_000n }]);
+      const tree = rewardTree(ctx, 1, [
+        { m: a, reward: 100_000n },
+        { m: b, reward: 50_000n },
+      ]);
       await post(ctx, 1, 150_000n, tree.root);
-      const expire = async () => env.send([await expirePoolIx(p(), { caller: b.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [b.wallet]);
+      const expire = async () =>
+        env.send(
+          [await expirePoolIx(p(), { caller: b.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+          [b.wallet],
+        );
       await env.warpTo(roundDeadline(ctx, 2) + BigInt(ctx.args.gracePeriod));
       expect(await errorOf(expire)).to.equal("NotExpired");
       await env.warpTo(roundDeadline(ctx, 2) + BigInt(ctx.args.gracePeriod) + 1n);
@@ -442,12 +921,45 @@ describe("fedstr program: instructions", function () {
       expect(await errorOf(expire)).to.equal("PoolNotActive");
       // a claims; b never does.
       const leaf = tree.leaves[0]!;
-      await env.send([await claimRewardIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, round: 1, weight: leaf.weight, amount: leaf.reward, updateHash: leaf.updateHash, proof: tree.proofs[0]!, destination: a.token })], [a.wallet]);
-      const finalize = async () => env.send([await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [a.wallet]);
+      await env.send(
+        [
+          await claimRewardIx(p(), {
+            participant: a.wallet.publicKey,
+            pool: ctx.pool,
+            round: 1,
+            weight: leaf.weight,
+            amount: leaf.reward,
+            updateHash: leaf.updateHash,
+            proof: tree.proofs[0]!,
+            destination: a.token,
+          }),
+        ],
+        [a.wallet],
+      );
+      const finalize = async () =>
+        env.send(
+          [await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+          [a.wallet],
+        );
       expect(await errorOf(finalize)).to.equal("ClaimWindowOpen");
-      const closeP = async () => env.send([await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+      const closeP = async () =>
+        env.send(
+          [await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+          [ctx.creator],
+        );
       expect(await errorOf(closeP)).to.equal("PoolNotFinalized");
-      const closeRound = async () => env.send([await closeRoundIx(p(), { caller: b.wallet.publicKey, aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1 })], [b.wallet]);
+      const closeRound = async () =>
+        env.send(
+          [
+            await closeRoundIx(p(), {
+              caller: b.wallet.publicKey,
+              aggregator: ctx.aggregator.publicKey,
+              pool: ctx.pool,
+              round: 1,
+            }),
+          ],
+          [b.wallet],
+        );
       expect(await errorOf(closeRound)).to.equal("PoolNotFinalized");
       await env.warpTo((await env.now()) + BigInt(ctx.args.claimWindow) + 1n);
       const f = await finalize();
@@ -455,20 +967,87 @@ describe("fedstr program: instructions", function () {
       expect(await env.tokenBalance(ctx.escrow)).to.equal(0n);
       expect(await errorOf(finalize)).to.equal("PoolNotActive");
       // a withdraws; b never does. Child accounts keep the pool open.
-      await env.send([await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })], [a.wallet]);
+      await env.send(
+        [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })],
+        [a.wallet],
+      );
       expect(await errorOf(closeP)).to.equal("PoolHasOpenAccounts");
       // anyone (here the creator) closes the children; rent to whoever paid it
       const stranger = await newMember(ctx);
       const closePart = async (m: Member, dest = m.token, caller = ctx.creator) =>
-        env.send([await closeParticipantIx(p(), { caller: caller.publicKey, participant: m.wallet.publicKey, pool: ctx.pool, destination: dest })], [caller]);
+        env.send(
+          [
+            await closeParticipantIx(p(), {
+              caller: caller.publicKey,
+              participant: m.wallet.publicKey,
+              pool: ctx.pool,
+              destination: dest,
+            }),
+          ],
+          [caller],
+        );
       expect(await errorOf(() => closePart(a))).to.equal("CommitmentsOpen");
-      expect(await errorOf(async () => env.send([await closeCommitmentIx(p(), { caller: ctx.creator.publicKey, participant: b.wallet.publicKey, pool: ctx.pool, round: 1 }, { commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0] })], [ctx.creator]))).to.equal("WrongPool");
-      expect(await errorOf(async () => env.send([await closeCommitmentIx(p(), { caller: ctx.creator.publicKey, participant: a.wallet.publicKey, pool: ctx.pool, round: 1 }, { participant: b.wallet.publicKey })], [ctx.creator]))).to.equal("Unauthorized");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await closeCommitmentIx(
+                p(),
+                { caller: ctx.creator.publicKey, participant: b.wallet.publicKey, pool: ctx.pool, round: 1 },
+                { commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0] },
+              ),
+            ],
+            [ctx.creator],
+          ),
+        ),
+      ).to.equal("WrongPool");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await closeCommitmentIx(
+                p(),
+                { caller: ctx.creator.publicKey, participant: a.wallet.publicKey, pool: ctx.pool, round: 1 },
+                { participant: b.wallet.publicKey },
+              ),
+            ],
+            [ctx.creator],
+          ),
+        ),
+      ).to.equal("Unauthorized");
       const aRent = await env.program.provider.connection.getBalance(a.wallet.publicKey);
-      await env.send([await closeCommitmentIx(p(), { caller: ctx.creator.publicKey, participant: a.wallet.publicKey, pool: ctx.pool, round: 1 })], [ctx.creator]);
+      await env.send(
+        [
+          await closeCommitmentIx(p(), {
+            caller: ctx.creator.publicKey,
+            participant: a.wallet.publicKey,
+            pool: ctx.pool,
+            round: 1,
+          }),
+        ],
+        [ctx.creator],
+      );
       expect(await env.program.provider.connection.getBalance(a.wallet.publicKey)).to.be.greaterThan(aRent);
       // a's state with b named as its participant (b would get a's rent): refused like every foreign participant state
-      expect(await errorOf(async () => env.send([await closeParticipantIx(p(), { caller: ctx.creator.publicKey, participant: b.wallet.publicKey, pool: ctx.pool, destination: b.token }, { participantState: a.state })], [ctx.creator]))).to.equal("WrongPool");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await closeParticipantIx(
+                p(),
+                {
+                  caller: ctx.creator.publicKey,
+                  participant: b.wallet.publicKey,
+                  pool: ctx.pool,
+                  destination: b.token,
+                },
+                { participantState: a.state },
+              ),
+            ],
+            [ctx.creator],
+          ),
+        ),
+      ).to.equal("WrongPool");
       await closePart(a);
       expect(await env.accountExists(a.state)).to.equal(false);
       // b's stake goes to b's own token account, never to the caller's
@@ -478,12 +1057,35 @@ describe("fedstr program: instructions", function () {
       expect(parseFedstrEvents(p(), closed.logs).map((e) => e.name)).to.deep.equal(["stakeWithdrawn", "accountClosed"]);
       expect(await env.tokenBalance(b.token)).to.equal(bBefore + 1_000n);
       expect(await errorOf(closeP)).to.equal("PoolHasOpenAccounts"); // the round result is still open
-      expect(await errorOf(async () => env.send([await closeRoundIx(p(), { caller: b.wallet.publicKey, aggregator: b.wallet.publicKey, pool: ctx.pool, round: 1 })], [b.wallet]))).to.equal("Unauthorized");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await closeRoundIx(p(), {
+                caller: b.wallet.publicKey,
+                aggregator: b.wallet.publicKey,
+                pool: ctx.pool,
+                round: 1,
+              }),
+            ],
+            [b.wallet],
+          ),
+        ),
+      ).to.equal("Unauthorized");
       const aggBefore = (await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports;
       await closeRound();
-      expect((await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports).to.be.greaterThan(aggBefore);
+      expect((await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports).to.be.greaterThan(
+        aggBefore,
+      );
       expect(await env.accountExists(findRoundAddress(ctx.pool, 1)[0])).to.equal(false);
-      expect(await errorOf(async () => env.send([await closePoolIx(p(), { creator: a.wallet.publicKey, pool: ctx.pool, creatorToken: a.token })], [a.wallet]))).to.equal("Unauthorized");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [await closePoolIx(p(), { creator: a.wallet.publicKey, pool: ctx.pool, creatorToken: a.token })],
+            [a.wallet],
+          ),
+        ),
+      ).to.equal("Unauthorized");
       await closeP();
       expect(await env.accountExists(ctx.pool)).to.equal(false);
       expect(await env.accountExists(ctx.escrow)).to.equal(false);
@@ -495,27 +1097,66 @@ describe("fedstr program: instructions", function () {
       const a = await join(ctx);
       await env.warpTo(roundStart(ctx, 1));
       await post(ctx, 1, 400_000n);
-      expect(await errorOf(async () => env.send([await closeRoundIx(p(), { caller: a.wallet.publicKey, aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round: 1 })], [a.wallet]))).to.equal("PoolNotFinalized");
+      expect(
+        await errorOf(async () =>
+          env.send(
+            [
+              await closeRoundIx(p(), {
+                caller: a.wallet.publicKey,
+                aggregator: ctx.aggregator.publicKey,
+                pool: ctx.pool,
+                round: 1,
+              }),
+            ],
+            [a.wallet],
+          ),
+        ),
+      ).to.equal("PoolNotFinalized");
       await env.warpTo(roundStart(ctx, 1) + BigInt(ctx.args.claimWindow) + 1n);
       const before = await env.tokenBalance(ctx.creatorToken);
-      await env.send([await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [a.wallet]);
+      await env.send(
+        [await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+        [a.wallet],
+      );
       expect(await env.tokenBalance(ctx.creatorToken)).to.equal(before + 1_000_000n);
       expect((await fetchPool(p(), ctx.pool))!.status).to.equal(PoolStatus.Finalized);
     });
     it("finalizes a cancelled pool at once and rejects finalizing an active one", async () => {
       const ctx = await setupPool(env);
-      const fin = async () => env.send([await finalizePoolIx(p(), { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+      const fin = async () =>
+        env.send(
+          [
+            await finalizePoolIx(p(), {
+              caller: ctx.creator.publicKey,
+              pool: ctx.pool,
+              creatorToken: ctx.creatorToken,
+            }),
+          ],
+          [ctx.creator],
+        );
       expect(await errorOf(fin)).to.equal("ClaimWindowOpen");
-      await env.send([await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+      await env.send(
+        [await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+        [ctx.creator],
+      );
       await fin();
-      await env.send([await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]);
+      await env.send(
+        [await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+        [ctx.creator],
+      );
       expect(await env.accountExists(ctx.pool)).to.equal(false);
     });
   });
 
   it("works through Anchor's own rpc() path and reports errors as AnchorError", async () => {
     const ctx = await setupPool(env);
-    const accounts = { creator: ctx.creator.publicKey, pool: ctx.pool, escrow: ctx.escrow, creatorToken: ctx.creatorToken, tokenProgram: new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA") };
+    const accounts = {
+      creator: ctx.creator.publicKey,
+      pool: ctx.pool,
+      escrow: ctx.escrow,
+      creatorToken: ctx.creatorToken,
+      tokenProgram: new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"),
+    };
     const sig = await p().methods.fundPool(new BN(7)).accountsStrict(accounts).signers([ctx.creator]).rpc();
     expect(sig).to.be.a("string");
     expect((await p().account.pool.fetch(ctx.pool)).totalFunded.toString()).to.equal("1000007");
@@ -530,7 +1171,12 @@ describe("fedstr program: instructions", function () {
 
   it("rejects an unknown instruction and garbage data", async () => {
     const ctx = await setupPool(env);
-    const ix = await fundPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount: 1n });
+    const ix = await fundPoolIx(p(), {
+      creator: ctx.creator.publicKey,
+      pool: ctx.pool,
+      creatorToken: ctx.creatorToken,
+      amount: 1n,
+    });
     const trailing = { ...ix, data: Buffer.concat([ix.data, Buffer.from([1])]) };
     expect(await errorOf(() => env.send([trailing], [ctx.creator]))).to.equal("InvalidInstructionData");
     const short = { ...ix, data: ix.data.subarray(0, 4) };

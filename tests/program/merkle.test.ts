@@ -1,14 +1,19 @@
 // The reward Merkle tree: TS builder vs the shared vector (also checked by the
 // Rust unit test in programs/fedstr/src/merkle.rs), plus proof properties.
-import { expect } from "chai";
+
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { buildRewardTree, cidFromBytes, cidToBytes, rewardLeafHash, verifyRewardProof } from "@fedstr/sdk/program";
 import { PublicKey } from "@solana/web3.js";
-import { buildRewardTree, rewardLeafHash, verifyRewardProof, cidToBytes, cidFromBytes } from "@fedstr/sdk/program";
+import { expect } from "chai";
 import { cidOf } from "./fixtures.js";
 
-const vector = JSON.parse(readFileSync(fileURLToPath(new URL("./vectors/reward-merkle.json", import.meta.url)), "utf8")) as {
-  pool: string; round: number; root: string;
+const vector = JSON.parse(
+  readFileSync(fileURLToPath(new URL("./vectors/reward-merkle.json", import.meta.url)), "utf8"),
+) as {
+  pool: string;
+  round: number;
+  root: string;
   leaves: { participant: string; update_hash: string; weight: string; reward: string; leaf: string; proof: string[] }[];
 };
 
@@ -62,10 +67,15 @@ describe("fedstr program: interface", () => {
     const d = (s: string) => [...createHash("sha256").update(s).digest().subarray(0, 8)];
     const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
     for (const ix of IDL.instructions) expect(ix.discriminator).to.deep.equal(d(`global:${snake(ix.name)}`));
-    for (const a of IDL.accounts) expect(a.discriminator).to.deep.equal(d(`account:${a.name[0]!.toUpperCase()}${a.name.slice(1)}`));
-    for (const e of IDL.events) expect(e.discriminator).to.deep.equal(d(`event:${e.name[0]!.toUpperCase()}${e.name.slice(1)}`));
+    for (const a of IDL.accounts)
+      expect(a.discriminator).to.deep.equal(d(`account:${a.name[0]!.toUpperCase()}${a.name.slice(1)}`));
+    for (const e of IDL.events)
+      expect(e.discriminator).to.deep.equal(d(`event:${e.name[0]!.toUpperCase()}${e.name.slice(1)}`));
     const root = fileURLToPath(new URL("../..", import.meta.url));
-    execFileSync(process.execPath, ["--import", "tsx", "scripts/program-codegen.ts", "--check"], { cwd: root, stdio: "pipe" });
+    execFileSync(process.execPath, ["--import", "tsx", "scripts/program-codegen.ts", "--check"], {
+      cwd: root,
+      stdio: "pipe",
+    });
   });
 });
 

@@ -12,13 +12,11 @@
 // pool id re-created, and stale leaves of the old incarnation are replayed;
 // non-canonical commitment and round addresses are tried.
 // Steps: FEDSTR_PROPERTY_STEPS (default 1000), seed: FEDSTR_PROPERTY_SEED.
-import { expect } from "chai";
-import { PublicKey, SystemProgram } from "@solana/web3.js";
-import { createTransferInstruction } from "@solana/spl-token";
+
+import { createRng } from "@fedstr/sdk/fl";
 import {
-  PoolStatus,
-  cancelPoolIx,
   buildRewardTree,
+  cancelPoolIx,
   claimRewardIx,
   closeCommitmentIx,
   closeParticipantIx,
@@ -26,23 +24,26 @@ import {
   closeRoundIx,
   commitUpdateIx,
   createPoolIx,
-  findCommitmentAddress,
-  findRoundAddress,
-  FEDSTR_PROGRAM_ID,
   expirePoolIx,
+  FEDSTR_PROGRAM_ID,
   fetchParticipant,
   fetchPool,
   finalizePoolIx,
+  findCommitmentAddress,
+  findRoundAddress,
   fundPoolIx,
   joinPoolIx,
+  PoolStatus,
   postRoundIx,
+  type RewardTree,
   slashIx,
   withdrawStakeIx,
-  type RewardTree,
 } from "@fedstr/sdk/program";
-import { createRng } from "@fedstr/sdk/fl";
-import { createEnv, TxFailed, type TestEnv } from "./harness.js";
-import { cidOf, newMember, nostrKeyOf, setupPool, sha256, type Member, type PoolCtx } from "./fixtures.js";
+import { createTransferInstruction } from "@solana/spl-token";
+import { PublicKey, SystemProgram } from "@solana/web3.js";
+import { expect } from "chai";
+import { cidOf, type Member, newMember, nostrKeyOf, type PoolCtx, setupPool, sha256 } from "./fixtures.js";
+import { createEnv, type TestEnv, TxFailed } from "./harness.js";
 
 const STEPS = Number(process.env.FEDSTR_PROPERTY_STEPS ?? 1000);
 const SEED = Number(process.env.FEDSTR_PROPERTY_SEED ?? 20261122);
@@ -82,7 +83,9 @@ function nonCanonical(seeds: Buffer[]): [PublicKey, number] | undefined {
   for (let b = canonical - 1; b >= 0; b--) {
     try {
       return [PublicKey.createProgramAddressSync([...seeds, Buffer.from([b])], FEDSTR_PROGRAM_ID), b];
-    } catch { /* on the curve */ }
+    } catch {
+      /* on the curve */
+    }
   }
   return undefined;
 }
@@ -113,7 +116,8 @@ describe("fedstr program: property test", function () {
       e.amount += delta;
       owed.set(account.toBase58(), e);
     };
-    const updateHashOf = (play: Play, round: number, m: Member) => sha256(`update ${play.incarnation} ${round} ${m.wallet.publicKey.toBase58()}`);
+    const updateHashOf = (play: Play, round: number, m: Member) =>
+      sha256(`update ${play.incarnation} ${round} ${m.wallet.publicKey.toBase58()}`);
 
     /** A new pool, or (with `previous`) the same creator re-creating the closed pool's id. */
     async function newPlay(previous?: Play): Promise<Play> {
@@ -148,10 +152,17 @@ describe("fedstr program: property test", function () {
       await env.mintTo(ctx.mint, mallory_, 1_000_000n);
       owe(mallory_, 1_000_000n);
       const play: Play = {
-        ctx, incarnation: previous ? previous.incarnation + 1 : 0, members, joined: new Set(), committed: new Map(), trees: new Map(),
+        ctx,
+        incarnation: previous ? previous.incarnation + 1 : 0,
+        members,
+        joined: new Set(),
+        committed: new Map(),
+        trees: new Map(),
         staleTrees: previous ? new Map([...previous.trees, ...previous.staleTrees]) : new Map(),
         ledger: { funded: BigInt(ctx.args.rewardAmount), claimed: 0n, refunded: 0n, staked: 0n },
-        stray: { escrow: 0n, vault: 0n }, mallory: mallory_, closed: false,
+        stray: { escrow: 0n, vault: 0n },
+        mallory: mallory_,
+        closed: false,
       };
       plays.push(play);
       if (previous) reused++;
@@ -159,7 +170,22 @@ describe("fedstr program: property test", function () {
       const early = 1 + r.int(members.length);
       for (const m of members.slice(0, early)) {
         const stake = BigInt(ctx.args.minStake) + r.big(2_000n);
-        if (await act("join", false, async () => env.send([await joinPoolIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake, nostrPubkey: nostrKeyOf(m.wallet.publicKey) })], [m.wallet]))) {
+        if (
+          await act("join", false, async () =>
+            env.send(
+              [
+                await joinPoolIx(p, {
+                  participant: m.wallet.publicKey,
+                  pool: ctx.pool,
+                  participantToken: m.token,
+                  stake,
+                  nostrPubkey: nostrKeyOf(m.wallet.publicKey),
+                }),
+              ],
+              [m.wallet],
+            ),
+          )
+        ) {
           play.joined.add(m.wallet.publicKey.toBase58());
           play.ledger.staked += stake;
           owe(m.token, -stake);
@@ -175,30 +201,95 @@ describe("fedstr program: property test", function () {
     async function tearDown(play: Play): Promise<Play> {
       const { ctx } = play;
       const caller = r.chance(0.5) ? mallory : ctx.creator;
-      await act("close_pool_early", true, async () => env.send([await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]));
+      await act("close_pool_early", true, async () =>
+        env.send(
+          [await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+          [ctx.creator],
+        ),
+      );
       for (const m of play.members.filter((x) => play.joined.has(x.wallet.publicKey.toBase58()))) {
         const key = m.wallet.publicKey.toBase58();
         for (const [round, set] of play.committed) {
-          if (set.has(key)) await act("close_commitment", false, async () => env.send([await closeCommitmentIx(p, { caller: caller.publicKey, participant: m.wallet.publicKey, pool: ctx.pool, round })], [caller]));
+          if (set.has(key))
+            await act("close_commitment", false, async () =>
+              env.send(
+                [
+                  await closeCommitmentIx(p, {
+                    caller: caller.publicKey,
+                    participant: m.wallet.publicKey,
+                    pool: ctx.pool,
+                    round,
+                  }),
+                ],
+                [caller],
+              ),
+            );
         }
         const st = await fetchParticipant(p, m.state);
         const stake = st && st.status === 0 ? BigInt(st.stake.toString()) : 0n;
         // Nobody but the participant's own token account receives its stake.
-        if (stake > 0n) await act("close_participant_theft", true, async () => env.send([await closeParticipantIx(p, { caller: mallory.publicKey, participant: m.wallet.publicKey, pool: ctx.pool, destination: play.mallory })], [mallory]));
-        if (await act("close_participant", false, async () => env.send([await closeParticipantIx(p, { caller: caller.publicKey, participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })], [caller]))) {
+        if (stake > 0n)
+          await act("close_participant_theft", true, async () =>
+            env.send(
+              [
+                await closeParticipantIx(p, {
+                  caller: mallory.publicKey,
+                  participant: m.wallet.publicKey,
+                  pool: ctx.pool,
+                  destination: play.mallory,
+                }),
+              ],
+              [mallory],
+            ),
+          );
+        if (
+          await act("close_participant", false, async () =>
+            env.send(
+              [
+                await closeParticipantIx(p, {
+                  caller: caller.publicKey,
+                  participant: m.wallet.publicKey,
+                  pool: ctx.pool,
+                  destination: m.token,
+                }),
+              ],
+              [caller],
+            ),
+          )
+        ) {
           play.ledger.staked -= stake;
           owe(m.token, stake);
         }
       }
       const pool = (await fetchPool(p, ctx.pool))!;
       for (let round = 1; round <= pool.roundsPosted; round++) {
-        await act("close_round", false, async () => env.send([await closeRoundIx(p, { caller: caller.publicKey, aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round })], [caller]));
+        await act("close_round", false, async () =>
+          env.send(
+            [
+              await closeRoundIx(p, {
+                caller: caller.publicKey,
+                aggregator: ctx.aggregator.publicKey,
+                pool: ctx.pool,
+                round,
+              }),
+            ],
+            [caller],
+          ),
+        );
       }
       await checkInvariants(-1);
       const sweep = (await env.tokenBalance(ctx.escrow)) + (await env.tokenBalance(ctx.vault));
-      expect(sweep, "what close_pool sweeps is exactly the strangers' tokens").to.equal(play.stray.escrow + play.stray.vault);
-      const closed = await act("close_pool", false, async () => env.send([await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [ctx.creator]));
-      if (!closed) expect.fail(`close_pool of a finalized pool with every child closed failed: ${JSON.stringify(reasons)}`);
+      expect(sweep, "what close_pool sweeps is exactly the strangers' tokens").to.equal(
+        play.stray.escrow + play.stray.vault,
+      );
+      const closed = await act("close_pool", false, async () =>
+        env.send(
+          [await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+          [ctx.creator],
+        ),
+      );
+      if (!closed)
+        expect.fail(`close_pool of a finalized pool with every child closed failed: ${JSON.stringify(reasons)}`);
       owe(ctx.creatorToken, sweep);
       play.closed = true;
       return newPlay(play);
@@ -245,7 +336,10 @@ describe("fedstr program: property test", function () {
         }
         expect(sum, `sum of stakes at ${where}`).to.equal(staked);
         expect([funded, claimed, refunded, staked], `ledger at ${where}`).to.deep.equal([
-          pl.ledger.funded, pl.ledger.claimed, pl.ledger.refunded, pl.ledger.staked,
+          pl.ledger.funded,
+          pl.ledger.claimed,
+          pl.ledger.refunded,
+          pl.ledger.staked,
         ]);
       }
     }
@@ -270,36 +364,103 @@ describe("fedstr program: property test", function () {
       const round = pool.roundsPosted + 1;
       const choice = r.chance(0.3) ? r.pick([0, 1, 1, 2, 3, 3, 5, 8]) : r.int(19);
       switch (choice) {
-        case 0: { // join: honest stake or too low
+        case 0: {
+          // join: honest stake or too low
           const stake = r.chance(0.8) ? BigInt(ctx.args.minStake) + r.big(2_000n) : r.big(BigInt(ctx.args.minStake));
-          if (await act("join", false, async () => env.send([await joinPoolIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, participantToken: m.token, stake, nostrPubkey: nostrKeyOf(m.wallet.publicKey) })], [m.wallet]))) {
+          if (
+            await act("join", false, async () =>
+              env.send(
+                [
+                  await joinPoolIx(p, {
+                    participant: m.wallet.publicKey,
+                    pool: ctx.pool,
+                    participantToken: m.token,
+                    stake,
+                    nostrPubkey: nostrKeyOf(m.wallet.publicKey),
+                  }),
+                ],
+                [m.wallet],
+              ),
+            )
+          ) {
             play.joined.add(key);
             ledger.staked += stake;
             owe(m.token, -stake);
           }
           break;
         }
-        case 1: { // commit
+        case 1: {
+          // commit
           const set = play.committed.get(round) ?? new Set<string>();
-          if (await act("commit", false, async () => env.send([await commitUpdateIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, round, updateHash: updateHashOf(play, round, m), updateCid: cidOf(`${round}${key}`), samples: BigInt(1 + r.int(1000)) })], [m.wallet]))) {
+          if (
+            await act("commit", false, async () =>
+              env.send(
+                [
+                  await commitUpdateIx(p, {
+                    participant: m.wallet.publicKey,
+                    pool: ctx.pool,
+                    round,
+                    updateHash: updateHashOf(play, round, m),
+                    updateCid: cidOf(`${round}${key}`),
+                    samples: BigInt(1 + r.int(1000)),
+                  }),
+                ],
+                [m.wallet],
+              ),
+            )
+          ) {
             set.add(key);
             play.committed.set(round, set);
           }
           break;
         }
-        case 2: { // aggregator posts a round with a tree over the committers
+        case 2: {
+          // aggregator posts a round with a tree over the committers
           const committers = members.filter((x) => play.committed.get(round)?.has(x.wallet.publicKey.toBase58()));
-          const unallocated = BigInt(pool.totalFunded.toString()) - BigInt(pool.totalRefunded.toString()) - BigInt(pool.totalAllocated.toString());
+          const unallocated =
+            BigInt(pool.totalFunded.toString()) -
+            BigInt(pool.totalRefunded.toString()) -
+            BigInt(pool.totalAllocated.toString());
           const reward = r.chance(0.9) ? r.big(unallocated + 1n) : unallocated + 1n + r.big(1000n);
           const shares = committers.map(() => BigInt(1 + r.int(100)));
           const total = shares.reduce((a, b) => a + b, 0n) || 1n;
-          const tree = buildRewardTree(ctx.pool, round, committers.map((x, i) => ({ participant: x.wallet.publicKey, updateHash: updateHashOf(play, round, x), weight: shares[i]!, reward: (reward * shares[i]!) / total })));
-          await act("post_round", reward > unallocated, async () => env.send([await postRoundIx(p, { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round, globalModelCid: cidOf(`g${round}`), globalModelHash: sha256(`g${round}`), merkleRoot: tree.root, metric: BigInt(r.int(1_000_000)), reward, acceptedCount: committers.length, reportCid: cidOf(`report ${round}`), reportSha256: sha256(`report ${round}`) })], [ctx.aggregator]))
-            .then((ok) => ok && play.trees.set(round, tree));
+          const tree = buildRewardTree(
+            ctx.pool,
+            round,
+            committers.map((x, i) => ({
+              participant: x.wallet.publicKey,
+              updateHash: updateHashOf(play, round, x),
+              weight: shares[i]!,
+              reward: (reward * shares[i]!) / total,
+            })),
+          );
+          await act("post_round", reward > unallocated, async () =>
+            env.send(
+              [
+                await postRoundIx(p, {
+                  aggregator: ctx.aggregator.publicKey,
+                  pool: ctx.pool,
+                  round,
+                  globalModelCid: cidOf(`g${round}`),
+                  globalModelHash: sha256(`g${round}`),
+                  merkleRoot: tree.root,
+                  metric: BigInt(r.int(1_000_000)),
+                  reward,
+                  acceptedCount: committers.length,
+                  reportCid: cidOf(`report ${round}`),
+                  reportSha256: sha256(`report ${round}`),
+                }),
+              ],
+              [ctx.aggregator],
+            ),
+          ).then((ok) => ok && play.trees.set(round, tree));
           break;
         }
-        case 3: { // claim (honest, forged amount, or someone else's leaf)
-          const mine = [...play.trees.keys()].filter((k) => play.trees.get(k)!.leaves.some((l) => l.participant.equals(m.wallet.publicKey)));
+        case 3: {
+          // claim (honest, forged amount, or someone else's leaf)
+          const mine = [...play.trees.keys()].filter((k) =>
+            play.trees.get(k)!.leaves.some((l) => l.participant.equals(m.wallet.publicKey)),
+          );
           const rounds = mine.length && r.chance(0.7) ? mine : [...play.trees.keys()];
           if (!rounds.length) break;
           const rd = r.pick(rounds);
@@ -308,7 +469,25 @@ describe("fedstr program: property test", function () {
           const mode = r.int(3);
           if (mode === 0 && i >= 0) {
             const leaf = tree.leaves[i]!;
-            if (await act("claim", false, async () => env.send([await claimRewardIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, round: rd, weight: leaf.weight, amount: leaf.reward, updateHash: leaf.updateHash, proof: tree.proofs[i]!, destination: m.token })], [m.wallet]))) {
+            if (
+              await act("claim", false, async () =>
+                env.send(
+                  [
+                    await claimRewardIx(p, {
+                      participant: m.wallet.publicKey,
+                      pool: ctx.pool,
+                      round: rd,
+                      weight: leaf.weight,
+                      amount: leaf.reward,
+                      updateHash: leaf.updateHash,
+                      proof: tree.proofs[i]!,
+                      destination: m.token,
+                    }),
+                  ],
+                  [m.wallet],
+                ),
+              )
+            ) {
               ledger.claimed += leaf.reward;
               owe(m.token, leaf.reward);
             }
@@ -317,11 +496,28 @@ describe("fedstr program: property test", function () {
             const leaf = tree.leaves[j]!;
             const thief = leaf.participant.equals(m.wallet.publicKey) ? mallory : m.wallet;
             const dest = thief === mallory ? play.mallory : m.token;
-            await act("claim_forged", true, async () => env.send([await claimRewardIx(p, { participant: thief.publicKey, pool: ctx.pool, round: rd, weight: leaf.weight, amount: leaf.reward + (mode === 1 ? 1n : 0n), updateHash: leaf.updateHash, proof: tree.proofs[j]!, destination: dest })], [thief]));
+            await act("claim_forged", true, async () =>
+              env.send(
+                [
+                  await claimRewardIx(p, {
+                    participant: thief.publicKey,
+                    pool: ctx.pool,
+                    round: rd,
+                    weight: leaf.weight,
+                    amount: leaf.reward + (mode === 1 ? 1n : 0n),
+                    updateHash: leaf.updateHash,
+                    proof: tree.proofs[j]!,
+                    destination: dest,
+                  }),
+                ],
+                [thief],
+              ),
+            );
           }
           break;
         }
-        case 4: { // slash by the aggregator, or by a stranger
+        case 4: {
+          // slash by the aggregator, or by a stranger
           const byMallory = r.chance(0.3);
           const signer = byMallory ? mallory : ctx.aggregator;
           const mineC = [...play.committed.entries()].filter(([, set]) => set.has(key)).map(([k]) => k);
@@ -329,7 +525,20 @@ describe("fedstr program: property test", function () {
           const amount = 1n + r.big(600n);
           let slashed = false;
           await act("slash", byMallory, async () => {
-            await env.send([await slashIx(p, { aggregator: signer.publicKey, pool: ctx.pool, participant: m.wallet.publicKey, round: rd, amount, reason: 1 + r.int(3), evidenceCid: cidOf(`evidence ${step}`) })], [signer]);
+            await env.send(
+              [
+                await slashIx(p, {
+                  aggregator: signer.publicKey,
+                  pool: ctx.pool,
+                  participant: m.wallet.publicKey,
+                  round: rd,
+                  amount,
+                  reason: 1 + r.int(3),
+                  evidenceCid: cidOf(`evidence ${step}`),
+                }),
+              ],
+              [signer],
+            );
             slashed = true;
           });
           if (slashed) {
@@ -338,90 +547,257 @@ describe("fedstr program: property test", function () {
           }
           break;
         }
-        case 5: { // withdraw
+        case 5: {
+          // withdraw
           const st = await fetchParticipant(p, m.state);
           const amount = st ? BigInt(st.stake.toString()) : 0n;
-          if (await act("withdraw", false, async () => env.send([await withdrawStakeIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })], [m.wallet]))) {
+          if (
+            await act("withdraw", false, async () =>
+              env.send(
+                [await withdrawStakeIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })],
+                [m.wallet],
+              ),
+            )
+          ) {
             ledger.staked -= amount;
             owe(m.token, amount);
           }
           break;
         }
-        case 6: { // cancel by creator (rarely) or by a stranger
+        case 6: {
+          // cancel by creator (rarely) or by a stranger
           const byMallory = r.chance(0.5);
           if (!byMallory && !r.chance(0.2)) break;
           const signer = byMallory ? mallory : ctx.creator;
-          const refund = BigInt(pool.totalFunded.toString()) - BigInt(pool.totalClaimed.toString()) - BigInt(pool.totalRefunded.toString());
-          if (await act("cancel", byMallory, async () => env.send([await cancelPoolIx(p, { creator: signer.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [signer]))) {
+          const refund =
+            BigInt(pool.totalFunded.toString()) -
+            BigInt(pool.totalClaimed.toString()) -
+            BigInt(pool.totalRefunded.toString());
+          if (
+            await act("cancel", byMallory, async () =>
+              env.send(
+                [await cancelPoolIx(p, { creator: signer.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+                [signer],
+              ),
+            )
+          ) {
             ledger.refunded += refund;
             owe(ctx.creatorToken, refund);
           }
           break;
         }
-        case 7: { // expire (anyone)
-          const refund = BigInt(pool.totalFunded.toString()) - BigInt(pool.totalRefunded.toString()) - BigInt(pool.totalAllocated.toString());
-          if (await act("expire", false, async () => env.send([await expirePoolIx(p, { caller: m.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [m.wallet]))) {
+        case 7: {
+          // expire (anyone)
+          const refund =
+            BigInt(pool.totalFunded.toString()) -
+            BigInt(pool.totalRefunded.toString()) -
+            BigInt(pool.totalAllocated.toString());
+          if (
+            await act("expire", false, async () =>
+              env.send(
+                [await expirePoolIx(p, { caller: m.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
+                [m.wallet],
+              ),
+            )
+          ) {
             ledger.refunded += refund;
             owe(ctx.creatorToken, refund);
           }
           break;
         }
-        case 8: { // finalize (anyone)
-          const refund = BigInt(pool.totalFunded.toString()) - BigInt(pool.totalClaimed.toString()) - BigInt(pool.totalRefunded.toString());
-          if (await act("finalize", false, async () => env.send([await finalizePoolIx(p, { caller: m.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })], [m.wallet]))) {
+        case 8: {
+          // finalize (anyone)
+          const refund =
+            BigInt(pool.totalFunded.toString()) -
+            BigInt(pool.totalClaimed.toString()) -
+            BigInt(pool.totalRefunded.toString());
+          if (
+            await act("finalize", false, async () =>
+              env.send(
+                [
+                  await finalizePoolIx(p, {
+                    caller: m.wallet.publicKey,
+                    pool: ctx.pool,
+                    creatorToken: ctx.creatorToken,
+                  }),
+                ],
+                [m.wallet],
+              ),
+            )
+          ) {
             ledger.refunded += refund;
             owe(ctx.creatorToken, refund);
           }
           break;
         }
-        case 9: { // fund (creator) or a stranger trying to fund
+        case 9: {
+          // fund (creator) or a stranger trying to fund
           const byMallory = r.chance(0.3);
           const amount = 1n + r.big(5_000n);
           if (byMallory) {
-            await act("fund", true, async () => env.send([await fundPoolIx(p, { creator: mallory.publicKey, pool: ctx.pool, creatorToken: play.mallory, amount })], [mallory]));
-          } else if (await act("fund", false, async () => env.send([await fundPoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken, amount })], [ctx.creator]))) {
+            await act("fund", true, async () =>
+              env.send(
+                [
+                  await fundPoolIx(p, {
+                    creator: mallory.publicKey,
+                    pool: ctx.pool,
+                    creatorToken: play.mallory,
+                    amount,
+                  }),
+                ],
+                [mallory],
+              ),
+            );
+          } else if (
+            await act("fund", false, async () =>
+              env.send(
+                [
+                  await fundPoolIx(p, {
+                    creator: ctx.creator.publicKey,
+                    pool: ctx.pool,
+                    creatorToken: ctx.creatorToken,
+                    amount,
+                  }),
+                ],
+                [ctx.creator],
+              ),
+            )
+          ) {
             ledger.funded += amount;
             owe(ctx.creatorToken, -amount);
           }
           break;
         }
-        case 10: { // theft: move escrow or vault tokens directly through SPL Token
+        case 10: {
+          // theft: move escrow or vault tokens directly through SPL Token
           const from = r.chance(0.5) ? ctx.escrow : ctx.vault;
-          await act("steal", true, async () => env.send([createTransferInstruction(from, play.mallory, mallory.publicKey, 1n)], [mallory]));
+          await act("steal", true, async () =>
+            env.send([createTransferInstruction(from, play.mallory, mallory.publicKey, 1n)], [mallory]),
+          );
           break;
         }
-        case 11: { // post by a stranger
-          await act("post_round_stranger", true, async () => env.send([await postRoundIx(p, { aggregator: mallory.publicKey, pool: ctx.pool, round, globalModelCid: cidOf("x"), globalModelHash: sha256("x"), merkleRoot: new Uint8Array(32), metric: 0n, reward: 0n, acceptedCount: 0, reportCid: cidOf("x"), reportSha256: sha256("x") })], [mallory]));
+        case 11: {
+          // post by a stranger
+          await act("post_round_stranger", true, async () =>
+            env.send(
+              [
+                await postRoundIx(p, {
+                  aggregator: mallory.publicKey,
+                  pool: ctx.pool,
+                  round,
+                  globalModelCid: cidOf("x"),
+                  globalModelHash: sha256("x"),
+                  merkleRoot: new Uint8Array(32),
+                  metric: 0n,
+                  reward: 0n,
+                  acceptedCount: 0,
+                  reportCid: cidOf("x"),
+                  reportSha256: sha256("x"),
+                }),
+              ],
+              [mallory],
+            ),
+          );
           break;
         }
-        case 15: { // a stranger sends tokens straight to the escrow or the stake vault
+        case 15: {
+          // a stranger sends tokens straight to the escrow or the stake vault
           const toEscrow = r.chance(0.5);
           const amount = 1n + r.big(50n);
-          if (await act("stray_tokens", false, async () => env.send([createTransferInstruction(play.mallory, toEscrow ? ctx.escrow : ctx.vault, mallory.publicKey, amount)], [mallory]))) {
+          if (
+            await act("stray_tokens", false, async () =>
+              env.send(
+                [createTransferInstruction(play.mallory, toEscrow ? ctx.escrow : ctx.vault, mallory.publicKey, amount)],
+                [mallory],
+              ),
+            )
+          ) {
             owe(play.mallory, -amount);
             if (toEscrow) play.stray.escrow += amount;
             else play.stray.vault += amount;
           }
           break;
         }
-        case 16: { // a stranger sends lamports to the pool, a participant state, or a (future) commitment / round address
-          const to = r.pick([ctx.pool, m.state, findCommitmentAddress(ctx.pool, m.wallet.publicKey, round)[0], findRoundAddress(ctx.pool, round)[0]]);
-          await act("stray_lamports", false, async () => env.send([SystemProgram.transfer({ fromPubkey: mallory.publicKey, toPubkey: to, lamports: 1_000_000 })], [mallory]));
+        case 16: {
+          // a stranger sends lamports to the pool, a participant state, or a (future) commitment / round address
+          const to = r.pick([
+            ctx.pool,
+            m.state,
+            findCommitmentAddress(ctx.pool, m.wallet.publicKey, round)[0],
+            findRoundAddress(ctx.pool, round)[0],
+          ]);
+          await act("stray_lamports", false, async () =>
+            env.send(
+              [SystemProgram.transfer({ fromPubkey: mallory.publicKey, toPubkey: to, lamports: 1_000_000 })],
+              [mallory],
+            ),
+          );
           break;
         }
-        case 17: { // non-canonical commitment (a participant dodging slashes) or round address
+        case 17: {
+          // non-canonical commitment (a participant dodging slashes) or round address
           const nc = r.chance(0.5)
-            ? nonCanonical([Buffer.from("commitment"), ctx.pool.toBuffer(), m.wallet.publicKey.toBuffer(), u32le(round)])
+            ? nonCanonical([
+                Buffer.from("commitment"),
+                ctx.pool.toBuffer(),
+                m.wallet.publicKey.toBuffer(),
+                u32le(round),
+              ])
             : undefined;
           if (nc) {
-            await act("commit_non_canonical", true, async () => env.send([await commitUpdateIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, round, updateHash: updateHashOf(play, round, m), updateCid: cidOf(`${round}${key}`), samples: 1n, bump: nc[1] }, { commitment: nc[0] })], [m.wallet]));
+            await act("commit_non_canonical", true, async () =>
+              env.send(
+                [
+                  await commitUpdateIx(
+                    p,
+                    {
+                      participant: m.wallet.publicKey,
+                      pool: ctx.pool,
+                      round,
+                      updateHash: updateHashOf(play, round, m),
+                      updateCid: cidOf(`${round}${key}`),
+                      samples: 1n,
+                      bump: nc[1],
+                    },
+                    { commitment: nc[0] },
+                  ),
+                ],
+                [m.wallet],
+              ),
+            );
           } else {
             const rnc = nonCanonical([Buffer.from("round"), ctx.pool.toBuffer(), u32le(round)]);
-            if (rnc) await act("post_non_canonical", true, async () => env.send([await postRoundIx(p, { aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round, globalModelCid: cidOf("x"), globalModelHash: sha256("x"), merkleRoot: new Uint8Array(32), metric: 0n, reward: 0n, acceptedCount: 0, reportCid: cidOf("x"), reportSha256: sha256("x"), bump: rnc[1] }, { roundResult: rnc[0] })], [ctx.aggregator]));
+            if (rnc)
+              await act("post_non_canonical", true, async () =>
+                env.send(
+                  [
+                    await postRoundIx(
+                      p,
+                      {
+                        aggregator: ctx.aggregator.publicKey,
+                        pool: ctx.pool,
+                        round,
+                        globalModelCid: cidOf("x"),
+                        globalModelHash: sha256("x"),
+                        merkleRoot: new Uint8Array(32),
+                        metric: 0n,
+                        reward: 0n,
+                        acceptedCount: 0,
+                        reportCid: cidOf("x"),
+                        reportSha256: sha256("x"),
+                        bump: rnc[1],
+                      },
+                      { roundResult: rnc[0] },
+                    ),
+                  ],
+                  [ctx.aggregator],
+                ),
+              );
           }
           break;
         }
-        case 18: { // replay a leaf of the previous incarnation of this pool address
+        case 18: {
+          // replay a leaf of the previous incarnation of this pool address
           const stale = [...play.staleTrees.entries()].filter(([, t]) => t.leaves.length > 0);
           if (!stale.length) break;
           const [rd, tree] = r.pick(stale);
@@ -429,25 +805,50 @@ describe("fedstr program: property test", function () {
           const leaf = tree.leaves[j]!;
           const owner = play.members.find((x) => x.wallet.publicKey.equals(leaf.participant));
           const thief = owner?.wallet ?? mallory;
-          await act("claim_stale", true, async () => env.send([await claimRewardIx(p, { participant: thief.publicKey, pool: ctx.pool, round: rd, weight: leaf.weight, amount: leaf.reward, updateHash: leaf.updateHash, proof: tree.proofs[j]!, destination: owner?.token ?? play.mallory })], [thief]));
+          await act("claim_stale", true, async () =>
+            env.send(
+              [
+                await claimRewardIx(p, {
+                  participant: thief.publicKey,
+                  pool: ctx.pool,
+                  round: rd,
+                  weight: leaf.weight,
+                  amount: leaf.reward,
+                  updateHash: leaf.updateHash,
+                  proof: tree.proofs[j]!,
+                  destination: owner?.token ?? play.mallory,
+                }),
+              ],
+              [thief],
+            ),
+          );
           break;
         }
-        case 12: { // jump to the start of the current round (or a bit later)
+        case 12: {
+          // jump to the start of the current round (or a bit later)
           const start = BigInt(ctx.args.joinDeadline) + BigInt(round - 1) * BigInt(ctx.args.roundDuration);
           const now = await env.now();
           if (start > now) await env.warpTo(start + BigInt(r.int(20)));
           break;
         }
-        default: { // time passes (sometimes past the current round's posting deadline: the pool can expire)
-          const postDeadline = BigInt(ctx.args.joinDeadline) + BigInt(round) * BigInt(ctx.args.roundDuration) + BigInt(ctx.args.gracePeriod);
+        default: {
+          // time passes (sometimes past the current round's posting deadline: the pool can expire)
+          const postDeadline =
+            BigInt(ctx.args.joinDeadline) +
+            BigInt(round) * BigInt(ctx.args.roundDuration) +
+            BigInt(ctx.args.gracePeriod);
           if (pool.status === PoolStatus.Active && r.chance(0.15)) await env.warpTo(postDeadline + 1n);
           else await env.warpTo((await env.now()) + BigInt(1 + (r.chance(0.9) ? r.int(25) : r.int(200))));
         }
       }
       await checkInvariants(step);
     }
-    const summary = Object.entries(counts).map(([k, v]) => `${k} ${v.ok}/${v.ok + v.failed}`).join(", ");
-    console.log(`      ${STEPS} steps over ${plays.length} pools (${reused} re-created after close); succeeded/attempted: ${summary}`);
+    const summary = Object.entries(counts)
+      .map(([k, v]) => `${k} ${v.ok}/${v.ok + v.failed}`)
+      .join(", ");
+    console.log(
+      `      ${STEPS} steps over ${plays.length} pools (${reused} re-created after close); succeeded/attempted: ${summary}`,
+    );
     if (process.env.FEDSTR_PROPERTY_VERBOSE) console.log(reasons);
     expect(plays.length).to.be.greaterThan(0);
   });

@@ -2,15 +2,28 @@
  * @fedstr/sdk/privacy: sealing an update to a round key (HPKE, X25519 + HKDF-SHA256 + AES-256-GCM),
  * opening it, the per-round key derivation, the disclosure check, and the job request's seal tag.
  */
-import { expect } from "chai";
+
 import { randomBytes } from "node:crypto";
-import { generateSecretKey } from "nostr-tools/pure";
-import {
-  checkRoundKey, createSealKeySet, isSealed, keyFromHex, keyToHex, openUpdate, parseDisclosedKeys, roundPublicKey, roundSecretKey,
-  sealTo, sealUpdate, sealedRecipient, SealError, SEAL_OVERHEAD,
-} from "@fedstr/sdk/privacy";
-import { buildJobRequest, parseJobRequest, ProtocolError } from "@fedstr/sdk/nostr";
 import * as fl from "@fedstr/sdk/fl";
+import { buildJobRequest, ProtocolError, parseJobRequest } from "@fedstr/sdk/nostr";
+import {
+  checkRoundKey,
+  createSealKeySet,
+  isSealed,
+  keyFromHex,
+  keyToHex,
+  openUpdate,
+  parseDisclosedKeys,
+  roundPublicKey,
+  roundSecretKey,
+  SEAL_OVERHEAD,
+  SealError,
+  sealedRecipient,
+  sealTo,
+  sealUpdate,
+} from "@fedstr/sdk/privacy";
+import { expect } from "chai";
+import { generateSecretKey } from "nostr-tools/pure";
 import { sampleJob } from "../nostr/fixtures.js";
 
 const POOL = "7B5Dj7Exr1NahbKwNPjFuSKCMzu63Y51AXYYb52BDrFK";
@@ -54,7 +67,11 @@ describe("sdk/privacy: sealed updates", () => {
     // No 32-byte run of the plaintext appears in the ciphertext.
     const buf = Buffer.from(sealed);
     for (let i = 0; i + 32 <= plain.length; i += 32) expect(buf.indexOf(plain.subarray(i, i + 32))).to.equal(-1);
-    const opened = await openUpdate(sealed, await roundSecretKey(secret, set.id, 1), { pool: POOL, round: 1, participant: ALICE });
+    const opened = await openUpdate(sealed, await roundSecretKey(secret, set.id, 1), {
+      pool: POOL,
+      round: 1,
+      participant: ALICE,
+    });
     expect(Buffer.from(opened).equals(Buffer.from(plain))).to.equal(true);
     // Two seals of the same update differ (a fresh ephemeral key each time).
     const again = await sealUpdate(plain, { pool: POOL, seal: set }, { round: 1, participant: ALICE });
@@ -91,10 +108,16 @@ describe("sdk/privacy: sealed updates", () => {
     checkRoundKey(set, 2, await roundSecretKey(secret, set.id, 2));
     expect(() => checkRoundKey(set, 2, randomBytes(32))).to.throw(SealError, /round 2/);
     const other = await createSealKeySet(generateSecretKey(), 2, set.id);
-    expect(() => checkRoundKey(set, 1, Buffer.from(keyFromHex(keyToHex(new Uint8Array(32).fill(7)))))).to.throw(SealError, /round 1/);
+    expect(() => checkRoundKey(set, 1, Buffer.from(keyFromHex(keyToHex(new Uint8Array(32).fill(7)))))).to.throw(
+      SealError,
+      /round 1/,
+    );
     expect(() => checkRoundKey(set, 1, new Uint8Array(16))).to.throw(SealError, /32 bytes/);
     expect(other.keys[0]).to.not.equal(set.keys[0]);
-    expect(parseDisclosedKeys({ pool: POOL, keys: { 1: "ab".repeat(32) } })).to.deep.equal({ pool: POOL, keys: { 1: "ab".repeat(32) } });
+    expect(parseDisclosedKeys({ pool: POOL, keys: { 1: "ab".repeat(32) } })).to.deep.equal({
+      pool: POOL,
+      keys: { 1: "ab".repeat(32) },
+    });
     expect(() => parseDisclosedKeys({ pool: POOL, keys: { one: "ab".repeat(32) } })).to.throw(/not a round number/);
     expect(() => parseDisclosedKeys({ pool: POOL, keys: { 1: "xyz" } })).to.throw(/round 1 is not 64/);
     expect(() => parseDisclosedKeys([])).to.throw(/JSON object/);
@@ -127,10 +150,26 @@ describe("nostr job request: privacy modes", () => {
   it("refuses a sealed job without keys or with the wrong number, a public job with keys, and the old mode names", async () => {
     const sk = generateSecretKey();
     const seal = await createSealKeySet(generateSecretKey(), 3);
-    expect(() => buildJobRequest(sampleJob(agg, { privacy: "sealed", seal: undefined }), sk)).to.throw(ProtocolError, /needs a seal tag/);
-    expect(() => buildJobRequest(sampleJob(agg, { privacy: "sealed", seal: { ...seal, keys: seal.keys.slice(1) } }), sk)).to.throw(ProtocolError, /3 keys/);
-    expect(() => buildJobRequest(sampleJob(agg, { privacy: "sealed", seal: { ...seal, keys: ["zz", ...seal.keys.slice(1)] } }), sk)).to.throw(ProtocolError, /round 1/);
-    expect(() => buildJobRequest(sampleJob(agg, { privacy: "public", seal }), sk)).to.throw(ProtocolError, /public job has no seal/);
-    expect(() => buildJobRequest(sampleJob(agg, { privacy: "nip44" as never, seal: undefined }), sk)).to.throw(ProtocolError, /privacy must be public or sealed/);
+    expect(() => buildJobRequest(sampleJob(agg, { privacy: "sealed", seal: undefined }), sk)).to.throw(
+      ProtocolError,
+      /needs a seal tag/,
+    );
+    expect(() =>
+      buildJobRequest(sampleJob(agg, { privacy: "sealed", seal: { ...seal, keys: seal.keys.slice(1) } }), sk),
+    ).to.throw(ProtocolError, /3 keys/);
+    expect(() =>
+      buildJobRequest(
+        sampleJob(agg, { privacy: "sealed", seal: { ...seal, keys: ["zz", ...seal.keys.slice(1)] } }),
+        sk,
+      ),
+    ).to.throw(ProtocolError, /round 1/);
+    expect(() => buildJobRequest(sampleJob(agg, { privacy: "public", seal }), sk)).to.throw(
+      ProtocolError,
+      /public job has no seal/,
+    );
+    expect(() => buildJobRequest(sampleJob(agg, { privacy: "nip44" as never, seal: undefined }), sk)).to.throw(
+      ProtocolError,
+      /privacy must be public or sealed/,
+    );
   });
 });

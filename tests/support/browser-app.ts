@@ -4,7 +4,7 @@
  * network's config.json and telemetry off. Also measures what each route makes a browser download
  * on first load (JavaScript, gzipped), which is what "first-load JS" means.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -44,20 +44,36 @@ export function buildApp(log: (line: string) => void = () => {}): Promise<AppBui
     const started = Date.now();
     // FEDSTR_APP_BUILT=1: reuse the last test build (when iterating on tests, not on the app).
     const reuse = process.env.FEDSTR_APP_BUILT === "1" && existsSync(join(APP_DIR, DIST_DIR, "BUILD_ID"));
-    const { code, output } = reuse ? { code: 0, output: "(reused)" } : await run(process.execPath, [nextBin(), "build", "--webpack"], APP_DIR);
+    const { code, output } = reuse
+      ? { code: 0, output: "(reused)" }
+      : await run(process.execPath, [nextBin(), "build", "--webpack"], APP_DIR);
     if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output.split("\n").slice(-40).join("\n")}`);
     const seconds = (Date.now() - started) / 1000;
     const distDir = DIST_DIR;
-    if (!existsSync(join(APP_DIR, distDir, "BUILD_ID"))) throw new Error(`next build succeeded but wrote no app/${distDir}/BUILD_ID (does next.config.mjs still read FEDSTR_NEXT_DIST_DIR?)`);
-    log(reuse ? `next build: reused ${distDir} (FEDSTR_APP_BUILT=1)` : `next build: ${seconds.toFixed(0)} s (${distDir})`);
+    if (!existsSync(join(APP_DIR, distDir, "BUILD_ID")))
+      throw new Error(
+        `next build succeeded but wrote no app/${distDir}/BUILD_ID (does next.config.mjs still read FEDSTR_NEXT_DIST_DIR?)`,
+      );
+    log(
+      reuse ? `next build: reused ${distDir} (FEDSTR_APP_BUILT=1)` : `next build: ${seconds.toFixed(0)} s (${distDir})`,
+    );
     // The app's own reading of the build's manifests (Next.js 16 prints no sizes).
     const firstLoad = join(APP_DIR, "scripts/first-load.mjs");
     if (existsSync(firstLoad)) {
       const sizes = await run(process.execPath, [firstLoad, join(APP_DIR, distDir)], APP_DIR);
-      for (const l of sizes.output.trim().split("\n").filter((l) => !l.startsWith("{"))) log(`  build: ${l}`);
+      for (const l of sizes.output
+        .trim()
+        .split("\n")
+        .filter((l) => !l.startsWith("{")))
+        log(`  build: ${l}`);
     }
-    const manifest = JSON.parse(readFileSync(join(APP_DIR, distDir, "app-path-routes-manifest.json"), "utf8")) as Record<string, string>;
-    const pages = Object.entries(manifest).filter(([k, r]) => k.endsWith("/page") && !r.startsWith("/_")).map(([, r]) => r).sort();
+    const manifest = JSON.parse(
+      readFileSync(join(APP_DIR, distDir, "app-path-routes-manifest.json"), "utf8"),
+    ) as Record<string, string>;
+    const pages = Object.entries(manifest)
+      .filter(([k, r]) => k.endsWith("/page") && !r.startsWith("/_"))
+      .map(([, r]) => r)
+      .sort();
     return { seconds, output, distDir, pages };
   })();
   return built;
@@ -69,8 +85,12 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ code: number |
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env: { ...process.env, ...ENV }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
-    child.stdout.on("data", (d: Buffer) => { output += d.toString(); });
-    child.stderr.on("data", (d: Buffer) => { output += d.toString(); });
+    child.stdout.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
     child.on("close", (code) => resolve({ code, output }));
   });
 }
@@ -86,27 +106,45 @@ async function freePort(): Promise<number> {
   });
 }
 
-export interface AppServer { url: string; output: () => string; stop(): Promise<void> }
+export interface AppServer {
+  url: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
 
 /** `next start` for the built app on a free loopback port against the network `configPath` names. */
 export async function startApp(configPath: string): Promise<AppServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [nextBin(), "start", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: APP_DIR,
-    env: { ...process.env, ...ENV, FEDSTR_CONFIG: configPath },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [nextBin(), "start", "--hostname", "127.0.0.1", "--port", String(port)],
+    {
+      cwd: APP_DIR,
+      env: { ...process.env, ...ENV, FEDSTR_CONFIG: configPath },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
-  child.stdout!.on("data", (d: Buffer) => { output += d.toString(); });
-  child.stderr!.on("data", (d: Buffer) => { output += d.toString(); });
+  child.stdout!.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr!.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
   const exited = new Promise<void>((res) => child.once("exit", () => res()));
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
-    const up = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
+    const up = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      () => true,
+      () => false,
+    );
     if (up) break;
-    if (Date.now() > until) { child.kill("SIGKILL"); throw new Error(`next start did not answer on ${url} within 60 s:\n${output}`); }
+    if (Date.now() > until) {
+      child.kill("SIGKILL");
+      throw new Error(`next start did not answer on ${url} within 60 s:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -134,7 +172,13 @@ export async function firstLoadJs(browser: Browser, url: string): Promise<{ byte
     const page = await context.newPage();
     const bodies: Promise<number>[] = [];
     page.on("response", (r) => {
-      if (r.request().resourceType() === "script") bodies.push(r.body().then((b) => gzipSync(b).length, () => 0));
+      if (r.request().resourceType() === "script")
+        bodies.push(
+          r.body().then(
+            (b) => gzipSync(b).length,
+            () => 0,
+          ),
+        );
     });
     await page.goto(url, { waitUntil: "load" });
     // Chunks loaded right after (client-only parts); a page that polls may never go fully idle.

@@ -8,9 +8,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startMarket, type Market } from "../e2e/market.js";
+import { type Market, startMarket } from "../e2e/market.js";
 import { launchBrowser, watchPage } from "./browser.js";
-import { buildApp, startApp, type AppBuild, type AppServer } from "./browser-app.js";
+import { type AppBuild, type AppServer, buildApp, startApp } from "./browser-app.js";
 import { installTestWallet, TEST_WALLET_NAME, type TestWallet } from "./browser-wallet.js";
 
 export interface AppUser {
@@ -45,10 +45,18 @@ export function useAppEnv(wallets: string[], shards: number): AppEnv {
   let m: Market | undefined, app: AppServer | undefined, build: AppBuild | undefined, browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const env: AppEnv = {
-    get m() { return m!; },
-    get app() { return app!; },
-    get build() { return build!; },
-    get browser() { return browser!; },
+    get m() {
+      return m!;
+    },
+    get app() {
+      return app!;
+    },
+    get build() {
+      return build!;
+    },
+    get browser() {
+      return browser!;
+    },
     async user(wallet, path = "/") {
       const keypair = m!.net.wallets[wallet]?.keypair;
       if (!keypair) throw new Error(`no localnet wallet ${wallet}`);
@@ -58,8 +66,14 @@ export function useAppEnv(wallets: string[], shards: number): AppEnv {
       const page = await context.newPage();
       const problems = await watchPage(page);
       const u: AppUser = {
-        name: wallet, context, page, wallet: testWallet, problems,
-        goto: async (p) => { await page.goto(new URL(p, app!.url).href); },
+        name: wallet,
+        context,
+        page,
+        wallet: testWallet,
+        problems,
+        goto: async (p) => {
+          await page.goto(new URL(p, app!.url).href);
+        },
         connect: async () => {
           await page.getByRole("button", { name: /select wallet/i }).click();
           await page.getByRole("button", { name: new RegExp(TEST_WALLET_NAME) }).click();

@@ -7,20 +7,29 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { REPO_ROOT } from "../../localnet/index.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
 ];
 /** Screenshots and other artefacts of the browser tests. */
 export const APP_TEST_OUTPUT = join(REPO_ROOT, ".fedstr/test-output/app");
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with \`bash scripts/install-chromium.sh\` (part of \`make setup\`)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: install it with \`bash scripts/install-chromium.sh\` (part of \`make setup\`)`,
+    );
   return await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
@@ -32,7 +41,9 @@ export async function watchPage(page: Page): Promise<{ errors: string[]; offsite
   const errors: string[] = [];
   const offsite: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
   await page.route(/^(?!(https?|wss?):\/\/(127\.0\.0\.1|localhost)[:/])(https?|wss?):/, async (route) => {
     offsite.push(route.request().url());
     await route.abort("blockedbyclient");
@@ -55,5 +66,11 @@ export async function seriousA11yViolations(page: Page, include?: string): Promi
   const { violations } = await axe.analyze();
   return violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}${v.nodes.length > 3 ? ` (+${v.nodes.length - 3} more)` : ""}`);
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(" "))
+          .join("; ")}${v.nodes.length > 3 ? ` (+${v.nodes.length - 3} more)` : ""}`,
+    );
 }

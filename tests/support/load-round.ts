@@ -19,23 +19,56 @@
  * the round deadline once the on-time participants are done: the round closes there without the
  * stragglers.
  */
-import { createSealKeySet, sealUpdate } from "@fedstr/sdk/privacy";
+
 import { readFileSync } from "node:fs";
-import { Keypair, SystemProgram, Transaction, type Connection, type PublicKey, type TransactionInstruction } from "@solana/web3.js";
-import { createAssociatedTokenAccountIdempotentInstruction, createTransferInstruction, getAccount, getAssociatedTokenAddressSync } from "@solana/spl-token";
-import * as fl from "@fedstr/sdk/fl";
-import {
-  FEDSTR_ERRORS, claimRewardIx, cidToBytes, commitUpdateIx, createPoolIx, fedstrErrorName, fetchPool, fetchRoundResult, findEscrowAddress, findPoolAddress,
-  findRoundAddress, findStakeVaultAddress, joinPoolIx, rewardClaimFromJson,
-} from "@fedstr/sdk/program";
-import { buildJobRequest, buildResult, createBinding, jobFeedbackFilter, queryEvents, solanaSignerFromSecretKey, type Event } from "@fedstr/sdk/nostr";
-import { RELAY_LIMITS } from "../../sdk/src/nostr/relay-server.js";
-import { chainTime, decodeRoundReport, modelForRound, scheduleOf, type RoundReport } from "@fedstr/sdk/job";
-import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
 import { openSession, type Session } from "@fedstr/sdk/cli";
+import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
+import * as fl from "@fedstr/sdk/fl";
+import { chainTime, decodeRoundReport, modelForRound, type RoundReport, scheduleOf } from "@fedstr/sdk/job";
+import {
+  buildJobRequest,
+  buildResult,
+  createBinding,
+  type Event,
+  jobFeedbackFilter,
+  queryEvents,
+  solanaSignerFromSecretKey,
+} from "@fedstr/sdk/nostr";
+import { createSealKeySet, sealUpdate } from "@fedstr/sdk/privacy";
+import {
+  cidToBytes,
+  claimRewardIx,
+  commitUpdateIx,
+  createPoolIx,
+  FEDSTR_ERRORS,
+  fedstrErrorName,
+  fetchPool,
+  fetchRoundResult,
+  findEscrowAddress,
+  findPoolAddress,
+  findRoundAddress,
+  findStakeVaultAddress,
+  joinPoolIx,
+  rewardClaimFromJson,
+} from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
+import {
+  createAssociatedTokenAccountIdempotentInstruction,
+  createTransferInstruction,
+  getAccount,
+  getAssociatedTokenAddressSync,
+} from "@solana/spl-token";
+import {
+  type Connection,
+  Keypair,
+  type PublicKey,
+  SystemProgram,
+  Transaction,
+  type TransactionInstruction,
+} from "@solana/web3.js";
 import type { LocalnetHandle } from "../../localnet/index.js";
-import { spawnJsonLines, type RunningActor } from "../../scripts/lib/actors.js";
+import { type RunningActor, spawnJsonLines } from "../../scripts/lib/actors.js";
+import { RELAY_LIMITS } from "../../sdk/src/nostr/relay-server.js";
 import { publishFlood } from "./junk.js";
 
 export const TOKEN = 1_000_000n;
@@ -52,8 +85,10 @@ const PARTICIPANT_LAMPORTS = 100_000_000;
  * next ⌈late·n⌉ are late, the rest honest. Deterministic, so a run can be repeated.
  */
 export function behaviours(n: number, misbehave: number, late: number): Behaviour[] {
-  const cheats = Math.ceil(misbehave * n), lates = Math.ceil(late * n);
-  if (cheats + lates >= n) throw new Error(`--misbehave ${misbehave} and --late ${late} leave no honest participant among ${n}`);
+  const cheats = Math.ceil(misbehave * n),
+    lates = Math.ceil(late * n);
+  if (cheats + lates >= n)
+    throw new Error(`--misbehave ${misbehave} and --late ${late} leave no honest participant among ${n}`);
   const kinds: Behaviour[] = ["hash", "nan", "silent"];
   return Array.from({ length: n }, (_, i) => (i < cheats ? kinds[i % 3]! : i < cheats + lates ? "late" : "honest"));
 }
@@ -76,7 +111,17 @@ export interface RoundFigures {
   /** Chain clock travelled to the deadline (or last result in, when nobody is missing) → round-posted, ms. */
   overheadMs: number;
   /** The aggregator's own split (its round log), ms. */
-  phases: { collect: number; fetchVerify: number; aggregate: number; slash: number; evaluate: number; upload: number; announce: number; post: number; feedback: number };
+  phases: {
+    collect: number;
+    fetchVerify: number;
+    aggregate: number;
+    slash: number;
+    evaluate: number;
+    upload: number;
+    announce: number;
+    post: number;
+    feedback: number;
+  };
   accepted: string[];
   rejected: { participant: string; reason: string }[];
   slashed: string[];
@@ -133,15 +178,21 @@ export function vmHwmKb(pid: number): number {
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; results in order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!, i);
+      }
+    }),
+  );
   return out;
 }
 
@@ -153,17 +204,34 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
  * in ~15 s, less than a busy validator's queue of conflicting transactions can take). Each entry
  * resolves with the signature or the error name the chain gave.
  */
-async function sendAll(connection: Connection, txs: { signer: Keypair; ixs: TransactionInstruction[] }[], limit: number): Promise<({ ok: true; signature: string } | { ok: false; error: string })[]> {
+async function sendAll(
+  connection: Connection,
+  txs: { signer: Keypair; ixs: TransactionInstruction[] }[],
+  limit: number,
+): Promise<({ ok: true; signature: string } | { ok: false; error: string })[]> {
   let bh = await connection.getLatestBlockhash("confirmed");
   let bhAt = Date.now();
-  const send = async (i: number): Promise<{ ok: true; signature: string; lastValid: number } | { ok: false; error: string }> => {
-    if (Date.now() - bhAt > 3_000) { bh = await connection.getLatestBlockhash("confirmed"); bhAt = Date.now(); }
+  const send = async (
+    i: number,
+  ): Promise<{ ok: true; signature: string; lastValid: number } | { ok: false; error: string }> => {
+    if (Date.now() - bhAt > 3_000) {
+      bh = await connection.getLatestBlockhash("confirmed");
+      bhAt = Date.now();
+    }
     const { signer, ixs } = txs[i]!;
-    const tx = new Transaction({ feePayer: signer.publicKey, blockhash: bh.blockhash, lastValidBlockHeight: bh.lastValidBlockHeight }).add(...ixs);
+    const tx = new Transaction({
+      feePayer: signer.publicKey,
+      blockhash: bh.blockhash,
+      lastValidBlockHeight: bh.lastValidBlockHeight,
+    }).add(...ixs);
     tx.sign(signer);
     try {
       // No preflight simulation (the validator runs the transaction anyway): a refusal shows in its status.
-      return { ok: true, signature: await connection.sendRawTransaction(tx.serialize(), { skipPreflight: true }), lastValid: bh.lastValidBlockHeight };
+      return {
+        ok: true,
+        signature: await connection.sendRawTransaction(tx.serialize(), { skipPreflight: true }),
+        lastValid: bh.lastValidBlockHeight,
+      };
     } catch (e) {
       return { ok: false, error: fedstrErrorName(e) ?? (e as Error).message.split("\n")[0]! };
     }
@@ -171,10 +239,13 @@ async function sendAll(connection: Connection, txs: { signer: Keypair; ixs: Tran
   const out: ({ ok: true; signature: string } | { ok: false; error: string })[] = new Array(txs.length);
   const pending = new Map<string, { i: number; lastValid: number }>();
   const settle = (i: number, r: Awaited<ReturnType<typeof send>>) => {
-    if (r.ok) { pending.set(r.signature, { i, lastValid: r.lastValid }); out[i] = { ok: true, signature: r.signature }; } else out[i] = r;
+    if (r.ok) {
+      pending.set(r.signature, { i, lastValid: r.lastValid });
+      out[i] = { ok: true, signature: r.signature };
+    } else out[i] = r;
   };
   await mapLimit(txs, limit, async (_, i) => settle(i, await send(i)));
-  for (const until = Date.now() + 300_000; pending.size > 0;) {
+  for (const until = Date.now() + 300_000; pending.size > 0; ) {
     if (Date.now() > until) throw new Error(`${pending.size} transactions were not confirmed within 300 s`);
     const sigs = [...pending.keys()];
     for (let k = 0; k < sigs.length; k += 256) {
@@ -202,16 +273,36 @@ async function sendAll(connection: Connection, txs: { signer: Keypair; ixs: Tran
  * (the localnet airdrops only the wallets it starts with): 20 SOL transfers, or 4 token accounts
  * with their transfers, per transaction.
  */
-async function fundParticipants(connection: Connection, org: { keypair: Keypair; tokenAccount?: PublicKey }, mint: PublicKey, people: { wallet: Keypair; token: PublicKey }[], limit: number): Promise<void> {
+async function fundParticipants(
+  connection: Connection,
+  org: { keypair: Keypair; tokenAccount?: PublicKey },
+  mint: PublicKey,
+  people: { wallet: Keypair; token: PublicKey }[],
+  limit: number,
+): Promise<void> {
   const txs: { signer: Keypair; ixs: TransactionInstruction[] }[] = [];
   for (let k = 0; k < people.length; k += 20) {
-    txs.push({ signer: org.keypair, ixs: people.slice(k, k + 20).map((p) => SystemProgram.transfer({ fromPubkey: org.keypair.publicKey, toPubkey: p.wallet.publicKey, lamports: PARTICIPANT_LAMPORTS })) });
+    txs.push({
+      signer: org.keypair,
+      ixs: people.slice(k, k + 20).map((p) =>
+        SystemProgram.transfer({
+          fromPubkey: org.keypair.publicKey,
+          toPubkey: p.wallet.publicKey,
+          lamports: PARTICIPANT_LAMPORTS,
+        }),
+      ),
+    });
   }
   for (let k = 0; k < people.length; k += 4) {
-    txs.push({ signer: org.keypair, ixs: people.slice(k, k + 4).flatMap((p) => [
-      createAssociatedTokenAccountIdempotentInstruction(org.keypair.publicKey, p.token, p.wallet.publicKey, mint),
-      createTransferInstruction(org.tokenAccount!, p.token, org.keypair.publicKey, STAKE),
-    ]) });
+    txs.push({
+      signer: org.keypair,
+      ixs: people
+        .slice(k, k + 4)
+        .flatMap((p) => [
+          createAssociatedTokenAccountIdempotentInstruction(org.keypair.publicKey, p.token, p.wallet.publicKey, mint),
+          createTransferInstruction(org.tokenAccount!, p.token, org.keypair.publicKey, STAKE),
+        ]),
+    });
   }
   const sent = await sendAll(connection, txs, limit);
   const bad = sent.flatMap((s) => (s.ok ? [] : [s.error]));
@@ -238,11 +329,19 @@ async function lamportsOf(connection: Connection, keys: PublicKey[]): Promise<bi
 const mean = (xs: bigint[]) => (xs.length === 0 ? 0 : Number(xs.reduce((a, b) => a + b, 0n) / BigInt(xs.length)));
 
 /** Signatures by `address` newer than `until` (all of them: paged by `before`). */
-async function signaturesSince(connection: Connection, address: PublicKey, until: string | undefined): Promise<string[]> {
+async function signaturesSince(
+  connection: Connection,
+  address: PublicKey,
+  until: string | undefined,
+): Promise<string[]> {
   const out: string[] = [];
   let before: string | undefined;
   for (;;) {
-    const page = await connection.getSignaturesForAddress(address, { limit: 1000, ...(until ? { until } : {}), ...(before ? { before } : {}) }, "confirmed");
+    const page = await connection.getSignaturesForAddress(
+      address,
+      { limit: 1000, ...(until ? { until } : {}), ...(before ? { before } : {}) },
+      "confirmed",
+    );
     out.push(...page.map((s) => s.signature));
     if (page.length < 1000) return out;
     before = page.at(-1)!.signature;
@@ -276,7 +375,14 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
   const kinds = behaviours(o.participants, o.misbehave, o.late);
   const people = kinds.map((behaviour, i) => {
     const wallet = Keypair.generate();
-    return { name: `p${i + 1}`, behaviour, wallet, token: getAssociatedTokenAddressSync(config.mint!, wallet.publicKey), nostr: loadNostrKey(config, wallet), samples: 100 + (i % 50) };
+    return {
+      name: `p${i + 1}`,
+      behaviour,
+      wallet,
+      token: getAssociatedTokenAddressSync(config.mint!, wallet.publicKey),
+      nostr: loadNostrKey(config, wallet),
+      samples: 100 + (i % 50),
+    };
   });
   const tFund = performance.now();
   await fundParticipants(connection, net.wallets.organization!, config.mint!, people, limit);
@@ -285,8 +391,12 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
 
   const init = await fl.initialWeights(fl.digitsPlan("0".repeat(64)), 3);
   // Multi-Krum tolerating as many Byzantine updates as there are cheats, keeping as many as there are honest participants.
-  const honestCount = honest.length, cheatCount = kinds.filter((k) => k !== "honest" && k !== "late").length;
-  const aggregation = o.strategy === "multi-krum" ? { strategy: "krum" as const, byzantine: Math.max(1, cheatCount), multi: honestCount } : { strategy: "fedavg" as const };
+  const honestCount = honest.length,
+    cheatCount = kinds.filter((k) => k !== "honest" && k !== "late").length;
+  const aggregation =
+    o.strategy === "multi-krum"
+      ? { strategy: "krum" as const, byzantine: Math.max(1, cheatCount), multi: honestCount }
+      : { strategy: "fedavg" as const };
   const plan = fl.digitsPlan(fl.toHex(fl.hash(init)), { aggregation });
   const planCid = (await store.put(new TextEncoder().encode(JSON.stringify(plan)))).toString();
   const modelCid = (await store.put(fl.encode(init))).toString();
@@ -294,32 +404,82 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
   const [pool] = findPoolAddress(org.wallet.publicKey, poolId, config.programId);
   const now = await chainTime(connection);
   // Long rounds and windows, crossed by moving the chain clock: the join window must hold N joins.
-  const terms = { joinDeadline: now + 900, roundDuration: 3600, numRounds: o.rounds, gracePeriod: 1200, claimWindow: 3600 };
+  const terms = {
+    joinDeadline: now + 900,
+    roundDuration: 3600,
+    numRounds: o.rounds,
+    gracePeriod: 1200,
+    claimWindow: 3600,
+  };
   const mint = config.mint!;
   const reward = BigInt(o.participants) * 10n * TOKEN * BigInt(o.rounds);
-  const jobEvent = buildJobRequest({
-    programId: config.programId.toBase58(), cluster: "localnet", pool: pool.toBase58(), planCid, initialModelCid: modelCid, rounds: o.rounds,
-    reward: { amount: reward.toString(), mint: mint.toBase58() }, stake: { amount: STAKE.toString(), mint: mint.toBase58() },
-    deadlines: { join: terms.joinDeadline, end: terms.joinDeadline + terms.roundDuration * o.rounds, roundSeconds: terms.roundDuration },
-    relays: [net.relayUrl], aggregator: aggregatorNostr, privacy: "sealed", seal,
-  }, org.nostr.secretKey);
-  await org.send("create pool", [await createPoolIx(program, {
-    creator: org.wallet.publicKey, poolId, mint, creatorToken: net.wallets.organization!.tokenAccount!,
-    aggregator: aggWallet.publicKey, rewardAmount: reward, minStake: STAKE, maxParticipants: o.participants,
-    numRounds: terms.numRounds, roundDuration: terms.roundDuration, joinDeadline: terms.joinDeadline, gracePeriod: terms.gracePeriod,
-    claimWindow: terms.claimWindow, slashLimitBps: 5000,
-    nostrJobId: Buffer.from(jobEvent.id, "hex"), trainingPlanCid: cidToBytes(planCid), initialModelCid: cidToBytes(modelCid),
-  })]);
+  const jobEvent = buildJobRequest(
+    {
+      programId: config.programId.toBase58(),
+      cluster: "localnet",
+      pool: pool.toBase58(),
+      planCid,
+      initialModelCid: modelCid,
+      rounds: o.rounds,
+      reward: { amount: reward.toString(), mint: mint.toBase58() },
+      stake: { amount: STAKE.toString(), mint: mint.toBase58() },
+      deadlines: {
+        join: terms.joinDeadline,
+        end: terms.joinDeadline + terms.roundDuration * o.rounds,
+        roundSeconds: terms.roundDuration,
+      },
+      relays: [net.relayUrl],
+      aggregator: aggregatorNostr,
+      privacy: "sealed",
+      seal,
+    },
+    org.nostr.secretKey,
+  );
+  await org.send("create pool", [
+    await createPoolIx(program, {
+      creator: org.wallet.publicKey,
+      poolId,
+      mint,
+      creatorToken: net.wallets.organization!.tokenAccount!,
+      aggregator: aggWallet.publicKey,
+      rewardAmount: reward,
+      minStake: STAKE,
+      maxParticipants: o.participants,
+      numRounds: terms.numRounds,
+      roundDuration: terms.roundDuration,
+      joinDeadline: terms.joinDeadline,
+      gracePeriod: terms.gracePeriod,
+      claimWindow: terms.claimWindow,
+      slashLimitBps: 5000,
+      nostrJobId: Buffer.from(jobEvent.id, "hex"),
+      trainingPlanCid: cidToBytes(planCid),
+      initialModelCid: cidToBytes(modelCid),
+    }),
+  ]);
   await relays.publish(jobEvent);
 
   // Join: one transaction per participant.
   const keys = people.map((p) => p.wallet.publicKey);
   const beforeJoin = await lamportsOf(connection, keys);
   const tJoin = performance.now();
-  const joins = await sendAll(connection, await Promise.all(people.map(async (p) => ({
-    signer: p.wallet,
-    ixs: [await joinPoolIx(program, { participant: p.wallet.publicKey, pool, participantToken: p.token, stake: STAKE, nostrPubkey: Buffer.from(p.nostr.pubkey, "hex") })],
-  }))), limit);
+  const joins = await sendAll(
+    connection,
+    await Promise.all(
+      people.map(async (p) => ({
+        signer: p.wallet,
+        ixs: [
+          await joinPoolIx(program, {
+            participant: p.wallet.publicKey,
+            pool,
+            participantToken: p.token,
+            stake: STAKE,
+            nostrPubkey: Buffer.from(p.nostr.pubkey, "hex"),
+          }),
+        ],
+      })),
+    ),
+    limit,
+  );
   const joinMs = performance.now() - tJoin;
   const failedJoins = joins.flatMap((j, i) => (j.ok ? [] : [`${people[i]!.name}: ${j.error}`]));
   if (failedJoins.length > 0) throw new Error(`joins failed: ${failedJoins.slice(0, 5).join("; ")}`);
@@ -328,16 +488,27 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
   const joinCost = mean(beforeJoin.map((b, i) => b - afterJoin[i]!));
   log(`joined ${people.length} in ${Math.round(joinMs)} ms (${Math.round(people.length / (joinMs / 1000))}/s)`);
 
-  const bindings = await mapLimit(people, 64, (p) => createBinding(p.nostr.secretKey, solanaSignerFromSecretKey(p.wallet.secretKey)));
+  const bindings = await mapLimit(people, 64, (p) =>
+    createBinding(p.nostr.secretKey, solanaSignerFromSecretKey(p.wallet.secretKey)),
+  );
   const digits = o.train ? fl.partitionIid(fl.loadDigits(), o.participants, 7) : undefined;
 
-  const aggregator = spawnJsonLines("fedstr-aggregator", ["run", "--pool", pool.toBase58(), "--wallet", aggWallet.path, "--holdout-digits-test", "200", "--poll-ms", "300"], {
-    env: { FEDSTR_CONFIG: net.configPath },
-    onStderr: (l) => log(`[aggregator] ${l}`),
-    onLine: (l) => { if (l.event !== "result-received" && l.event !== "round-progress") log(`[aggregator] ${JSON.stringify(l).slice(0, 300)}`); },
-  });
+  const aggregator = spawnJsonLines(
+    "fedstr-aggregator",
+    ["run", "--pool", pool.toBase58(), "--wallet", aggWallet.path, "--holdout-digits-test", "200", "--poll-ms", "300"],
+    {
+      env: { FEDSTR_CONFIG: net.configPath },
+      onStderr: (l) => log(`[aggregator] ${l}`),
+      onLine: (l) => {
+        if (l.event !== "result-received" && l.event !== "round-progress")
+          log(`[aggregator] ${JSON.stringify(l).slice(0, 300)}`);
+      },
+    },
+  );
   let peakRssKb = 0;
-  const rss = setInterval(() => { peakRssKb = Math.max(peakRssKb, vmHwmKb(aggregator.child.pid!)); }, 100);
+  const rss = setInterval(() => {
+    peakRssKb = Math.max(peakRssKb, vmHwmKb(aggregator.child.pid!));
+  }, 100);
   const rounds: RoundFigures[] = [];
   let firstCommitChainTime = 0;
   try {
@@ -355,42 +526,88 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
         const ref = (await modelForRound(program, pool, account, round, plan.model.initialWeights.sha256))!;
         const global = fl.decode(await store.get(ref.cid), { copy: true });
         const idx = people.indexOf(p);
-        const weights = digits !== undefined && p.behaviour === "honest"
-          ? (await fl.trainLocal(plan, global, digits[idx]!, { seed: round * 1000 + idx })).update.weights
-          : synthetic(global, round * 100_000 + idx, p.behaviour === "nan");
-        const bytes = await sealUpdate(fl.encode(weights), { pool: pool.toBase58(), seal }, { round, participant: p.wallet.publicKey.toBase58() });
+        const weights =
+          digits !== undefined && p.behaviour === "honest"
+            ? (await fl.trainLocal(plan, global, digits[idx]!, { seed: round * 1000 + idx })).update.weights
+            : synthetic(global, round * 100_000 + idx, p.behaviour === "nan");
+        const bytes = await sealUpdate(
+          fl.encode(weights),
+          { pool: pool.toBase58(), seal },
+          { round, participant: p.wallet.publicKey.toBase58() },
+        );
         const cid = (await store.put(bytes)).toString();
         // The cheat commits the hash of other bytes than it uploaded.
         const sha = p.behaviour === "hash" ? sha256Hex(fl.encode(synthetic(global, 7 + k, false))) : sha256Hex(bytes);
         return { p, cid, sha };
       });
-      const before = await lamportsOf(connection, onTime.map((x) => x.wallet.publicKey));
+      const before = await lamportsOf(
+        connection,
+        onTime.map((x) => x.wallet.publicKey),
+      );
       const tCommit = performance.now();
-      const commits = await sendAll(connection, await Promise.all(made.map(async ({ p, cid, sha }) => ({
-        signer: p.wallet,
-        ixs: [await commitUpdateIx(program, { participant: p.wallet.publicKey, pool, round, updateHash: Buffer.from(sha, "hex"), updateCid: cidToBytes(cid), samples: p.samples })],
-      }))), limit);
+      const commits = await sendAll(
+        connection,
+        await Promise.all(
+          made.map(async ({ p, cid, sha }) => ({
+            signer: p.wallet,
+            ixs: [
+              await commitUpdateIx(program, {
+                participant: p.wallet.publicKey,
+                pool,
+                round,
+                updateHash: Buffer.from(sha, "hex"),
+                updateCid: cidToBytes(cid),
+                samples: p.samples,
+              }),
+            ],
+          })),
+        ),
+        limit,
+      );
       const commitMs = performance.now() - tCommit;
       const bad = commits.flatMap((c, i) => (c.ok ? [] : [`${made[i]!.p.name}: ${c.error}`]));
       if (bad.length > 0) throw new Error(`round ${round}: commits failed: ${bad.slice(0, 5).join("; ")}`);
-      const after = await lamportsOf(connection, onTime.map((x) => x.wallet.publicKey));
+      const after = await lamportsOf(
+        connection,
+        onTime.map((x) => x.wallet.publicKey),
+      );
       const commitRent = await connection.getMinimumBalanceForRentExemption(168);
       const spent = onTime.flatMap((x, i) => (x.behaviour === "honest" ? [before[i]! - after[i]!] : []));
       const commitFee = mean(spent) - commitRent;
 
       // Results (not from the silent ones), over a few paced connections.
-      const results: Event[] = made.filter(({ p }) => p.behaviour !== "silent").map(({ p, cid, sha }) => buildResult({
-        job: jobEvent, aggregator: aggregatorNostr, binding: bindings[people.indexOf(p)]!, encrypt: true,
-        payload: { update: cid, sha256: sha, samples: p.samples, round, metrics: { loss: 1 } },
-      }, p.nostr.secretKey));
+      const results: Event[] = made
+        .filter(({ p }) => p.behaviour !== "silent")
+        .map(({ p, cid, sha }) =>
+          buildResult(
+            {
+              job: jobEvent,
+              aggregator: aggregatorNostr,
+              binding: bindings[people.indexOf(p)]!,
+              encrypt: true,
+              payload: { update: cid, sha256: sha, samples: p.samples, round, metrics: { loss: 1 } },
+            },
+            p.nostr.secretKey,
+          ),
+        );
       const tPub = performance.now();
-      const flood = await publishFlood(net.relayUrl, results, { connections: Math.min(8, Math.max(1, Math.ceil(results.length / 100))), perSecond: Math.floor(RELAY_LIMITS.eventsPerSecond * 0.9) });
+      const flood = await publishFlood(net.relayUrl, results, {
+        connections: Math.min(8, Math.max(1, Math.ceil(results.length / 100))),
+        perSecond: Math.floor(RELAY_LIMITS.eventsPerSecond * 0.9),
+      });
       const pubMs = performance.now() - tPub;
-      if (flood.ok !== results.length) throw new Error(`round ${round}: the relay took ${flood.ok}/${results.length} results: ${JSON.stringify(flood.refused)}`);
+      if (flood.ok !== results.length)
+        throw new Error(
+          `round ${round}: the relay took ${flood.ok}/${results.length} results: ${JSON.stringify(flood.refused)}`,
+        );
       let lastIn = Date.now();
-      log(`round ${round}: ${made.length} updates committed (${Math.round(commitMs)} ms), ${results.length} results published (${Math.round(pubMs)} ms)`);
+      log(
+        `round ${round}: ${made.length} updates committed (${Math.round(commitMs)} ms), ${results.length} results published (${Math.round(pubMs)} ms)`,
+      );
 
-      const aggSigsBefore = (await connection.getSignaturesForAddress(aggWallet.publicKey, { limit: 1 }, "confirmed"))[0]?.signature;
+      const aggSigsBefore = (
+        await connection.getSignaturesForAddress(aggWallet.publicKey, { limit: 1 }, "confirmed")
+      )[0]?.signature;
       const [aggLamportsBefore] = await lamportsOf(connection, [aggWallet.publicKey]);
       const waitingFor = made.some(({ p }) => p.behaviour === "silent") || people.some((p) => p.behaviour === "late");
       if (waitingFor) {
@@ -399,23 +616,49 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
         lastIn = Date.now();
       }
       const late = people.filter((p) => p.behaviour === "late");
-      const lateTry = sendAll(connection, await Promise.all(late.map(async (p) => ({
-        signer: p.wallet,
-        ixs: [await commitUpdateIx(program, { participant: p.wallet.publicKey, pool, round, updateHash: Buffer.alloc(32, 1), updateCid: cidToBytes(modelCid), samples: p.samples })],
-      }))), limit);
+      const lateTry = sendAll(
+        connection,
+        await Promise.all(
+          late.map(async (p) => ({
+            signer: p.wallet,
+            ixs: [
+              await commitUpdateIx(program, {
+                participant: p.wallet.publicKey,
+                pool,
+                round,
+                updateHash: Buffer.alloc(32, 1),
+                updateCid: cidToBytes(modelCid),
+                samples: p.samples,
+              }),
+            ],
+          })),
+        ),
+        limit,
+      );
       const posted = await aggregator.waitFor((l) => l.event === "round-posted" && l.round === round);
       // feedback-pending: not every relay took every event yet (the aggregator retries later); the figure then says so.
-      const feedbackSent = await aggregator.waitFor((l) => (l.event === "feedback-sent" || l.event === "feedback-pending") && l.round === round);
+      const feedbackSent = await aggregator.waitFor(
+        (l) => (l.event === "feedback-sent" || l.event === "feedback-pending") && l.round === round,
+      );
       const lateRefused: Record<string, number> = {};
-      for (const r of await lateTry) { const k = r.ok ? "LANDED" : r.error; lateRefused[k] = (lateRefused[k] ?? 0) + 1; }
+      for (const r of await lateTry) {
+        const k = r.ok ? "LANDED" : r.error;
+        lateRefused[k] = (lateRefused[k] ?? 0) + 1;
+      }
       const lines = aggregator.lines;
       const collected = lines.find((l) => l.event === "round-collected" && l.round === round)!;
       const aggregated = lines.find((l) => l.event === "round-aggregated" && l.round === round)!;
       const t = (aggregated.timings ?? {}) as Record<string, number>;
       const phases = {
         collect: (collected.ts as number) - lastIn,
-        fetchVerify: t.fetchVerifyMs ?? Number.NaN, aggregate: t.aggregateMs ?? Number.NaN, slash: t.slashMs ?? Number.NaN, evaluate: t.evaluateMs ?? Number.NaN, upload: t.uploadMs ?? Number.NaN,
-        announce: (posted.announceMs as number | undefined) ?? Number.NaN, post: (posted.postMs as number | undefined) ?? Number.NaN, feedback: feedbackSent.event === "feedback-sent" ? (feedbackSent.feedbackMs as number) : Number.NaN,
+        fetchVerify: t.fetchVerifyMs ?? Number.NaN,
+        aggregate: t.aggregateMs ?? Number.NaN,
+        slash: t.slashMs ?? Number.NaN,
+        evaluate: t.evaluateMs ?? Number.NaN,
+        upload: t.uploadMs ?? Number.NaN,
+        announce: (posted.announceMs as number | undefined) ?? Number.NaN,
+        post: (posted.postMs as number | undefined) ?? Number.NaN,
+        feedback: feedbackSent.event === "feedback-sent" ? (feedbackSent.feedbackMs as number) : Number.NaN,
       };
       const aggSigs = await signaturesSince(connection, aggWallet.publicKey, aggSigsBefore);
       const [aggLamportsAfter] = await lamportsOf(connection, [aggWallet.publicKey]);
@@ -427,32 +670,81 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
       const rr = (await fetchRoundResult(program, findRoundAddress(pool, round, program.programId)[0]))!;
       const acceptedSet = new Set(posted.accepted as string[]);
       const claimers = people.filter((p) => acceptedSet.has(p.wallet.publicKey.toBase58()));
-      const claims = claimers.map((p) => ({ p, claim: rewardClaimFromJson(report.rewards, p.wallet.publicKey, Uint8Array.from(rr.merkleRoot))! }));
-      const beforeClaim = await lamportsOf(connection, claimers.map((p) => p.wallet.publicKey));
+      const claims = claimers.map((p) => ({
+        p,
+        claim: rewardClaimFromJson(report.rewards, p.wallet.publicKey, Uint8Array.from(rr.merkleRoot))!,
+      }));
+      const beforeClaim = await lamportsOf(
+        connection,
+        claimers.map((p) => p.wallet.publicKey),
+      );
       const tClaim = performance.now();
-      const claimTx = await sendAll(connection, await Promise.all(claims.map(async ({ p, claim }) => ({
-        signer: p.wallet,
-        ixs: [await claimRewardIx(program, { participant: p.wallet.publicKey, pool, round, weight: claim.weight, amount: claim.amount, updateHash: claim.updateHash, proof: claim.proof, destination: p.token })],
-      }))), limit);
+      const claimTx = await sendAll(
+        connection,
+        await Promise.all(
+          claims.map(async ({ p, claim }) => ({
+            signer: p.wallet,
+            ixs: [
+              await claimRewardIx(program, {
+                participant: p.wallet.publicKey,
+                pool,
+                round,
+                weight: claim.weight,
+                amount: claim.amount,
+                updateHash: claim.updateHash,
+                proof: claim.proof,
+                destination: p.token,
+              }),
+            ],
+          })),
+        ),
+        limit,
+      );
       const claimMs = performance.now() - tClaim;
       const badClaims = claimTx.flatMap((c, i) => (c.ok ? [] : [`${claims[i]!.p.name}: ${c.error}`]));
       if (badClaims.length > 0) throw new Error(`round ${round}: claims failed: ${badClaims.slice(0, 5).join("; ")}`);
-      const afterClaim = await lamportsOf(connection, claimers.map((p) => p.wallet.publicKey));
+      const afterClaim = await lamportsOf(
+        connection,
+        claimers.map((p) => p.wallet.publicKey),
+      );
 
-      const feedback = await queryEvents(relays, [{ ...jobFeedbackFilter(jobEvent.id, { from: [aggregatorNostr] }), limit: 100_000 }]);
+      const feedback = await queryEvents(relays, [
+        { ...jobFeedbackFilter(jobEvent.id, { from: [aggregatorNostr] }), limit: 100_000 },
+      ]);
       const slashed = (posted.slashed as { participant: string }[]).map((s) => s.participant);
       rounds.push({
-        round, overheadMs: (posted.ts as number) - lastIn, phases,
-        accepted: posted.accepted as string[], rejected: (posted.rejected as { participant: string; reason: string }[]).map(({ participant, reason }) => ({ participant, reason })),
-        slashed, lateRefused, reportBytes: reportBytes.length,
-        feedbackEvents: feedback.filter((e) => e.tags.some((x) => x[0] === "round" && x[1] === String(round)) || e.created_at >= Math.floor(lastIn / 1000) - 1).length,
+        round,
+        overheadMs: (posted.ts as number) - lastIn,
+        phases,
+        accepted: posted.accepted as string[],
+        rejected: (posted.rejected as { participant: string; reason: string }[]).map(({ participant, reason }) => ({
+          participant,
+          reason,
+        })),
+        slashed,
+        lateRefused,
+        reportBytes: reportBytes.length,
+        feedbackEvents: feedback.filter(
+          (e) =>
+            e.tags.some((x) => x[0] === "round" && x[1] === String(round)) ||
+            e.created_at >= Math.floor(lastIn / 1000) - 1,
+        ).length,
         resultEventsPerSec: Math.round(results.length / (pubMs / 1000)),
-        aggregatorTxs: aggSigs.length, aggregatorSlashTxs: slashed.length, aggregatorLamports: Number(aggLamportsBefore! - aggLamportsAfter!),
-        commitFeeLamports: commitFee, commitRentLamports: commitRent, claimFeeLamports: mean(beforeClaim.map((b, i) => b - afterClaim[i]!)),
-        commitsPerSec: Math.round(made.length / (commitMs / 1000)), claimsPerSec: Math.round(claims.length / (claimMs / 1000)),
-        claimed: claims.length, claimedTotal: claims.reduce((s, c) => s + c.claim.amount, 0n).toString(), reportReward: report.reward,
+        aggregatorTxs: aggSigs.length,
+        aggregatorSlashTxs: slashed.length,
+        aggregatorLamports: Number(aggLamportsBefore! - aggLamportsAfter!),
+        commitFeeLamports: commitFee,
+        commitRentLamports: commitRent,
+        claimFeeLamports: mean(beforeClaim.map((b, i) => b - afterClaim[i]!)),
+        commitsPerSec: Math.round(made.length / (commitMs / 1000)),
+        claimsPerSec: Math.round(claims.length / (claimMs / 1000)),
+        claimed: claims.length,
+        claimedTotal: claims.reduce((s, c) => s + c.claim.amount, 0n).toString(),
+        reportReward: report.reward,
       });
-      log(`round ${round}: overhead ${rounds.at(-1)!.overheadMs} ms, ${acceptedSet.size} accepted, ${slashed.length} slashed, ${claims.length} claims (${Math.round(claimMs)} ms)`);
+      log(
+        `round ${round}: overhead ${rounds.at(-1)!.overheadMs} ms, ${acceptedSet.size} accepted, ${slashed.length} slashed, ${claims.length} claims (${Math.round(claimMs)} ms)`,
+      );
     }
   } finally {
     clearInterval(rss);
@@ -464,19 +756,38 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
   const acc = (await fetchPool(program, pool))!;
   const escrow = (await getAccount(connection, findEscrowAddress(pool, program.programId)[0])).amount;
   const vault = (await getAccount(connection, findStakeVaultAddress(pool, program.programId)[0])).amount;
-  const escrowExpected = BigInt(acc.totalFunded.toString()) - BigInt(acc.totalClaimed.toString()) - BigInt(acc.totalRefunded.toString());
+  const escrowExpected =
+    BigInt(acc.totalFunded.toString()) - BigInt(acc.totalClaimed.toString()) - BigInt(acc.totalRefunded.toString());
   // totalStaked is net of slashes: the stakes less what was moved to the escrow.
   const vaultExpected = BigInt(acc.totalStaked.toString());
   const claimedAll = rounds.reduce((s, r) => s + BigInt(r.claimedTotal), 0n);
   const schedule = scheduleOf(acc);
   return {
-    pool: pool.toBase58(), n: o.participants, behaviours: kinds, wallets: people.map((p) => p.wallet.publicKey.toBase58()), joinsPerSec: Math.round(people.length / (joinMs / 1000)), joinFeeLamports: joinCost - participantRentLamports, participantRentLamports,
-    rounds, peakRssKb, exitCode, aggregator, org,
+    pool: pool.toBase58(),
+    n: o.participants,
+    behaviours: kinds,
+    wallets: people.map((p) => p.wallet.publicKey.toBase58()),
+    joinsPerSec: Math.round(people.length / (joinMs / 1000)),
+    joinFeeLamports: joinCost - participantRentLamports,
+    participantRentLamports,
+    rounds,
+    peakRssKb,
+    exitCode,
+    aggregator,
+    org,
     reconcile: {
-      escrow: escrow.toString(), escrowExpected: escrowExpected.toString(), vault: vault.toString(), vaultExpected: vaultExpected.toString(),
-      ok: escrow === escrowExpected && vault === vaultExpected && claimedAll === BigInt(acc.totalClaimed.toString()) && vaultExpected === BigInt(o.participants) * STAKE - BigInt(acc.totalSlashed.toString()),
+      escrow: escrow.toString(),
+      escrowExpected: escrowExpected.toString(),
+      vault: vault.toString(),
+      vaultExpected: vaultExpected.toString(),
+      ok:
+        escrow === escrowExpected &&
+        vault === vaultExpected &&
+        claimedAll === BigInt(acc.totalClaimed.toString()) &&
+        vaultExpected === BigInt(o.participants) * STAKE - BigInt(acc.totalSlashed.toString()),
     },
-    rentBackAfterSec: schedule.roundDeadline(o.rounds) + schedule.gracePeriod + schedule.claimWindow - firstCommitChainTime,
+    rentBackAfterSec:
+      schedule.roundDeadline(o.rounds) + schedule.gracePeriod + schedule.claimWindow - firstCommitChainTime,
     schedule: { roundDuration: terms.roundDuration, gracePeriod: terms.gracePeriod, claimWindow: terms.claimWindow },
   };
 }

@@ -1,11 +1,11 @@
 "use client";
+import { chainTime } from "@fedstr/sdk/job";
+import { useConnection } from "@solana/wallet-adapter-react";
+import { useQuery } from "@tanstack/react-query";
 // The chain's clock (Clock sysvar), which every deadline is judged by. Polled every few seconds;
 // between polls the countdown advances with the browser's monotonic clock from the last chain
 // reading, so a skewed computer clock never moves a deadline.
 import { useEffect, useState } from "react";
-import { useQuery } from "@tanstack/react-query";
-import { useConnection } from "@solana/wallet-adapter-react";
-import { chainTime } from "@fedstr/sdk/job";
 import { useFedstr } from "./fedstr";
 
 export function useChainTime(): number | undefined {

@@ -1,11 +1,11 @@
 "use client";
+import type { IdentityBinding } from "@fedstr/sdk/nostr";
+import { useWallet } from "@solana/wallet-adapter-react";
 // The app's Nostr identity, derived from the connected wallet (see @fedstr/sdk/nostr wallet-key
 // and docs/app.md): the wallet signs a fixed message once per page session; the key lives in
 // memory only and is derived again after a reload. The `solana` identity binding (both keys
 // signing each other's public key) is made on demand, for events that must carry it.
 import { useCallback } from "react";
-import { useWallet } from "@solana/wallet-adapter-react";
-import type { IdentityBinding } from "@fedstr/sdk/nostr";
 
 const keys = new Map<string, { secretKey: Uint8Array; pubkey: string }>();
 const bindings = new Map<string, IdentityBinding>();

@@ -1,10 +1,10 @@
 "use client";
+import type { RelayPool, RelayStatus } from "@fedstr/sdk/nostr";
+import { useQuery } from "@tanstack/react-query";
 // The relays (one RelayPool per relay list, reconnecting with back-off), their status for the
 // banner, and the job's events: the job request and the aggregator's feedback with the round
 // report references. Events are verified by the SDK's EventReader (id, signature, schema).
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { useQuery } from "@tanstack/react-query";
-import type { RelayPool, RelayStatus } from "@fedstr/sdk/nostr";
 import { useSettings } from "./settings";
 
 const HISTORY = 10 * 365 * 86400;
@@ -93,7 +93,9 @@ export function useAggregatorFeedback(jobId: string | undefined, aggregator: str
     refetchInterval: live ? 5_000 : 30_000,
     queryFn: async () => {
       const { EventReader, KIND_JOB_FEEDBACK, jobFeedbackFilter, queryEvents } = await import("@fedstr/sdk/nostr");
-      const events = await queryEvents(await hub.ready, [jobFeedbackFilter(jobId!, { from: [aggregator!] })], { timeoutMs: 5_000 });
+      const events = await queryEvents(await hub.ready, [jobFeedbackFilter(jobId!, { from: [aggregator!] })], {
+        timeoutMs: 5_000,
+      });
       const reader = new EventReader({ kinds: [KIND_JOB_FEEDBACK], maxAgeSec: HISTORY });
       reader.followJob(jobId!, [aggregator!]);
       let heard = 0;
@@ -102,7 +104,11 @@ export function useAggregatorFeedback(jobId: string | undefined, aggregator: str
         const a = reader.accept(e);
         if (a?.type !== "feedback") continue;
         heard++;
-        statuses.push({ status: a.feedback.status, ...(a.feedback.round !== undefined ? { round: a.feedback.round } : {}), at: e.created_at });
+        statuses.push({
+          status: a.feedback.status,
+          ...(a.feedback.round !== undefined ? { round: a.feedback.round } : {}),
+          at: e.created_at,
+        });
       }
       return { heard, statuses: statuses.sort((a, b) => b.at - a.at) };
     },

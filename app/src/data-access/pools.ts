@@ -1,20 +1,36 @@
 "use client";
+import { fetchPoolMint, type PoolMintInfo, type PoolSummary, summarizePool } from "@fedstr/sdk/job";
+import {
+  type FedstrEvent,
+  type FedstrProgram,
+  fetchCommitmentsOfRound,
+  fetchParticipant,
+  fetchParticipantsOfPool,
+  fetchPool,
+  fetchRoundResultsOfPool,
+  findEscrowAddress,
+  findParticipantAddress,
+  findStakeVaultAddress,
+  type ParticipantAccount,
+  type PoolAccount,
+  PoolStatus,
+  parseFedstrEvents,
+  type RoundResultAccount,
+} from "@fedstr/sdk/program";
+import { getAssociatedTokenAddressSync, getMint } from "@solana/spl-token";
+import { useConnection } from "@solana/wallet-adapter-react";
+import { PublicKey } from "@solana/web3.js";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 // Pool accounts and what hangs off them, each a query keyed by cluster, RPC, program and account.
 // A pool page subscribes to the pool account (and polls while it runs), so it updates live.
 import { useEffect } from "react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { PublicKey } from "@solana/web3.js";
-import { useConnection } from "@solana/wallet-adapter-react";
-import { getMint, getAssociatedTokenAddressSync } from "@solana/spl-token";
-import {
-  PoolStatus, fetchPool, fetchRoundResultsOfPool, fetchParticipantsOfPool, fetchParticipant, findParticipantAddress,
-  findEscrowAddress, findStakeVaultAddress, fetchCommitmentsOfRound, parseFedstrEvents,
-  type PoolAccount, type RoundResultAccount, type ParticipantAccount, type FedstrEvent, type FedstrProgram,
-} from "@fedstr/sdk/program";
-import { fetchPoolMint, summarizePool, type PoolMintInfo, type PoolSummary } from "@fedstr/sdk/job";
 import { useFedstr } from "./fedstr";
 
-export interface PoolRow { address: PublicKey; account: PoolAccount; summary: PoolSummary }
+export interface PoolRow {
+  address: PublicKey;
+  account: PoolAccount;
+  summary: PoolSummary;
+}
 
 export function parseAddress(s: string | undefined): PublicKey | undefined {
   if (!s) return undefined;
@@ -38,9 +54,14 @@ export function usePools() {
         const m = a.account.mint.toBase58();
         if (!mints.has(m)) mints.set(m, fetchPoolMint(connection, a.account.mint));
       }
-      const rows = await Promise.all(all.map(async (a) => ({ address: a.publicKey, account: a.account, summary: summarizePool(a.publicKey, a.account, await mints.get(a.account.mint.toBase58())!) })));
-      return rows
-        .sort((a, b) => Number(b.account.joinDeadline.toString()) - Number(a.account.joinDeadline.toString()));
+      const rows = await Promise.all(
+        all.map(async (a) => ({
+          address: a.publicKey,
+          account: a.account,
+          summary: summarizePool(a.publicKey, a.account, await mints.get(a.account.mint.toBase58())!),
+        })),
+      );
+      return rows.sort((a, b) => Number(b.account.joinDeadline.toString()) - Number(a.account.joinDeadline.toString()));
     },
     refetchInterval: 10_000,
   });
@@ -59,20 +80,31 @@ export function usePool(address: PublicKey | undefined) {
       const account = await fetchPool(program, address!);
       if (!account) return null;
       // A mint's freeze authority is read once per page, not on every poll of the pool.
-      const mint = await client.fetchQuery({ queryKey: [...key, "pool-mint", account.mint.toBase58()], queryFn: () => fetchPoolMint(connection, account.mint), staleTime: Infinity });
+      const mint = await client.fetchQuery({
+        queryKey: [...key, "pool-mint", account.mint.toBase58()],
+        queryFn: () => fetchPoolMint(connection, account.mint),
+        staleTime: Infinity,
+      });
       return { address: address!, account, summary: summarizePool(address!, account, mint) };
     },
     refetchInterval: (query) => (query.state.data?.account.status === PoolStatus.Active ? 4_000 : 30_000),
   });
   useEffect(() => {
     if (!address) return;
-    const sub = connection.onAccountChange(address, () => void client.invalidateQueries({ queryKey: [...key, "pool", id] }), { commitment: "confirmed" });
+    const sub = connection.onAccountChange(
+      address,
+      () => void client.invalidateQueries({ queryKey: [...key, "pool", id] }),
+      { commitment: "confirmed" },
+    );
     return () => void connection.removeAccountChangeListener(sub);
   }, [connection, address, client, key, id]);
   return q;
 }
 
-export interface RoundRow { round: number; result: RoundResultAccount }
+export interface RoundRow {
+  round: number;
+  result: RoundResultAccount;
+}
 
 export function useRounds(pool: PoolRow | null | undefined) {
   const { program, key } = useFedstr();
@@ -81,7 +113,9 @@ export function useRounds(pool: PoolRow | null | undefined) {
     queryKey: [...key, "rounds", id, pool?.account.roundsPosted ?? 0],
     enabled: !!pool,
     queryFn: async (): Promise<RoundRow[]> =>
-      (await fetchRoundResultsOfPool(program, pool!.address)).map((r) => ({ round: r.account.round, result: r.account })).sort((a, b) => a.round - b.round),
+      (await fetchRoundResultsOfPool(program, pool!.address))
+        .map((r) => ({ round: r.account.round, result: r.account }))
+        .sort((a, b) => a.round - b.round),
   });
 }
 
@@ -91,7 +125,11 @@ export function useParticipants(pool: PoolRow | null | undefined) {
   return useQuery({
     queryKey: [...key, "participants", id],
     enabled: !!pool,
-    queryFn: async () => (await fetchParticipantsOfPool(program, pool!.address)).map((p) => ({ address: p.publicKey, account: p.account })),
+    queryFn: async () =>
+      (await fetchParticipantsOfPool(program, pool!.address)).map((p) => ({
+        address: p.publicKey,
+        account: p.account,
+      })),
     refetchInterval: 8_000,
   });
 }
@@ -113,12 +151,18 @@ export function useMyParticipant(pool: PublicKey | undefined, wallet: PublicKey 
   return useQuery({
     queryKey: [...key, "participant", pool?.toBase58() ?? "", wallet?.toBase58() ?? ""],
     enabled: !!pool && !!wallet,
-    queryFn: async (): Promise<ParticipantAccount | null> => fetchParticipant(program, findParticipantAddress(pool!, wallet!, programId)[0]),
+    queryFn: async (): Promise<ParticipantAccount | null> =>
+      fetchParticipant(program, findParticipantAddress(pool!, wallet!, programId)[0]),
     refetchInterval: 8_000,
   });
 }
 
-export interface MintInfo { address: PublicKey; decimals: number; freezeAuthority: PublicKey | null; mintAuthority: PublicKey | null }
+export interface MintInfo {
+  address: PublicKey;
+  decimals: number;
+  freezeAuthority: PublicKey | null;
+  mintAuthority: PublicKey | null;
+}
 
 export function useMint(mint: PublicKey | undefined) {
   const { connection } = useConnection();
@@ -130,7 +174,12 @@ export function useMint(mint: PublicKey | undefined) {
     // The pool summary carries the freeze authority too; this also gives the decimals and mint authority.
     queryFn: async (): Promise<MintInfo> => {
       const m = await getMint(connection, mint!, "confirmed");
-      return { address: mint!, decimals: m.decimals, freezeAuthority: m.freezeAuthority, mintAuthority: m.mintAuthority };
+      return {
+        address: mint!,
+        decimals: m.decimals,
+        freezeAuthority: m.freezeAuthority,
+        mintAuthority: m.mintAuthority,
+      };
     },
   });
 }
@@ -164,7 +213,12 @@ export function walletTokenAccount(wallet: PublicKey, mint: PublicKey): PublicKe
   return getAssociatedTokenAddressSync(mint, wallet, true);
 }
 
-export interface HistoryEntry { signature: string; blockTime: number | null; failed: boolean; events: FedstrEvent[] }
+export interface HistoryEntry {
+  signature: string;
+  blockTime: number | null;
+  failed: boolean;
+  events: FedstrEvent[];
+}
 
 /** The pool's transaction history (newest first) from the RPC's signature index, with the fedstr events in each. */
 export function usePoolEvents(pool: PublicKey | undefined) {
@@ -177,7 +231,10 @@ export function usePoolEvents(pool: PublicKey | undefined) {
     enabled: list.length > 0,
     staleTime: Infinity,
     queryFn: async (): Promise<HistoryEntry[]> => {
-      const txs = await connection.getTransactions(list, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+      const txs = await connection.getTransactions(list, {
+        commitment: "confirmed",
+        maxSupportedTransactionVersion: 0,
+      });
       return (sigs.data ?? []).map((s, i) => ({
         signature: s.signature,
         blockTime: s.blockTime ?? null,

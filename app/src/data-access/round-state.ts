@@ -3,7 +3,7 @@
 // reload or a closed tab loses no committed work: the update's CID, sha256 and sample count once
 // uploaded, the commit signature once committed, the result event once published. The chain's
 // commitment account is still what decides whether a round is committed (checked before every commit).
-import { get, set, keys } from "idb-keyval";
+import { get, keys, set } from "idb-keyval";
 
 export interface RoundState {
   round: number;
@@ -18,7 +18,12 @@ export interface RoundState {
   eventId?: string;
 }
 
-export interface RoundStateScope { cluster: string; programId: string; pool: string; wallet: string }
+export interface RoundStateScope {
+  cluster: string;
+  programId: string;
+  pool: string;
+  wallet: string;
+}
 
 const prefix = (s: RoundStateScope) => `fedstr.train/${s.cluster}/${s.programId}/${s.pool}/${s.wallet}/`;
 

@@ -1,7 +1,7 @@
 "use client";
+import { useQuery } from "@tanstack/react-query";
 // Settings: the server's config (the CLI's rules) as defaults, the user's overrides in localStorage.
 import { createContext, useContext, useEffect, useMemo, useState } from "react";
-import { useQuery } from "@tanstack/react-query";
 import { applyOverrides, type PublicConfig, type SettingsOverrides } from "@/lib/public-config";
 
 const STORAGE_KEY = "fedstr.settings.v1";
@@ -39,11 +39,24 @@ export function SettingsProvider({ children }: { children: React.ReactNode }) {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(overrides));
   }, [overrides]);
   const value = useMemo(
-    () => (server.data ? { config: applyOverrides(server.data, overrides), server: server.data, overrides, setOverrides: setState } : null),
+    () =>
+      server.data
+        ? { config: applyOverrides(server.data, overrides), server: server.data, overrides, setOverrides: setState }
+        : null,
     [server.data, overrides],
   );
-  if (server.error) return <p role="alert" data-testid="config-error" style={{ padding: "2rem" }}>The server has no usable fedstr config: {server.error.message}</p>;
-  if (!value) return <p className="muted" style={{ padding: "2rem" }}>Reading the network configuration…</p>;
+  if (server.error)
+    return (
+      <p role="alert" data-testid="config-error" style={{ padding: "2rem" }}>
+        The server has no usable fedstr config: {server.error.message}
+      </p>
+    );
+  if (!value)
+    return (
+      <p className="muted" style={{ padding: "2rem" }}>
+        Reading the network configuration…
+      </p>
+    );
   return <SettingsContext.Provider value={value}>{children}</SettingsContext.Provider>;
 }
 

@@ -14,21 +14,36 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
 };
 
 async function handle(m: WorkerRequest): Promise<void> {
-  const post = (r: Reply, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ ...r, id: m.id }, transfer);
+  const post = (r: Reply, transfer: Transferable[] = []) =>
+    (self as unknown as DedicatedWorkerGlobalScope).postMessage({ ...r, id: m.id }, transfer);
   try {
     const { tf, backend } = await loadBrowserTf(m.backend, { wasmPaths: m.wasmPaths });
     post({ type: "backend", backend });
     if (m.type === "probe") return;
     const global = decode(m.model, { copy: true });
     const res = await trainLocal(m.plan, global, m.data, {
-      tf, seed: m.seed,
+      tf,
+      seed: m.seed,
       onBatch: (p) => post({ type: "batch", ...p }),
-      onProgress: (p) => post({ type: "epoch", epoch: p.epoch, epochs: p.epochs, ...(p.loss !== undefined ? { loss: p.loss } : {}) }),
+      onProgress: (p) =>
+        post({ type: "epoch", epoch: p.epoch, epochs: p.epochs, ...(p.loss !== undefined ? { loss: p.loss } : {}) }),
     });
     const bytes = encode(res.update.weights);
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(res.metrics)) if (typeof v === "number" && Number.isFinite(v)) metrics[k] = v;
-    post({ type: "done", backend, bytes, sha256: toHex(hashBytes(bytes)), samples: res.update.numSamples, metrics, deltaNorm: res.deltaNorm, durationMs: res.durationMs }, [bytes.buffer]);
+    post(
+      {
+        type: "done",
+        backend,
+        bytes,
+        sha256: toHex(hashBytes(bytes)),
+        samples: res.update.numSamples,
+        metrics,
+        deltaNorm: res.deltaNorm,
+        durationMs: res.durationMs,
+      },
+      [bytes.buffer],
+    );
   } catch (e) {
     post({ type: "error", message: (e as Error).message ?? String(e) });
   }

@@ -1,9 +1,9 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
-import { usePools, useMint, type PoolRow } from "@/data-access/pools";
 import { useChainTime } from "@/data-access/chain-time";
-import { phaseOf, type PhaseFilter } from "@/lib/phase";
+import { type PoolRow, useMint, usePools } from "@/data-access/pools";
+import { type PhaseFilter, phaseOf } from "@/lib/phase";
 import { amount, duration, short, when } from "@/ui/format";
 import { QueryError } from "@/ui/query-error";
 
@@ -15,13 +15,34 @@ function Row({ pool, now }: { pool: PoolRow; now: number }) {
   const left = BigInt(s.funded) - BigInt(s.claimed) - BigInt(s.refunded);
   return (
     <tr data-testid="pool-row" data-pool={s.address} data-phase={ph.phase}>
-      <td><Link href={`/pools/${s.address}`}>{short(s.address, 6)}</Link></td>
-      <td><span className={`badge ${ph.filter}`}>{ph.label}</span></td>
-      <td data-testid="pool-reward">{amount(s.funded, dec)} / {amount(s.claimed, dec)} / {amount(left, dec)}</td>
+      <td>
+        <Link href={`/pools/${s.address}`}>{short(s.address, 6)}</Link>
+      </td>
+      <td>
+        <span className={`badge ${ph.filter}`}>{ph.label}</span>
+      </td>
+      <td data-testid="pool-reward">
+        {amount(s.funded, dec)} / {amount(s.claimed, dec)} / {amount(left, dec)}
+      </td>
       <td>{amount(s.minStake, dec)}</td>
-      <td>{s.participants} / {s.maxParticipants}</td>
-      <td>{s.roundsPosted} / {s.rounds}</td>
-      <td data-testid="pool-deadline">{ph.deadline ? <><span>{ph.deadline.at > now ? duration(ph.deadline.at - now) : `overdue since ${when(ph.deadline.at)}`}</span> <span className="muted">({ph.deadline.what})</span></> : "—"}</td>
+      <td>
+        {s.participants} / {s.maxParticipants}
+      </td>
+      <td>
+        {s.roundsPosted} / {s.rounds}
+      </td>
+      <td data-testid="pool-deadline">
+        {ph.deadline ? (
+          <>
+            <span>
+              {ph.deadline.at > now ? duration(ph.deadline.at - now) : `overdue since ${when(ph.deadline.at)}`}
+            </span>{" "}
+            <span className="muted">({ph.deadline.what})</span>
+          </>
+        ) : (
+          "—"
+        )}
+      </td>
     </tr>
   );
 }
@@ -30,26 +51,54 @@ export function PoolsList() {
   const pools = usePools();
   const now = useChainTime();
   const [filter, setFilter] = useState<PhaseFilter>("all");
-  const rows = (pools.data ?? []).filter((p) => filter === "all" || (now !== undefined && phaseOf(p.account, now).filter === filter));
+  const rows = (pools.data ?? []).filter(
+    (p) => filter === "all" || (now !== undefined && phaseOf(p.account, now).filter === filter),
+  );
   return (
     <section aria-labelledby="pools-title">
       <h1 id="pools-title">Pools</h1>
       <fieldset className="filters" aria-label="Filter pools">
         {(["all", "open", "training", "finished"] as const).map((f) => (
           <label key={f}>
-            <input type="radio" name="filter" value={f} checked={filter === f} onChange={() => setFilter(f)} data-testid={`filter-${f}`} /> {f}
+            <input
+              type="radio"
+              name="filter"
+              value={f}
+              checked={filter === f}
+              onChange={() => setFilter(f)}
+              data-testid={`filter-${f}`}
+            />{" "}
+            {f}
           </label>
         ))}
       </fieldset>
-      {pools.error ? <QueryError error={pools.error} what="pools" /> : pools.isLoading || now === undefined ? <p className="muted">Loading pools…</p> : rows.length === 0 ? (
-        <p data-testid="pools-empty">No {filter === "all" ? "" : `${filter} `}pools on this cluster yet. <Link href="/create">Create one</Link>.</p>
+      {pools.error ? (
+        <QueryError error={pools.error} what="pools" />
+      ) : pools.isLoading || now === undefined ? (
+        <p className="muted">Loading pools…</p>
+      ) : rows.length === 0 ? (
+        <p data-testid="pools-empty">
+          No {filter === "all" ? "" : `${filter} `}pools on this cluster yet. <Link href="/create">Create one</Link>.
+        </p>
       ) : (
         <table data-testid="pools-table">
           <caption className="sr-only">Pools with their state, reward, stake, seats, rounds and next deadline</caption>
           <thead>
-            <tr><th scope="col">Pool</th><th scope="col">State</th><th scope="col">Reward escrowed / paid / left</th><th scope="col">Stake required</th><th scope="col">Seats</th><th scope="col">Rounds</th><th scope="col">Next deadline (chain clock)</th></tr>
+            <tr>
+              <th scope="col">Pool</th>
+              <th scope="col">State</th>
+              <th scope="col">Reward escrowed / paid / left</th>
+              <th scope="col">Stake required</th>
+              <th scope="col">Seats</th>
+              <th scope="col">Rounds</th>
+              <th scope="col">Next deadline (chain clock)</th>
+            </tr>
           </thead>
-          <tbody>{rows.map((p) => <Row key={p.summary.address} pool={p} now={now} />)}</tbody>
+          <tbody>
+            {rows.map((p) => (
+              <Row key={p.summary.address} pool={p} now={now} />
+            ))}
+          </tbody>
         </table>
       )}
     </section>

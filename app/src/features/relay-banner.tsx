@@ -7,8 +7,9 @@ export function RelayBanner() {
   if (!started || anyConnected) return null;
   return (
     <div role="alert" className="banner" data-testid="relay-banner">
-      No Nostr relay is reachable ({statuses.map((s) => `${s.url}${s.lastError ? `: ${s.lastError}` : ""}`).join("; ")}). Job requests, results and round reports cannot be read or published;
-      reconnecting{statuses[0]?.retryInMs !== undefined ? ` in ${Math.ceil(statuses[0].retryInMs / 1000)}s` : ""}…
+      No Nostr relay is reachable ({statuses.map((s) => `${s.url}${s.lastError ? `: ${s.lastError}` : ""}`).join("; ")}
+      ). Job requests, results and round reports cannot be read or published; reconnecting
+      {statuses[0]?.retryInMs !== undefined ? ` in ${Math.ceil(statuses[0].retryInMs / 1000)}s` : ""}…
     </div>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
-import { useSettings } from "@/data-access/settings";
 import { priorityFee, setPriorityFee } from "@/data-access/send-tx";
+import { useSettings } from "@/data-access/settings";
 
 const CLUSTERS = ["localnet", "devnet", "testnet", "mainnet-beta"] as const;
 
@@ -14,35 +14,118 @@ export function SettingsPage() {
   const [priority, setPriority] = useState(String(priorityFee()));
   const [error, setError] = useState<string>();
   const save = () => {
-    const urlOk = (s: string, protos: string[]) => { try { return protos.includes(new URL(s).protocol); } catch { return false; } };
-    const rl = relays.split(",").map((s) => s.trim()).filter(Boolean);
+    const urlOk = (s: string, protos: string[]) => {
+      try {
+        return protos.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    };
+    const rl = relays
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (rpcUrl && !urlOk(rpcUrl, ["http:", "https:"])) return setError("RPC URL must be an http(s) URL");
     if (rl.some((r) => !urlOk(r, ["ws:", "wss:"]))) return setError("Relays must be ws:// or wss:// URLs");
     if (gateway && !urlOk(gateway, ["http:", "https:"])) return setError("IPFS gateway must be an http(s) URL");
-    if (!/^[0-9]+$/.test(priority)) return setError("Priority fee must be a whole number of micro-lamports per compute unit");
+    if (!/^[0-9]+$/.test(priority))
+      return setError("Priority fee must be a whole number of micro-lamports per compute unit");
     setError(undefined);
     setPriorityFee(Number(priority));
-    setOverrides({ ...(cluster ? { cluster: cluster as (typeof CLUSTERS)[number] } : {}), ...(rpcUrl ? { rpcUrl } : {}), ...(rl.length ? { relays: rl } : {}), ...(gateway ? { gateway } : {}) });
+    setOverrides({
+      ...(cluster ? { cluster: cluster as (typeof CLUSTERS)[number] } : {}),
+      ...(rpcUrl ? { rpcUrl } : {}),
+      ...(rl.length ? { relays: rl } : {}),
+      ...(gateway ? { gateway } : {}),
+    });
   };
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
-      <p>Empty fields use the server's configuration ({server.source ?? "defaults"}). Your choices are kept in this browser.</p>
-      <form data-testid="settings-form" onSubmit={(e) => { e.preventDefault(); save(); }}>
-        <div className="field"><label htmlFor="s-cluster">Cluster</label>
-          <select id="s-cluster" name="cluster" value={cluster} onChange={(e) => setCluster(e.target.value)}><option value="">server: {server.cluster}</option>{CLUSTERS.map((c) => <option key={c} value={c}>{c}</option>)}</select></div>
-        <div className="field"><label htmlFor="s-rpc">RPC URL</label><input id="s-rpc" name="rpcUrl" value={rpcUrl} placeholder={server.rpcUrl} onChange={(e) => setRpc(e.target.value)} size={50} /></div>
-        <div className="field"><label htmlFor="s-relays">Relays (comma-separated)</label><input id="s-relays" name="relays" value={relays} placeholder={server.relays.join(", ")} onChange={(e) => setRelays(e.target.value)} size={50} /></div>
-        <div className="field"><label htmlFor="s-gateway">IPFS gateway</label><input id="s-gateway" name="gateway" value={gateway} placeholder={server.gateway} onChange={(e) => setGateway(e.target.value)} size={50} />
-          <div className="hint">Uploads always go through this app's server ({server.storage}); reads use the gateway and are verified against the CID.</div></div>
-        <div className="field"><label htmlFor="s-priority">Priority fee (micro-lamports per compute unit)</label><input id="s-priority" name="priority" value={priority} onChange={(e) => setPriority(e.target.value)} /></div>
-        {error ? <p role="alert" className="error" data-testid="settings-error">{error}</p> : null}
-        <button type="submit" data-testid="settings-save">Save</button>
+      <p>
+        Empty fields use the server's configuration ({server.source ?? "defaults"}). Your choices are kept in this
+        browser.
+      </p>
+      <form
+        data-testid="settings-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save();
+        }}
+      >
+        <div className="field">
+          <label htmlFor="s-cluster">Cluster</label>
+          <select id="s-cluster" name="cluster" value={cluster} onChange={(e) => setCluster(e.target.value)}>
+            <option value="">server: {server.cluster}</option>
+            {CLUSTERS.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="s-rpc">RPC URL</label>
+          <input
+            id="s-rpc"
+            name="rpcUrl"
+            value={rpcUrl}
+            placeholder={server.rpcUrl}
+            onChange={(e) => setRpc(e.target.value)}
+            size={50}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="s-relays">Relays (comma-separated)</label>
+          <input
+            id="s-relays"
+            name="relays"
+            value={relays}
+            placeholder={server.relays.join(", ")}
+            onChange={(e) => setRelays(e.target.value)}
+            size={50}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="s-gateway">IPFS gateway</label>
+          <input
+            id="s-gateway"
+            name="gateway"
+            value={gateway}
+            placeholder={server.gateway}
+            onChange={(e) => setGateway(e.target.value)}
+            size={50}
+          />
+          <div className="hint">
+            Uploads always go through this app's server ({server.storage}); reads use the gateway and are verified
+            against the CID.
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor="s-priority">Priority fee (micro-lamports per compute unit)</label>
+          <input id="s-priority" name="priority" value={priority} onChange={(e) => setPriority(e.target.value)} />
+        </div>
+        {error ? (
+          <p role="alert" className="error" data-testid="settings-error">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" data-testid="settings-save">
+          Save
+        </button>
       </form>
       <h2>In use</h2>
       <dl className="kv" data-testid="settings-current">
-        <dt>Cluster</dt><dd>{config.cluster}</dd><dt>RPC</dt><dd>{config.rpcUrl}</dd><dt>Program</dt><dd>{config.programId}</dd>
-        <dt>Relays</dt><dd>{config.relays.join(", ")}</dd><dt>IPFS gateway</dt><dd>{config.gateway}</dd>
+        <dt>Cluster</dt>
+        <dd>{config.cluster}</dd>
+        <dt>RPC</dt>
+        <dd>{config.rpcUrl}</dd>
+        <dt>Program</dt>
+        <dd>{config.programId}</dd>
+        <dt>Relays</dt>
+        <dd>{config.relays.join(", ")}</dd>
+        <dt>IPFS gateway</dt>
+        <dd>{config.gateway}</dd>
       </dl>
     </section>
   );

@@ -1,6 +1,6 @@
 // Server only: the same config rules as the CLI (@fedstr/sdk/config), read from the repository root.
 import { basename, dirname } from "node:path";
-import { loadConfig, type FedstrConfig } from "@fedstr/sdk/config";
+import { type FedstrConfig, loadConfig } from "@fedstr/sdk/config";
 import type { PublicConfig } from "./public-config";
 
 /** Where relative config paths and `.fedstr/localnet/config.json` are looked up: the repository root. */
@@ -25,7 +25,9 @@ export function publicConfig(): PublicConfig {
     programId: c.programId.toBase58(),
     relays: c.relays,
     gateway,
-    ...(s.kind === "pinata" && s.gatewayKey !== undefined ? { gatewayQuery: { pinataGatewayToken: s.gatewayKey } } : {}),
+    ...(s.kind === "pinata" && s.gatewayKey !== undefined
+      ? { gatewayQuery: { pinataGatewayToken: s.gatewayKey } }
+      : {}),
     storage: s.kind,
     ...(c.mint !== undefined ? { mint: c.mint.toBase58() } : {}),
     ...(c.source !== undefined ? { source: c.source } : {}),

@@ -5,7 +5,11 @@ import dynamic from "next/dynamic";
 
 const Providers = dynamic(() => import("./providers").then((m) => m.Providers), {
   ssr: false,
-  loading: () => <p className="muted" style={{ padding: "2rem" }}>Loading…</p>,
+  loading: () => (
+    <p className="muted" style={{ padding: "2rem" }}>
+      Loading…
+    </p>
+  ),
 });
 
 export function ClientRoot({ children }: { children: React.ReactNode }) {

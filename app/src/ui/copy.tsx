@@ -7,8 +7,15 @@ export function CopyBlock({ text, testId, label }: { text: string; testId?: stri
     <div className="copy">
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable block must be reachable by keyboard (axe: scrollable-region-focusable) */}
       {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: the label names the focusable block for screen readers */}
-      <pre data-testid={testId} aria-label={label} tabIndex={0}>{text}</pre>
-      <button type="button" onClick={() => void navigator.clipboard?.writeText(text).then(() => toast.success("Copied"))}>Copy</button>
+      <pre data-testid={testId} aria-label={label} tabIndex={0}>
+        {text}
+      </pre>
+      <button
+        type="button"
+        onClick={() => void navigator.clipboard?.writeText(text).then(() => toast.success("Copied"))}
+      >
+        Copy
+      </button>
     </div>
   );
 }

@@ -14,7 +14,10 @@ export const amount = (units: bigint | string, decimals: number | undefined) => 
 /** "3d 4h", "5m 10s": a duration in seconds, for countdowns on the chain clock. */
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
-  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  const d = Math.floor(s / 86400),
+    h = Math.floor((s % 86400) / 3600),
+    m = Math.floor((s % 3600) / 60),
+    sec = s % 60;
   if (d > 0) return `${d}d ${h}h`;
   if (h > 0) return `${h}h ${m}m`;
   if (m > 0) return `${m}m ${sec}s`;
@@ -22,7 +25,12 @@ export function duration(seconds: number): string {
 }
 
 /** A deadline against the chain clock: "in 5m 10s, at … UTC", or "overdue since … UTC" once passed. */
-export const until = (at: number, now: number) => (at > now ? `in ${duration(at - now)}, at ${when(at)}` : `overdue since ${when(at)}`);
+export const until = (at: number, now: number) =>
+  at > now ? `in ${duration(at - now)}, at ${when(at)}` : `overdue since ${when(at)}`;
 
 /** A unix time (chain seconds) as UTC text. */
-export const when = (unix: number) => new Date(unix * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+export const when = (unix: number) =>
+  new Date(unix * 1000)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");

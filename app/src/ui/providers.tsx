@@ -1,8 +1,8 @@
 "use client";
-import { useMemo } from "react";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { ConnectionProvider, WalletProvider } from "@solana/wallet-adapter-react";
 import { WalletModalProvider } from "@solana/wallet-adapter-react-ui";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { Toaster } from "sonner";
 import { SettingsProvider, useSettings } from "@/data-access/settings";
 import { Shell } from "./shell";
@@ -10,7 +10,10 @@ import { Shell } from "./shell";
 function Chain({ children }: { children: React.ReactNode }) {
   const { config } = useSettings();
   return (
-    <ConnectionProvider endpoint={config.rpcUrl} config={{ commitment: "confirmed", ...(config.wsUrl ? { wsEndpoint: config.wsUrl } : {}) }}>
+    <ConnectionProvider
+      endpoint={config.rpcUrl}
+      config={{ commitment: "confirmed", ...(config.wsUrl ? { wsEndpoint: config.wsUrl } : {}) }}
+    >
       {/* wallets={[]}: Wallet Standard discovery finds Phantom, Solflare, Backpack and any other standard wallet. */}
       <WalletProvider wallets={[]} autoConnect>
         <WalletModalProvider>{children}</WalletModalProvider>

@@ -1,7 +1,7 @@
 "use client";
+import { WalletMultiButton } from "@solana/wallet-adapter-react-ui";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { WalletMultiButton } from "@solana/wallet-adapter-react-ui";
 import { useSettings } from "@/data-access/settings";
 import { RelayBanner } from "@/features/relay-banner";
 
@@ -18,13 +18,19 @@ export function Shell({ children }: { children: React.ReactNode }) {
   return (
     <>
       <header className="topbar">
-        <Link href="/" className="brand">fedstr</Link>
+        <Link href="/" className="brand">
+          fedstr
+        </Link>
         <nav aria-label="Main">
           {NAV.map((n) => (
-            <Link key={n.href} href={n.href} aria-current={path === n.href ? "page" : undefined}>{n.label}</Link>
+            <Link key={n.href} href={n.href} aria-current={path === n.href ? "page" : undefined}>
+              {n.label}
+            </Link>
           ))}
         </nav>
-        <span className="cluster" data-testid="cluster">{config.cluster}</span>
+        <span className="cluster" data-testid="cluster">
+          {config.cluster}
+        </span>
         <WalletMultiButton />
       </header>
       <RelayBanner />

@@ -1,12 +1,20 @@
 /** `fedstr claim <pool>`: claim every posted round's reward the round reports give me (claim_reward, Merkle proof). */
-import { createAssociatedTokenAccountIdempotentInstruction } from "@solana/spl-token";
-import { formatAmount, COMMON_HELP, TransactionError, type Output } from "@fedstr/sdk/cli";
-import { claimRewardIx, findRoundAddress, hasClaimed, PoolStatus, rewardClaimFromJson, type RoundResultAccount } from "@fedstr/sdk/program";
+
+import { COMMON_HELP, formatAmount, type Output, TransactionError } from "@fedstr/sdk/cli";
 import { chainTime } from "@fedstr/sdk/job";
-import { poolCommand } from "../session.js";
+import {
+  claimRewardIx,
+  findRoundAddress,
+  hasClaimed,
+  PoolStatus,
+  type RoundResultAccount,
+  rewardClaimFromJson,
+} from "@fedstr/sdk/program";
+import { createAssociatedTokenAccountIdempotentInstruction } from "@solana/spl-token";
 import { ClientError } from "../errors.js";
 import { formatTime, requireParticipant, tokenAccountOf } from "../pool.js";
 import { findRoundReport, localReasons } from "../reports.js";
+import { poolCommand } from "../session.js";
 
 export const help = `fedstr claim <pool> — claim your rewards for every posted round
 
@@ -23,15 +31,24 @@ export async function main(argv: string[], out: Output): Promise<void> {
     const me = session.wallet.publicKey;
     const state = await requireParticipant(session, pool);
     if (account.status === PoolStatus.Cancelled || account.status === PoolStatus.Finalized) {
-      throw new ClientError("PoolNotActive", `pool ${summary.address} is ${summary.status.toLowerCase()}: no more claims`);
+      throw new ClientError(
+        "PoolNotActive",
+        `pool ${summary.address} is ${summary.status.toLowerCase()}: no more claims`,
+      );
     }
     if (account.status !== PoolStatus.Active) {
       const end = Number(account.endedAt.toString()) + summary.claimWindow;
-      if (await chainTime(session.connection) > end) throw new ClientError("DeadlinePassed", `the claim window of pool ${summary.address} closed at ${formatTime(end)}`);
+      if ((await chainTime(session.connection)) > end)
+        throw new ClientError(
+          "DeadlinePassed",
+          `the claim window of pool ${summary.address} closed at ${formatTime(end)}`,
+        );
     }
     const pid = session.program.programId;
     const posted = Array.from({ length: account.roundsPosted }, (_, i) => i + 1);
-    const results = (await session.program.account.roundResult.fetchMultiple(posted.map((r) => findRoundAddress(poolAddress, r, pid)[0]))) as (RoundResultAccount | null)[];
+    const results = (await session.program.account.roundResult.fetchMultiple(
+      posted.map((r) => findRoundAddress(poolAddress, r, pid)[0]),
+    )) as (RoundResultAccount | null)[];
 
     const missedReasons = localReasons(session.config.dataDir, summary.address, me.toBase58(), summary.jobId);
     const claimed: { round: number; amount: string; signature: string }[] = [];
@@ -46,9 +63,15 @@ export async function main(argv: string[], out: Output): Promise<void> {
       let ensureAta = token.amount === null;
       for (const r of open) {
         const result = results[r - 1];
-        if (!result) { skipped.push({ round: r, reason: "round result not found on chain" }); continue; }
+        if (!result) {
+          skipped.push({ round: r, reason: "round result not found on chain" });
+          continue;
+        }
         const found = await findRoundReport(session, pool, r, result);
-        if ("error" in found) { skipped.push({ round: r, reason: found.error }); continue; }
+        if ("error" in found) {
+          skipped.push({ round: r, reason: found.error });
+          continue;
+        }
         let leaf;
         try {
           leaf = rewardClaimFromJson(found.report.rewards, me, Uint8Array.from(result.merkleRoot));
@@ -59,20 +82,42 @@ export async function main(argv: string[], out: Output): Promise<void> {
         if (leaf === null) {
           const mine = found.report.updates.find((u) => u.participant === me.toBase58());
           const missed = missedReasons.get(r);
-          skipped.push({ round: r, reason: mine ? `no reward: update ${mine.accepted ? "accepted without a reward leaf" : `rejected (${mine.reason ?? "?"}${mine.detail ? `: ${mine.detail}` : ""})`}` : `no reward: no update of yours in the round report${missed !== undefined ? ` (missed: ${missed})` : ""}` });
+          skipped.push({
+            round: r,
+            reason: mine
+              ? `no reward: update ${mine.accepted ? "accepted without a reward leaf" : `rejected (${mine.reason ?? "?"}${mine.detail ? `: ${mine.detail}` : ""})`}`
+              : `no reward: no update of yours in the round report${missed !== undefined ? ` (missed: ${missed})` : ""}`,
+          });
           continue;
         }
-        if (leaf.amount === 0n) { skipped.push({ round: r, reason: "no reward: the leaf's amount is 0" }); continue; }
+        if (leaf.amount === 0n) {
+          skipped.push({ round: r, reason: "no reward: the leaf's amount is 0" });
+          continue;
+        }
         const ixs = [];
         if (ensureAta) ixs.push(createAssociatedTokenAccountIdempotentInstruction(me, token.address, me, account.mint));
-        ixs.push(await claimRewardIx(session.program, { participant: me, pool: poolAddress, round: r, weight: leaf.weight, amount: leaf.amount, updateHash: leaf.updateHash, proof: leaf.proof, destination: token.address }));
+        ixs.push(
+          await claimRewardIx(session.program, {
+            participant: me,
+            pool: poolAddress,
+            round: r,
+            weight: leaf.weight,
+            amount: leaf.amount,
+            updateHash: leaf.updateHash,
+            proof: leaf.proof,
+            destination: token.address,
+          }),
+        );
         try {
           const signature = await session.send(`claim_reward (round ${r})`, ixs);
           ensureAta = false;
           claimed.push({ round: r, amount: leaf.amount.toString(), signature });
           out.info(`round ${r}: claimed ${formatAmount(leaf.amount, decimals)} (${signature})`);
         } catch (e) {
-          if (e instanceof TransactionError && e.programError !== undefined) { skipped.push({ round: r, reason: e.message }); continue; }
+          if (e instanceof TransactionError && e.programError !== undefined) {
+            skipped.push({ round: r, reason: e.message });
+            continue;
+          }
           throw e;
         }
       }
@@ -80,7 +125,9 @@ export async function main(argv: string[], out: Output): Promise<void> {
     skipped.sort((a, b) => a.round - b.round);
     const total = claimed.reduce((s, c) => s + BigInt(c.amount), 0n);
     const human = [
-      claimed.length === 0 ? "nothing claimed" : `claimed ${formatAmount(total, decimals)} over ${claimed.length} round(s)`,
+      claimed.length === 0
+        ? "nothing claimed"
+        : `claimed ${formatAmount(total, decimals)} over ${claimed.length} round(s)`,
       ...claimed.map((c) => `  round ${c.round}: ${formatAmount(c.amount, decimals)}  ${c.signature}`),
       ...skipped.map((s) => `  round ${s.round}: skipped — ${s.reason}`),
     ].join("\n");

@@ -5,8 +5,16 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { intFlag, parseCommand, UsageError, type Output } from "@fedstr/sdk/cli";
-import { classOf, loadDigits, partitionDirichlet, partitionIid, saveJsonl, trainTestSplit, type Dataset } from "@fedstr/sdk/fl";
+import { intFlag, type Output, parseCommand, UsageError } from "@fedstr/sdk/cli";
+import {
+  classOf,
+  type Dataset,
+  loadDigits,
+  partitionDirichlet,
+  partitionIid,
+  saveJsonl,
+  trainTestSplit,
+} from "@fedstr/sdk/fl";
 import { ClientError } from "../errors.js";
 import { refuseOverwrite } from "../files.js";
 import { table } from "../pool.js";
@@ -56,14 +64,17 @@ export async function main(argv: string[], out: Output): Promise<void> {
   let alpha: number | undefined;
   if (values.alpha !== undefined) {
     alpha = Number(values.alpha);
-    if (!/^[0-9]*\.?[0-9]+(e-?[0-9]+)?$/i.test(values.alpha) || !(alpha > 0) || !Number.isFinite(alpha)) throw new UsageError(`--alpha must be a positive number, got ${JSON.stringify(values.alpha)}`);
+    if (!/^[0-9]*\.?[0-9]+(e-?[0-9]+)?$/i.test(values.alpha) || !(alpha > 0) || !Number.isFinite(alpha))
+      throw new UsageError(`--alpha must be a positive number, got ${JSON.stringify(values.alpha)}`);
   }
   const seed = intFlag(values.seed, "seed", { min: 0, max: 0xffff_ffff }) ?? 1;
   const digits = loadDigits();
   const holdoutSize = intFlag(values.holdout, "holdout", { min: 1, max: digits.length - MIN_SHARD }) ?? 2000;
   const trainSize = digits.length - holdoutSize;
   if (participants * MIN_SHARD > trainSize) {
-    throw new UsageError(`--participants ${participants} leaves fewer than ${MIN_SHARD} samples each: ${trainSize} digits remain after the holdout of ${holdoutSize} (at most ${Math.floor(trainSize / MIN_SHARD)} participants)`);
+    throw new UsageError(
+      `--participants ${participants} leaves fewer than ${MIN_SHARD} samples each: ${trainSize} digits remain after the holdout of ${holdoutSize} (at most ${Math.floor(trainSize / MIN_SHARD)} participants)`,
+    );
   }
   const dir = resolve(values.out ?? "data");
   const shardFiles = Array.from({ length: participants }, (_, i) => join(dir, `participant-${i + 1}.jsonl`));
@@ -73,7 +84,10 @@ export async function main(argv: string[], out: Output): Promise<void> {
   const { train, test } = trainTestSplit(digits, holdoutSize, seed);
   let shards: Dataset[];
   try {
-    shards = alpha === undefined ? partitionIid(train, participants, seed) : partitionDirichlet(train, participants, alpha, seed, MIN_SHARD);
+    shards =
+      alpha === undefined
+        ? partitionIid(train, participants, seed)
+        : partitionDirichlet(train, participants, alpha, seed, MIN_SHARD);
   } catch (e) {
     throw new ClientError("BadInput", `${(e as Error).message}; try fewer --participants or a larger --alpha`);
   }
@@ -88,12 +102,24 @@ export async function main(argv: string[], out: Output): Promise<void> {
   bar.done();
   const partition = alpha === undefined ? { kind: "iid" as const } : { kind: "dirichlet" as const, alpha };
   const human = [
-    table(["file", "samples", "per digit 0–9"], [
-      ...written.map((s) => [s.file, String(s.samples), s.classes.join(" ")]),
-      [holdoutFile, String(test.length), classCounts(test).join(" ")],
-    ]),
+    table(
+      ["file", "samples", "per digit 0–9"],
+      [
+        ...written.map((s) => [s.file, String(s.samples), s.classes.join(" ")]),
+        [holdoutFile, String(test.length), classCounts(test).join(" ")],
+      ],
+    ),
     "",
     `${participants} shard(s), ${alpha === undefined ? "IID" : `Dirichlet α=${alpha}`}, seed ${seed}; the last file is the aggregator's holdout.`,
   ].join("\n");
-  out.result({ dir, partition, seed, shards: written, holdout: { file: holdoutFile, samples: test.length, classes: classCounts(test) } }, human);
+  out.result(
+    {
+      dir,
+      partition,
+      seed,
+      shards: written,
+      holdout: { file: holdoutFile, samples: test.length, classes: classCounts(test) },
+    },
+    human,
+  );
 }

@@ -4,8 +4,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { intFlag, parseCommand, UsageError, type Output } from "@fedstr/sdk/cli";
-import { inspectTopology, loadTf, planFromTemplate, PLAN_TEMPLATES } from "@fedstr/sdk/fl";
+import { intFlag, type Output, parseCommand, UsageError } from "@fedstr/sdk/cli";
+import { inspectTopology, loadTf, PLAN_TEMPLATES, planFromTemplate } from "@fedstr/sdk/fl";
 import { refuseOverwrite } from "../files.js";
 
 export const help = `fedstr plan init --template <id> [--seed N] [--out plan.json] [--model-out model.fstw] [--force]
@@ -35,7 +35,8 @@ export async function main(argv: string[], out: Output): Promise<void> {
   const id = values.template;
   const known = PLAN_TEMPLATES.map((t) => t.id);
   if (id === undefined) throw new UsageError(`--template <id> is required (one of ${known.join(", ")})`);
-  if (!known.includes(id)) throw new UsageError(`unknown --template ${JSON.stringify(id)} (expected one of ${known.join(", ")})`);
+  if (!known.includes(id))
+    throw new UsageError(`unknown --template ${JSON.stringify(id)} (expected one of ${known.join(", ")})`);
   const seed = intFlag(values.seed, "seed", { min: 0, max: 0xffff_ffff }) ?? 1;
   const planFile = resolve(values.out ?? "plan.json");
   const modelFile = resolve(values["model-out"] ?? "model.fstw");
@@ -48,7 +49,15 @@ export async function main(argv: string[], out: Output): Promise<void> {
   writeFileSync(planFile, `${JSON.stringify(made.plan, null, 2)}\n`);
   const parameters = inspectTopology(made.plan.model.topology).parameters;
   out.result(
-    { template: id, seed, plan: planFile, model: modelFile, sha256: made.sha256, parameters, modelBytes: made.modelBytes.length },
+    {
+      template: id,
+      seed,
+      plan: planFile,
+      model: modelFile,
+      sha256: made.sha256,
+      parameters,
+      modelBytes: made.modelBytes.length,
+    },
     `plan   ${planFile}  (${id}, ${parameters} parameters)\nmodel  ${modelFile}  (seed ${seed}, ${made.modelBytes.length} bytes, sha256 ${made.sha256})`,
   );
 }

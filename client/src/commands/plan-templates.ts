@@ -1,5 +1,5 @@
 /** `fedstr plan templates`: the training-plan templates `fedstr plan init` (and the web app) start from. */
-import { parseCommand, type Output } from "@fedstr/sdk/cli";
+import { type Output, parseCommand } from "@fedstr/sdk/cli";
 import { inspectTopology, PLAN_TEMPLATES } from "@fedstr/sdk/fl";
 import { table } from "../pool.js";
 
@@ -15,10 +15,20 @@ export async function main(argv: string[], out: Output): Promise<void> {
   if (values.help) return out.result({ help }, help);
   const templates = PLAN_TEMPLATES.map((t) => {
     const plan = t.build("0".repeat(64));
-    return { id: t.id, title: t.title, description: t.description, data: t.data, parameters: inspectTopology(plan.model.topology).parameters, strategy: plan.aggregation.strategy };
+    return {
+      id: t.id,
+      title: t.title,
+      description: t.description,
+      data: t.data,
+      parameters: inspectTopology(plan.model.topology).parameters,
+      strategy: plan.aggregation.strategy,
+    };
   });
   const human = [
-    table(["id", "parameters", "title"], templates.map((t) => [t.id, String(t.parameters), t.title])),
+    table(
+      ["id", "parameters", "title"],
+      templates.map((t) => [t.id, String(t.parameters), t.title]),
+    ),
     "",
     ...templates.map((t) => `${t.id}: ${t.description}\n  data: ${t.data}`),
     "",

@@ -1,11 +1,20 @@
 /** `fedstr pools [--all]`: the pools on chain with their job requests from the relays. */
-import { parseCommand, formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
+
 import { utils } from "@coral-xyz/anchor";
-import { decodeAccount, IDL, PoolStatus, type PoolAccount } from "@fedstr/sdk/program";
-import { chainTime, fetchJobRequest, fetchPoolMint, freezeAuthorityWarning, summarizePool, type PoolMintInfo, type PoolSummary } from "@fedstr/sdk/job";
+import { COMMON_HELP, formatAmount, type Output, parseCommand } from "@fedstr/sdk/cli";
+import {
+  chainTime,
+  fetchJobRequest,
+  fetchPoolMint,
+  freezeAuthorityWarning,
+  type PoolMintInfo,
+  type PoolSummary,
+  summarizePool,
+} from "@fedstr/sdk/job";
+import { decodeAccount, IDL, type PoolAccount, PoolStatus } from "@fedstr/sdk/program";
 import { PublicKey } from "@solana/web3.js";
-import { withSession } from "../session.js";
 import { formatDuration, mintDecimals, table } from "../pool.js";
+import { withSession } from "../session.js";
 
 export const help = `fedstr pools [--all] — list active pools (with --all: also ended ones)
 
@@ -42,14 +51,17 @@ export async function main(argv: string[], out: Output): Promise<void> {
       if (!mints.has(mint.toBase58())) mints.set(mint.toBase58(), fetchPoolMint(session.connection, mint));
       return mints.get(mint.toBase58())!;
     };
-    const pools: PoolListing[] = await Promise.all(shown.map(async ({ address, account }) => {
-      const summary = summarizePool(address, account, await mintOf(account.mint));
-      const found = relays ? await fetchJobRequest(relays, summary.jobId, { timeoutMs: 5000 }) : undefined;
-      const job = found !== undefined && found.job.pool === summary.address
-        ? { description: found.job.description ?? null, privacy: found.job.privacy, relays: found.job.relays }
-        : null;
-      return { ...summary, job };
-    }));
+    const pools: PoolListing[] = await Promise.all(
+      shown.map(async ({ address, account }) => {
+        const summary = summarizePool(address, account, await mintOf(account.mint));
+        const found = relays ? await fetchJobRequest(relays, summary.jobId, { timeoutMs: 5000 }) : undefined;
+        const job =
+          found !== undefined && found.job.pool === summary.address
+            ? { description: found.job.description ?? null, privacy: found.job.privacy, relays: found.job.relays }
+            : null;
+        return { ...summary, job };
+      }),
+    );
     pools.sort((a, b) => a.joinDeadline - b.joinDeadline || a.address.localeCompare(b.address));
     const now = await chainTime(session.connection);
     const rows: string[][] = [];
@@ -72,9 +84,27 @@ export async function main(argv: string[], out: Output): Promise<void> {
       const w = freezeAuthorityWarning(p);
       return w === undefined ? [] : [`${p.address}: ${w}`];
     });
-    const human = pools.length === 0
-      ? `no ${values.all ? "" : "active "}pools`
-      : [table(["pool", "status", "reward", "min stake", "rounds", "round", "join in", "participants", "privacy", "description"], rows), ...warnings].join("\n");
+    const human =
+      pools.length === 0
+        ? `no ${values.all ? "" : "active "}pools`
+        : [
+            table(
+              [
+                "pool",
+                "status",
+                "reward",
+                "min stake",
+                "rounds",
+                "round",
+                "join in",
+                "participants",
+                "privacy",
+                "description",
+              ],
+              rows,
+            ),
+            ...warnings,
+          ].join("\n");
     out.result({ pools }, human);
   });
 }

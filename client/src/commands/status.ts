@@ -1,11 +1,19 @@
 /** `fedstr status <pool>`: the pool, my participation, and every round (posted, model, metric, reward, my reward, claimed). */
-import { formatAmount, COMMON_HELP, type Output } from "@fedstr/sdk/cli";
-import { cidFromBytes, findCommitmentAddress, findRoundAddress, hasClaimed, ParticipantStatus, findParticipantAddress, type RoundResultAccount } from "@fedstr/sdk/program";
-import { chainTime, type RoundReport } from "@fedstr/sdk/job";
+import { COMMON_HELP, formatAmount, type Output } from "@fedstr/sdk/cli";
 import { toHex } from "@fedstr/sdk/fl";
-import { poolCommand } from "../session.js";
+import { chainTime, type RoundReport } from "@fedstr/sdk/job";
+import {
+  cidFromBytes,
+  findCommitmentAddress,
+  findParticipantAddress,
+  findRoundAddress,
+  hasClaimed,
+  ParticipantStatus,
+  type RoundResultAccount,
+} from "@fedstr/sdk/program";
 import { fetchParticipantState, formatDuration, formatTime, table } from "../pool.js";
-import { findRoundReport, localReasons, roundOutcome, type RoundOutcome } from "../reports.js";
+import { findRoundReport, localReasons, type RoundOutcome, roundOutcome } from "../reports.js";
+import { poolCommand } from "../session.js";
 
 export const help = `fedstr status <pool> — the pool's terms and progress, your stake, and per round:
 posted or not, the global model, its metric, the round reward, your reward (from the round report
@@ -38,11 +46,21 @@ export async function main(argv: string[], out: Output): Promise<void> {
   await poolCommand(argv, out, help, {}, async ({ session, pool, poolAddress, decimals }) => {
     const { summary, schedule } = pool;
     const me = session.wallet.publicKey;
-    const [now, state] = await Promise.all([chainTime(session.connection), fetchParticipantState(session, poolAddress, me)]);
+    const [now, state] = await Promise.all([
+      chainTime(session.connection),
+      fetchParticipantState(session, poolAddress, me),
+    ]);
     const pid = session.program.programId;
     const roundsList = Array.from({ length: summary.rounds }, (_, i) => i + 1);
-    const results = (await session.program.account.roundResult.fetchMultiple(roundsList.map((r) => findRoundAddress(poolAddress, r, pid)[0]))) as (RoundResultAccount | null)[];
-    const commitments = state === null ? [] : await session.program.account.commitment.fetchMultiple(roundsList.map((r) => findCommitmentAddress(poolAddress, me, r, pid)[0]));
+    const results = (await session.program.account.roundResult.fetchMultiple(
+      roundsList.map((r) => findRoundAddress(poolAddress, r, pid)[0]),
+    )) as (RoundResultAccount | null)[];
+    const commitments =
+      state === null
+        ? []
+        : await session.program.account.commitment.fetchMultiple(
+            roundsList.map((r) => findCommitmentAddress(poolAddress, me, r, pid)[0]),
+          );
 
     // My rewards and verdicts come from the round reports each round result names on chain.
     const myRewards = new Map<number, string>();
@@ -52,7 +70,11 @@ export async function main(argv: string[], out: Output): Promise<void> {
         for (const [i, result] of results.entries()) {
           if (result === null) continue;
           const found = await findRoundReport(session, pool, i + 1, result, { attempts: 2 });
-          if ("error" in found) { out.info(`round ${i + 1}: ${found.error}`); reports.set(i + 1, { error: found.error }); continue; }
+          if ("error" in found) {
+            out.info(`round ${i + 1}: ${found.error}`);
+            reports.set(i + 1, { error: found.error });
+            continue;
+          }
           reports.set(i + 1, { report: found.report });
           const leaf = found.report.rewards.leaves.find((l) => l.participant === me.toBase58());
           myRewards.set(i + 1, leaf?.reward ?? "0");
@@ -62,13 +84,23 @@ export async function main(argv: string[], out: Output): Promise<void> {
       }
     }
 
-    const reasons = state === null ? new Map<number, string>() : localReasons(session.config.dataDir, summary.address, me.toBase58(), summary.jobId);
+    const reasons =
+      state === null
+        ? new Map<number, string>()
+        : localReasons(session.config.dataDir, summary.address, me.toBase58(), summary.jobId);
     const rounds: RoundStatus[] = roundsList.map((r, i) => {
       const res = results[i] ?? null;
-      const o = state === null ? null : roundOutcome(r, me.toBase58(), {
-        posted: res !== null, report: reports.get(r)?.report, reportError: reports.get(r)?.error,
-        committed: commitments[i] != null, deadlinePassed: now >= schedule.roundDeadline(r), localReason: reasons.get(r),
-      });
+      const o =
+        state === null
+          ? null
+          : roundOutcome(r, me.toBase58(), {
+              posted: res !== null,
+              report: reports.get(r)?.report,
+              reportError: reports.get(r)?.error,
+              committed: commitments[i] != null,
+              deadlinePassed: now >= schedule.roundDeadline(r),
+              localReason: reasons.get(r),
+            });
       return {
         round: r,
         posted: res !== null,
@@ -84,35 +116,53 @@ export async function main(argv: string[], out: Output): Promise<void> {
         reason: o?.reason ?? null,
       };
     });
-    const participant = state === null ? null : {
-      address: findParticipantAddress(poolAddress, me, pid)[0].toBase58(),
-      wallet: me.toBase58(),
-      nostrPubkey: session.nostr.pubkey,
-      stake: state.stake.toString(),
-      initialStake: state.initialStake.toString(),
-      slashed: state.slashed.toString(),
-      joinedAt: Number(state.joinedAt.toString()),
-      lastCommittedRound: state.lastCommittedRound,
-      commitCount: state.commitCount,
-      status: state.status === ParticipantStatus.Withdrawn ? "withdrawn" : "active",
-    };
+    const participant =
+      state === null
+        ? null
+        : {
+            address: findParticipantAddress(poolAddress, me, pid)[0].toBase58(),
+            wallet: me.toBase58(),
+            nostrPubkey: session.nostr.pubkey,
+            stake: state.stake.toString(),
+            initialStake: state.initialStake.toString(),
+            slashed: state.slashed.toString(),
+            joinedAt: Number(state.joinedAt.toString()),
+            lastCommittedRound: state.lastCommittedRound,
+            commitCount: state.commitCount,
+            status: state.status === ParticipantStatus.Withdrawn ? "withdrawn" : "active",
+          };
 
     const fmt = (v: string | null) => (v === null ? "-" : formatAmount(v, decimals));
     const round = schedule.roundAt(now);
-    const phase = summary.status !== "Active" ? summary.status.toLowerCase()
-      : round === 0 ? `joining (closes in ${formatDuration(summary.joinDeadline - now)})`
-      : round > summary.rounds ? "waiting for the last round to be posted"
-      : `round ${round} of ${summary.rounds} (window ends in ${formatDuration(schedule.roundDeadline(round) - now)})`;
+    const phase =
+      summary.status !== "Active"
+        ? summary.status.toLowerCase()
+        : round === 0
+          ? `joining (closes in ${formatDuration(summary.joinDeadline - now)})`
+          : round > summary.rounds
+            ? "waiting for the last round to be posted"
+            : `round ${round} of ${summary.rounds} (window ends in ${formatDuration(schedule.roundDeadline(round) - now)})`;
     const human = [
       `pool ${summary.address} — ${phase}`,
       `  reward ${fmt(summary.funded)}  min stake ${fmt(summary.minStake)}  participants ${summary.participants}/${summary.maxParticipants}  rounds posted ${summary.roundsPosted}/${summary.rounds}`,
       `  join deadline ${formatTime(summary.joinDeadline)}, end ${formatTime(summary.endDeadline)}; chain time ${formatTime(now)}`,
-      participant === null ? "  you have not joined this pool" : `  your stake ${fmt(participant.stake)} (slashed ${fmt(participant.slashed)}), ${participant.commitCount} commitments, ${participant.status}`,
+      participant === null
+        ? "  you have not joined this pool"
+        : `  your stake ${fmt(participant.stake)} (slashed ${fmt(participant.slashed)}), ${participant.commitCount} commitments, ${participant.status}`,
       "",
-      table(["round", "posted", "metric", "reward", "committed", "my reward", "claimed", "outcome"], rounds.map((r) => [
-        String(r.round), r.posted ? "yes" : "no", r.metric === null ? "-" : r.metric.toFixed(4), fmt(r.reward),
-        r.committed === null ? "-" : r.committed ? "yes" : "no", fmt(r.myReward), r.claimed === null ? "-" : r.claimed ? "yes" : "no", r.outcome ?? "-",
-      ])),
+      table(
+        ["round", "posted", "metric", "reward", "committed", "my reward", "claimed", "outcome"],
+        rounds.map((r) => [
+          String(r.round),
+          r.posted ? "yes" : "no",
+          r.metric === null ? "-" : r.metric.toFixed(4),
+          fmt(r.reward),
+          r.committed === null ? "-" : r.committed ? "yes" : "no",
+          fmt(r.myReward),
+          r.claimed === null ? "-" : r.claimed ? "yes" : "no",
+          r.outcome ?? "-",
+        ]),
+      ),
       ...rounds.filter((r) => r.reason !== null).map((r) => `  round ${r.round}: ${r.outcome} — ${r.reason}`),
     ].join("\n");
     out.result({ pool: summary, participant, rounds, chainTime: now }, human);

@@ -6,19 +6,61 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { parseCommand, intFlag, COMMON_HELP, UsageError, toJson, type Output, type Session, TransactionError, sleep, withRetry, type RetryOptions } from "@fedstr/sdk/cli";
-import { commitUpdateIx, fetchRoundResult, findCommitmentAddress, findRoundAddress, PoolStatus, cidFromBytes, cidToBytes } from "@fedstr/sdk/program";
+import {
+  COMMON_HELP,
+  intFlag,
+  type Output,
+  parseCommand,
+  type RetryOptions,
+  type Session,
+  sleep,
+  TransactionError,
+  toJson,
+  UsageError,
+  withRetry,
+} from "@fedstr/sdk/cli";
+import {
+  type BackendChoice,
+  type Dataset,
+  DatasetSizeError,
+  datasetForPlan,
+  decode,
+  encode,
+  hashBytes,
+  loadTf,
+  type TrainingPlan,
+  toHex,
+  trainLocal,
+  type Weights,
+} from "@fedstr/sdk/fl";
 import { chainTime, modelForRound, waitForChainTime } from "@fedstr/sdk/job";
-import { decode, encode, hashBytes, toHex, datasetForPlan, DatasetSizeError, loadTf, trainLocal, type BackendChoice, type Dataset, type TrainingPlan, type Weights } from "@fedstr/sdk/fl";
-import { buildResult, createBinding, solanaSignerFromSecretKey, type IdentityBinding } from "@fedstr/sdk/nostr";
-import { sha256Hex } from "@fedstr/sdk/storage";
+import { buildResult, createBinding, type IdentityBinding, solanaSignerFromSecretKey } from "@fedstr/sdk/nostr";
 import { sealUpdate } from "@fedstr/sdk/privacy";
-import { withSession } from "../session.js";
+import {
+  cidFromBytes,
+  cidToBytes,
+  commitUpdateIx,
+  fetchRoundResult,
+  findCommitmentAddress,
+  findRoundAddress,
+  PoolStatus,
+} from "@fedstr/sdk/program";
+import { sha256Hex } from "@fedstr/sdk/storage";
 import { ClientError } from "../errors.js";
-import { formatTime, loadJob, loadPlan, loadPool, requireParticipant, parseAddress, type LoadedJob, type LoadedPool } from "../pool.js";
+import {
+  formatTime,
+  type LoadedJob,
+  type LoadedPool,
+  loadJob,
+  loadPlan,
+  loadPool,
+  parseAddress,
+  requireParticipant,
+} from "../pool.js";
 import { NetworkError, publishEvent } from "../publish.js";
-import { checkpointPath, entryOf, loadCheckpoint, saveCheckpoint, stepFor, type Checkpoint } from "../state.js";
-import { describeOutcome, findRoundReport, roundOutcome, type RoundOutcome } from "../reports.js";
+import { describeOutcome, findRoundReport, type RoundOutcome, roundOutcome } from "../reports.js";
+import { withSession } from "../session.js";
+import { type Checkpoint, checkpointPath, entryOf, loadCheckpoint, saveCheckpoint, stepFor } from "../state.js";
 
 /** Round r's window closed (chain clock) while this trainer was working on it. */
 class RoundClosedError extends Error {
@@ -80,19 +122,28 @@ export function loadData(file: string, plan: TrainingPlan): Dataset {
 }
 
 export async function main(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parseCommand(argv, { data: { type: "string" }, seed: { type: "string" }, backend: { type: "string" } }, { min: 1, max: 1, usage: "<pool>" });
+  const { values, positionals } = parseCommand(
+    argv,
+    { data: { type: "string" }, seed: { type: "string" }, backend: { type: "string" } },
+    { min: 1, max: 1, usage: "<pool>" },
+  );
   if (values.help) return out.result({ help }, help);
   const poolAddress = parseAddress(positionals[0], "pool");
   const dataFile = values.data;
   if (dataFile === undefined) throw new UsageError("--data <file.csv|file.jsonl> is required");
-  if (![".csv", ".jsonl", ".ndjson", ".json"].includes(extname(dataFile).toLowerCase())) throw new UsageError(`--data must be a .csv or .jsonl file, got ${JSON.stringify(dataFile)}`);
+  if (![".csv", ".jsonl", ".ndjson", ".json"].includes(extname(dataFile).toLowerCase()))
+    throw new UsageError(`--data must be a .csv or .jsonl file, got ${JSON.stringify(dataFile)}`);
   if (!existsSync(dataFile)) throw new ClientError("BadInput", `data file ${dataFile} does not exist`);
   const seed = intFlag(values.seed, "seed", { min: 0, max: 2 ** 31 - 1 }) ?? 0;
   const backend = values.backend;
-  if (backend !== undefined && !BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(", ")}, got ${JSON.stringify(backend)}`);
+  if (backend !== undefined && !BACKENDS.includes(backend))
+    throw new UsageError(`--backend must be one of ${BACKENDS.join(", ")}, got ${JSON.stringify(backend)}`);
 
   await withSession(values, async (session) => {
-    const trainer = new Trainer(session, out, { seed, ...(backend !== undefined ? { backend: backend as BackendChoice } : {}) });
+    const trainer = new Trainer(session, out, {
+      seed,
+      ...(backend !== undefined ? { backend: backend as BackendChoice } : {}),
+    });
     await trainer.prepare(poolAddress, dataFile);
     await trainer.run();
   });
@@ -116,8 +167,16 @@ class Trainer {
   /** The highest round this run has taken a step in. */
   private followed = 0;
 
-  constructor(private readonly session: Session, private readonly out: Output, private readonly opts: { seed: number; backend?: BackendChoice }) {
-    this.retry = { attempts: 8, maxDelayMs: 30_000, onRetry: (e, n, ms) => out.info(`  ${e.message.split("\n")[0]} — retry ${n} in ${(ms / 1000).toFixed(1)}s`) };
+  constructor(
+    private readonly session: Session,
+    private readonly out: Output,
+    private readonly opts: { seed: number; backend?: BackendChoice },
+  ) {
+    this.retry = {
+      attempts: 8,
+      maxDelayMs: 30_000,
+      onRetry: (e, n, ms) => out.info(`  ${e.message.split("\n")[0]} — retry ${n} in ${(ms / 1000).toFixed(1)}s`),
+    };
   }
 
   private emit(line: object, human: string): void {
@@ -137,10 +196,16 @@ class Trainer {
     this.job = await loadJob(s, this.pool);
     this.plan = await loadPlan(s, this.pool, this.retry);
     this.data = loadData(dataFile, this.plan);
-    this.out.info(`pool ${this.pool.summary.address}: ${this.pool.summary.rounds} rounds of ${this.pool.summary.roundSeconds}s, plan "${this.plan.name}", ${this.data.length} local samples`);
+    this.out.info(
+      `pool ${this.pool.summary.address}: ${this.pool.summary.rounds} rounds of ${this.pool.summary.roundSeconds}s, plan "${this.plan.name}", ${this.data.length} local samples`,
+    );
     const me = s.wallet.publicKey.toBase58();
     this.checkpointFile = checkpointPath(s.config.dataDir, this.pool.summary.address, me);
-    this.checkpoint = loadCheckpoint(this.checkpointFile, { pool: this.pool.summary.address, wallet: me, jobId: this.pool.summary.jobId });
+    this.checkpoint = loadCheckpoint(this.checkpointFile, {
+      pool: this.pool.summary.address,
+      wallet: me,
+      jobId: this.pool.summary.jobId,
+    });
     this.followed = this.pool.account.roundsPosted; // rounds posted before this run are the reports' to explain
     this.binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
     const { backend } = await loadTf(this.opts.backend);
@@ -152,17 +217,32 @@ class Trainer {
     // Each pass re-reads the chain and takes one step; network trouble retries the pass with back-off.
     while (status === undefined) status = await withRetry("following the pool", () => this.step(), this.retry);
     const outcomes = await this.outcomes();
-    const committed = outcomes.filter((o) => o.outcome === "accepted" || o.outcome === "rejected" || o.outcome === "committed").length;
-    const why = status === "finished" ? "the pool has finished" : status === "expirable" ? "the aggregator missed a deadline" : `the pool was ${status}`;
+    const committed = outcomes.filter(
+      (o) => o.outcome === "accepted" || o.outcome === "rejected" || o.outcome === "committed",
+    ).length;
+    const why =
+      status === "finished"
+        ? "the pool has finished"
+        : status === "expirable"
+          ? "the aggregator missed a deadline"
+          : `the pool was ${status}`;
     const rounds = outcomes.map((o) => {
       const e = this.checkpoint.rounds[String(o.round)];
-      return { ...o, ...(e?.committed ? { cid: e.cid, sha256: e.sha256, signature: e.commitSignature ?? null, resultEventId: e.eventId ?? null } : {}) };
+      return {
+        ...o,
+        ...(e?.committed
+          ? { cid: e.cid, sha256: e.sha256, signature: e.commitSignature ?? null, resultEventId: e.eventId ?? null }
+          : {}),
+      };
     });
     this.out.result(
       { event: "done", pool: this.pool.summary.address, rounds, status },
       [
         `${why}: ${committed} of ${this.pool.summary.rounds} rounds committed.`,
-        ...outcomes.map((o) => `  ${describeOutcome(o)}${o.reward !== undefined && o.reward !== "0" ? ` (reward ${o.reward} base units)` : ""}`),
+        ...outcomes.map(
+          (o) =>
+            `  ${describeOutcome(o)}${o.reward !== undefined && o.reward !== "0" ? ` (reward ${o.reward} base units)` : ""}`,
+        ),
         `Next: fedstr claim ${this.pool.summary.address}, then fedstr withdraw ${this.pool.summary.address}`,
       ].join("\n"),
     );
@@ -181,15 +261,35 @@ class Trainer {
     if (r > account.numRounds) return "finished";
     const now = await withRetry("reading the chain clock", () => chainTime(s.connection), this.retry);
     if (now > schedule.postDeadline(r)) {
-      this.out.info(`the aggregator did not post round ${r} by ${formatTime(schedule.postDeadline(r))}: the pool can be expired (fedstr withdraw expires it and returns your stake)`);
-      this.recordMissed(r, `the aggregator did not post round ${r} by its post deadline ${formatTime(schedule.postDeadline(r))}`);
+      this.out.info(
+        `the aggregator did not post round ${r} by ${formatTime(schedule.postDeadline(r))}: the pool can be expired (fedstr withdraw expires it and returns your stake)`,
+      );
+      this.recordMissed(
+        r,
+        `the aggregator did not post round ${r} by its post deadline ${formatTime(schedule.postDeadline(r))}`,
+      );
       return "expirable";
     }
-    const commitment = await withRetry("reading the commitment", () =>
-      s.program.account.commitment.fetchNullable(findCommitmentAddress(this.pool.address, s.wallet.publicKey, r, s.program.programId)[0]), this.retry);
-    const onChain = commitment === null ? null : { cid: cidFromBytes(commitment.updateCid).toString(), sha256: toHex(Uint8Array.from(commitment.updateHash)) };
+    const commitment = await withRetry(
+      "reading the commitment",
+      () =>
+        s.program.account.commitment.fetchNullable(
+          findCommitmentAddress(this.pool.address, s.wallet.publicKey, r, s.program.programId)[0],
+        ),
+      this.retry,
+    );
+    const onChain =
+      commitment === null
+        ? null
+        : { cid: cidFromBytes(commitment.updateCid).toString(), sha256: toHex(Uint8Array.from(commitment.updateHash)) };
     const entry = this.checkpoint.rounds[String(r)];
-    const step = stepFor(r, now, { start: schedule.roundStart(r), deadline: schedule.roundDeadline(r) }, onChain, entry);
+    const step = stepFor(
+      r,
+      now,
+      { start: schedule.roundStart(r), deadline: schedule.roundDeadline(r) },
+      onChain,
+      entry,
+    );
     try {
       switch (step.kind) {
         case "wait-start":
@@ -234,8 +334,14 @@ class Trainer {
   /** Round q was posted before this run took a step in it: reported as missed unless it holds our commitment. */
   private async missedUnseen(q: number): Promise<void> {
     const s = this.session;
-    const commitment = await withRetry("reading the commitment", () =>
-      s.program.account.commitment.fetchNullable(findCommitmentAddress(this.pool.address, s.wallet.publicKey, q, s.program.programId)[0]), this.retry);
+    const commitment = await withRetry(
+      "reading the commitment",
+      () =>
+        s.program.account.commitment.fetchNullable(
+          findCommitmentAddress(this.pool.address, s.wallet.publicKey, q, s.program.programId)[0],
+        ),
+      this.retry,
+    );
     if (commitment === null) this.recordMissed(q, await this.missedReason(q));
   }
 
@@ -244,12 +350,18 @@ class Trainer {
     const deadline = this.pool.schedule.roundDeadline(r);
     const closed = `round ${r} closed at ${formatTime(deadline)}`;
     const stage = this.stages.get(r);
-    if (stage !== undefined) return `${closed} while ${stage.doing}${stage.lastError !== undefined ? ` (${stage.lastError})` : ""}`;
+    if (stage !== undefined)
+      return `${closed} while ${stage.doing}${stage.lastError !== undefined ? ` (${stage.lastError})` : ""}`;
     if (r > 1) {
       const s = this.session;
-      const prev = await withRetry("reading the previous round", () => fetchRoundResult(s.program, findRoundAddress(this.pool.address, r - 1, s.program.programId)[0]), this.retry);
+      const prev = await withRetry(
+        "reading the previous round",
+        () => fetchRoundResult(s.program, findRoundAddress(this.pool.address, r - 1, s.program.programId)[0]),
+        this.retry,
+      );
       const postedAt = prev === null ? undefined : Number(prev.postedAt.toString());
-      if (postedAt !== undefined && postedAt >= deadline) return `${closed} before its global model existed: the aggregator posted round ${r - 1} only at ${formatTime(postedAt)}`;
+      if (postedAt !== undefined && postedAt >= deadline)
+        return `${closed} before its global model existed: the aggregator posted round ${r - 1} only at ${formatTime(postedAt)}`;
     }
     return `${closed} before this participant trained (it was not running during the round)`;
   }
@@ -258,22 +370,31 @@ class Trainer {
   private async outcomes(): Promise<RoundOutcome[]> {
     const s = this.session;
     const me = s.wallet.publicKey.toBase58();
-    const now = await withRetry("reading the chain clock", () => chainTime(s.connection), this.retry).catch(() => Number.MAX_SAFE_INTEGER);
+    const now = await withRetry("reading the chain clock", () => chainTime(s.connection), this.retry).catch(
+      () => Number.MAX_SAFE_INTEGER,
+    );
     const out: RoundOutcome[] = [];
     for (let r = 1; r <= this.pool.account.numRounds; r++) {
       const e = this.checkpoint.rounds[String(r)];
-      const result = r <= this.pool.account.roundsPosted
-        ? await withRetry("reading the round result", () => fetchRoundResult(s.program, findRoundAddress(this.pool.address, r, s.program.programId)[0]), this.retry)
-        : null;
+      const result =
+        r <= this.pool.account.roundsPosted
+          ? await withRetry(
+              "reading the round result",
+              () => fetchRoundResult(s.program, findRoundAddress(this.pool.address, r, s.program.programId)[0]),
+              this.retry,
+            )
+          : null;
       const found = result === null ? undefined : await findRoundReport(s, this.pool, r, result, { attempts: 3 });
-      out.push(roundOutcome(r, me, {
-        posted: result !== null,
-        report: found !== undefined && "report" in found ? found.report : undefined,
-        reportError: found !== undefined && "error" in found ? found.error : undefined,
-        committed: e?.committed === true,
-        deadlinePassed: now >= this.pool.schedule.roundDeadline(r),
-        localReason: e?.skipped,
-      }));
+      out.push(
+        roundOutcome(r, me, {
+          posted: result !== null,
+          report: found !== undefined && "report" in found ? found.report : undefined,
+          reportError: found !== undefined && "error" in found ? found.error : undefined,
+          committed: e?.committed === true,
+          deadlinePassed: now >= this.pool.schedule.roundDeadline(r),
+          localReason: e?.skipped,
+        }),
+      );
     }
     return out;
   }
@@ -293,16 +414,21 @@ class Trainer {
     const stage = this.stages.get(r);
     const ac = new AbortController();
     const check = async () => {
-      if (await chainTime(this.session.connection) >= deadline) ac.abort(new RoundClosedError(r));
+      if ((await chainTime(this.session.connection)) >= deadline) ac.abort(new RoundClosedError(r));
     };
     await check();
     if (ac.signal.aborted) throw ac.signal.reason;
-    const timer = setInterval(() => { void check().catch(() => undefined); }, POLL_MS);
+    const timer = setInterval(() => {
+      void check().catch(() => undefined);
+    }, POLL_MS);
     try {
       return await withRetry(what, () => fn(ac.signal), {
         ...this.retry,
         signal: ac.signal,
-        onRetry: (e, n, ms) => { if (stage) stage.lastError = e.message.split("\n")[0]; this.retry.onRetry?.(e, n, ms); },
+        onRetry: (e, n, ms) => {
+          if (stage) stage.lastError = e.message.split("\n")[0];
+          this.retry.onRetry?.(e, n, ms);
+        },
       });
     } catch (e) {
       if (ac.signal.aborted) throw ac.signal.reason;
@@ -323,12 +449,27 @@ class Trainer {
   private async globalModel(r: number): Promise<Weights> {
     const cached = this.models.get(r);
     if (cached) return cached;
-    const ref = await withRetry("reading the previous round", () => modelForRound(this.session.program, this.pool.address, this.pool.account, r, this.plan.model.initialWeights.sha256), this.retry);
+    const ref = await withRetry(
+      "reading the previous round",
+      () =>
+        modelForRound(
+          this.session.program,
+          this.pool.address,
+          this.pool.account,
+          r,
+          this.plan.model.initialWeights.sha256,
+        ),
+      this.retry,
+    );
     if (ref === undefined) throw new Error(`round ${r - 1} is not posted yet`);
     const store = await this.session.store();
     const bytes = await this.beforeDeadline(r, `fetching model ${ref.cid}`, (signal) => store.get(ref.cid, { signal }));
     const got = sha256Hex(bytes);
-    if (got !== ref.sha256) throw new ClientError("ModelMismatch", `the global model of round ${r} (${ref.cid}) has sha256 ${got}, expected ${ref.sha256}${r === 1 ? " (the plan's initial weights)" : " (on chain)"}`);
+    if (got !== ref.sha256)
+      throw new ClientError(
+        "ModelMismatch",
+        `the global model of round ${r} (${ref.cid}) has sha256 ${got}, expected ${ref.sha256}${r === 1 ? " (the plan's initial weights)" : " (on chain)"}`,
+      );
     const weights = decode(bytes, { copy: true });
     this.models.clear();
     this.models.set(r, weights);
@@ -338,7 +479,11 @@ class Trainer {
   /** Put the encoded update on IPFS: the one place an update leaves this machine. Returns its CID. */
   private async uploadUpdate(r: number, bytes: Uint8Array): Promise<string> {
     const store = await this.session.store();
-    return (await this.beforeDeadline(r, "uploading the update", (signal) => store.put(bytes, { name: `update-r${r}.${this.job.job.privacy === "sealed" ? "sealed" : "fstw"}`, signal }))).toString();
+    return (
+      await this.beforeDeadline(r, "uploading the update", (signal) =>
+        store.put(bytes, { name: `update-r${r}.${this.job.job.privacy === "sealed" ? "sealed" : "fstw"}`, signal }),
+      )
+    ).toString();
   }
 
   private async train(r: number): Promise<void> {
@@ -357,13 +502,19 @@ class Trainer {
     });
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(res.metrics)) if (typeof v === "number" && Number.isFinite(v)) metrics[k] = v;
-    bar.done(`loss ${metrics.loss?.toFixed(4) ?? "?"}${metrics.accuracy !== undefined ? ` accuracy ${metrics.accuracy.toFixed(4)}` : ""}`);
+    bar.done(
+      `loss ${metrics.loss?.toFixed(4) ?? "?"}${metrics.accuracy !== undefined ? ` accuracy ${metrics.accuracy.toFixed(4)}` : ""}`,
+    );
     await this.requireOpen(r); // an update that can no longer be committed is not uploaded
     this.doing(r, "uploading the update");
     // Sealed job: only the ciphertext (sealed to the round's key) is uploaded and committed.
-    const bytes = this.job.job.privacy === "sealed"
-      ? await sealUpdate(encode(res.update.weights), this.job.job, { round: r, participant: this.session.wallet.publicKey.toBase58() })
-      : encode(res.update.weights);
+    const bytes =
+      this.job.job.privacy === "sealed"
+        ? await sealUpdate(encode(res.update.weights), this.job.job, {
+            round: r,
+            participant: this.session.wallet.publicKey.toBase58(),
+          })
+        : encode(res.update.weights);
     const sha256 = toHex(hashBytes(bytes));
     const cid = await this.uploadUpdate(r, bytes);
     const e = entryOf(this.checkpoint, r);
@@ -379,7 +530,14 @@ class Trainer {
     // The sample count goes on chain with the commitment (the same one the result event reports).
     const samples = entryOf(this.checkpoint, r).samples;
     if (samples === undefined) throw new Error(`round ${r}: no sample count recorded for the update to commit`);
-    const ix = await commitUpdateIx(s.program, { participant: s.wallet.publicKey, pool: this.pool.address, round: r, updateHash: Buffer.from(sha256, "hex"), updateCid: cidToBytes(cid), samples });
+    const ix = await commitUpdateIx(s.program, {
+      participant: s.wallet.publicKey,
+      pool: this.pool.address,
+      round: r,
+      updateHash: Buffer.from(sha256, "hex"),
+      updateCid: cidToBytes(cid),
+      samples,
+    });
     try {
       const signature = await s.send(`commit_update (round ${r})`, [ix]);
       const e = entryOf(this.checkpoint, r);
@@ -390,7 +548,11 @@ class Trainer {
     } catch (err) {
       // RoundNotOpen: the window closed meanwhile (the loop reports the round as missed);
       // AlreadyCommitted: an earlier attempt landed (the loop finds the commitment).
-      if (err instanceof TransactionError && (err.programError === "RoundNotOpen" || err.programError === "AlreadyCommitted")) return;
+      if (
+        err instanceof TransactionError &&
+        (err.programError === "RoundNotOpen" || err.programError === "AlreadyCommitted")
+      )
+        return;
       throw err;
     }
   }
@@ -404,13 +566,27 @@ class Trainer {
     e.committed = true;
     delete e.skipped;
     const payload = { update: cid, sha256, samples: e.samples ?? this.data.length, round: r, metrics: e.metrics ?? {} };
-    const event = buildResult({ job: this.job.event, aggregator: this.job.job.aggregator, payload, binding: this.binding, encrypt: this.job.job.privacy === "sealed" }, this.session.nostr.secretKey);
+    const event = buildResult(
+      {
+        job: this.job.event,
+        aggregator: this.job.job.aggregator,
+        payload,
+        binding: this.binding,
+        encrypt: this.job.job.privacy === "sealed",
+      },
+      this.session.nostr.secretKey,
+    );
     // The result is the aggregator's notification (it can take the committed update from the chain):
     // it is sent until a relay has it, or until the round is posted without it.
     const relays = await this.session.relays();
     for (let tries = 0; ; tries++) {
       try {
-        await publishEvent(relays, event, { what: `round ${r} result`, waits: 1, waitMs: 5 * POLL_MS, ...(tries === 0 ? { info: (m: string) => this.out.info(m) } : {}) });
+        await publishEvent(relays, event, {
+          what: `round ${r} result`,
+          waits: 1,
+          waitMs: 5 * POLL_MS,
+          ...(tries === 0 ? { info: (m: string) => this.out.info(m) } : {}),
+        });
         break;
       } catch (err) {
         if (!(err instanceof NetworkError)) throw err;
@@ -418,14 +594,35 @@ class Trainer {
       const pool = await loadPool(this.session, this.pool.address, this.retry);
       if (pool.account.status !== PoolStatus.Active || pool.account.roundsPosted >= r) {
         this.save();
-        const line: RoundCommitted = { event: "round-committed", round: r, cid, sha256, samples: payload.samples, metrics: payload.metrics, signature: e.commitSignature ?? null, resultEventId: null };
-        this.emit(line, `round ${r}: committed; its result reached no relay before the round was posted (the aggregator reads the commitment from the chain)`);
+        const line: RoundCommitted = {
+          event: "round-committed",
+          round: r,
+          cid,
+          sha256,
+          samples: payload.samples,
+          metrics: payload.metrics,
+          signature: e.commitSignature ?? null,
+          resultEventId: null,
+        };
+        this.emit(
+          line,
+          `round ${r}: committed; its result reached no relay before the round was posted (the aggregator reads the commitment from the chain)`,
+        );
         return;
       }
     }
     e.eventId = event.id;
     this.save();
-    const line: RoundCommitted = { event: "round-committed", round: r, cid, sha256, samples: payload.samples, metrics: payload.metrics, signature: e.commitSignature ?? null, resultEventId: event.id };
+    const line: RoundCommitted = {
+      event: "round-committed",
+      round: r,
+      cid,
+      sha256,
+      samples: payload.samples,
+      metrics: payload.metrics,
+      signature: e.commitSignature ?? null,
+      resultEventId: event.id,
+    };
     this.emit(line, `round ${r}: result published (${event.id.slice(0, 16)}…); waiting for the aggregator`);
   }
 

@@ -8,18 +8,27 @@
  * and the reward tree must rebuild to the posted root. The checks are the SDK's verifyRoundReport;
  * in a sealed pool the committed updates are opened with the disclosed round keys (--keys).
  */
-import { PublicKey } from "@solana/web3.js";
-import { parseCommand, intFlag, COMMON_HELP, withRetry, type Output, type Session } from "@fedstr/sdk/cli";
-import { cidFromBytes, findCommitmentAddress, findRoundAddress, type RoundResultAccount } from "@fedstr/sdk/program";
-import { RoundMismatch, verifyRoundReport, type ContentRef, type RoundReport } from "@fedstr/sdk/job";
-import { loadKernel, toHex, type TrainingPlan } from "@fedstr/sdk/fl";
-import { checkRoundKey, isSealed, keyFromHex, openUpdate, parseDisclosedKeys, SealError, type DisclosedKeys } from "@fedstr/sdk/privacy";
+
 import { readFileSync } from "node:fs";
+import { COMMON_HELP, intFlag, type Output, parseCommand, type Session, withRetry } from "@fedstr/sdk/cli";
+import { loadKernel, type TrainingPlan, toHex } from "@fedstr/sdk/fl";
+import { type ContentRef, RoundMismatch, type RoundReport, verifyRoundReport } from "@fedstr/sdk/job";
+import {
+  checkRoundKey,
+  type DisclosedKeys,
+  isSealed,
+  keyFromHex,
+  openUpdate,
+  parseDisclosedKeys,
+  SealError,
+} from "@fedstr/sdk/privacy";
+import { cidFromBytes, findCommitmentAddress, findRoundAddress, type RoundResultAccount } from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
-import { withSession } from "../session.js";
+import { PublicKey } from "@solana/web3.js";
 import { ClientError } from "../errors.js";
-import { loadJob, loadPlan, loadPool, parseAddress, table, type LoadedPool } from "../pool.js";
+import { type LoadedPool, loadJob, loadPlan, loadPool, parseAddress, table } from "../pool.js";
 import { findRoundReport } from "../reports.js";
+import { withSession } from "../session.js";
 
 export const help = `fedstr verify <pool> [--round N] [--keys <file>] — recompute posted rounds and compare them with the chain
 
@@ -39,7 +48,6 @@ is on chain), then the committed updates are opened with it; a wrong key fails t
 
 ${COMMON_HELP}`;
 
-
 export interface RoundVerification {
   round: number;
   ok: boolean;
@@ -49,9 +57,12 @@ export interface RoundVerification {
   detail: string;
 }
 
-
 export async function main(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parseCommand(argv, { round: { type: "string" }, keys: { type: "string" } }, { min: 1, max: 1, usage: "<pool>" });
+  const { values, positionals } = parseCommand(
+    argv,
+    { round: { type: "string" }, keys: { type: "string" } },
+    { min: 1, max: 1, usage: "<pool>" },
+  );
   if (values.help) return out.result({ help }, help);
   const poolAddress = parseAddress(positionals[0], "pool");
   const only = intFlag(values.round, "round", { min: 1, max: 256 });
@@ -69,12 +80,20 @@ export async function main(argv: string[], out: Output): Promise<void> {
     } catch (e) {
       throw new ClientError("BadInput", `--keys ${keysFile}: ${(e as Error).message}`);
     }
-    if (keys.pool !== poolAddress.toBase58()) throw new ClientError("BadInput", `--keys ${keysFile} holds keys of pool ${keys.pool}, not ${poolAddress.toBase58()}`);
+    if (keys.pool !== poolAddress.toBase58())
+      throw new ClientError(
+        "BadInput",
+        `--keys ${keysFile} holds keys of pool ${keys.pool}, not ${poolAddress.toBase58()}`,
+      );
   }
   const rounds = await withSession(values, async (session) => {
     const pool = await loadPool(session, poolAddress);
     const posted = pool.account.roundsPosted;
-    if (only !== undefined && only > posted) throw new ClientError("BadInput", `round ${only} of pool ${pool.summary.address} is not posted (rounds posted: ${posted})`);
+    if (only !== undefined && only > posted)
+      throw new ClientError(
+        "BadInput",
+        `round ${only} of pool ${pool.summary.address} is not posted (rounds posted: ${posted})`,
+      );
     const list = only !== undefined ? [only] : Array.from({ length: posted }, (_, i) => i + 1);
     if (list.length === 0) return [];
     const plan = await loadPlan(session, pool);
@@ -83,7 +102,11 @@ export async function main(argv: string[], out: Output): Promise<void> {
     if (keys !== undefined) {
       // The disclosed keys are checked against the round keys the job request lists (its id is on chain).
       const { job } = await loadJob(session, pool);
-      if (job.seal === undefined) throw new ClientError("BadInput", `pool ${pool.summary.address} is public: its updates are readable by anyone, --keys is not needed`);
+      if (job.seal === undefined)
+        throw new ClientError(
+          "BadInput",
+          `pool ${pool.summary.address} is public: its updates are readable by anyone, --keys is not needed`,
+        );
       sealed = { seal: job.seal, keys, file: keysFile! };
     }
     const verifier = new RoundVerifier(session, pool, plan, sealed);
@@ -94,11 +117,20 @@ export async function main(argv: string[], out: Output): Promise<void> {
     }
     return results;
   });
-  const human = rounds.length === 0
-    ? "no posted rounds to verify"
-    : table(["round", "ok", "accepted", "on-chain hash", "recomputed", "detail"], rounds.map((r) => [
-      String(r.round), r.ok ? "yes" : "NO", String(r.accepted), r.onChainHash.slice(0, 16), r.recomputedHash?.slice(0, 16) ?? "-", r.detail,
-    ]));
+  const human =
+    rounds.length === 0
+      ? "no posted rounds to verify"
+      : table(
+          ["round", "ok", "accepted", "on-chain hash", "recomputed", "detail"],
+          rounds.map((r) => [
+            String(r.round),
+            r.ok ? "yes" : "NO",
+            String(r.accepted),
+            r.onChainHash.slice(0, 16),
+            r.recomputedHash?.slice(0, 16) ?? "-",
+            r.detail,
+          ]),
+        );
   out.result({ pool: poolAddress.toBase58(), rounds }, human);
   if (rounds.some((r) => !r.ok)) process.exitCode = 1;
 }
@@ -107,13 +139,20 @@ class RoundVerifier {
   private readonly results = new Map<number, RoundResultAccount | null>();
   private readonly reports = new Map<number, RoundReport | string>();
 
-  constructor(private readonly session: Session, private readonly pool: LoadedPool, private readonly plan: TrainingPlan,
-    private readonly sealed?: { seal: { id: string; keys: string[] }; keys: DisclosedKeys; file: string }) {}
+  constructor(
+    private readonly session: Session,
+    private readonly pool: LoadedPool,
+    private readonly plan: TrainingPlan,
+    private readonly sealed?: { seal: { id: string; keys: string[] }; keys: DisclosedKeys; file: string },
+  ) {}
 
   private async result(r: number): Promise<RoundResultAccount | null> {
     if (!this.results.has(r)) {
       const addr = findRoundAddress(this.pool.address, r, this.session.program.programId)[0];
-      this.results.set(r, await withRetry("reading the round result", () => this.session.program.account.roundResult.fetchNullable(addr)));
+      this.results.set(
+        r,
+        await withRetry("reading the round result", () => this.session.program.account.roundResult.fetchNullable(addr)),
+      );
     }
     return this.results.get(r)!;
   }
@@ -149,25 +188,57 @@ class RoundVerifier {
     const result = (await this.result(r))!;
     const onChainHash = toHex(result.globalModelHash);
     const report = await this.report(r);
-    if (typeof report === "string") return { round: r, ok: false, onChainHash, recomputedHash: null, accepted: 0, detail: report };
+    if (typeof report === "string")
+      return { round: r, ok: false, onChainHash, recomputedHash: null, accepted: 0, detail: report };
     let previous: ContentRef;
     if (r === 1) previous = { cid: this.pool.summary.initialModelCid, sha256: this.plan.model.initialWeights.sha256 };
     else {
       const p = await this.result(r - 1);
-      if (p === null) return { round: r, ok: false, onChainHash, recomputedHash: null, accepted: 0, detail: `round ${r - 1} is not posted` };
+      if (p === null)
+        return {
+          round: r,
+          ok: false,
+          onChainHash,
+          recomputedHash: null,
+          accepted: 0,
+          detail: `round ${r - 1} is not posted`,
+        };
       previous = { cid: cidFromBytes(p.globalModelCid).toString(), sha256: toHex(p.globalModelHash) };
     }
     const prevReport = r > 1 ? await this.report(r - 1) : undefined;
     const open = this.opener(r);
     const v = await verifyRoundReport({
-      report, pool: this.pool.address, round: r, aggregation: this.plan.aggregation,
-      onChain: { model: { cid: cidFromBytes(result.globalModelCid).toString(), sha256: onChainHash }, reward: BigInt(result.reward.toString()), acceptedCount: result.acceptedCount, merkleRoot: toHex(result.merkleRoot) },
+      report,
+      pool: this.pool.address,
+      round: r,
+      aggregation: this.plan.aggregation,
+      onChain: {
+        model: { cid: cidFromBytes(result.globalModelCid).toString(), sha256: onChainHash },
+        reward: BigInt(result.reward.toString()),
+        acceptedCount: result.acceptedCount,
+        merkleRoot: toHex(result.merkleRoot),
+      },
       previous,
-      ...(prevReport !== undefined && typeof prevReport !== "string" ? { previousRoundState: prevReport.state ?? null } : {}),
+      ...(prevReport !== undefined && typeof prevReport !== "string"
+        ? { previousRoundState: prevReport.state ?? null }
+        : {}),
       commitment: async (participant) => {
-        const addr = findCommitmentAddress(this.pool.address, new PublicKey(participant), r, this.session.program.programId)[0];
-        const c = await withRetry("reading a commitment", () => this.session.program.account.commitment.fetchNullable(addr));
-        return c === null ? null : { cid: cidFromBytes(c.updateCid).toString(), sha256: toHex(c.updateHash), samples: BigInt(c.samples.toString()) };
+        const addr = findCommitmentAddress(
+          this.pool.address,
+          new PublicKey(participant),
+          r,
+          this.session.program.programId,
+        )[0];
+        const c = await withRetry("reading a commitment", () =>
+          this.session.program.account.commitment.fetchNullable(addr),
+        );
+        return c === null
+          ? null
+          : {
+              cid: cidFromBytes(c.updateCid).toString(),
+              sha256: toHex(c.updateHash),
+              samples: BigInt(c.samples.toString()),
+            };
       },
       fetch: (ref, what) => this.fetch(ref, what),
       open,
@@ -182,16 +253,24 @@ class RoundVerifier {
   private opener(r: number): (bytes: Uint8Array, participant: string) => Promise<Uint8Array> {
     return async (bytes, participant) => {
       if (!isSealed(bytes)) return bytes;
-      if (this.sealed === undefined) throw new RoundMismatch(`the update of ${participant} is sealed: only holders of the round's key can recompute this round (fedstr verify --keys <file>, the aggregator writes it with fedstr-aggregator disclose)`);
+      if (this.sealed === undefined)
+        throw new RoundMismatch(
+          `the update of ${participant} is sealed: only holders of the round's key can recompute this round (fedstr verify --keys <file>, the aggregator writes it with fedstr-aggregator disclose)`,
+        );
       const { seal, keys, file } = this.sealed;
       const key = keys.keys[String(r)];
-      if (key === undefined) throw new RoundMismatch(`the update of ${participant} is sealed and ${file} has no key for round ${r}`);
+      if (key === undefined)
+        throw new RoundMismatch(`the update of ${participant} is sealed and ${file} has no key for round ${r}`);
       try {
         checkRoundKey(seal, r, keyFromHex(key));
         return await openUpdate(bytes, keyFromHex(key), { pool: this.pool.summary.address, round: r, participant });
       } catch (e) {
         if (!(e instanceof SealError)) throw e;
-        throw new RoundMismatch(e.code === "BAD_KEY" ? `${file}: ${e.message} (not the disclosed key of this round)` : `the update of ${participant} does not open with round ${r}'s key: ${e.message}`);
+        throw new RoundMismatch(
+          e.code === "BAD_KEY"
+            ? `${file}: ${e.message} (not the disclosed key of this round)`
+            : `the update of ${participant} does not open with round ${r}'s key: ${e.message}`,
+        );
       }
     };
   }

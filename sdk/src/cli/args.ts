@@ -3,7 +3,7 @@
  * configuration flags every command takes (see @fedstr/sdk/config), with errors that say which
  * flag was wrong.
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { ConfigFlags } from "../config/index.js";
 import { AmountError, formatAmount, parseAmount } from "../job/amount.js";
 
@@ -51,12 +51,30 @@ export const COMMON_HELP = `Common flags:
   --data-dir <dir>       state directory                   (env FEDSTR_DATA_DIR, default ~/.local/share/fedstr)`;
 
 export interface Parsed<O extends Options> {
-  values: { [K in keyof O | keyof typeof COMMON_OPTIONS]?: K extends keyof O ? (O[K] extends { multiple: true } ? string[] : O[K] extends { type: "boolean" } ? boolean : string) : K extends keyof typeof COMMON_OPTIONS ? ((typeof COMMON_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof COMMON_OPTIONS)[K] extends { type: "boolean" } ? boolean : string) : never };
+  values: {
+    [K in keyof O | keyof typeof COMMON_OPTIONS]?: K extends keyof O
+      ? O[K] extends { multiple: true }
+        ? string[]
+        : O[K] extends { type: "boolean" }
+          ? boolean
+          : string
+      : K extends keyof typeof COMMON_OPTIONS
+        ? (typeof COMMON_OPTIONS)[K] extends { multiple: true }
+          ? string[]
+          : (typeof COMMON_OPTIONS)[K] extends { type: "boolean" }
+            ? boolean
+            : string
+        : never;
+  };
   positionals: string[];
 }
 
 /** Parse `argv` with the command's own options plus COMMON_OPTIONS; unknown flags are usage errors. */
-export function parseCommand<O extends Options>(argv: string[], options: O, positionals: { min?: number; max?: number; usage?: string } = {}): Parsed<O> {
+export function parseCommand<O extends Options>(
+  argv: string[],
+  options: O,
+  positionals: { min?: number; max?: number; usage?: string } = {},
+): Parsed<O> {
   let r;
   try {
     r = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
@@ -64,8 +82,13 @@ export function parseCommand<O extends Options>(argv: string[], options: O, posi
     throw new UsageError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ""));
   }
   const n = r.positionals.length;
-  if (!(r.values as { help?: boolean }).help && ((positionals.min !== undefined && n < positionals.min) || (positionals.max !== undefined && n > positionals.max))) {
-    throw new UsageError(`expected ${positionals.usage ?? `${positionals.min ?? 0}..${positionals.max ?? "∞"} arguments`}, got ${n === 0 ? "none" : r.positionals.map((p) => JSON.stringify(p)).join(" ")}`);
+  if (
+    !(r.values as { help?: boolean }).help &&
+    ((positionals.min !== undefined && n < positionals.min) || (positionals.max !== undefined && n > positionals.max))
+  ) {
+    throw new UsageError(
+      `expected ${positionals.usage ?? `${positionals.min ?? 0}..${positionals.max ?? "∞"} arguments`}, got ${n === 0 ? "none" : r.positionals.map((p) => JSON.stringify(p)).join(" ")}`,
+    );
   }
   return r as unknown as Parsed<O>;
 }
@@ -91,11 +114,17 @@ export function configFlags(values: Record<string, unknown>): ConfigFlags {
 }
 
 /** A positive integer flag value; errors name the flag. */
-export function intFlag(value: string | undefined, flag: string, opts: { min?: number; max?: number } = {}): number | undefined {
+export function intFlag(
+  value: string | undefined,
+  flag: string,
+  opts: { min?: number; max?: number } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  const min = opts.min ?? 1, max = opts.max ?? Number.MAX_SAFE_INTEGER;
-  if (!/^-?[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  const min = opts.min ?? 1,
+    max = opts.max ?? Number.MAX_SAFE_INTEGER;
+  if (!/^-?[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return n;
 }
 

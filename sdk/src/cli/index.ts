@@ -4,7 +4,7 @@
  * (connection, wallet, program, store, relays, Nostr key), retries, and atomic file writes.
  */
 export * from "./args.js";
-export * from "./output.js";
-export * from "./session.js";
-export * from "./retry.js";
 export * from "./files.js";
+export * from "./output.js";
+export * from "./retry.js";
+export * from "./session.js";

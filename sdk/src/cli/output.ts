@@ -17,7 +17,16 @@ export interface Output {
 
 /** JSON.stringify that writes bigint as decimal strings and typed arrays as lists. */
 export function toJson(data: unknown, indent?: number): string {
-  return JSON.stringify(data, (_k, v) => (typeof v === "bigint" ? v.toString() : ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v), indent);
+  return JSON.stringify(
+    data,
+    (_k, v) =>
+      typeof v === "bigint"
+        ? v.toString()
+        : ArrayBuffer.isView(v) && !(v instanceof DataView)
+          ? Array.from(v as unknown as ArrayLike<number>)
+          : v,
+    indent,
+  );
 }
 
 export function createOutput(json: boolean): Output {
@@ -25,8 +34,12 @@ export function createOutput(json: boolean): Output {
   const tty = process.stderr.isTTY === true;
   return {
     json,
-    info: (m) => { if (log) process.stderr.write(`${m}\n`); },
-    result: (data, human) => { process.stdout.write(json ? `${toJson(data)}\n` : `${human}\n`); },
+    info: (m) => {
+      if (log) process.stderr.write(`${m}\n`);
+    },
+    result: (data, human) => {
+      process.stdout.write(json ? `${toJson(data)}\n` : `${human}\n`);
+    },
     progress: (label, total) => {
       let last = -1;
       const draw = (done: number, suffix = "", end = false) => {
@@ -34,7 +47,8 @@ export function createOutput(json: boolean): Output {
         const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
         if (!tty && !end && pct - last < 25) return; // pipes get a few lines, not a redraw per step
         last = pct;
-        const width = 24, fill = Math.round((width * pct) / 100);
+        const width = 24,
+          fill = Math.round((width * pct) / 100);
         const line = `${label} [${"#".repeat(fill)}${"-".repeat(width - fill)}] ${pct}%${suffix ? ` ${suffix}` : ""}`;
         process.stderr.write(tty ? `\r${line}${end ? "\n" : ""}` : `${line}\n`);
       };

@@ -19,8 +19,18 @@ export interface RetryOptions {
 
 const PERMANENT_STORAGE_CODES = new Set(["INVALID_CID", "CID_MISMATCH", "TOO_LARGE", "READ_ONLY"]);
 const PERMANENT_NAMES = new Set([
-  "UsageError", "ConfigError", "PlanError", "DataError", "CodecError", "ReportError", "CheckpointError",
-  "TooFewUpdatesError", "AbortError", "CidMismatchError", "ContentTooLargeError", "InvalidCidError",
+  "UsageError",
+  "ConfigError",
+  "PlanError",
+  "DataError",
+  "CodecError",
+  "ReportError",
+  "CheckpointError",
+  "TooFewUpdatesError",
+  "AbortError",
+  "CidMismatchError",
+  "ContentTooLargeError",
+  "InvalidCidError",
 ]);
 
 /** Whether retrying can help. */
@@ -36,8 +46,14 @@ export function isTransient(e: unknown): boolean {
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
-    const t = setTimeout(() => { signal?.removeEventListener("abort", onAbort); resolve(); }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

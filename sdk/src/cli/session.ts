@@ -4,12 +4,19 @@
  * pool and the Nostr key bound to the wallet. `send` turns program errors into their names.
  */
 import { AnchorProvider, type Wallet } from "@coral-xyz/anchor";
-import { type Connection, Keypair, Transaction, type TransactionInstruction, type VersionedTransaction, type Signer } from "@solana/web3.js";
-import { connectionFor, loadKeypair, loadNostrKey, storeFor, type FedstrConfig } from "../config/index.js";
-import { getFedstrProgram, type FedstrProgram } from "../program/program.js";
+import {
+  type Connection,
+  type Keypair,
+  type Signer,
+  Transaction,
+  type TransactionInstruction,
+  type VersionedTransaction,
+} from "@solana/web3.js";
+import { connectionFor, type FedstrConfig, loadKeypair, loadNostrKey, storeFor } from "../config/index.js";
+import { RelayPool } from "../nostr/relay-pool.js";
 import { fedstrErrorName } from "../program/errors.js";
 import { IDL } from "../program/idl.js";
-import { RelayPool } from "../nostr/relay-pool.js";
+import { type FedstrProgram, getFedstrProgram } from "../program/program.js";
 import type { ContentStore } from "../storage/types.js";
 
 /** An Anchor wallet over a local keypair. */
@@ -31,7 +38,12 @@ export class KeypairWallet implements Wallet {
 /** A failed transaction, named after the program error when there is one. */
 export class TransactionError extends Error {
   override name = "TransactionError";
-  constructor(readonly action: string, readonly programError: string | undefined, message: string, readonly logs?: string[]) {
+  constructor(
+    readonly action: string,
+    readonly programError: string | undefined,
+    message: string,
+    readonly logs?: string[],
+  ) {
     super(message);
   }
 }
@@ -55,7 +67,10 @@ export interface Session {
 export function openSession(config: FedstrConfig, opts: { wallet?: Keypair } = {}): Session {
   const connection = connectionFor(config);
   const wallet = opts.wallet ?? loadKeypair(config.wallet);
-  const provider = new AnchorProvider(connection, new KeypairWallet(wallet), { commitment: config.commitment, preflightCommitment: config.commitment });
+  const provider = new AnchorProvider(connection, new KeypairWallet(wallet), {
+    commitment: config.commitment,
+    preflightCommitment: config.commitment,
+  });
   const program = getFedstrProgram(provider, config.programId);
   let store: Promise<ContentStore> | undefined;
   let relays: Promise<RelayPool> | undefined;
@@ -67,7 +82,12 @@ export function openSession(config: FedstrConfig, opts: { wallet?: Keypair } = {
     program,
     nostr: loadNostrKey(config, wallet),
     store: () => (store ??= storeFor(config)),
-    relays: () => (relays ??= (async () => { const p = new RelayPool(config.relays); await p.start(); return p; })()),
+    relays: () =>
+      (relays ??= (async () => {
+        const p = new RelayPool(config.relays);
+        await p.start();
+        return p;
+      })()),
     async send(action, ixs, signers = []) {
       try {
         const tx = new Transaction().add(...ixs);
@@ -75,9 +95,10 @@ export function openSession(config: FedstrConfig, opts: { wallet?: Keypair } = {
       } catch (e) {
         const name = fedstrErrorName(e);
         const logs = (e as { logs?: string[] }).logs;
-        const msg = name !== undefined
-          ? `${action} failed: ${name}${describeError(name)}`
-          : `${action} failed: ${(e as Error).message.split("\n")[0]}`;
+        const msg =
+          name !== undefined
+            ? `${action} failed: ${name}${describeError(name)}`
+            : `${action} failed: ${(e as Error).message.split("\n")[0]}`;
         throw new TransactionError(action, name, msg, logs);
       }
     },

@@ -34,13 +34,17 @@ async function tryBackend(tf: Tf, choice: BrowserBackend, wasmPaths: string | un
 }
 
 /** Load tfjs with `prefer` (failing if unavailable) or the best backend the browser has. */
-export async function loadBrowserTf(prefer?: BrowserBackend, opts: { wasmPaths?: string } = {}): Promise<{ tf: Tf; backend: BrowserBackend }> {
+export async function loadBrowserTf(
+  prefer?: BrowserBackend,
+  opts: { wasmPaths?: string } = {},
+): Promise<{ tf: Tf; backend: BrowserBackend }> {
   loading ??= import("@tensorflow/tfjs") as Promise<Tf>;
   const tf = await loading;
   const candidates = prefer ? [prefer] : BROWSER_BACKENDS;
   const why: string[] = [];
   for (const c of candidates) {
-    if (!BROWSER_BACKENDS.includes(c)) throw new Error(`unknown backend ${c} (expected one of ${BROWSER_BACKENDS.join(", ")})`);
+    if (!BROWSER_BACKENDS.includes(c))
+      throw new Error(`unknown backend ${c} (expected one of ${BROWSER_BACKENDS.join(", ")})`);
     const r = await tryBackend(tf, c, opts.wasmPaths);
     if (r === true) return { tf, backend: c };
     why.push(r);

@@ -10,7 +10,10 @@ import type * as tfTypes from "@tensorflow/tfjs";
 
 export type Tf = typeof tfTypes;
 export type BackendChoice = "node-gpu" | "node" | "wasm" | "cpu";
-export interface LoadedTf { tf: Tf; backend: string }
+export interface LoadedTf {
+  tf: Tf;
+  backend: string;
+}
 
 const ORDER: BackendChoice[] = ["node-gpu", "node", "wasm", "cpu"];
 const cache = new Map<string, Promise<LoadedTf>>();

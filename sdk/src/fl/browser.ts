@@ -4,18 +4,60 @@
  * on a browser backend (backend-browser.ts) — the same code `fedstr train` runs. Aggregation and
  * file-system loaders stay in the Node entry.
  */
-export * from "./types.js";
-export { createRng, permutation, type Rng } from "./rng.js";
+
+export type { LoadedTf, Tf } from "./backend.js";
+export { BROWSER_BACKENDS, type BrowserBackend, loadBrowserTf } from "./backend-browser.js";
 export {
-  CODEC_MAGIC, CODEC_VERSION, CodecError, encode, decode, decodeHeader, hash, hashBytes, toHex, fromHex, type DecodeOptions, type TensorHeader,
+  CODEC_MAGIC,
+  CODEC_VERSION,
+  CodecError,
+  type DecodeOptions,
+  decode,
+  decodeHeader,
+  encode,
+  fromHex,
+  hash,
+  hashBytes,
+  type TensorHeader,
+  toHex,
 } from "./codec.js";
 export {
-  PLAN_FORMAT, PLAN_VERSION, DEFAULT_MAX_PARAMETERS, PlanError, parsePlan, inspectTopology, mlpTopology,
-  type TrainingPlan, type AggregationConfig, type InnerAggregationConfig, type Topology, type LayerSpec,
+  type CsvOptions,
+  DataError,
+  type DataSchema,
+  type Dataset,
+  DatasetSizeError,
+  dataFormatOf,
+  datasetForPlan,
+  type JsonlOptions,
+  type ParseOptions,
+  parseCsv,
+  parseJsonl,
+} from "./data-parse.js";
+export {
+  type AggregationConfig,
+  DEFAULT_MAX_PARAMETERS,
+  type InnerAggregationConfig,
+  inspectTopology,
+  type LayerSpec,
+  mlpTopology,
+  PLAN_FORMAT,
+  PLAN_VERSION,
+  PlanError,
+  parsePlan,
+  type Topology,
+  type TrainingPlan,
 } from "./plan.js";
 export { planSchema } from "./plan-schema.js";
+export { createRng, permutation, type Rng } from "./rng.js";
 export type { PlanTemplate, TemplatedPlan } from "./templates.js";
-export { DataError, DatasetSizeError, parseCsv, parseJsonl, datasetForPlan, dataFormatOf, type ParseOptions, type Dataset, type DataSchema, type CsvOptions, type JsonlOptions } from "./data-parse.js";
-export { trainLocal, preprocess, type TrainOptions, type TrainProgress, type BatchProgress, type TrainResult, type Metrics } from "./trainer.js";
-export { loadBrowserTf, BROWSER_BACKENDS, type BrowserBackend } from "./backend-browser.js";
-export type { Tf, LoadedTf } from "./backend.js";
+export {
+  type BatchProgress,
+  type Metrics,
+  preprocess,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+  trainLocal,
+} from "./trainer.js";
+export * from "./types.js";

@@ -17,7 +17,7 @@
 import { sha256 } from "@noble/hashes/sha256";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils";
 import type * as tfTypes from "@tensorflow/tfjs";
-import { type DType, type NamedTensor, type Weights, shapeSize } from "./types.js";
+import { type DType, type NamedTensor, shapeSize, type Weights } from "./types.js";
 
 export const CODEC_MAGIC = "FSTW";
 export const CODEC_VERSION = 1;
@@ -35,7 +35,9 @@ const dec = new TextDecoder("utf-8", { fatal: true });
 
 function headerSize(w: Weights, names: Uint8Array[]): number {
   let n = 12;
-  w.forEach((t, i) => { n += 2 + names[i]!.length + 2 + 4 * t.shape.length; });
+  w.forEach((t, i) => {
+    n += 2 + names[i]!.length + 2 + 4 * t.shape.length;
+  });
   return (n + 7) & ~7;
 }
 
@@ -43,8 +45,10 @@ function checkTensor(t: NamedTensor): void {
   if (!t.name) throw new CodecError("tensor name must not be empty");
   if (!(t.dtype in DTYPE_CODE)) throw new CodecError(`tensor ${t.name}: unsupported dtype ${String(t.dtype)}`);
   if (t.shape.length > MAX_RANK) throw new CodecError(`tensor ${t.name}: rank ${t.shape.length} > ${MAX_RANK}`);
-  for (const d of t.shape) if (!Number.isInteger(d) || d < 0 || d > 0xffffffff) throw new CodecError(`tensor ${t.name}: bad dim ${d}`);
-  if (shapeSize(t.shape) !== t.values.length) throw new CodecError(`tensor ${t.name}: shape [${t.shape}] does not match ${t.values.length} values`);
+  for (const d of t.shape)
+    if (!Number.isInteger(d) || d < 0 || d > 0xffffffff) throw new CodecError(`tensor ${t.name}: bad dim ${d}`);
+  if (shapeSize(t.shape) !== t.values.length)
+    throw new CodecError(`tensor ${t.name}: shape [${t.shape}] does not match ${t.values.length} values`);
   const ok = t.dtype === "float32" ? t.values instanceof Float32Array : t.values instanceof Int32Array;
   if (!ok) throw new CodecError(`tensor ${t.name}: values are not a ${t.dtype} typed array`);
 }
@@ -70,11 +74,16 @@ export function encode(weights: Weights): Uint8Array {
   let p = 12;
   weights.forEach((t, i) => {
     const nb = names[i]!;
-    dv.setUint16(p, nb.length, true); p += 2;
-    out.set(nb, p); p += nb.length;
+    dv.setUint16(p, nb.length, true);
+    p += 2;
+    out.set(nb, p);
+    p += nb.length;
     dv.setUint8(p++, DTYPE_CODE[t.dtype]);
     dv.setUint8(p++, t.shape.length);
-    for (const d of t.shape) { dv.setUint32(p, d, true); p += 4; }
+    for (const d of t.shape) {
+      dv.setUint32(p, d, true);
+      p += 4;
+    }
   });
   p = hsize;
   for (const t of weights) {
@@ -84,7 +93,8 @@ export function encode(weights: Weights): Uint8Array {
     } else {
       const isF = t.dtype === "float32";
       for (let i = 0; i < t.values.length; i++, p += 4) {
-        if (isF) dv.setFloat32(p, t.values[i]!, true); else dv.setInt32(p, t.values[i]!, true);
+        if (isF) dv.setFloat32(p, t.values[i]!, true);
+        else dv.setInt32(p, t.values[i]!, true);
       }
     }
   }
@@ -96,17 +106,27 @@ export interface DecodeOptions {
   copy?: boolean;
 }
 
-export interface TensorHeader { name: string; dtype: DType; shape: number[]; /** byte offset of the values */ offset: number; length: number }
+export interface TensorHeader {
+  name: string;
+  dtype: DType;
+  shape: number[] /** byte offset of the values */;
+  offset: number;
+  length: number;
+}
 
 /**
  * Parse only the header of canonical bytes (enough of them to cover it): tensor names, dtypes,
  * shapes and where each tensor's values start. Lets a reader stream the values from a file.
  * Returns undefined if `bytes` is too short to hold the whole header.
  */
-export function decodeHeader(bytes: Uint8Array): { tensors: TensorHeader[]; dataOffset: number; totalBytes: number } | undefined {
+export function decodeHeader(
+  bytes: Uint8Array,
+): { tensors: TensorHeader[]; dataOffset: number; totalBytes: number } | undefined {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   class Short extends Error {}
-  const need = (p: number, n: number): void => { if (p + n > bytes.length) throw new Short(); };
+  const need = (p: number, n: number): void => {
+    if (p + n > bytes.length) throw new Short();
+  };
   try {
     need(0, 12);
     if (dec.decode(bytes.subarray(0, 4)) !== CODEC_MAGIC) throw new CodecError("bad magic (not a fedstr weights file)");
@@ -118,10 +138,15 @@ export function decodeHeader(bytes: Uint8Array): { tensors: TensorHeader[]; data
     const seen = new Set<string>();
     for (let k = 0; k < count; k++) {
       need(p, 2);
-      const nl = dv.getUint16(p, true); p += 2;
+      const nl = dv.getUint16(p, true);
+      p += 2;
       need(p, nl + 2);
       let name: string;
-      try { name = dec.decode(bytes.subarray(p, p + nl)); } catch { throw new CodecError(`tensor ${k}: name is not UTF-8`); }
+      try {
+        name = dec.decode(bytes.subarray(p, p + nl));
+      } catch {
+        throw new CodecError(`tensor ${k}: name is not UTF-8`);
+      }
       p += nl;
       if (!name) throw new CodecError(`tensor ${k}: empty name`);
       if (seen.has(name)) throw new CodecError(`duplicate tensor name ${name}`);
@@ -132,7 +157,10 @@ export function decodeHeader(bytes: Uint8Array): { tensors: TensorHeader[]; data
       if (rank > MAX_RANK) throw new CodecError(`tensor ${name}: rank ${rank} > ${MAX_RANK}`);
       need(p, 4 * rank);
       const shape: number[] = [];
-      for (let r = 0; r < rank; r++) { shape.push(dv.getUint32(p, true)); p += 4; }
+      for (let r = 0; r < rank; r++) {
+        shape.push(dv.getUint32(p, true));
+        p += 4;
+      }
       heads.push({ name, dtype, shape });
     }
     const hsize = (p + 7) & ~7;
@@ -155,20 +183,25 @@ export function decodeHeader(bytes: Uint8Array): { tensors: TensorHeader[]; data
 export function decode(bytes: Uint8Array, opts: DecodeOptions = {}): Weights {
   const h = decodeHeader(bytes);
   if (!h) throw new CodecError("truncated header");
-  if (h.totalBytes > bytes.length) throw new CodecError(`truncated: ${h.totalBytes} bytes expected, ${bytes.length} present`);
+  if (h.totalBytes > bytes.length)
+    throw new CodecError(`truncated: ${h.totalBytes} bytes expected, ${bytes.length} present`);
   if (h.totalBytes < bytes.length) throw new CodecError(`${bytes.length - h.totalBytes} trailing bytes`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return h.tensors.map(({ name, dtype, shape, offset: p, length: n }) => {
     const aligned = (bytes.byteOffset + p) % 4 === 0;
     let values: Float32Array | Int32Array;
     if (LITTLE_ENDIAN && aligned && !opts.copy) {
-      values = dtype === "float32" ? new Float32Array(bytes.buffer, bytes.byteOffset + p, n) : new Int32Array(bytes.buffer, bytes.byteOffset + p, n);
+      values =
+        dtype === "float32"
+          ? new Float32Array(bytes.buffer, bytes.byteOffset + p, n)
+          : new Int32Array(bytes.buffer, bytes.byteOffset + p, n);
     } else if (LITTLE_ENDIAN) {
       const raw = bytes.slice(p, p + 4 * n);
       values = dtype === "float32" ? new Float32Array(raw.buffer) : new Int32Array(raw.buffer);
     } else {
       values = dtype === "float32" ? new Float32Array(n) : new Int32Array(n);
-      for (let i = 0; i < n; i++) values[i] = dtype === "float32" ? dv.getFloat32(p + 4 * i, true) : dv.getInt32(p + 4 * i, true);
+      for (let i = 0; i < n; i++)
+        values[i] = dtype === "float32" ? dv.getFloat32(p + 4 * i, true) : dv.getInt32(p + 4 * i, true);
     }
     return { name, dtype, shape, values };
   });
@@ -214,7 +247,12 @@ export function weightsFromModel(model: tfTypes.LayersModel): Weights {
     const t = v.read();
     const dtype: DType = t.dtype === "int32" ? "int32" : "float32";
     const values = t.dataSync() as Float32Array | Int32Array;
-    return { name: names[i]!, dtype, shape: [...t.shape], values: dtype === "float32" ? Float32Array.from(values) : Int32Array.from(values) };
+    return {
+      name: names[i]!,
+      dtype,
+      shape: [...t.shape],
+      values: dtype === "float32" ? Float32Array.from(values) : Int32Array.from(values),
+    };
   });
 }
 
@@ -222,11 +260,13 @@ export function weightsFromModel(model: tfTypes.LayersModel): Weights {
 export function setModelWeights(tf: typeof tfTypes, model: tfTypes.LayersModel, weights: Weights): void {
   const names = modelWeightNames(model);
   const vars = model.layers.flatMap((l) => l.weights);
-  if (weights.length !== vars.length) throw new CodecError(`model has ${vars.length} tensors, weights have ${weights.length}`);
+  if (weights.length !== vars.length)
+    throw new CodecError(`model has ${vars.length} tensors, weights have ${weights.length}`);
   const tensors = weights.map((w, i) => {
     if (w.name !== names[i]) throw new CodecError(`tensor ${i}: expected ${names[i]}, got ${w.name}`);
     const shape = vars[i]!.shape;
-    if (shape.length !== w.shape.length || shape.some((d, j) => d !== w.shape[j])) throw new CodecError(`tensor ${w.name}: shape [${w.shape}] does not match model [${shape}]`);
+    if (shape.length !== w.shape.length || shape.some((d, j) => d !== w.shape[j]))
+      throw new CodecError(`tensor ${w.name}: shape [${w.shape}] does not match model [${shape}]`);
     return tf.tensor(w.values, w.shape, w.dtype);
   });
   model.setWeights(tensors);
@@ -243,6 +283,11 @@ export function fromTensors(tensors: tfTypes.Tensor[], names: string[]): Weights
   return tensors.map((t, i) => {
     const dtype: DType = t.dtype === "int32" ? "int32" : "float32";
     const v = t.dataSync();
-    return { name: names[i] ?? `t${i}`, dtype, shape: [...t.shape], values: dtype === "float32" ? Float32Array.from(v) : Int32Array.from(v) };
+    return {
+      name: names[i] ?? `t${i}`,
+      dtype,
+      shape: [...t.shape],
+      values: dtype === "float32" ? Float32Array.from(v) : Int32Array.from(v),
+    };
   });
 }

@@ -6,11 +6,30 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import {
+  type CsvOptions,
+  type DataSchema,
+  type Dataset,
+  type JsonlOptions,
+  parseCsv,
+  parseJsonl,
+} from "./data-parse.js";
 import { createRng, permutation } from "./rng.js";
 import { shapeSize } from "./types.js";
-import { parseCsv, parseJsonl, type CsvOptions, type Dataset, type DataSchema, type JsonlOptions } from "./data-parse.js";
 
-export { DataError, DatasetSizeError, parseCsv, parseJsonl, datasetForPlan, dataFormatOf, type ParseOptions, type CsvOptions, type Dataset, type DataSchema, type JsonlOptions } from "./data-parse.js";
+export {
+  type CsvOptions,
+  DataError,
+  type DataSchema,
+  type Dataset,
+  DatasetSizeError,
+  dataFormatOf,
+  datasetForPlan,
+  type JsonlOptions,
+  type ParseOptions,
+  parseCsv,
+  parseJsonl,
+} from "./data-parse.js";
 
 /** CSV: one sample per line, features then labels (see parseCsv). */
 export function loadCsv(file: string, schema: DataSchema, opts: CsvOptions = {}): Dataset {
@@ -28,7 +47,9 @@ export function loadJsonl(file: string, schema: DataSchema, opts: JsonlOptions =
  * hand participants their private shards.
  */
 export function saveJsonl(file: string, ds: Dataset, opts: { decimals?: number } = {}): void {
-  const F = shapeSize(ds.featureShape), L = Math.max(1, shapeSize(ds.labelShape)), k = 10 ** (opts.decimals ?? 3);
+  const F = shapeSize(ds.featureShape),
+    L = Math.max(1, shapeSize(ds.labelShape)),
+    k = 10 ** (opts.decimals ?? 3);
   const lines: string[] = [];
   for (let i = 0; i < ds.length; i++) {
     const x = Array.from(ds.x.subarray(i * F, (i + 1) * F), (v) => Math.round(v * k) / k);
@@ -49,7 +70,8 @@ export function classOf(ds: Dataset, i: number): number {
 
 /** A new dataset holding the given samples, in the given order. */
 export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
-  const F = shapeSize(ds.featureShape), L = Math.max(1, shapeSize(ds.labelShape));
+  const F = shapeSize(ds.featureShape),
+    L = Math.max(1, shapeSize(ds.labelShape));
   const n = indices.length;
   const x = new Float32Array(n * F);
   const y = ds.y instanceof Int32Array ? new Int32Array(n * L) : new Float32Array(n * L);
@@ -86,7 +108,8 @@ export function loadDigits(): Dataset {
     parts.push(raw);
     n += raw.length / 784;
   }
-  const x = new Float32Array(n * 784), y = new Int32Array(n);
+  const x = new Float32Array(n * 784),
+    y = new Int32Array(n);
   let k = 0;
   parts.forEach((raw, c) => {
     x.set(raw, k * 784);
@@ -100,7 +123,9 @@ export function loadDigits(): Dataset {
 /** IID: seeded shuffle, then N near-equal shards. */
 export function partitionIid(ds: Dataset, parts: number, seed: number): Dataset[] {
   const p = permutation(ds.length, createRng(seed));
-  return Array.from({ length: parts }, (_, j) => subset(ds, p.subarray(Math.floor((j * ds.length) / parts), Math.floor(((j + 1) * ds.length) / parts))));
+  return Array.from({ length: parts }, (_, j) =>
+    subset(ds, p.subarray(Math.floor((j * ds.length) / parts), Math.floor(((j + 1) * ds.length) / parts))),
+  );
 }
 
 /**
@@ -126,7 +151,8 @@ export function partitionDirichlet(ds: Dataset, parts: number, alpha: number, se
       const perm = permutation(idx.length, rng);
       const g = Array.from({ length: parts }, () => rng.gamma(alpha));
       const s = g.reduce((a, b) => a + b, 0);
-      let cum = 0, prev = 0;
+      let cum = 0,
+        prev = 0;
       for (let j = 0; j < parts; j++) {
         cum += g[j]! / s;
         const end = j === parts - 1 ? idx.length : Math.round(cum * idx.length);
@@ -135,7 +161,12 @@ export function partitionDirichlet(ds: Dataset, parts: number, alpha: number, se
       }
     }
     if (shards.every((s) => s.length >= minSize)) {
-      return shards.map((s) => subset(ds, permutation(s.length, rng).map((k) => s[k]!)));
+      return shards.map((s) =>
+        subset(
+          ds,
+          permutation(s.length, rng).map((k) => s[k]!),
+        ),
+      );
     }
   }
   throw new Error(`could not draw a Dirichlet(${alpha}) partition with ${minSize}+ samples per participant`);

@@ -3,30 +3,100 @@
  * training plans, the canonical model codec, update validation, aggregation strategies, local
  * training and data. See docs/fl.md.
  */
-export * from "./types.js";
-export { createRng, permutation, type Rng } from "./rng.js";
+
+export { type BackendChoice, type LoadedTf, loadTf, type Tf } from "./backend.js";
+export { BROWSER_BACKENDS, type BrowserBackend, loadBrowserTf } from "./backend-browser.js";
 export {
-  CODEC_MAGIC, CODEC_VERSION, CodecError, encode, decode, decodeHeader, hash, hashBytes, toHex, fromHex,
-  modelWeightNames, weightsFromModel, setModelWeights, toTensors, fromTensors, type DecodeOptions, type TensorHeader,
+  CODEC_MAGIC,
+  CODEC_VERSION,
+  CodecError,
+  type DecodeOptions,
+  decode,
+  decodeHeader,
+  encode,
+  fromHex,
+  fromTensors,
+  hash,
+  hashBytes,
+  modelWeightNames,
+  setModelWeights,
+  type TensorHeader,
+  toHex,
+  toTensors,
+  weightsFromModel,
 } from "./codec.js";
 export {
-  PLAN_FORMAT, PLAN_VERSION, DEFAULT_MAX_PARAMETERS, PlanError, parsePlan, inspectTopology, mlpTopology,
-  type TrainingPlan, type AggregationConfig, type InnerAggregationConfig, type Topology, type LayerSpec,
+  type CsvOptions,
+  classOf,
+  DataError,
+  type DataSchema,
+  type Dataset,
+  DatasetSizeError,
+  dataFormatOf,
+  datasetForPlan,
+  type JsonlOptions,
+  loadCsv,
+  loadDigits,
+  loadJsonl,
+  type ParseOptions,
+  parseCsv,
+  parseJsonl,
+  partitionDirichlet,
+  partitionIid,
+  saveJsonl,
+  subset,
+  trainTestSplit,
+} from "./data.js";
+export {
+  type AggregationConfig,
+  DEFAULT_MAX_PARAMETERS,
+  type InnerAggregationConfig,
+  inspectTopology,
+  type LayerSpec,
+  mlpTopology,
+  PLAN_FORMAT,
+  PLAN_VERSION,
+  PlanError,
+  parsePlan,
+  type Topology,
+  type TrainingPlan,
 } from "./plan.js";
 export { planSchema } from "./plan-schema.js";
-export { validateUpdate, type RejectReason, type ValidationBounds, type Verdict } from "./validate.js";
+export { createRng, permutation, type Rng } from "./rng.js";
+export {
+  aggregate,
+  type Candidate,
+  evaluationGate,
+  type RoundInputs,
+  type RoundOptions,
+  type RoundResult,
+  recompute,
+  runRound,
+  TooFewUpdatesError,
+  type UpdateVerdict,
+} from "./round.js";
+export {
+  digitsPlan,
+  poisonUpdate,
+  type SimulationOptions,
+  type SimulationResult,
+  type SimulationRound,
+  simulate,
+} from "./simulation.js";
 export * from "./strategies/index.js";
-export { runRound, TooFewUpdatesError, aggregate, recompute, evaluationGate, type Candidate, type UpdateVerdict, type RoundResult, type RoundOptions, type RoundInputs } from "./round.js";
-export { loadTf, type Tf, type BackendChoice, type LoadedTf } from "./backend.js";
-export { loadBrowserTf, BROWSER_BACKENDS, type BrowserBackend } from "./backend-browser.js";
+export { PLAN_TEMPLATES, type PlanTemplate, planFromTemplate, planTemplate, type TemplatedPlan } from "./templates.js";
 export {
-  trainLocal, evaluate, buildModel, initialWeights, preprocess, privatize,
-  type TrainOptions, type TrainProgress, type BatchProgress, type TrainResult, type Metrics,
+  type BatchProgress,
+  buildModel,
+  evaluate,
+  initialWeights,
+  type Metrics,
+  preprocess,
+  privatize,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+  trainLocal,
 } from "./trainer.js";
-export {
-  loadCsv, loadJsonl, saveJsonl, loadDigits, partitionIid, partitionDirichlet, subset, trainTestSplit, classOf, DataError,
-  DatasetSizeError, parseCsv, parseJsonl, datasetForPlan, dataFormatOf,
-  type Dataset, type DataSchema, type CsvOptions, type JsonlOptions, type ParseOptions,
-} from "./data.js";
-export { simulate, poisonUpdate, digitsPlan, type SimulationOptions, type SimulationRound, type SimulationResult } from "./simulation.js";
-export { PLAN_TEMPLATES, planTemplate, planFromTemplate, type PlanTemplate, type TemplatedPlan } from "./templates.js";
+export * from "./types.js";
+export { type RejectReason, type ValidationBounds, type Verdict, validateUpdate } from "./validate.js";

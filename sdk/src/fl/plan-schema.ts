@@ -2,8 +2,29 @@
 
 const posInt = { type: "integer", minimum: 1 } as const;
 const dims = { type: "array", items: posInt, maxItems: 8 } as const;
-const kernel = { oneOf: [{ type: "integer", minimum: 1, maximum: 64 }, { type: "array", items: { type: "integer", minimum: 1, maximum: 64 }, minItems: 2, maxItems: 2 }] } as const;
-const activation = { enum: ["linear", "relu", "relu6", "elu", "selu", "sigmoid", "tanh", "softmax", "softplus", "softsign", "hard_sigmoid", "swish", "gelu"] } as const;
+const kernel = {
+  oneOf: [
+    { type: "integer", minimum: 1, maximum: 64 },
+    { type: "array", items: { type: "integer", minimum: 1, maximum: 64 }, minItems: 2, maxItems: 2 },
+  ],
+} as const;
+const activation = {
+  enum: [
+    "linear",
+    "relu",
+    "relu6",
+    "elu",
+    "selu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "softplus",
+    "softsign",
+    "hard_sigmoid",
+    "swish",
+    "gelu",
+  ],
+} as const;
 const common = {
   name: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_.-]{0,63}$" },
   trainable: { type: "boolean" },
@@ -20,7 +41,12 @@ function layer(className: string, props: Record<string, unknown>, required: stri
     additionalProperties: false,
     properties: {
       class_name: { const: className },
-      config: { type: "object", required: ["name", ...required], additionalProperties: true, properties: { ...common, ...props } },
+      config: {
+        type: "object",
+        required: ["name", ...required],
+        additionalProperties: true,
+        properties: { ...common, ...props },
+      },
     },
   };
 }
@@ -28,19 +54,58 @@ function layer(className: string, props: Record<string, unknown>, required: stri
 const layers = {
   type: "object",
   required: ["class_name"],
-  properties: { class_name: { enum: ["Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout", "Reshape", "Activation"] } },
+  properties: {
+    class_name: {
+      enum: ["Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout", "Reshape", "Activation"],
+    },
+  },
   discriminator: { propertyName: "class_name" },
   oneOf: [
-    layer("Dense", { units: { type: "integer", minimum: 1, maximum: 65536 }, activation, use_bias: { type: "boolean" }, kernel_initializer: initializer, bias_initializer: initializer }, ["units"]),
-    layer("Conv2D", {
-      filters: { type: "integer", minimum: 1, maximum: 4096 }, kernel_size: kernel, strides: kernel, padding: { enum: ["valid", "same"] },
-      data_format: { const: "channels_last" }, dilation_rate: { oneOf: [{ const: 1 }, { const: [1, 1] }] }, activation, use_bias: { type: "boolean" },
-      kernel_initializer: initializer, bias_initializer: initializer,
-    }, ["filters", "kernel_size"]),
-    layer("MaxPooling2D", { pool_size: kernel, strides: { oneOf: [kernel, { type: "null" }] }, padding: { enum: ["valid", "same"] }, data_format: { const: "channels_last" } }),
-    layer("AveragePooling2D", { pool_size: kernel, strides: { oneOf: [kernel, { type: "null" }] }, padding: { enum: ["valid", "same"] }, data_format: { const: "channels_last" } }),
+    layer(
+      "Dense",
+      {
+        units: { type: "integer", minimum: 1, maximum: 65536 },
+        activation,
+        use_bias: { type: "boolean" },
+        kernel_initializer: initializer,
+        bias_initializer: initializer,
+      },
+      ["units"],
+    ),
+    layer(
+      "Conv2D",
+      {
+        filters: { type: "integer", minimum: 1, maximum: 4096 },
+        kernel_size: kernel,
+        strides: kernel,
+        padding: { enum: ["valid", "same"] },
+        data_format: { const: "channels_last" },
+        dilation_rate: { oneOf: [{ const: 1 }, { const: [1, 1] }] },
+        activation,
+        use_bias: { type: "boolean" },
+        kernel_initializer: initializer,
+        bias_initializer: initializer,
+      },
+      ["filters", "kernel_size"],
+    ),
+    layer("MaxPooling2D", {
+      pool_size: kernel,
+      strides: { oneOf: [kernel, { type: "null" }] },
+      padding: { enum: ["valid", "same"] },
+      data_format: { const: "channels_last" },
+    }),
+    layer("AveragePooling2D", {
+      pool_size: kernel,
+      strides: { oneOf: [kernel, { type: "null" }] },
+      padding: { enum: ["valid", "same"] },
+      data_format: { const: "channels_last" },
+    }),
     layer("Flatten", {}),
-    layer("Dropout", { rate: { type: "number", minimum: 0, exclusiveMaximum: 1 }, seed: { type: ["integer", "null"] } }, ["rate"]),
+    layer(
+      "Dropout",
+      { rate: { type: "number", minimum: 0, exclusiveMaximum: 1 }, seed: { type: ["integer", "null"] } },
+      ["rate"],
+    ),
     layer("Reshape", { target_shape: dims }, ["target_shape"]),
     layer("Activation", { activation }, ["activation"]),
   ],
@@ -77,8 +142,17 @@ const inner = {
   oneOf: [
     innerStrategy("fedavg"),
     innerStrategy("median"),
-    innerStrategy("trimmed-mean", { trimFraction: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } }, ["trimFraction"]),
-    innerStrategy("krum", { byzantine: { type: "integer", minimum: 0, maximum: 10000 }, multi: { type: "integer", minimum: 1, maximum: 100000 } }, ["byzantine"]),
+    innerStrategy("trimmed-mean", { trimFraction: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } }, [
+      "trimFraction",
+    ]),
+    innerStrategy(
+      "krum",
+      {
+        byzantine: { type: "integer", minimum: 0, maximum: 10000 },
+        multi: { type: "integer", minimum: 1, maximum: 100000 },
+      },
+      ["byzantine"],
+    ),
   ],
 } as const;
 
@@ -105,7 +179,10 @@ export const planSchema = {
             config: {
               type: "object",
               required: ["layers"],
-              properties: { name: { type: "string" }, layers: { type: "array", minItems: 1, maxItems: 64, items: layers } },
+              properties: {
+                name: { type: "string" },
+                layers: { type: "array", minItems: 1, maxItems: 64, items: layers },
+              },
             },
             keras_version: { type: "string" },
             backend: { type: "string" },
@@ -136,7 +213,9 @@ export const planSchema = {
             momentum: { type: "number", minimum: 0, exclusiveMaximum: 1 },
           },
         },
-        loss: { enum: ["categoricalCrossentropy", "sparseCategoricalCrossentropy", "meanSquaredError", "binaryCrossentropy"] },
+        loss: {
+          enum: ["categoricalCrossentropy", "sparseCategoricalCrossentropy", "meanSquaredError", "binaryCrossentropy"],
+        },
         metrics: { type: "array", items: { enum: ["accuracy", "loss"] }, uniqueItems: true },
         localEpochs: { type: "integer", minimum: 1, maximum: 100 },
         batchSize: { type: "integer", minimum: 1, maximum: 65536 },
@@ -149,15 +228,30 @@ export const planSchema = {
       additionalProperties: false,
       required: ["features", "labels"],
       properties: {
-        features: { type: "object", additionalProperties: false, required: ["shape", "dtype"], properties: { shape: { ...dims, minItems: 1 }, dtype: { const: "float32" } } },
-        labels: { type: "object", additionalProperties: false, required: ["shape", "dtype"], properties: { shape: dims, dtype: { enum: ["float32", "int32"] } } },
+        features: {
+          type: "object",
+          additionalProperties: false,
+          required: ["shape", "dtype"],
+          properties: { shape: { ...dims, minItems: 1 }, dtype: { const: "float32" } },
+        },
+        labels: {
+          type: "object",
+          additionalProperties: false,
+          required: ["shape", "dtype"],
+          properties: { shape: dims, dtype: { enum: ["float32", "int32"] } },
+        },
         preprocessing: {
           type: "object",
           additionalProperties: false,
           properties: {
             scale: { type: "number", exclusiveMinimum: 0, maximum: 1e6 },
             offset: { type: "number", minimum: -1e6, maximum: 1e6 },
-            oneHot: { type: "object", additionalProperties: false, required: ["numClasses"], properties: { numClasses: { type: "integer", minimum: 2, maximum: 100000 } } },
+            oneHot: {
+              type: "object",
+              additionalProperties: false,
+              required: ["numClasses"],
+              properties: { numClasses: { type: "integer", minimum: 2, maximum: 100000 } },
+            },
           },
         },
       },
@@ -170,11 +264,37 @@ export const planSchema = {
       oneOf: [
         strategy("fedavg"),
         strategy("median"),
-        strategy("trimmed-mean", { trimFraction: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } }, ["trimFraction"]),
-        strategy("krum", { byzantine: { type: "integer", minimum: 0, maximum: 10000 }, multi: { type: "integer", minimum: 1, maximum: 100000 } }, ["byzantine"]),
-        strategy("fedadam", { inner, learningRate: rate, beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 }, beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 }, tau: { type: "number", exclusiveMinimum: 0, maximum: 1 } }),
-        strategy("fedyogi", { inner, learningRate: rate, beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 }, beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 }, tau: { type: "number", exclusiveMinimum: 0, maximum: 1 } }),
-        strategy("diloco", { inner, learningRate: rate, momentum: { type: "number", minimum: 0, exclusiveMaximum: 1 }, nesterov: { type: "boolean" } }),
+        strategy("trimmed-mean", { trimFraction: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } }, [
+          "trimFraction",
+        ]),
+        strategy(
+          "krum",
+          {
+            byzantine: { type: "integer", minimum: 0, maximum: 10000 },
+            multi: { type: "integer", minimum: 1, maximum: 100000 },
+          },
+          ["byzantine"],
+        ),
+        strategy("fedadam", {
+          inner,
+          learningRate: rate,
+          beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+          beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+          tau: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+        }),
+        strategy("fedyogi", {
+          inner,
+          learningRate: rate,
+          beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+          beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+          tau: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+        }),
+        strategy("diloco", {
+          inner,
+          learningRate: rate,
+          momentum: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+          nesterov: { type: "boolean" },
+        }),
       ],
     },
     validation: {
@@ -191,7 +311,10 @@ export const planSchema = {
       type: "object",
       additionalProperties: false,
       required: ["clipNorm", "noiseMultiplier"],
-      properties: { clipNorm: { type: "number", exclusiveMinimum: 0, maximum: 1e6 }, noiseMultiplier: { type: "number", minimum: 0, maximum: 100 } },
+      properties: {
+        clipNorm: { type: "number", exclusiveMinimum: 0, maximum: 1e6 },
+        noiseMultiplier: { type: "number", minimum: 0, maximum: 100 },
+      },
     },
     evaluation: {
       type: "object",

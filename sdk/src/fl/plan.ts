@@ -12,8 +12,16 @@ export const PLAN_VERSION = 1;
 /** Default parameter budget when the plan does not set model.maxParameters. */
 export const DEFAULT_MAX_PARAMETERS = 10_000_000;
 
-export interface LayerSpec { class_name: string; config: { name: string; [k: string]: unknown } }
-export interface Topology { class_name: "Sequential"; config: { name?: string; layers: LayerSpec[] }; keras_version?: string; backend?: string }
+export interface LayerSpec {
+  class_name: string;
+  config: { name: string; [k: string]: unknown };
+}
+export interface Topology {
+  class_name: "Sequential";
+  config: { name?: string; layers: LayerSpec[] };
+  keras_version?: string;
+  backend?: string;
+}
 
 /** The averaging part of a server-optimizer strategy (what the pseudo-gradient is taken against). */
 export type InnerAggregationConfig =
@@ -27,8 +35,25 @@ export type AggregationConfig =
   | { strategy: "median"; minUpdates?: number; maxUpdates?: number }
   | { strategy: "trimmed-mean"; trimFraction: number; minUpdates?: number; maxUpdates?: number }
   | { strategy: "krum"; byzantine: number; multi?: number; minUpdates?: number; maxUpdates?: number }
-  | { strategy: "fedadam" | "fedyogi"; learningRate?: number; beta1?: number; beta2?: number; tau?: number; inner?: InnerAggregationConfig; minUpdates?: number; maxUpdates?: number }
-  | { strategy: "diloco"; learningRate?: number; momentum?: number; nesterov?: boolean; inner?: InnerAggregationConfig; minUpdates?: number; maxUpdates?: number };
+  | {
+      strategy: "fedadam" | "fedyogi";
+      learningRate?: number;
+      beta1?: number;
+      beta2?: number;
+      tau?: number;
+      inner?: InnerAggregationConfig;
+      minUpdates?: number;
+      maxUpdates?: number;
+    }
+  | {
+      strategy: "diloco";
+      learningRate?: number;
+      momentum?: number;
+      nesterov?: boolean;
+      inner?: InnerAggregationConfig;
+      minUpdates?: number;
+      maxUpdates?: number;
+    };
 
 export interface TrainingPlan {
   format: typeof PLAN_FORMAT;
@@ -53,12 +78,18 @@ export interface TrainingPlan {
   aggregation: AggregationConfig;
   validation: { maxDeltaNorm: number; minSamples: number; maxSamples: number };
   privacy?: { clipNorm: number; noiseMultiplier: number };
-  evaluation: { metric: "accuracy" | "loss"; holdout: { cid?: string; sha256?: string; use: "report" | "gate"; maxRegression?: number } };
+  evaluation: {
+    metric: "accuracy" | "loss";
+    holdout: { cid?: string; sha256?: string; use: "report" | "gate"; maxRegression?: number };
+  };
 }
 
 export class PlanError extends Error {
   override name = "PlanError";
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`invalid training plan: ${field}: ${message}`);
   }
 }
@@ -69,7 +100,10 @@ const ajv = new Ajv({ allErrors: false, discriminator: true, strict: true, stric
 const validatePlanSchema = ajv.compile(planSchema);
 
 function fieldOf(instancePath: string, extra?: string): string {
-  const parts = instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const parts = instancePath
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (extra) parts.push(extra);
   let s = "plan";
   for (const p of parts) s += /^\d+$/.test(p) ? `[${p}]` : `.${p}`;
@@ -83,18 +117,32 @@ export function parsePlan(input: unknown): TrainingPlan {
   let doc = input;
   if (typeof input === "string" || input instanceof Uint8Array) {
     const text = typeof input === "string" ? input : new TextDecoder().decode(input);
-    try { doc = JSON.parse(text); } catch (e) { throw new PlanError("plan", `not JSON (${(e as Error).message})`); }
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw new PlanError("plan", `not JSON (${(e as Error).message})`);
+    }
   }
   if (doc && typeof doc === "object" && "version" in doc && (doc as { version: unknown }).version !== PLAN_VERSION) {
-    throw new PlanError("plan.version", `unsupported plan version ${JSON.stringify((doc as { version: unknown }).version)} (this client understands ${PLAN_VERSION})`);
+    throw new PlanError(
+      "plan.version",
+      `unsupported plan version ${JSON.stringify((doc as { version: unknown }).version)} (this client understands ${PLAN_VERSION})`,
+    );
   }
   if (!validatePlanSchema(doc)) {
     const e = validatePlanSchema.errors![0]!;
     const p = e.params as Record<string, unknown>;
-    if (e.keyword === "required") throw new PlanError(fieldOf(e.instancePath, String(p.missingProperty)), "is required");
-    if (e.keyword === "additionalProperties") throw new PlanError(fieldOf(e.instancePath, String(p.additionalProperty)), "unknown field");
-    if (e.keyword === "discriminator" || e.keyword === "enum") throw new PlanError(fieldOf(e.instancePath, p.tagName ? String(p.tagName) : undefined), `${e.message ?? "invalid"}${p.allowedValues ? ` ${JSON.stringify(p.allowedValues)}` : ""}`);
-    if (e.keyword === "const") throw new PlanError(fieldOf(e.instancePath), `must be ${JSON.stringify(p.allowedValue)}`);
+    if (e.keyword === "required")
+      throw new PlanError(fieldOf(e.instancePath, String(p.missingProperty)), "is required");
+    if (e.keyword === "additionalProperties")
+      throw new PlanError(fieldOf(e.instancePath, String(p.additionalProperty)), "unknown field");
+    if (e.keyword === "discriminator" || e.keyword === "enum")
+      throw new PlanError(
+        fieldOf(e.instancePath, p.tagName ? String(p.tagName) : undefined),
+        `${e.message ?? "invalid"}${p.allowedValues ? ` ${JSON.stringify(p.allowedValues)}` : ""}`,
+      );
+    if (e.keyword === "const")
+      throw new PlanError(fieldOf(e.instancePath), `must be ${JSON.stringify(p.allowedValue)}`);
     throw new PlanError(fieldOf(e.instancePath), e.message ?? "invalid");
   }
   const plan = doc as TrainingPlan;
@@ -105,27 +153,47 @@ export function parsePlan(input: unknown): TrainingPlan {
 function checkSemantics(plan: TrainingPlan): void {
   const { inputShape, outputShape, parameters } = inspectTopology(plan.model.topology);
   const max = plan.model.maxParameters ?? DEFAULT_MAX_PARAMETERS;
-  if (parameters > max) throw new PlanError("plan.model.topology", `model has ${parameters} parameters, above the limit of ${max} (plan.model.maxParameters)`);
+  if (parameters > max)
+    throw new PlanError(
+      "plan.model.topology",
+      `model has ${parameters} parameters, above the limit of ${max} (plan.model.maxParameters)`,
+    );
   const feat = plan.data.features.shape;
-  if (!sameShape(inputShape, feat)) throw new PlanError("plan.data.features.shape", `[${feat}] does not match the model input shape [${inputShape}]`);
+  if (!sameShape(inputShape, feat))
+    throw new PlanError("plan.data.features.shape", `[${feat}] does not match the model input shape [${inputShape}]`);
   const labels = plan.data.labels;
   const oneHot = plan.data.preprocessing?.oneHot;
   let labelShape = labels.shape;
   if (oneHot) {
-    if (labels.shape.length > 1 || (labels.shape.length === 1 && labels.shape[0] !== 1)) throw new PlanError("plan.data.preprocessing.oneHot", "one-hot needs scalar class labels (labels.shape [] or [1])");
+    if (labels.shape.length > 1 || (labels.shape.length === 1 && labels.shape[0] !== 1))
+      throw new PlanError(
+        "plan.data.preprocessing.oneHot",
+        "one-hot needs scalar class labels (labels.shape [] or [1])",
+      );
     labelShape = [oneHot.numClasses];
   }
   if (plan.training.loss === "sparseCategoricalCrossentropy") {
     if (oneHot) throw new PlanError("plan.data.preprocessing.oneHot", "not used with sparseCategoricalCrossentropy");
-    if (labels.shape.length > 1 || (labels.shape.length === 1 && labels.shape[0] !== 1)) throw new PlanError("plan.data.labels.shape", "sparse labels must be scalars");
-    if (outputShape.length !== 1) throw new PlanError("plan.model.topology", `sparse categorical output must be a vector, got [${outputShape}]`);
+    if (labels.shape.length > 1 || (labels.shape.length === 1 && labels.shape[0] !== 1))
+      throw new PlanError("plan.data.labels.shape", "sparse labels must be scalars");
+    if (outputShape.length !== 1)
+      throw new PlanError("plan.model.topology", `sparse categorical output must be a vector, got [${outputShape}]`);
   } else if (!sameShape(labelShape, outputShape)) {
-    throw new PlanError("plan.data.labels.shape", `[${labelShape}]${oneHot ? " (after one-hot)" : ""} does not match the model output shape [${outputShape}]`);
+    throw new PlanError(
+      "plan.data.labels.shape",
+      `[${labelShape}]${oneHot ? " (after one-hot)" : ""} does not match the model output shape [${outputShape}]`,
+    );
   }
-  if (plan.validation.minSamples > plan.validation.maxSamples) throw new PlanError("plan.validation.minSamples", "is above maxSamples");
+  if (plan.validation.minSamples > plan.validation.maxSamples)
+    throw new PlanError("plan.validation.minSamples", "is above maxSamples");
   const agg = plan.aggregation;
-  if (agg.minUpdates !== undefined && agg.maxUpdates !== undefined && agg.minUpdates > agg.maxUpdates) throw new PlanError("plan.aggregation.minUpdates", "is above maxUpdates");
-  if (plan.training.optimizer.momentum !== undefined && plan.training.optimizer.name !== "momentum" && plan.training.optimizer.name !== "rmsprop") {
+  if (agg.minUpdates !== undefined && agg.maxUpdates !== undefined && agg.minUpdates > agg.maxUpdates)
+    throw new PlanError("plan.aggregation.minUpdates", "is above maxUpdates");
+  if (
+    plan.training.optimizer.momentum !== undefined &&
+    plan.training.optimizer.name !== "momentum" &&
+    plan.training.optimizer.name !== "rmsprop"
+  ) {
     throw new PlanError("plan.training.optimizer.momentum", `not used by ${plan.training.optimizer.name}`);
   }
 }
@@ -135,18 +203,30 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 const pair = (v: unknown, dflt: number): [number, number] =>
-  v === undefined || v === null ? [dflt, dflt] : Array.isArray(v) ? [Number(v[0]), Number(v[1])] : [Number(v), Number(v)];
+  v === undefined || v === null
+    ? [dflt, dflt]
+    : Array.isArray(v)
+      ? [Number(v[0]), Number(v[1])]
+      : [Number(v), Number(v)];
 
 /**
  * Shape inference and parameter count for the whitelisted Sequential layers, without building the
  * model (an oversized plan is refused before anything is allocated).
  */
-export function inspectTopology(topology: Topology): { inputShape: number[]; outputShape: number[]; parameters: number } {
+export function inspectTopology(topology: Topology): {
+  inputShape: number[];
+  outputShape: number[];
+  parameters: number;
+} {
   const layers = topology.config.layers;
   const first = layers[0]!.config;
   const bis = first.batch_input_shape as (number | null)[] | undefined;
   const is = first.input_shape as number[] | undefined;
-  if (!bis && !is) throw new PlanError("plan.model.topology.config.layers[0].config.batch_input_shape", "is required on the first layer");
+  if (!bis && !is)
+    throw new PlanError(
+      "plan.model.topology.config.layers[0].config.batch_input_shape",
+      "is required on the first layer",
+    );
   const inputShape = (bis ? bis.slice(1) : is!) as number[];
   let shape = [...inputShape];
   let params = 0;
@@ -164,7 +244,8 @@ export function inspectTopology(topology: Topology): { inputShape: number[]; out
       case "Conv2D":
       case "MaxPooling2D":
       case "AveragePooling2D": {
-        if (shape.length !== 3) throw new PlanError(f, `${l.class_name} needs a [height, width, channels] input, got [${shape}]`);
+        if (shape.length !== 3)
+          throw new PlanError(f, `${l.class_name} needs a [height, width, channels] input, got [${shape}]`);
         const [h, w, ch] = shape as [number, number, number];
         const conv = l.class_name === "Conv2D";
         const [kh, kw] = pair(conv ? c.kernel_size : c.pool_size, 2);
@@ -183,7 +264,8 @@ export function inspectTopology(topology: Topology): { inputShape: number[]; out
         break;
       case "Reshape": {
         const t = c.target_shape as number[];
-        if (t.reduce((a, b) => a * b, 1) !== shape.reduce((a, b) => a * b, 1)) throw new PlanError(`${f}.config.target_shape`, `[${t}] has a different size than its input [${shape}]`);
+        if (t.reduce((a, b) => a * b, 1) !== shape.reduce((a, b) => a * b, 1))
+          throw new PlanError(`${f}.config.target_shape`, `[${t}] has a different size than its input [${shape}]`);
         shape = [...t];
         break;
       }

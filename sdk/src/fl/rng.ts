@@ -28,11 +28,18 @@ function splitmix32(seed: number): () => number {
 
 export function createRng(seed: number): Rng {
   const sm = splitmix32(seed);
-  let a = sm(), b = sm(), c = sm(), d = sm();
+  let a = sm(),
+    b = sm(),
+    c = sm(),
+    d = sm();
   const u32 = (): number => {
     const r = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
     const t = (b << 9) >>> 0;
-    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
     d = rotl(d, 11);
     return r;
   };
@@ -41,7 +48,11 @@ export function createRng(seed: number): Rng {
     next: () => u32() / 4294967296,
     int: (n) => Math.floor((u32() / 4294967296) * n),
     normal: () => {
-      if (spare !== undefined) { const s = spare; spare = undefined; return s; }
+      if (spare !== undefined) {
+        const s = spare;
+        spare = undefined;
+        return s;
+      }
       let u = 0;
       while (u === 0) u = rng.next();
       const v = rng.next();
@@ -50,11 +61,15 @@ export function createRng(seed: number): Rng {
       return r * Math.cos(2 * Math.PI * v);
     },
     gamma: (shape) => {
-      if (shape < 1) return rng.gamma(shape + 1) * Math.pow(1 - rng.next(), 1 / shape);
-      const d3 = shape - 1 / 3, c3 = 1 / Math.sqrt(9 * d3);
+      if (shape < 1) return rng.gamma(shape + 1) * (1 - rng.next()) ** (1 / shape);
+      const d3 = shape - 1 / 3,
+        c3 = 1 / Math.sqrt(9 * d3);
       for (;;) {
         let x: number, v: number;
-        do { x = rng.normal(); v = 1 + c3 * x; } while (v <= 0);
+        do {
+          x = rng.normal();
+          v = 1 + c3 * x;
+        } while (v <= 0);
         v = v * v * v;
         const u = rng.next();
         if (u < 1 - 0.0331 * x * x * x * x) return d3 * v;
@@ -76,7 +91,9 @@ export function permutation(n: number, rng: Rng): Uint32Array {
   for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
-    const t = p[i]!; p[i] = p[j]!; p[j] = t;
+    const t = p[i]!;
+    p[i] = p[j]!;
+    p[j] = t;
   }
   return p;
 }

@@ -45,7 +45,10 @@ export interface RoundResult {
 /** runRound's error when fewer than `minUpdates` candidates pass validation; carries every verdict so the round can still be reported. */
 export class TooFewUpdatesError extends Error {
   override name = "TooFewUpdatesError";
-  constructor(message: string, readonly verdicts: UpdateVerdict[]) {
+  constructor(
+    message: string,
+    readonly verdicts: UpdateVerdict[],
+  ) {
     super(message);
   }
 }
@@ -68,38 +71,87 @@ export async function runRound(opts: RoundOptions): Promise<RoundResult> {
   const verdicts: UpdateVerdict[] = [];
   const acceptedIndices: number[] = [];
   let index = 0;
-  const seenIds = new Set<string>(), seenHashes = new Set<string>();
+  const seenIds = new Set<string>(),
+    seenHashes = new Set<string>();
   for await (const c of opts.candidates) {
     const i = index++;
     let update: ClientUpdate;
     if (c.id !== undefined) {
-      if (seenIds.has(c.id)) { verdicts.push({ index: i, id: c.id, accepted: false, reason: "DUPLICATE", detail: `a second update from ${c.id}` }); continue; }
+      if (seenIds.has(c.id)) {
+        verdicts.push({
+          index: i,
+          id: c.id,
+          accepted: false,
+          reason: "DUPLICATE",
+          detail: `a second update from ${c.id}`,
+        });
+        continue;
+      }
       seenIds.add(c.id);
     }
     if (c.bytes) {
       const h = hashBytes(c.bytes);
-      if (c.sha256 && !eq(h, c.sha256)) { verdicts.push({ index: i, id: c.id, accepted: false, reason: "HASH_MISMATCH", detail: "bytes do not match the committed sha256" }); continue; }
+      if (c.sha256 && !eq(h, c.sha256)) {
+        verdicts.push({
+          index: i,
+          id: c.id,
+          accepted: false,
+          reason: "HASH_MISMATCH",
+          detail: "bytes do not match the committed sha256",
+        });
+        continue;
+      }
       const hex = Buffer.from(h).toString("hex");
-      if (seenHashes.has(hex)) { verdicts.push({ index: i, id: c.id, accepted: false, reason: "DUPLICATE", detail: "byte-identical to an earlier update (copied)" }); continue; }
+      if (seenHashes.has(hex)) {
+        verdicts.push({
+          index: i,
+          id: c.id,
+          accepted: false,
+          reason: "DUPLICATE",
+          detail: "byte-identical to an earlier update (copied)",
+        });
+        continue;
+      }
       seenHashes.add(hex);
-      try { update = { id: c.id, weights: decode(c.bytes), numSamples: c.numSamples }; } catch (e) {
-        verdicts.push({ index: i, id: c.id, accepted: false, reason: "DECODE_ERROR", detail: (e as Error).message }); continue;
+      try {
+        update = { id: c.id, weights: decode(c.bytes), numSamples: c.numSamples };
+      } catch (e) {
+        verdicts.push({ index: i, id: c.id, accepted: false, reason: "DECODE_ERROR", detail: (e as Error).message });
+        continue;
       }
     } else update = c;
     const v = validateUpdate(opts.global, update, opts.plan.validation);
-    if (!v.ok) { verdicts.push({ index: i, id: c.id, accepted: false, reason: v.reason, detail: v.detail }); continue; }
+    if (!v.ok) {
+      verdicts.push({ index: i, id: c.id, accepted: false, reason: v.reason, detail: v.detail });
+      continue;
+    }
     const maxU = opts.plan.aggregation.maxUpdates;
-    if (maxU !== undefined && acceptedIndices.length >= maxU) { verdicts.push({ index: i, id: c.id, accepted: false, reason: "NOT_SELECTED", detail: `round already has maxUpdates = ${maxU}` }); continue; }
+    if (maxU !== undefined && acceptedIndices.length >= maxU) {
+      verdicts.push({
+        index: i,
+        id: c.id,
+        accepted: false,
+        reason: "NOT_SELECTED",
+        detail: `round already has maxUpdates = ${maxU}`,
+      });
+      continue;
+    }
     agg.add(update);
     acceptedIndices.push(i);
     verdicts.push({ index: i, id: c.id, accepted: true, deltaNorm: v.deltaNorm });
   }
   const minU = opts.plan.aggregation.minUpdates ?? 1;
-  if (acceptedIndices.length < minU) throw new TooFewUpdatesError(`round has ${acceptedIndices.length} accepted updates, fewer than minUpdates = ${minU}`, verdicts);
+  if (acceptedIndices.length < minU)
+    throw new TooFewUpdatesError(
+      `round has ${acceptedIndices.length} accepted updates, fewer than minUpdates = ${minU}`,
+      verdicts,
+    );
   const res = agg.finish();
   for (const ex of res.excluded) {
     const v = verdicts[acceptedIndices[ex.index]!]!;
-    v.accepted = false; v.reason = ex.reason; v.detail = "left out by the robust strategy";
+    v.accepted = false;
+    v.reason = ex.reason;
+    v.detail = "left out by the robust strategy";
   }
   return {
     weights: res.weights,
@@ -141,11 +193,19 @@ export function recompute(inputs: RoundInputs): Uint8Array {
  * by more than `maxRegression` (default 0) against the previous round is refused. Accuracy: higher
  * is better; loss: lower is better. Always ok with `use = "report"` or on the first round.
  */
-export function evaluationGate(plan: Pick<TrainingPlan, "evaluation">, previous: number | undefined, current: number): { ok: boolean; regression: number; detail: string } {
+export function evaluationGate(
+  plan: Pick<TrainingPlan, "evaluation">,
+  previous: number | undefined,
+  current: number,
+): { ok: boolean; regression: number; detail: string } {
   const ev = plan.evaluation;
   if (previous === undefined) return { ok: true, regression: 0, detail: "first round" };
   const regression = ev.metric === "accuracy" ? previous - current : current - previous;
   const max = ev.holdout.maxRegression ?? 0;
   const ok = ev.holdout.use === "report" || !(regression > max);
-  return { ok, regression, detail: `${ev.metric} ${previous} -> ${current} (regression ${regression}, allowed ${ev.holdout.use === "gate" ? max : "any"})` };
+  return {
+    ok,
+    regression,
+    detail: `${ev.metric} ${previous} -> ${current} (regression ${regression}, allowed ${ev.holdout.use === "gate" ? max : "any"})`,
+  };
 }

@@ -36,7 +36,12 @@ export interface SimulationRound extends Metrics {
   durationMs: number;
 }
 
-export interface SimulationResult { rounds: SimulationRound[]; weights: Weights; state: ServerState; final: Metrics }
+export interface SimulationResult {
+  rounds: SimulationRound[];
+  weights: Weights;
+  state: ServerState;
+  final: Metrics;
+}
 
 /** Sign-flip and scale a participant's update: global - scale·(local - global). */
 export function poisonUpdate(global: Weights, u: ClientUpdate, scale: number): ClientUpdate {
@@ -76,7 +81,14 @@ export async function simulate(o: SimulationOptions): Promise<SimulationResult> 
     state = rr.state;
     final = await evaluate(plan, global, o.test, { tf });
     const accepted = rr.verdicts.filter((v) => v.accepted).length;
-    const row: SimulationRound = { round: r, ...final, accepted, rejected: rr.verdicts.length - accepted, hash: toHex(rr.hash), durationMs: Date.now() - t0 };
+    const row: SimulationRound = {
+      round: r,
+      ...final,
+      accepted,
+      rejected: rr.verdicts.length - accepted,
+      hash: toHex(rr.hash),
+      durationMs: Date.now() - t0,
+    };
     rounds.push(row);
     o.onRound?.(row);
   }
@@ -99,7 +111,16 @@ export function digitsPlan(initialSha256: string, over: Partial<TrainingPlan> = 
         config: {
           name: "digits_mlp",
           layers: [
-            { class_name: "Dense", config: { name: "dense_1", units: 64, activation: "relu", use_bias: true, batch_input_shape: [null, 784] } },
+            {
+              class_name: "Dense",
+              config: {
+                name: "dense_1",
+                units: 64,
+                activation: "relu",
+                use_bias: true,
+                batch_input_shape: [null, 784],
+              },
+            },
             { class_name: "Dense", config: { name: "dense_2", units: 10, activation: "softmax", use_bias: true } },
           ],
         },
@@ -107,8 +128,18 @@ export function digitsPlan(initialSha256: string, over: Partial<TrainingPlan> = 
       initialWeights: { sha256: initialSha256 },
       maxParameters: 1_000_000,
     },
-    training: { optimizer: { name: "momentum", learningRate: 0.05, momentum: 0.9 }, loss: "categoricalCrossentropy", metrics: ["accuracy"], localEpochs: 2, batchSize: 32 },
-    data: { features: { shape: [784], dtype: "float32" }, labels: { shape: [], dtype: "int32" }, preprocessing: { oneHot: { numClasses: 10 } } },
+    training: {
+      optimizer: { name: "momentum", learningRate: 0.05, momentum: 0.9 },
+      loss: "categoricalCrossentropy",
+      metrics: ["accuracy"],
+      localEpochs: 2,
+      batchSize: 32,
+    },
+    data: {
+      features: { shape: [784], dtype: "float32" },
+      labels: { shape: [], dtype: "int32" },
+      preprocessing: { oneHot: { numClasses: 10 } },
+    },
     aggregation: { strategy: "fedavg" },
     validation: { maxDeltaNorm: 100, minSamples: 1, maxSamples: 100_000 },
     evaluation: { metric: "accuracy", holdout: { use: "report" } },

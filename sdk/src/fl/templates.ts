@@ -4,11 +4,12 @@
  * plan for given initial weights; `planFromTemplate` makes seeded initial weights and the plan
  * that names their sha256, as a pool needs them.
  */
+
+import type { Tf } from "./backend.js";
 import { encode, hash, toHex } from "./codec.js";
 import type { TrainingPlan } from "./plan.js";
 import { digitsPlan } from "./simulation.js";
 import { initialWeights } from "./trainer.js";
-import type { Tf } from "./backend.js";
 import type { Weights } from "./types.js";
 
 export interface PlanTemplate {
@@ -42,7 +43,18 @@ export const PLAN_TEMPLATES: readonly PlanTemplate[] = [
         class_name: "Sequential",
         config: {
           name: "digits_logistic",
-          layers: [{ class_name: "Dense", config: { name: "dense_1", units: 10, activation: "softmax", use_bias: true, batch_input_shape: [null, 784] } }],
+          layers: [
+            {
+              class_name: "Dense",
+              config: {
+                name: "dense_1",
+                units: 10,
+                activation: "softmax",
+                use_bias: true,
+                batch_input_shape: [null, 784],
+              },
+            },
+          ],
         },
       };
       return plan;

@@ -10,11 +10,24 @@ import { modelWeightNames, setModelWeights, weightsFromModel } from "./codec.js"
 import type { Dataset } from "./data.js";
 import type { TrainingPlan } from "./plan.js";
 import { createRng, permutation } from "./rng.js";
-import { type ClientUpdate, type Weights, deltaNorm, shapeSize } from "./types.js";
+import { type ClientUpdate, deltaNorm, shapeSize, type Weights } from "./types.js";
 
-export interface TrainProgress { epoch: number; epochs: number; step: number; steps: number; loss?: number }
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss?: number;
+}
 /** After each batch: where training is (loss is only read once per epoch, to keep the loop free of syncs). */
-export interface BatchProgress { epoch: number; epochs: number; batch: number; batches: number; step: number; steps: number }
+export interface BatchProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  step: number;
+  steps: number;
+}
 
 export interface TrainOptions {
   /** Seed for batch order and DP noise (default 0). */
@@ -27,7 +40,10 @@ export interface TrainOptions {
   epochs?: number;
 }
 
-export interface Metrics { loss: number; accuracy?: number }
+export interface Metrics {
+  loss: number;
+  accuracy?: number;
+}
 
 export interface TrainResult {
   update: ClientUpdate;
@@ -46,7 +62,9 @@ async function defaultTf(): Promise<Tf> {
 
 /** Build the plan's model (weights freshly initialised by tfjs; use setModelWeights after). */
 export async function buildModel(tf: Tf, plan: Pick<TrainingPlan, "model">): Promise<tfTypes.LayersModel> {
-  return tf.models.modelFromJSON({ modelTopology: plan.model.topology as unknown as tfTypes.io.ModelJSON["modelTopology"] } as tfTypes.io.ModelJSON);
+  return tf.models.modelFromJSON({
+    modelTopology: plan.model.topology as unknown as tfTypes.io.ModelJSON["modelTopology"],
+  } as tfTypes.io.ModelJSON);
 }
 
 /**
@@ -66,7 +84,8 @@ export async function initialWeights(plan: Pick<TrainingPlan, "model">, seed: nu
     const values = new Float32Array(shapeSize(shape));
     if (name.endsWith("/kernel") && shape.length >= 2) {
       const recept = shape.slice(0, -2).reduce((a, b) => a * b, 1);
-      const fanIn = shape[shape.length - 2]! * recept, fanOut = shape[shape.length - 1]! * recept;
+      const fanIn = shape[shape.length - 2]! * recept,
+        fanOut = shape[shape.length - 1]! * recept;
       const lim = Math.sqrt(6 / (fanIn + fanOut));
       for (let k = 0; k < values.length; k++) values[k] = (2 * rng.next() - 1) * lim;
     }
@@ -76,26 +95,42 @@ export async function initialWeights(plan: Pick<TrainingPlan, "model">, seed: nu
 
 function makeOptimizer(tf: Tf, o: TrainingPlan["training"]["optimizer"]): tfTypes.Optimizer {
   switch (o.name) {
-    case "sgd": return tf.train.sgd(o.learningRate);
-    case "momentum": return tf.train.momentum(o.learningRate, o.momentum ?? 0.9);
-    case "adam": return tf.train.adam(o.learningRate);
-    case "rmsprop": return tf.train.rmsprop(o.learningRate, 0.9, o.momentum ?? 0);
+    case "sgd":
+      return tf.train.sgd(o.learningRate);
+    case "momentum":
+      return tf.train.momentum(o.learningRate, o.momentum ?? 0.9);
+    case "adam":
+      return tf.train.adam(o.learningRate);
+    case "rmsprop":
+      return tf.train.rmsprop(o.learningRate, 0.9, o.momentum ?? 0);
   }
 }
 
-function lossFn(tf: Tf, loss: TrainingPlan["training"]["loss"]): (y: tfTypes.Tensor, p: tfTypes.Tensor) => tfTypes.Scalar {
+function lossFn(
+  tf: Tf,
+  loss: TrainingPlan["training"]["loss"],
+): (y: tfTypes.Tensor, p: tfTypes.Tensor) => tfTypes.Scalar {
   switch (loss) {
-    case "categoricalCrossentropy": return (y, p) => tf.metrics.categoricalCrossentropy(y, p).mean();
-    case "sparseCategoricalCrossentropy": return (y, p) => tf.metrics.categoricalCrossentropy(tf.oneHot(y.reshape([-1]).toInt(), p.shape[p.shape.length - 1]!), p).mean();
-    case "binaryCrossentropy": return (y, p) => tf.metrics.binaryCrossentropy(y, p).mean();
-    case "meanSquaredError": return (y, p) => tf.losses.meanSquaredError(y, p) as tfTypes.Scalar;
+    case "categoricalCrossentropy":
+      return (y, p) => tf.metrics.categoricalCrossentropy(y, p).mean();
+    case "sparseCategoricalCrossentropy":
+      return (y, p) =>
+        tf.metrics.categoricalCrossentropy(tf.oneHot(y.reshape([-1]).toInt(), p.shape[p.shape.length - 1]!), p).mean();
+    case "binaryCrossentropy":
+      return (y, p) => tf.metrics.binaryCrossentropy(y, p).mean();
+    case "meanSquaredError":
+      return (y, p) => tf.losses.meanSquaredError(y, p) as tfTypes.Scalar;
   }
 }
 
 /** Model-ready arrays: features scaled/offset, labels one-hot encoded, as the plan says. */
-export function preprocess(plan: Pick<TrainingPlan, "data">, ds: Dataset): { x: Float32Array; y: Float32Array; featureShape: number[]; labelShape: number[]; labels: Int32Array | undefined } {
+export function preprocess(
+  plan: Pick<TrainingPlan, "data">,
+  ds: Dataset,
+): { x: Float32Array; y: Float32Array; featureShape: number[]; labelShape: number[]; labels: Int32Array | undefined } {
   const pre = plan.data.preprocessing ?? {};
-  const scale = pre.scale ?? 1, offset = pre.offset ?? 0;
+  const scale = pre.scale ?? 1,
+    offset = pre.offset ?? 0;
   const x = scale === 1 && offset === 0 ? ds.x : ds.x.map((v) => v * scale + offset);
   const L = Math.max(1, shapeSize(ds.labelShape));
   if (pre.oneHot) {
@@ -116,8 +151,14 @@ export function preprocess(plan: Pick<TrainingPlan, "data">, ds: Dataset): { x: 
 
 function checkData(plan: Pick<TrainingPlan, "data">, ds: Dataset): void {
   const same = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-  if (!same(ds.featureShape, plan.data.features.shape)) throw new Error(`dataset features [${ds.featureShape}] do not match plan.data.features.shape [${plan.data.features.shape}]`);
-  if (!same(ds.labelShape, plan.data.labels.shape)) throw new Error(`dataset labels [${ds.labelShape}] do not match plan.data.labels.shape [${plan.data.labels.shape}]`);
+  if (!same(ds.featureShape, plan.data.features.shape))
+    throw new Error(
+      `dataset features [${ds.featureShape}] do not match plan.data.features.shape [${plan.data.features.shape}]`,
+    );
+  if (!same(ds.labelShape, plan.data.labels.shape))
+    throw new Error(
+      `dataset labels [${ds.labelShape}] do not match plan.data.labels.shape [${plan.data.labels.shape}]`,
+    );
   if (ds.length === 0) throw new Error("empty dataset");
 }
 
@@ -128,7 +169,12 @@ function batchOf(src: Float32Array, width: number, idx: Uint32Array, from: numbe
 }
 
 /** Train locally from `global` on `data` following `plan.training` (and plan.privacy if set). */
-export async function trainLocal(plan: TrainingPlan, global: Weights, data: Dataset, opts: TrainOptions = {}): Promise<TrainResult> {
+export async function trainLocal(
+  plan: TrainingPlan,
+  global: Weights,
+  data: Dataset,
+  opts: TrainOptions = {},
+): Promise<TrainResult> {
   const t0 = Date.now();
   checkData(plan, data);
   const tf = opts.tf ?? (await defaultTf());
@@ -136,7 +182,8 @@ export async function trainLocal(plan: TrainingPlan, global: Weights, data: Data
   const model = await buildModel(tf, plan);
   setModelWeights(tf, model, global);
   const d = preprocess(plan, data);
-  const F = shapeSize(d.featureShape), L = Math.max(1, shapeSize(d.labelShape));
+  const F = shapeSize(d.featureShape),
+    L = Math.max(1, shapeSize(d.labelShape));
   const tr = plan.training;
   const epochs = opts.epochs ?? tr.localEpochs;
   const bs = Math.min(tr.batchSize, data.length);
@@ -147,22 +194,32 @@ export async function trainLocal(plan: TrainingPlan, global: Weights, data: Data
   const vars = model.trainableWeights.map((w) => w.read() as tfTypes.Variable);
   const mu = tr.proximalMu ?? 0;
   const anchors = mu > 0 ? vars.map((v) => tf.tidy(() => v.clone())) : [];
-  let step = 0, lastLoss = NaN;
+  let step = 0,
+    lastLoss = NaN;
   try {
     for (let e = 0; e < epochs && step < steps; e++) {
       const perm = permutation(data.length, rng);
       let sum: tfTypes.Scalar = tf.scalar(0);
       let nb = 0;
       for (let b = 0; b < perEpoch && step < steps; b++, step++, nb++) {
-        const from = b * bs, to = Math.min(from + bs, data.length);
+        const from = b * bs,
+          to = Math.min(from + bs, data.length);
         const xb = tf.tensor(batchOf(d.x, F, perm, from, to), [to - from, ...d.featureShape]);
-        const yb = tf.tensor(batchOf(d.y, L, perm, from, to), [to - from, ...(d.labelShape.length ? d.labelShape : [])]);
-        const cost = optimizer.minimize(() => {
-          const p = model.apply(xb, { training: true }) as tfTypes.Tensor;
-          let l = loss(yb, p);
-          if (mu > 0) l = l.add(tf.addN(vars.map((v, i) => v.sub(anchors[i]!).square().sum())).mul(mu / 2)) as tfTypes.Scalar;
-          return l;
-        }, true, vars)!;
+        const yb = tf.tensor(batchOf(d.y, L, perm, from, to), [
+          to - from,
+          ...(d.labelShape.length ? d.labelShape : []),
+        ]);
+        const cost = optimizer.minimize(
+          () => {
+            const p = model.apply(xb, { training: true }) as tfTypes.Tensor;
+            let l = loss(yb, p);
+            if (mu > 0)
+              l = l.add(tf.addN(vars.map((v, i) => v.sub(anchors[i]!).square().sum())).mul(mu / 2)) as tfTypes.Scalar;
+            return l;
+          },
+          true,
+          vars,
+        )!;
         const s2: tfTypes.Scalar = sum.add(cost);
         tf.dispose([sum, cost, xb, yb]);
         sum = s2;
@@ -196,25 +253,40 @@ export async function trainLocal(plan: TrainingPlan, global: Weights, data: Data
  * Differential privacy on the update: clip (local - global) to L2 norm `clip`, then add Gaussian
  * noise N(0, (noiseMultiplier·clip)²) per coordinate from the seeded generator.
  */
-export function privatize(global: Weights, local: Weights, clip: number, noiseMultiplier: number, rng = createRng(0)): Weights {
+export function privatize(
+  global: Weights,
+  local: Weights,
+  clip: number,
+  noiseMultiplier: number,
+  rng = createRng(0),
+): Weights {
   const norm = deltaNorm(local, global);
   const f = norm > clip ? clip / norm : 1;
   const sigma = noiseMultiplier * clip;
   return local.map((t, k) => {
     const g = global[k]!.values;
     const out = new Float32Array(t.values.length);
-    for (let i = 0; i < out.length; i++) out[i] = g[i]! + (t.values[i]! - g[i]!) * f + (sigma > 0 ? sigma * rng.normal() : 0);
+    for (let i = 0; i < out.length; i++)
+      out[i] = g[i]! + (t.values[i]! - g[i]!) * f + (sigma > 0 ? sigma * rng.normal() : 0);
     return { ...t, shape: [...t.shape], values: out };
   });
 }
 
-async function evaluateModel(tf: Tf, plan: Pick<TrainingPlan, "training" | "data">, model: tfTypes.LayersModel, weights: Weights, data: Dataset): Promise<Metrics> {
+async function evaluateModel(
+  tf: Tf,
+  plan: Pick<TrainingPlan, "training" | "data">,
+  model: tfTypes.LayersModel,
+  weights: Weights,
+  data: Dataset,
+): Promise<Metrics> {
   setModelWeights(tf, model, weights);
   const d = preprocess(plan, data);
-  const F = shapeSize(d.featureShape), L = Math.max(1, shapeSize(d.labelShape));
+  const F = shapeSize(d.featureShape),
+    L = Math.max(1, shapeSize(d.labelShape));
   const loss = lossFn(tf, plan.training.loss);
   const classify = plan.training.loss !== "meanSquaredError";
-  let lossSum = 0, correct = 0;
+  let lossSum = 0,
+    correct = 0;
   const B = 1024;
   for (let from = 0; from < data.length; from += B) {
     const to = Math.min(from + B, data.length);
@@ -236,7 +308,12 @@ async function evaluateModel(tf: Tf, plan: Pick<TrainingPlan, "training" | "data
 }
 
 /** Evaluate weights on a dataset (the organization's holdout): loss and, for classifiers, accuracy. */
-export async function evaluate(plan: TrainingPlan, weights: Weights, data: Dataset, opts: { tf?: Tf } = {}): Promise<Metrics> {
+export async function evaluate(
+  plan: TrainingPlan,
+  weights: Weights,
+  data: Dataset,
+  opts: { tf?: Tf } = {},
+): Promise<Metrics> {
   checkData(plan, data);
   const tf = opts.tf ?? (await defaultTf());
   const model = await buildModel(tf, plan);

@@ -40,15 +40,24 @@ export function cloneWeights(w: Weights): Weights {
 
 /** Same names, dtypes and shapes as `like`, all zeros, float32. */
 export function zerosLike(like: Weights): Weights {
-  return like.map((t) => ({ name: t.name, dtype: t.dtype, shape: [...t.shape], values: new Float32Array(t.values.length) }));
+  return like.map((t) => ({
+    name: t.name,
+    dtype: t.dtype,
+    shape: [...t.shape],
+    values: new Float32Array(t.values.length),
+  }));
 }
 
 /** Euclidean norm of a - b over all tensors (float64 accumulation, fixed order). */
 export function deltaNorm(a: Weights, b: Weights): number {
   let s = 0;
   for (let k = 0; k < a.length; k++) {
-    const x = a[k]!.values, y = b[k]!.values;
-    for (let i = 0; i < x.length; i++) { const d = x[i]! - y[i]!; s += d * d; }
+    const x = a[k]!.values,
+      y = b[k]!.values;
+    for (let i = 0; i < x.length; i++) {
+      const d = x[i]! - y[i]!;
+      s += d * d;
+    }
   }
   return Math.sqrt(s);
 }

@@ -10,7 +10,8 @@ export class AmountError extends Error {
  */
 export function parseAmount(value: string, decimals: number): bigint {
   const m = /^([0-9]+)(?:\.([0-9]+))?$/.exec(value);
-  if (!m || (m[2]?.length ?? 0) > decimals) throw new AmountError(`must be a token amount with at most ${decimals} decimals, got ${JSON.stringify(value)}`);
+  if (!m || (m[2]?.length ?? 0) > decimals)
+    throw new AmountError(`must be a token amount with at most ${decimals} decimals, got ${JSON.stringify(value)}`);
   const v = BigInt(m[1]!) * 10n ** BigInt(decimals) + BigInt((m[2] ?? "").padEnd(decimals, "0") || "0");
   if (v > 0xffff_ffff_ffff_ffffn) throw new AmountError(`${value} does not fit in a u64 of base units`);
   return v;

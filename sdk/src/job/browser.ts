@@ -6,9 +6,10 @@
  * running training job: the pool's schedule on the chain's clock, the pool summary and the model
  * each round trains from, and the round report the aggregator publishes.
  */
-export * from "./schedule.js";
-export * from "./report.js";
-export * from "./pool.js";
+
 export * from "./amount.js";
+export * from "./pool.js";
+export * from "./report.js";
 export * from "./report-check.js";
 export * from "./round-report.js";
+export * from "./schedule.js";

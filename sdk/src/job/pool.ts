@@ -2,21 +2,22 @@
  * A pool as its users see it: the on-chain terms joined with the job request on Nostr, and the
  * model each round trains from. Shared by `fedstr pools/status`, the aggregator and the web app.
  */
-import { PublicKey, type Connection } from "@solana/web3.js";
+
 import { getMint } from "@solana/spl-token";
+import type { Connection, PublicKey } from "@solana/web3.js";
+import { toHex } from "../fl/codec.js";
+import type { JobRequest } from "../nostr/events.js";
+import { KIND_FL_JOB_REQUEST } from "../nostr/kinds.js";
+import { queryEvents } from "../nostr/query.js";
+import { type AcceptedEvent, EventReader } from "../nostr/reader.js";
+import type { RelayPool } from "../nostr/relay-pool.js";
+import type { PoolAccount } from "../program/accounts.js";
 import { poolStatusName } from "../program/constants.js";
 import { findRoundAddress } from "../program/generated.js";
 import type { FedstrProgram } from "../program/program.js";
-import type { PoolAccount } from "../program/accounts.js";
 import { cidFromBytes } from "../storage/cid.js";
-import { toHex } from "../fl/codec.js";
-import { EventReader, type AcceptedEvent } from "../nostr/reader.js";
-import type { RelayPool } from "../nostr/relay-pool.js";
-import type { JobRequest } from "../nostr/events.js";
-import { queryEvents } from "../nostr/query.js";
-import { KIND_FL_JOB_REQUEST } from "../nostr/kinds.js";
-import { scheduleOf } from "./schedule.js";
 import type { ContentRef } from "./report.js";
+import { scheduleOf } from "./schedule.js";
 
 /** JSON-safe view of a Pool account (amounts as decimal strings, times as unix seconds). */
 export interface PoolSummary {
@@ -147,7 +148,12 @@ export async function fetchJobRequest(
  * Not the reward: the request advertises the first deposit, `fund_pool` may add to it (the chain's
  * `totalFunded` is what counts). What `fedstr train` and the aggregator check before acting on a job.
  */
-export function jobRequestMismatch(job: JobRequest, address: PublicKey, account: PoolAccount, programId: PublicKey): string | undefined {
+export function jobRequestMismatch(
+  job: JobRequest,
+  address: PublicKey,
+  account: PoolAccount,
+  programId: PublicKey,
+): string | undefined {
   const s = scheduleOf(account);
   const planCid = cidFromBytes(account.trainingPlanCid).toString();
   const modelCid = cidFromBytes(account.initialModelCid).toString();
@@ -158,10 +164,14 @@ export function jobRequestMismatch(job: JobRequest, address: PublicKey, account:
   if (job.planCid !== planCid) return `its plan ${job.planCid} is not the pool's ${planCid}`;
   if (job.initialModelCid !== modelCid) return `its model ${job.initialModelCid} is not the pool's ${modelCid}`;
   if (job.rounds !== account.numRounds) return `it has ${job.rounds} rounds, the pool ${account.numRounds}`;
-  if (job.deadlines.roundSeconds !== s.roundDuration) return `its rounds last ${job.deadlines.roundSeconds} s, the pool's ${s.roundDuration} s`;
-  if (job.deadlines.join !== s.joinDeadline) return `its join deadline is ${job.deadlines.join}, the pool's ${s.joinDeadline}`;
-  if (job.deadlines.end !== s.roundDeadline(s.numRounds)) return `its end deadline is ${job.deadlines.end}, the pool's ${s.roundDeadline(s.numRounds)}`;
-  if (job.stake.amount !== account.minStake.toString()) return `its stake ${job.stake.amount} is not the pool's minimum stake ${account.minStake.toString()}`;
+  if (job.deadlines.roundSeconds !== s.roundDuration)
+    return `its rounds last ${job.deadlines.roundSeconds} s, the pool's ${s.roundDuration} s`;
+  if (job.deadlines.join !== s.joinDeadline)
+    return `its join deadline is ${job.deadlines.join}, the pool's ${s.joinDeadline}`;
+  if (job.deadlines.end !== s.roundDeadline(s.numRounds))
+    return `its end deadline is ${job.deadlines.end}, the pool's ${s.roundDeadline(s.numRounds)}`;
+  if (job.stake.amount !== account.minStake.toString())
+    return `its stake ${job.stake.amount} is not the pool's minimum stake ${account.minStake.toString()}`;
   if (wrongMint !== undefined) return `it names mint ${wrongMint}, the pool's is ${mint}`;
   return undefined;
 }

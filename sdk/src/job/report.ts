@@ -13,19 +13,27 @@ export const ROUND_REPORT_VERSION = 1;
 
 /** Reasons an update is left out that only the marketplace knows (the FL core has the others, fl.RejectReason). */
 export type MarketRejectReason =
-  | "NO_RESULT"      // (older aggregators) committed on chain, but no Nostr result arrived by the deadline; such an update is now taken from the chain
-  | "NOT_COMMITTED"  // a result arrived without a matching on-chain commitment (or with another CID/hash)
+  | "NO_RESULT" // (older aggregators) committed on chain, but no Nostr result arrived by the deadline; such an update is now taken from the chain
+  | "NOT_COMMITTED" // a result arrived without a matching on-chain commitment (or with another CID/hash)
   | "SAMPLES_MISMATCH" // the result's sample count differs from the one committed on chain
-  | "UNAVAILABLE"    // the update could not be fetched from IPFS by its CID before the deadline
+  | "UNAVAILABLE" // the update could not be fetched from IPFS by its CID before the deadline
   | "NOT_PARTICIPANT" // the bound wallet has not joined the pool (or withdrew)
-  | "NOT_SEALED"     // sealed job: the committed bytes are not a sealed update (no envelope)
+  | "NOT_SEALED" // sealed job: the committed bytes are not a sealed update (no envelope)
   | "SEALED_TO_WRONG_KEY" // sealed job: sealed to another key than the round's key in the job request
   | "UNDECRYPTABLE"; // sealed job: does not open with the round's key (tampered before commit, or bound to another pool, round or wallet)
 
 /** The report reason of a sealed update that does not open (privacy's SealError code). */
-export const SEAL_REJECT_REASONS = { NOT_SEALED: "NOT_SEALED", WRONG_KEY: "SEALED_TO_WRONG_KEY", UNDECRYPTABLE: "UNDECRYPTABLE", BAD_KEY: "UNDECRYPTABLE" } as const;
+export const SEAL_REJECT_REASONS = {
+  NOT_SEALED: "NOT_SEALED",
+  WRONG_KEY: "SEALED_TO_WRONG_KEY",
+  UNDECRYPTABLE: "UNDECRYPTABLE",
+  BAD_KEY: "UNDECRYPTABLE",
+} as const;
 
-export interface ContentRef { cid: string; sha256: string }
+export interface ContentRef {
+  cid: string;
+  sha256: string;
+}
 
 export interface ReportUpdate {
   /** Participant wallet (base58). */
@@ -46,7 +54,12 @@ export interface ReportUpdate {
   metrics?: Record<string, number>;
 }
 
-export interface ReportSlash { participant: string; amount: string; reason: string; signature?: string }
+export interface ReportSlash {
+  participant: string;
+  amount: string;
+  reason: string;
+  signature?: string;
+}
 
 export interface RoundReport {
   format: typeof ROUND_REPORT_FORMAT;
@@ -85,7 +98,9 @@ export function splitReward(total: bigint, weights: readonly bigint[]): bigint[]
   if (sum === 0n) return weights.map(() => 0n);
   const shares = weights.map((w) => (total * w) / sum);
   let left = total - shares.reduce((s, x) => s + x, 0n);
-  const order = weights.map((w, i) => ({ i, rem: (total * w) % sum })).sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
+  const order = weights
+    .map((w, i) => ({ i, rem: (total * w) % sum }))
+    .sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
   for (const { i } of order) {
     if (left === 0n) break;
     if (weights[i]! === 0n) continue;
@@ -112,7 +127,8 @@ function obj(v: unknown, path: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 function str(v: unknown, path: string, re?: RegExp): string {
-  if (typeof v !== "string" || (re !== undefined && !re.test(v))) fail(path, re ? `must match ${re}` : "must be a string");
+  if (typeof v !== "string" || (re !== undefined && !re.test(v)))
+    fail(path, re ? `must match ${re}` : "must be a string");
   return v;
 }
 function address(v: unknown, path: string): string {
@@ -140,7 +156,8 @@ function ref(v: unknown, path: string): ContentRef {
 function metrics(v: unknown, path: string): Record<string, number> {
   const o = obj(v, path);
   if (Object.keys(o).length > 32) fail(path, "has more than 32 entries");
-  for (const [k, x] of Object.entries(o)) if (typeof x !== "number" || !Number.isFinite(x)) fail(`${path}.${k}`, "must be a finite number");
+  for (const [k, x] of Object.entries(o))
+    if (typeof x !== "number" || !Number.isFinite(x)) fail(`${path}.${k}`, "must be a finite number");
   return o as Record<string, number>;
 }
 function int(v: unknown, path: string, min: number): number {
@@ -156,7 +173,8 @@ export function parseRoundReport(input: unknown): RoundReport {
   if (!Array.isArray(o.updates)) fail("updates", "must be an array");
   if (!Array.isArray(o.slashes)) fail("slashes", "must be an array");
   const updates = o.updates.map((u, i): ReportUpdate => {
-    const p = `updates[${i}]`, x = obj(u, p);
+    const p = `updates[${i}]`,
+      x = obj(u, p);
     if (typeof x.accepted !== "boolean") fail(`${p}.accepted`, "must be a boolean");
     return {
       participant: address(x.participant, `${p}.participant`),
@@ -179,7 +197,8 @@ export function parseRoundReport(input: unknown): RoundReport {
     root: str(rw.root, "rewards.root", HEX64),
     totalReward: str(rw.totalReward, "rewards.totalReward", U64),
     leaves: rw.leaves.map((l, i) => {
-      const p = `rewards.leaves[${i}]`, x = obj(l, p);
+      const p = `rewards.leaves[${i}]`,
+        x = obj(l, p);
       if (!Array.isArray(x.proof) || x.proof.length > 32) fail(`${p}.proof`, "must be an array of at most 32 hashes");
       return {
         participant: address(x.participant, `${p}.participant`),
@@ -206,7 +225,8 @@ export function parseRoundReport(input: unknown): RoundReport {
     reward: str(o.reward, "reward", U64),
     rewards,
     slashes: o.slashes.map((s, i) => {
-      const p = `slashes[${i}]`, x = obj(s, p);
+      const p = `slashes[${i}]`,
+        x = obj(s, p);
       return {
         participant: address(x.participant, `${p}.participant`),
         amount: str(x.amount, `${p}.amount`, U64),

@@ -3,8 +3,17 @@
  * Its counterpart, verifyRoundReport (verify-round.ts), checks one against the chain.
  */
 import { PublicKey } from "@solana/web3.js";
-import { buildRewardTree, rewardTreeToJson, type RewardLeaf, type RewardTree } from "../program/merkle.js";
-import { ROUND_REPORT_FORMAT, ROUND_REPORT_VERSION, roundReward, splitReward, type ContentRef, type ReportSlash, type ReportUpdate, type RoundReport } from "./report.js";
+import { buildRewardTree, type RewardLeaf, type RewardTree, rewardTreeToJson } from "../program/merkle.js";
+import {
+  type ContentRef,
+  type ReportSlash,
+  type ReportUpdate,
+  ROUND_REPORT_FORMAT,
+  ROUND_REPORT_VERSION,
+  type RoundReport,
+  roundReward,
+  splitReward,
+} from "./report.js";
 
 /** One candidate of the round with its verdict. */
 export interface RoundVerdict {
@@ -45,17 +54,24 @@ export function buildRoundReport(p: BuildRoundReportParams): { report: RoundRepo
   const acceptedIdx = p.verdicts.flatMap((v, i) => (v.accepted ? [i] : []));
   let total = acceptedIdx.length > 0 ? roundReward(p.jobReward, p.numRounds, p.round) : 0n;
   if (total > p.available) total = p.available > 0n ? p.available : 0n;
-  const shares = splitReward(total, acceptedIdx.map((i) => BigInt(p.verdicts[i]!.samples)));
+  const shares = splitReward(
+    total,
+    acceptedIdx.map((i) => BigInt(p.verdicts[i]!.samples)),
+  );
   const rewardOf = new Map(acceptedIdx.map((i, k) => [i, shares[k]!]));
   const leaves: RewardLeaf[] = acceptedIdx.map((i) => ({
-    participant: new PublicKey(p.verdicts[i]!.participant), updateHash: Buffer.from(p.verdicts[i]!.sha256, "hex"),
-    weight: BigInt(p.verdicts[i]!.samples), reward: rewardOf.get(i)!,
+    participant: new PublicKey(p.verdicts[i]!.participant),
+    updateHash: Buffer.from(p.verdicts[i]!.sha256, "hex"),
+    weight: BigInt(p.verdicts[i]!.samples),
+    reward: rewardOf.get(i)!,
   }));
   const tree = buildRewardTree(p.pool, p.round, leaves);
   const updates: ReportUpdate[] = p.verdicts.map((c, i) => ({
     participant: c.participant,
     ...(c.nostrPubkey !== undefined ? { nostrPubkey: c.nostrPubkey } : {}),
-    cid: c.cid, sha256: c.sha256, samples: c.samples,
+    cid: c.cid,
+    sha256: c.sha256,
+    samples: c.samples,
     accepted: c.accepted,
     ...(c.reason !== undefined ? { reason: c.reason } : {}),
     ...(c.detail !== undefined ? { detail: c.detail } : {}),
@@ -63,17 +79,21 @@ export function buildRoundReport(p: BuildRoundReportParams): { report: RoundRepo
     ...(c.metrics !== undefined ? { metrics: c.metrics } : {}),
   }));
   const report: RoundReport = {
-    format: ROUND_REPORT_FORMAT, version: ROUND_REPORT_VERSION,
-    programId: p.programId, pool: p.pool.toBase58(), round: p.round,
+    format: ROUND_REPORT_FORMAT,
+    version: ROUND_REPORT_VERSION,
+    programId: p.programId,
+    pool: p.pool.toBase58(),
+    round: p.round,
     strategy: p.strategy,
     previousModel: p.previousModel,
     ...(p.previousState !== undefined ? { previousState: p.previousState } : {}),
     model: p.model,
     ...(p.state !== undefined ? { state: p.state } : {}),
-    updates, metrics: p.metrics, reward: tree.totalReward.toString(),
+    updates,
+    metrics: p.metrics,
+    reward: tree.totalReward.toString(),
     rewards: rewardTreeToJson(p.pool, p.round, tree),
     slashes: p.slashes,
   };
   return { report, tree };
 }
-

@@ -3,7 +3,7 @@
  * clock. Every deadline is judged by the Clock sysvar, never by the local machine's clock, so a
  * client with a skewed clock and the program agree (and localnet time travel moves everyone).
  */
-import { SYSVAR_CLOCK_PUBKEY, type Connection } from "@solana/web3.js";
+import { type Connection, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 
 /** The schedule fields of a Pool account (numbers: unix seconds / seconds). */
 export interface ScheduleTerms {
@@ -28,7 +28,13 @@ export interface Schedule extends ScheduleTerms {
 const num = (v: unknown): number => (typeof v === "number" ? v : Number((v as { toString(): string }).toString()));
 
 /** Schedule terms from a decoded Pool account (anchor BN fields) or plain numbers. */
-export function scheduleOf(pool: { joinDeadline: unknown; roundDuration: unknown; gracePeriod: unknown; claimWindow: unknown; numRounds: unknown }): Schedule {
+export function scheduleOf(pool: {
+  joinDeadline: unknown;
+  roundDuration: unknown;
+  gracePeriod: unknown;
+  claimWindow: unknown;
+  numRounds: unknown;
+}): Schedule {
   const t: ScheduleTerms = {
     joinDeadline: num(pool.joinDeadline),
     roundDuration: num(pool.roundDuration),
@@ -41,7 +47,8 @@ export function scheduleOf(pool: { joinDeadline: unknown; roundDuration: unknown
     roundStart: (r) => t.joinDeadline + (r - 1) * t.roundDuration,
     roundDeadline: (r) => t.joinDeadline + r * t.roundDuration,
     postDeadline: (r) => t.joinDeadline + r * t.roundDuration + t.gracePeriod,
-    roundAt: (now) => (now < t.joinDeadline ? 0 : Math.min(t.numRounds + 1, Math.floor((now - t.joinDeadline) / t.roundDuration) + 1)),
+    roundAt: (now) =>
+      now < t.joinDeadline ? 0 : Math.min(t.numRounds + 1, Math.floor((now - t.joinDeadline) / t.roundDuration) + 1),
   };
 }
 
@@ -70,8 +77,17 @@ export async function waitForChainTime(connection: Connection, until: number, op
     opts.onTick?.(now, Math.max(0, until - now));
     if (now >= until) return now;
     await new Promise<void>((resolve, reject) => {
-      const onAbort = () => { clearTimeout(t); reject(opts.signal!.reason); };
-      const t = setTimeout(() => { opts.signal?.removeEventListener("abort", onAbort); resolve(); }, Math.min(pollMs, Math.max(50, (until - now) * 1000)));
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(opts.signal!.reason);
+      };
+      const t = setTimeout(
+        () => {
+          opts.signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        Math.min(pollMs, Math.max(50, (until - now) * 1000)),
+      );
       opts.signal?.addEventListener("abort", onAbort, { once: true }); // removed again on every tick: no listener pile-up on long waits
     });
   }

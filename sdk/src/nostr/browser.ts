@@ -4,30 +4,71 @@
  * index.ts re-exports this file and adds that.
  * See docs/protocol.md for the event kinds and an example of each.
  */
-export * from './kinds.js'
+
+export { generateSecretKey, getPublicKey } from "nostr-tools/pure";
 export {
-  BINDING_TAG, NOSTR_TEXT, SOLANA_TEXT, createBinding, checkBinding, verifyBinding, bindingToTag, bindingFromTags,
-  solanaSignerFromSecretKey, nostrBindingMessage, solanaBindingMessage,
-  type IdentityBinding, type SolanaMessageSigner
-} from './binding.js'
+  BINDING_TAG,
+  bindingFromTags,
+  bindingToTag,
+  checkBinding,
+  createBinding,
+  type IdentityBinding,
+  NOSTR_TEXT,
+  nostrBindingMessage,
+  SOLANA_TEXT,
+  type SolanaMessageSigner,
+  solanaBindingMessage,
+  solanaSignerFromSecretKey,
+  verifyBinding,
+} from "./binding.js";
 export {
-  ProtocolError, isHexPubkey, isSolanaAddress, isFedstrCidString,
-  jobRequestTemplate, buildJobRequest, parseJobRequest, PRIVACY_MODES,
-  resultTemplate, buildResult, parseResult, checkResultPayload,
-  feedbackTemplate, buildFeedback, parseFeedback,
-  type ProtocolErrorReason, type TokenAmount, type JobRequest, type PrivacyMode, type BuildOptions,
-  type ResultPayload, type BuildResultParams, type JobResult, type JobFeedback,
-  type Event, type VerifiedEvent
-} from './events.js'
+  type BuildOptions,
+  type BuildResultParams,
+  buildFeedback,
+  buildJobRequest,
+  buildResult,
+  checkResultPayload,
+  type Event,
+  feedbackTemplate,
+  isFedstrCidString,
+  isHexPubkey,
+  isSolanaAddress,
+  type JobFeedback,
+  type JobRequest,
+  type JobResult,
+  jobRequestTemplate,
+  PRIVACY_MODES,
+  type PrivacyMode,
+  ProtocolError,
+  type ProtocolErrorReason,
+  parseFeedback,
+  parseJobRequest,
+  parseResult,
+  type ResultPayload,
+  resultTemplate,
+  type TokenAmount,
+  type VerifiedEvent,
+} from "./events.js";
+export { jobFeedbackFilter, jobRequestsFilter, jobResultsFilter, type SinceOption } from "./filters.js";
+export * from "./kinds.js";
+export { queryEvents } from "./query.js";
 export {
-  EventReader, emptyCounters,
-  type ValidationCounters, type RejectReason, type AcceptedEvent, type EventReaderOptions
-} from './reader.js'
-export { queryEvents } from './query.js'
-export { WALLET_NOSTR_KEY_MESSAGE, walletNostrKeyMessage, nostrKeyFromWalletSignature } from './wallet-key.js'
-export { jobRequestsFilter, jobResultsFilter, jobFeedbackFilter, type SinceOption } from './filters.js'
+  type AcceptedEvent,
+  EventReader,
+  type EventReaderOptions,
+  emptyCounters,
+  type RejectReason,
+  type ValidationCounters,
+} from "./reader.js";
 export {
-  RelayPool, backoffDelay,
-  type BackoffOptions, type Timers, type RelayPoolOptions, type RelayStatus, type PublishOutcome, type SubscribeParams, type PoolSubscription
-} from './relay-pool.js'
-export { generateSecretKey, getPublicKey } from 'nostr-tools/pure'
+  type BackoffOptions,
+  backoffDelay,
+  type PoolSubscription,
+  type PublishOutcome,
+  RelayPool,
+  type RelayPoolOptions,
+  type RelayStatus,
+  type SubscribeParams,
+  type Timers,
+} from "./relay-pool.js";
+export { nostrKeyFromWalletSignature, WALLET_NOSTR_KEY_MESSAGE, walletNostrKeyMessage } from "./wallet-key.js";

@@ -18,137 +18,156 @@
  * HPKE enc (32) | AES-GCM ciphertext+tag. The associated data binds the header, the pool, the round
  * and the participant's wallet, so a copied ciphertext does not open as someone else's update.
  */
-import { CipherSuite, Aes256Gcm, HkdfSha256 } from '@hpke/core'
-import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519'
-import { hkdf } from '@noble/hashes/hkdf'
-import { sha256 } from '@noble/hashes/sha256'
-import { bytesToHex, hexToBytes, randomBytes, utf8ToBytes } from '@noble/hashes/utils'
-import { x25519 } from '@noble/curves/ed25519'
+import { Aes256Gcm, CipherSuite, HkdfSha256 } from "@hpke/core";
+import { DhkemX25519HkdfSha256 } from "@hpke/dhkem-x25519";
+import { x25519 } from "@noble/curves/ed25519";
+import { hkdf } from "@noble/hashes/hkdf";
+import { sha256 } from "@noble/hashes/sha256";
+import { bytesToHex, hexToBytes, randomBytes, utf8ToBytes } from "@noble/hashes/utils";
 
 /** What each privacy mode means for a participant, in one line (CLI and web app show it where people decide). */
-export const PRIVACY_SUMMARY: Record<'public' | 'sealed', string> = {
-  public: 'public: anyone can read every update on IPFS and recompute every round',
-  sealed: 'sealed: only the aggregator can read your updates (and whoever it later gives a round\'s key, e.g. the organization or an auditor); the global models are public'
-}
+export const PRIVACY_SUMMARY: Record<"public" | "sealed", string> = {
+  public: "public: anyone can read every update on IPFS and recompute every round",
+  sealed:
+    "sealed: only the aggregator can read your updates (and whoever it later gives a round's key, e.g. the organization or an auditor); the global models are public",
+};
 
 /** The HPKE suite, as shown to users and written in reports. */
-export const SEAL_SUITE = 'HPKE base mode: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM'
-const MAGIC = utf8ToBytes('FSTS')
-const VERSION = 1
-const HEADER_BYTES = MAGIC.length + 1 + 32 + 32
+export const SEAL_SUITE = "HPKE base mode: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM";
+const MAGIC = utf8ToBytes("FSTS");
+const VERSION = 1;
+const HEADER_BYTES = MAGIC.length + 1 + 32 + 32;
 /** Bytes a sealed update has more than its plaintext (header + AES-GCM tag). */
-export const SEAL_OVERHEAD = HEADER_BYTES + 16
-const INFO = utf8ToBytes('fedstr sealed update v1')
-const HEX64 = /^[0-9a-f]{64}$/
+export const SEAL_OVERHEAD = HEADER_BYTES + 16;
+const INFO = utf8ToBytes("fedstr sealed update v1");
+const HEX64 = /^[0-9a-f]{64}$/;
 
 /** The per-round public keys of a sealed job (the job request's `seal` tag). */
 export interface SealKeySet {
   /** 16 random bytes, hex: what the round keys are derived with. */
-  id: string
+  id: string;
   /** X25519 public keys (hex), keys[r - 1] for round r. */
-  keys: string[]
+  keys: string[];
 }
 
 /** What a sealed update is bound to (checked when it is opened). */
 export interface SealContext {
   /** Pool address (base58). */
-  pool: string
-  round: number
+  pool: string;
+  round: number;
   /** The participant's wallet (base58). */
-  participant: string
+  participant: string;
 }
 
-export type SealErrorCode = 'NOT_SEALED' | 'WRONG_KEY' | 'UNDECRYPTABLE' | 'BAD_KEY'
+export type SealErrorCode = "NOT_SEALED" | "WRONG_KEY" | "UNDECRYPTABLE" | "BAD_KEY";
 
 export class SealError extends Error {
-  constructor (readonly code: SealErrorCode, message: string) {
-    super(message)
-    this.name = 'SealError'
+  constructor(
+    readonly code: SealErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SealError";
   }
 }
 
-const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() })
+const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
 
-function roundIkm (secret: Uint8Array, setId: string, round: number): Uint8Array {
-  if (secret.length !== 32) throw new Error('the aggregator secret key must be 32 bytes')
-  if (!Number.isSafeInteger(round) || round < 1) throw new Error(`round must be a positive integer, got ${round}`)
-  return hkdf(sha256, secret, hexToBytes(setId), utf8ToBytes(`fedstr seal key v1 round ${round}`), 32)
+function roundIkm(secret: Uint8Array, setId: string, round: number): Uint8Array {
+  if (secret.length !== 32) throw new Error("the aggregator secret key must be 32 bytes");
+  if (!Number.isSafeInteger(round) || round < 1) throw new Error(`round must be a positive integer, got ${round}`);
+  return hkdf(sha256, secret, hexToBytes(setId), utf8ToBytes(`fedstr seal key v1 round ${round}`), 32);
 }
 
 /** Round r's secret key (32 bytes, X25519): what the aggregator opens with and discloses. */
-export async function roundSecretKey (secret: Uint8Array, setId: string, round: number): Promise<Uint8Array> {
-  const kem = suite.kem
-  const pair = await kem.deriveKeyPair(roundIkm(secret, setId, round))
-  return new Uint8Array(await kem.serializePrivateKey(pair.privateKey))
+export async function roundSecretKey(secret: Uint8Array, setId: string, round: number): Promise<Uint8Array> {
+  const kem = suite.kem;
+  const pair = await kem.deriveKeyPair(roundIkm(secret, setId, round));
+  return new Uint8Array(await kem.serializePrivateKey(pair.privateKey));
 }
 
 /** The public key of a round secret key (hex). */
-export function roundPublicKey (roundSecret: Uint8Array): string {
-  if (roundSecret.length !== 32) throw new SealError('BAD_KEY', `a round key is 32 bytes, got ${roundSecret.length}`)
-  return bytesToHex(x25519.getPublicKey(roundSecret))
+export function roundPublicKey(roundSecret: Uint8Array): string {
+  if (roundSecret.length !== 32) throw new SealError("BAD_KEY", `a round key is 32 bytes, got ${roundSecret.length}`);
+  return bytesToHex(x25519.getPublicKey(roundSecret));
 }
 
 /** A new key set for `rounds` rounds, derived from the aggregator's (Nostr) secret key. */
-export async function createSealKeySet (secret: Uint8Array, rounds: number, id: string = bytesToHex(randomBytes(16))): Promise<SealKeySet> {
-  const keys: string[] = []
-  for (let r = 1; r <= rounds; r++) keys.push(roundPublicKey(await roundSecretKey(secret, id, r)))
-  return { id, keys }
+export async function createSealKeySet(
+  secret: Uint8Array,
+  rounds: number,
+  id: string = bytesToHex(randomBytes(16)),
+): Promise<SealKeySet> {
+  const keys: string[] = [];
+  for (let r = 1; r <= rounds; r++) keys.push(roundPublicKey(await roundSecretKey(secret, id, r)));
+  return { id, keys };
 }
 
 /**
  * A disclosed round key must be the secret of the round's public key in the job's key set.
  * Throws SealError BAD_KEY naming the round otherwise.
  */
-export function checkRoundKey (set: SealKeySet, round: number, roundSecret: Uint8Array): void {
-  const expected = set.keys[round - 1]
-  if (expected === undefined) throw new SealError('BAD_KEY', `the job has no seal key for round ${round}`)
-  const got = roundPublicKey(roundSecret)
-  if (got !== expected) throw new SealError('BAD_KEY', `the key given for round ${round} has public key ${got}, the job's round ${round} key is ${expected}`)
+export function checkRoundKey(set: SealKeySet, round: number, roundSecret: Uint8Array): void {
+  const expected = set.keys[round - 1];
+  if (expected === undefined) throw new SealError("BAD_KEY", `the job has no seal key for round ${round}`);
+  const got = roundPublicKey(roundSecret);
+  if (got !== expected)
+    throw new SealError(
+      "BAD_KEY",
+      `the key given for round ${round} has public key ${got}, the job's round ${round} key is ${expected}`,
+    );
 }
 
-function aad (header: Uint8Array, ctx: SealContext): Uint8Array {
-  const bound = utf8ToBytes(`${ctx.pool}:${ctx.round}:${ctx.participant}`)
-  const out = new Uint8Array(header.length + bound.length)
-  out.set(header)
-  out.set(bound, header.length)
-  return out
+function aad(header: Uint8Array, ctx: SealContext): Uint8Array {
+  const bound = utf8ToBytes(`${ctx.pool}:${ctx.round}:${ctx.participant}`);
+  const out = new Uint8Array(header.length + bound.length);
+  out.set(header);
+  out.set(bound, header.length);
+  return out;
 }
 
 /** Seal an update to a round public key (hex). Returns the bytes to upload and commit. */
-export async function sealTo (recipient: string, update: Uint8Array, ctx: SealContext): Promise<Uint8Array> {
-  if (!HEX64.test(recipient)) throw new SealError('BAD_KEY', 'the recipient key must be 64 lower-case hex digits')
-  const recipientKey = hexToBytes(recipient)
-  const sender = await suite.createSenderContext({ recipientPublicKey: await suite.kem.deserializePublicKey(recipientKey), info: INFO })
-  const enc = new Uint8Array(sender.enc)
-  const header = new Uint8Array(HEADER_BYTES)
-  header.set(MAGIC)
-  header[MAGIC.length] = VERSION
-  header.set(recipientKey, MAGIC.length + 1)
-  header.set(enc, MAGIC.length + 33)
-  const ct = new Uint8Array(await sender.seal(update, aad(header, ctx)))
-  const out = new Uint8Array(header.length + ct.length)
-  out.set(header)
-  out.set(ct, header.length)
-  return out
+export async function sealTo(recipient: string, update: Uint8Array, ctx: SealContext): Promise<Uint8Array> {
+  if (!HEX64.test(recipient)) throw new SealError("BAD_KEY", "the recipient key must be 64 lower-case hex digits");
+  const recipientKey = hexToBytes(recipient);
+  const sender = await suite.createSenderContext({
+    recipientPublicKey: await suite.kem.deserializePublicKey(recipientKey),
+    info: INFO,
+  });
+  const enc = new Uint8Array(sender.enc);
+  const header = new Uint8Array(HEADER_BYTES);
+  header.set(MAGIC);
+  header[MAGIC.length] = VERSION;
+  header.set(recipientKey, MAGIC.length + 1);
+  header.set(enc, MAGIC.length + 33);
+  const ct = new Uint8Array(await sender.seal(update, aad(header, ctx)));
+  const out = new Uint8Array(header.length + ct.length);
+  out.set(header);
+  out.set(ct, header.length);
+  return out;
 }
 
 /** Seal an update for round `ctx.round` of a sealed job (the participant's one call before upload). */
-export async function sealUpdate (update: Uint8Array, job: { pool: string, seal?: SealKeySet }, ctx: Omit<SealContext, 'pool'>): Promise<Uint8Array> {
-  if (job.seal === undefined) throw new SealError('BAD_KEY', 'the job has no seal keys (its privacy is not sealed)')
-  const recipient = job.seal.keys[ctx.round - 1]
-  if (recipient === undefined) throw new SealError('BAD_KEY', `the job has no seal key for round ${ctx.round}`)
-  return await sealTo(recipient, update, { ...ctx, pool: job.pool })
+export async function sealUpdate(
+  update: Uint8Array,
+  job: { pool: string; seal?: SealKeySet },
+  ctx: Omit<SealContext, "pool">,
+): Promise<Uint8Array> {
+  if (job.seal === undefined) throw new SealError("BAD_KEY", "the job has no seal keys (its privacy is not sealed)");
+  const recipient = job.seal.keys[ctx.round - 1];
+  if (recipient === undefined) throw new SealError("BAD_KEY", `the job has no seal key for round ${ctx.round}`);
+  return await sealTo(recipient, update, { ...ctx, pool: job.pool });
 }
 
 /** True when `bytes` start like a sealed update (a header; whether it opens is another matter). */
-export function isSealed (bytes: Uint8Array): boolean {
-  return bytes.length >= SEAL_OVERHEAD && MAGIC.every((b, i) => bytes[i] === b) && bytes[MAGIC.length] === VERSION
+export function isSealed(bytes: Uint8Array): boolean {
+  return bytes.length >= SEAL_OVERHEAD && MAGIC.every((b, i) => bytes[i] === b) && bytes[MAGIC.length] === VERSION;
 }
 
 /** The public key a sealed update says it is sealed to (hex). */
-export function sealedRecipient (bytes: Uint8Array): string {
-  if (!isSealed(bytes)) throw new SealError('NOT_SEALED', `not a sealed update (no FSTS v${VERSION} header)`)
-  return bytesToHex(bytes.subarray(MAGIC.length + 1, MAGIC.length + 33))
+export function sealedRecipient(bytes: Uint8Array): string {
+  if (!isSealed(bytes)) throw new SealError("NOT_SEALED", `not a sealed update (no FSTS v${VERSION} header)`);
+  return bytesToHex(bytes.subarray(MAGIC.length + 1, MAGIC.length + 33));
 }
 
 /**
@@ -156,50 +175,63 @@ export function sealedRecipient (bytes: Uint8Array): string {
  * WRONG_KEY (sealed to another public key), UNDECRYPTABLE (does not authenticate: tampered, or
  * bound to another pool, round or participant).
  */
-export async function openUpdate (sealed: Uint8Array, roundSecret: Uint8Array, ctx: SealContext): Promise<Uint8Array> {
-  return await (await roundOpener(roundSecret))(sealed, ctx)
+export async function openUpdate(sealed: Uint8Array, roundSecret: Uint8Array, ctx: SealContext): Promise<Uint8Array> {
+  return await (await roundOpener(roundSecret))(sealed, ctx);
 }
 
 /** openUpdate with the key prepared once, for the many updates of one round. */
-export async function roundOpener (roundSecret: Uint8Array): Promise<(sealed: Uint8Array, ctx: SealContext) => Promise<Uint8Array>> {
-  const mine = roundPublicKey(roundSecret)
-  let recipientKey: Awaited<ReturnType<typeof suite.kem.deserializePrivateKey>>
+export async function roundOpener(
+  roundSecret: Uint8Array,
+): Promise<(sealed: Uint8Array, ctx: SealContext) => Promise<Uint8Array>> {
+  const mine = roundPublicKey(roundSecret);
+  let recipientKey: Awaited<ReturnType<typeof suite.kem.deserializePrivateKey>>;
   try {
-    recipientKey = await suite.kem.deserializePrivateKey(roundSecret)
+    recipientKey = await suite.kem.deserializePrivateKey(roundSecret);
   } catch (e) {
-    throw new SealError('BAD_KEY', `not an X25519 secret key: ${(e as Error).message}`)
+    throw new SealError("BAD_KEY", `not an X25519 secret key: ${(e as Error).message}`);
   }
   return async (sealed, ctx) => {
-    const recipient = sealedRecipient(sealed)
-    if (recipient !== mine) throw new SealError('WRONG_KEY', `sealed to key ${recipient}, the round ${ctx.round} key is ${mine}`)
-    const header = sealed.subarray(0, HEADER_BYTES)
+    const recipient = sealedRecipient(sealed);
+    if (recipient !== mine)
+      throw new SealError("WRONG_KEY", `sealed to key ${recipient}, the round ${ctx.round} key is ${mine}`);
+    const header = sealed.subarray(0, HEADER_BYTES);
     try {
-      const ctxR = await suite.createRecipientContext({ recipientKey, enc: sealed.slice(MAGIC.length + 33, HEADER_BYTES), info: INFO })
-      return new Uint8Array(await ctxR.open(sealed.subarray(HEADER_BYTES), aad(header, ctx)))
+      const ctxR = await suite.createRecipientContext({
+        recipientKey,
+        enc: sealed.slice(MAGIC.length + 33, HEADER_BYTES),
+        info: INFO,
+      });
+      return new Uint8Array(await ctxR.open(sealed.subarray(HEADER_BYTES), aad(header, ctx)));
     } catch (e) {
-      throw new SealError('UNDECRYPTABLE', `does not open with the round ${ctx.round} key for participant ${ctx.participant}: ${(e as Error).message}`)
+      throw new SealError(
+        "UNDECRYPTABLE",
+        `does not open with the round ${ctx.round} key for participant ${ctx.participant}: ${(e as Error).message}`,
+      );
     }
-  }
+  };
 }
 
 /** Disclosed round keys, as `fedstr-aggregator disclose` writes them and `fedstr verify --keys` reads them. */
 export interface DisclosedKeys {
-  pool: string
+  pool: string;
   /** Round number (decimal string) → secret key hex. */
-  keys: Record<string, string>
+  keys: Record<string, string>;
 }
 
-export function parseDisclosedKeys (value: unknown): DisclosedKeys {
-  const v = value as Partial<DisclosedKeys> | null
-  if (v == null || typeof v !== 'object' || typeof v.pool !== 'string') throw new Error('disclosed keys must be a JSON object {pool, keys: {<round>: <hex>}}')
-  if (v.keys == null || typeof v.keys !== 'object' || Array.isArray(v.keys)) throw new Error('disclosed keys need a keys object {<round>: <secret key hex>}')
-  const keys: Record<string, string> = {}
+export function parseDisclosedKeys(value: unknown): DisclosedKeys {
+  const v = value as Partial<DisclosedKeys> | null;
+  if (v == null || typeof v !== "object" || typeof v.pool !== "string")
+    throw new Error("disclosed keys must be a JSON object {pool, keys: {<round>: <hex>}}");
+  if (v.keys == null || typeof v.keys !== "object" || Array.isArray(v.keys))
+    throw new Error("disclosed keys need a keys object {<round>: <secret key hex>}");
+  const keys: Record<string, string> = {};
   for (const [r, k] of Object.entries(v.keys)) {
-    if (!/^[1-9][0-9]{0,8}$/.test(r)) throw new Error(`disclosed keys: ${JSON.stringify(r)} is not a round number`)
-    if (typeof k !== 'string' || !HEX64.test(k)) throw new Error(`disclosed key of round ${r} is not 64 lower-case hex digits`)
-    keys[r] = k
+    if (!/^[1-9][0-9]{0,8}$/.test(r)) throw new Error(`disclosed keys: ${JSON.stringify(r)} is not a round number`);
+    if (typeof k !== "string" || !HEX64.test(k))
+      throw new Error(`disclosed key of round ${r} is not 64 lower-case hex digits`);
+    keys[r] = k;
   }
-  return { pool: v.pool, keys }
+  return { pool: v.pool, keys };
 }
 
-export { bytesToHex as keyToHex, hexToBytes as keyFromHex }
+export { bytesToHex as keyToHex, hexToBytes as keyFromHex };

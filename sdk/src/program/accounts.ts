@@ -1,6 +1,6 @@
 // Typed account fetching and decoding.
-import { utils, type IdlAccounts } from "@coral-xyz/anchor";
-import { PublicKey } from "@solana/web3.js";
+import { type IdlAccounts, utils } from "@coral-xyz/anchor";
+import type { PublicKey } from "@solana/web3.js";
 import type { Fedstr } from "./idl.js";
 import type { FedstrProgram } from "./program.js";
 
@@ -38,13 +38,16 @@ const u32le = (v: number) => {
 };
 
 /** Pools whose aggregator is `aggregator` (Pool.aggregator at offset 40). */
-export const fetchPoolsByAggregator = (p: FedstrProgram, aggregator: PublicKey) => p.account.pool.all([memcmp(40, aggregator)]);
+export const fetchPoolsByAggregator = (p: FedstrProgram, aggregator: PublicKey) =>
+  p.account.pool.all([memcmp(40, aggregator)]);
 /** Pools created by `creator` (Pool.creator at offset 8). */
 export const fetchPoolsByCreator = (p: FedstrProgram, creator: PublicKey) => p.account.pool.all([memcmp(8, creator)]);
 /** All participant states of a pool (Participant.pool at offset 8). */
-export const fetchParticipantsOfPool = (p: FedstrProgram, pool: PublicKey) => p.account.participant.all([memcmp(8, pool)]);
+export const fetchParticipantsOfPool = (p: FedstrProgram, pool: PublicKey) =>
+  p.account.participant.all([memcmp(8, pool)]);
 /** All commitments of a pool for one round (Commitment.pool at 8, round u32 LE at 88). */
 export const fetchCommitmentsOfRound = (p: FedstrProgram, pool: PublicKey, round: number) =>
   p.account.commitment.all([memcmp(8, pool), memcmp(88, u32le(round))]);
 /** All posted round results of a pool (RoundResult.pool at offset 8). */
-export const fetchRoundResultsOfPool = (p: FedstrProgram, pool: PublicKey) => p.account.roundResult.all([memcmp(8, pool)]);
+export const fetchRoundResultsOfPool = (p: FedstrProgram, pool: PublicKey) =>
+  p.account.roundResult.all([memcmp(8, pool)]);

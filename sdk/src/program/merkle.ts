@@ -118,7 +118,8 @@ export function rewardClaimFromJson(
   const leaf = json.leaves.find((l) => l.participant === participant.toBase58());
   if (!leaf) return null;
   const root = Buffer.from(json.root, "hex");
-  if (expectedRoot && !root.equals(Buffer.from(expectedRoot))) throw new Error("published root does not match the on-chain root");
+  if (expectedRoot && !root.equals(Buffer.from(expectedRoot)))
+    throw new Error("published root does not match the on-chain root");
   const claim = {
     round: json.round,
     weight: BigInt(leaf.weight),
@@ -127,7 +128,10 @@ export function rewardClaimFromJson(
     proof: leaf.proof.map((p) => Buffer.from(p, "hex")),
   };
   const hash = rewardLeafHash(new PublicKey(json.pool), json.round, {
-    participant, updateHash: claim.updateHash, weight: claim.weight, reward: claim.amount,
+    participant,
+    updateHash: claim.updateHash,
+    weight: claim.weight,
+    reward: claim.amount,
   });
   if (!verifyRewardProof(hash, claim.proof, root)) throw new Error("proof does not verify against the published root");
   return claim;

@@ -4,8 +4,7 @@
 // return a TransactionInstruction to compose freely.
 import * as anchor from "@coral-xyz/anchor";
 import { Program, type Provider } from "@coral-xyz/anchor";
-import { PublicKey, type TransactionInstruction } from "@solana/web3.js";
-import { IDL, type Fedstr } from "./idl.js";
+import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import {
   FEDSTR_PROGRAM_ID,
   findCommitmentAddress,
@@ -15,6 +14,7 @@ import {
   findRoundAddress,
   findStakeVaultAddress,
 } from "./generated.js";
+import { type Fedstr, IDL } from "./idl.js";
 
 export type FedstrProgram = Program<Fedstr>;
 type Accounts = Record<string, PublicKey>;
@@ -60,27 +60,37 @@ export interface CreatePoolArgs {
   initialModelCid: Uint8Array;
 }
 
-export async function createPoolIx(p: FedstrProgram, a: CreatePoolArgs, overrides: Accounts = {}): Promise<TransactionInstruction> {
+export async function createPoolIx(
+  p: FedstrProgram,
+  a: CreatePoolArgs,
+  overrides: Accounts = {},
+): Promise<TransactionInstruction> {
   // The program checks the bumps are canonical; the addresses Anchor derives from the IDL's seeds.
   const [pool, poolBump] = findPoolAddress(a.creator, a.poolId, p.programId);
   const [, escrowBump] = findEscrowAddress(pool, p.programId);
   const [, vaultBump] = findStakeVaultAddress(pool, p.programId);
   return p.methods
-    .createPool(bn(a.poolId), {
-      aggregator: a.aggregator,
-      rewardAmount: bn(a.rewardAmount),
-      minStake: bn(a.minStake),
-      maxParticipants: a.maxParticipants,
-      numRounds: a.numRounds,
-      roundDuration: bn(a.roundDuration),
-      joinDeadline: bn(a.joinDeadline),
-      gracePeriod: bn(a.gracePeriod),
-      claimWindow: bn(a.claimWindow),
-      slashLimitBps: a.slashLimitBps,
-      nostrJobId: bytes(a.nostrJobId, 32, "nostrJobId"),
-      trainingPlanCid: bytes(a.trainingPlanCid, 36, "trainingPlanCid"),
-      initialModelCid: bytes(a.initialModelCid, 36, "initialModelCid"),
-    }, poolBump, escrowBump, vaultBump)
+    .createPool(
+      bn(a.poolId),
+      {
+        aggregator: a.aggregator,
+        rewardAmount: bn(a.rewardAmount),
+        minStake: bn(a.minStake),
+        maxParticipants: a.maxParticipants,
+        numRounds: a.numRounds,
+        roundDuration: bn(a.roundDuration),
+        joinDeadline: bn(a.joinDeadline),
+        gracePeriod: bn(a.gracePeriod),
+        claimWindow: bn(a.claimWindow),
+        slashLimitBps: a.slashLimitBps,
+        nostrJobId: bytes(a.nostrJobId, 32, "nostrJobId"),
+        trainingPlanCid: bytes(a.trainingPlanCid, 36, "trainingPlanCid"),
+        initialModelCid: bytes(a.initialModelCid, 36, "initialModelCid"),
+      },
+      poolBump,
+      escrowBump,
+      vaultBump,
+    )
     .accountsPartial({ creator: a.creator, mint: a.mint, creatorToken: a.creatorToken, ...overrides })
     .instruction();
 }
@@ -130,7 +140,13 @@ export async function commitUpdateIx(
 ) {
   const [, bump] = findCommitmentAddress(a.pool, a.participant, a.round, p.programId);
   return p.methods
-    .commitUpdate(a.round, bytes(a.updateHash, 32, "updateHash"), bytes(a.updateCid, 36, "updateCid"), bn(a.samples), a.bump ?? bump)
+    .commitUpdate(
+      a.round,
+      bytes(a.updateHash, 32, "updateHash"),
+      bytes(a.updateCid, 36, "updateCid"),
+      bn(a.samples),
+      a.bump ?? bump,
+    )
     .accountsPartial({ participant: a.participant, pool: a.pool, ...overrides })
     .instruction();
 }
@@ -157,16 +173,20 @@ export interface PostRoundArgs {
 export async function postRoundIx(p: FedstrProgram, a: PostRoundArgs, overrides: Accounts = {}) {
   const [, bump] = findRoundAddress(a.pool, a.round, p.programId);
   return p.methods
-    .postRound(a.round, {
-      globalModelCid: bytes(a.globalModelCid, 36, "globalModelCid"),
-      globalModelHash: bytes(a.globalModelHash, 32, "globalModelHash"),
-      merkleRoot: bytes(a.merkleRoot, 32, "merkleRoot"),
-      metric: bn(a.metric),
-      reward: bn(a.reward),
-      acceptedCount: a.acceptedCount,
-      reportCid: bytes(a.reportCid, 36, "reportCid"),
-      reportSha256: bytes(a.reportSha256, 32, "reportSha256"),
-    }, a.bump ?? bump)
+    .postRound(
+      a.round,
+      {
+        globalModelCid: bytes(a.globalModelCid, 36, "globalModelCid"),
+        globalModelHash: bytes(a.globalModelHash, 32, "globalModelHash"),
+        merkleRoot: bytes(a.merkleRoot, 32, "merkleRoot"),
+        metric: bn(a.metric),
+        reward: bn(a.reward),
+        acceptedCount: a.acceptedCount,
+        reportCid: bytes(a.reportCid, 36, "reportCid"),
+        reportSha256: bytes(a.reportSha256, 32, "reportSha256"),
+      },
+      a.bump ?? bump,
+    )
     .accountsPartial({ aggregator: a.aggregator, pool: a.pool, ...overrides })
     .instruction();
 }
@@ -185,14 +205,28 @@ export interface ClaimRewardArgs {
 
 export async function claimRewardIx(p: FedstrProgram, a: ClaimRewardArgs, overrides: Accounts = {}) {
   return p.methods
-    .claimReward(a.round, bn(a.weight), bn(a.amount), bytes(a.updateHash, 32, "updateHash"), a.proof.map((x) => bytes(x, 32, "proof node")))
+    .claimReward(
+      a.round,
+      bn(a.weight),
+      bn(a.amount),
+      bytes(a.updateHash, 32, "updateHash"),
+      a.proof.map((x) => bytes(x, 32, "proof node")),
+    )
     .accountsPartial({ participant: a.participant, pool: a.pool, destination: a.destination, ...overrides })
     .instruction();
 }
 
 export async function slashIx(
   p: FedstrProgram,
-  a: { aggregator: PublicKey; pool: PublicKey; participant: PublicKey; round: number; amount: U64; reason: number; evidenceCid: Uint8Array },
+  a: {
+    aggregator: PublicKey;
+    pool: PublicKey;
+    participant: PublicKey;
+    round: number;
+    amount: U64;
+    reason: number;
+    evidenceCid: Uint8Array;
+  },
   overrides: Accounts = {},
 ) {
   return p.methods
@@ -220,24 +254,45 @@ export async function withdrawStakeIx(
 }
 
 type RefundIx = "cancelPool" | "expirePool" | "finalizePool";
-async function refundIx(p: FedstrProgram, ix: RefundIx, signerName: "creator" | "caller", signer: PublicKey, pool: PublicKey, creatorToken: PublicKey, overrides: Accounts) {
+async function refundIx(
+  p: FedstrProgram,
+  ix: RefundIx,
+  signerName: "creator" | "caller",
+  signer: PublicKey,
+  pool: PublicKey,
+  creatorToken: PublicKey,
+  overrides: Accounts,
+) {
   return (p.methods[ix]() as ReturnType<FedstrProgram["methods"]["cancelPool"]>)
     .accountsPartial({ [signerName]: signer, pool, creatorToken, ...overrides } as never)
     .instruction();
 }
 
 /** Creator cancels before the first round; `creatorToken` is the creator's account of the pool mint. */
-export const cancelPoolIx = (p: FedstrProgram, a: { creator: PublicKey; pool: PublicKey; creatorToken: PublicKey }, overrides: Accounts = {}) =>
-  refundIx(p, "cancelPool", "creator", a.creator, a.pool, a.creatorToken, overrides);
+export const cancelPoolIx = (
+  p: FedstrProgram,
+  a: { creator: PublicKey; pool: PublicKey; creatorToken: PublicKey },
+  overrides: Accounts = {},
+) => refundIx(p, "cancelPool", "creator", a.creator, a.pool, a.creatorToken, overrides);
 /** Anyone expires a pool whose aggregator missed a deadline + grace period. */
-export const expirePoolIx = (p: FedstrProgram, a: { caller: PublicKey; pool: PublicKey; creatorToken: PublicKey }, overrides: Accounts = {}) =>
-  refundIx(p, "expirePool", "caller", a.caller, a.pool, a.creatorToken, overrides);
+export const expirePoolIx = (
+  p: FedstrProgram,
+  a: { caller: PublicKey; pool: PublicKey; creatorToken: PublicKey },
+  overrides: Accounts = {},
+) => refundIx(p, "expirePool", "caller", a.caller, a.pool, a.creatorToken, overrides);
 /** Anyone finalizes after the claim window; leftovers go to the creator. */
-export const finalizePoolIx = (p: FedstrProgram, a: { caller: PublicKey; pool: PublicKey; creatorToken: PublicKey }, overrides: Accounts = {}) =>
-  refundIx(p, "finalizePool", "caller", a.caller, a.pool, a.creatorToken, overrides);
+export const finalizePoolIx = (
+  p: FedstrProgram,
+  a: { caller: PublicKey; pool: PublicKey; creatorToken: PublicKey },
+  overrides: Accounts = {},
+) => refundIx(p, "finalizePool", "caller", a.caller, a.pool, a.creatorToken, overrides);
 
 /** The creator closes a finalized pool once its participant and round accounts are closed; stray tokens go to `creatorToken`. */
-export async function closePoolIx(p: FedstrProgram, a: { creator: PublicKey; pool: PublicKey; creatorToken: PublicKey }, overrides: Accounts = {}) {
+export async function closePoolIx(
+  p: FedstrProgram,
+  a: { creator: PublicKey; pool: PublicKey; creatorToken: PublicKey },
+  overrides: Accounts = {},
+) {
   return p.methods
     .closePool()
     .accountsPartial({ creator: a.creator, pool: a.pool, creatorToken: a.creatorToken, ...overrides })
@@ -255,7 +310,13 @@ export async function closeParticipantIx(
 ) {
   return p.methods
     .closeParticipant()
-    .accountsPartial({ caller: a.caller, participant: a.participant, pool: a.pool, destination: a.destination, ...overrides })
+    .accountsPartial({
+      caller: a.caller,
+      participant: a.participant,
+      pool: a.pool,
+      destination: a.destination,
+      ...overrides,
+    })
     .instruction();
 }
 

@@ -3,10 +3,10 @@
  * Kept apart from cid.ts (parsing and the on-chain form) because the importer
  * is large and only writers and verifiers need it.
  */
-import { importBytes, type ImporterOptions, type WritableStorage } from 'ipfs-unixfs-importer'
-import { fixedSize } from 'ipfs-unixfs-importer/chunker'
-import { balanced } from 'ipfs-unixfs-importer/layout'
-import { CHUNK_SIZE, MAX_CHILDREN_PER_NODE, type CID } from './cid.js'
+import { type ImporterOptions, importBytes, type WritableStorage } from "ipfs-unixfs-importer";
+import { fixedSize } from "ipfs-unixfs-importer/chunker";
+import { balanced } from "ipfs-unixfs-importer/layout";
+import { CHUNK_SIZE, type CID, MAX_CHILDREN_PER_NODE } from "./cid.js";
 
 /**
  * The importer parameters every fedstr backend uses, so that the same bytes
@@ -14,7 +14,7 @@ import { CHUNK_SIZE, MAX_CHILDREN_PER_NODE, type CID } from './cid.js'
  * CIDv1, raw leaves, 256 KiB fixed-size chunks, balanced DAG of width 174, a
  * single-chunk file is the raw leaf itself.
  */
-export function fedstrImporterOptions (): Partial<ImporterOptions> {
+export function fedstrImporterOptions(): Partial<ImporterOptions> {
   return {
     cidVersion: 1,
     rawLeaves: true,
@@ -22,14 +22,14 @@ export function fedstrImporterOptions (): Partial<ImporterOptions> {
     wrapWithDirectory: false,
     chunker: fixedSize({ chunkSize: CHUNK_SIZE }),
     layout: balanced({ maxChildrenPerNode: MAX_CHILDREN_PER_NODE }),
-    fieldOrder: 'links-first'
-  }
+    fieldOrder: "links-first",
+  };
 }
 
 /** Import `bytes` as a UnixFS file into `blockstore` with fedstr's parameters. */
-export async function importFedstrBytes (bytes: Uint8Array, blockstore: WritableStorage): Promise<CID> {
-  const { cid } = await importBytes(bytes, dedupePuts(blockstore), fedstrImporterOptions())
-  return cid as unknown as CID
+export async function importFedstrBytes(bytes: Uint8Array, blockstore: WritableStorage): Promise<CID> {
+  const { cid } = await importBytes(bytes, dedupePuts(blockstore), fedstrImporterOptions());
+  return cid as unknown as CID;
 }
 
 /**
@@ -40,30 +40,35 @@ export async function importFedstrBytes (bytes: Uint8Array, blockstore: Writable
  * already in flight to the same store (another import of the same bytes) is
  * awaited instead of repeated.
  */
-const inflightByStore = new WeakMap<object, Map<string, Promise<unknown>>>()
+const inflightByStore = new WeakMap<object, Map<string, Promise<unknown>>>();
 
-function dedupePuts (store: WritableStorage): WritableStorage {
-  let inflight = inflightByStore.get(store)
-  if (inflight == null) { inflight = new Map(); inflightByStore.set(store, inflight) }
-  const shared = inflight
-  const done = new Set<string>()
+function dedupePuts(store: WritableStorage): WritableStorage {
+  let inflight = inflightByStore.get(store);
+  if (inflight == null) {
+    inflight = new Map();
+    inflightByStore.set(store, inflight);
+  }
+  const shared = inflight;
+  const done = new Set<string>();
   return {
     put: async (cid, block, options) => {
-      const key = cid.toString()
-      if (done.has(key)) return cid
-      let p = shared.get(key)
+      const key = cid.toString();
+      if (done.has(key)) return cid;
+      let p = shared.get(key);
       if (p == null) {
-        p = Promise.resolve(store.put(cid, block, options)).finally(() => { shared.delete(key) })
-        shared.set(key, p)
+        p = Promise.resolve(store.put(cid, block, options)).finally(() => {
+          shared.delete(key);
+        });
+        shared.set(key, p);
       }
-      await p
-      done.add(key)
-      return cid
-    }
-  }
+      await p;
+      done.add(key);
+      return cid;
+    },
+  };
 }
 
 /** The CID `put(bytes)` will return on any fedstr backend, computed locally without storing. */
-export async function computeCid (bytes: Uint8Array): Promise<CID> {
-  return await importFedstrBytes(bytes, { put: (cid) => cid })
+export async function computeCid(bytes: Uint8Array): Promise<CID> {
+  return await importFedstrBytes(bytes, { put: (cid) => cid });
 }

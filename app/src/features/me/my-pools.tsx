@@ -1,13 +1,13 @@
 "use client";
+import { hasClaimed, type ParticipantAccount, ParticipantStatus } from "@fedstr/sdk/program";
+import { useWallet } from "@solana/wallet-adapter-react";
+import type { PublicKey } from "@solana/web3.js";
+import { useQuery } from "@tanstack/react-query";
 // "My pools": the pools this wallet joined (its participant accounts), with stake, slashes and
 // rewards; claiming and withdrawing happen on each pool's page (same panel, same checks).
 import Link from "next/link";
-import { useQuery } from "@tanstack/react-query";
-import { useWallet } from "@solana/wallet-adapter-react";
-import type { PublicKey } from "@solana/web3.js";
-import { ParticipantStatus, hasClaimed, type ParticipantAccount } from "@fedstr/sdk/program";
 import { useFedstr } from "@/data-access/fedstr";
-import { usePools, useMint, type PoolRow } from "@/data-access/pools";
+import { type PoolRow, useMint, usePools } from "@/data-access/pools";
 import { amount, short } from "@/ui/format";
 
 type Participation = { publicKey: PublicKey; account: ParticipantAccount };
@@ -19,12 +19,23 @@ function JoinedRow({ m, pool }: { m: Participation; pool: PoolRow | undefined })
   const claimed = Array.from({ length: posted }, (_, i) => i + 1).filter((r) => hasClaimed(m.account, r));
   return (
     <tr data-testid="my-pool-row" data-pool={address}>
-      <td><Link href={`/pools/${address}`}>{short(address, 6)}</Link></td>
+      <td>
+        <Link href={`/pools/${address}`}>{short(address, 6)}</Link>
+      </td>
       <td>{dec === undefined ? "…" : amount(m.account.stake.toString(), dec)}</td>
       <td>{dec === undefined ? "…" : amount(m.account.slashed.toString(), dec)}</td>
-      <td>{m.account.commitCount === 0 ? "none yet" : `${m.account.commitCount} (last in round ${m.account.lastCommittedRound})`}</td>
-      <td>{claimed.length > 0 ? claimed.join(", ") : "none"} of {posted} posted</td>
-      <td>{m.account.status === ParticipantStatus.Withdrawn ? "withdrawn" : "staked"} — <Link href={`/pools/${address}`}>claim / withdraw</Link></td>
+      <td>
+        {m.account.commitCount === 0
+          ? "none yet"
+          : `${m.account.commitCount} (last in round ${m.account.lastCommittedRound})`}
+      </td>
+      <td>
+        {claimed.length > 0 ? claimed.join(", ") : "none"} of {posted} posted
+      </td>
+      <td>
+        {m.account.status === ParticipantStatus.Withdrawn ? "withdrawn" : "staked"} —{" "}
+        <Link href={`/pools/${address}`}>claim / withdraw</Link>
+      </td>
     </tr>
   );
 }
@@ -40,23 +51,58 @@ export function MyPools() {
     // Participant.authority follows Participant.pool (offset 8 + 32).
     queryFn: async () => program.account.participant.all([{ memcmp: { offset: 40, bytes: publicKey!.toBase58() } }]),
   });
-  if (!publicKey) return <section><h1>My pools</h1><p>Connect a wallet to see the pools you joined and created.</p></section>;
+  if (!publicKey)
+    return (
+      <section>
+        <h1>My pools</h1>
+        <p>Connect a wallet to see the pools you joined and created.</p>
+      </section>
+    );
   const created = (pools.data ?? []).filter((p) => p.account.creator.equals(publicKey));
   return (
     <section aria-labelledby="me-title">
       <h1 id="me-title">My pools</h1>
       <h2>Joined</h2>
-      {(mine.data ?? []).length === 0 ? <p className="muted" data-testid="me-empty">You have not joined a pool with this wallet.</p> : (
+      {(mine.data ?? []).length === 0 ? (
+        <p className="muted" data-testid="me-empty">
+          You have not joined a pool with this wallet.
+        </p>
+      ) : (
         <table>
           <caption className="sr-only">Pools you joined</caption>
-          <thead><tr><th scope="col">Pool</th><th scope="col">Stake (tokens)</th><th scope="col">Slashed (tokens)</th><th scope="col">Commitments</th><th scope="col">Rounds claimed</th><th scope="col">Status</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Pool</th>
+              <th scope="col">Stake (tokens)</th>
+              <th scope="col">Slashed (tokens)</th>
+              <th scope="col">Commitments</th>
+              <th scope="col">Rounds claimed</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
           <tbody>
-            {mine.data!.map((m) => <JoinedRow key={m.publicKey.toBase58()} m={m} pool={pools.data?.find((p) => p.address.equals(m.account.pool))} />)}
+            {mine.data!.map((m) => (
+              <JoinedRow
+                key={m.publicKey.toBase58()}
+                m={m}
+                pool={pools.data?.find((p) => p.address.equals(m.account.pool))}
+              />
+            ))}
           </tbody>
         </table>
       )}
       <h2>Created</h2>
-      {created.length === 0 ? <p className="muted">None.</p> : <ul>{created.map((p) => <li key={p.summary.address}><Link href={`/pools/${p.summary.address}`}>{p.summary.address}</Link> ({p.summary.status})</li>)}</ul>}
+      {created.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
+        <ul>
+          {created.map((p) => (
+            <li key={p.summary.address}>
+              <Link href={`/pools/${p.summary.address}`}>{p.summary.address}</Link> ({p.summary.status})
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

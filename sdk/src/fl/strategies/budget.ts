@@ -6,7 +6,7 @@
  * refuses a pool over a bound before anything touches the chain, and `fedstr-aggregator` refuses
  * to serve one when it loads the pool (before round 1, while the organization can still cancel).
  */
-import { inspectTopology, type AggregationConfig, type TrainingPlan } from "../plan.js";
+import { type AggregationConfig, inspectTopology, type TrainingPlan } from "../plan.js";
 import { createStrategy } from "./index.js";
 
 /** Memory for the updates of a non-streaming strategy: N × parameters × 4 bytes (float32). */
@@ -23,17 +23,27 @@ export type AggregationBudget = { ok: true } | { ok: false; detail: string; maxU
 const usesKrum = (a: AggregationConfig) => a.strategy === "krum" || ("inner" in a && a.inner?.strategy === "krum");
 
 /** The check for a plan and the most updates a round can have (the pool's participant cap, or the plan's maxUpdates if lower). */
-export function aggregationBudget(plan: Pick<TrainingPlan, "model" | "aggregation">, maxParticipants: number): AggregationBudget {
+export function aggregationBudget(
+  plan: Pick<TrainingPlan, "model" | "aggregation">,
+  maxParticipants: number,
+): AggregationBudget {
   const a = plan.aggregation;
   const n = Math.min(maxParticipants, a.maxUpdates ?? Number.POSITIVE_INFINITY);
   const d = inspectTopology(plan.model.topology).parameters;
   if (createStrategy(a).streaming) return { ok: true };
   const byMemory = Math.floor(HELD_UPDATES_BYTES / (4 * d));
-  const byPairs = usesKrum(a) ? Math.floor((1 + Math.sqrt(1 + (8 * KRUM_PAIRWISE_TERMS) / d)) / 2) : Number.POSITIVE_INFINITY;
+  const byPairs = usesKrum(a)
+    ? Math.floor((1 + Math.sqrt(1 + (8 * KRUM_PAIRWISE_TERMS) / d)) / 2)
+    : Number.POSITIVE_INFINITY;
   const max = Math.min(byMemory, byPairs);
   if (n <= max) return { ok: true };
-  const why = byPairs <= byMemory
-    ? `Krum computes all ${((n * (n - 1)) / 2).toLocaleString("en")} pairwise distances of ${d.toLocaleString("en")} parameters per round (budget ${KRUM_PAIRWISE_TERMS.toExponential(0)} terms)`
-    : `${a.strategy} holds every update of the round in memory, ${Math.round((n * d * 4) / 2 ** 20)} MiB for ${n} updates of ${d.toLocaleString("en")} parameters (budget ${HELD_UPDATES_BYTES / 2 ** 20} MiB)`;
-  return { ok: false, maxUpdates: max, detail: `${why}: at most ${max} updates per round for this model — lower the participant cap or set aggregation.maxUpdates ≤ ${max}, or use a streaming strategy (fedavg, fedadam, fedyogi, diloco over fedavg)` };
+  const why =
+    byPairs <= byMemory
+      ? `Krum computes all ${((n * (n - 1)) / 2).toLocaleString("en")} pairwise distances of ${d.toLocaleString("en")} parameters per round (budget ${KRUM_PAIRWISE_TERMS.toExponential(0)} terms)`
+      : `${a.strategy} holds every update of the round in memory, ${Math.round((n * d * 4) / 2 ** 20)} MiB for ${n} updates of ${d.toLocaleString("en")} parameters (budget ${HELD_UPDATES_BYTES / 2 ** 20} MiB)`;
+  return {
+    ok: false,
+    maxUpdates: max,
+    detail: `${why}: at most ${max} updates per round for this model — lower the participant cap or set aggregation.maxUpdates ≤ ${max}, or use a streaming strategy (fedavg, fedadam, fedyogi, diloco over fedavg)`,
+  };
 }

@@ -9,7 +9,11 @@ import { fedAvg } from "./fedavg.js";
 import { serverOptimizer, stateTensor } from "./server-optimizer.js";
 import type { ServerState, Strategy } from "./strategy.js";
 
-export interface DiLoCoOptions { learningRate?: number; momentum?: number; nesterov?: boolean }
+export interface DiLoCoOptions {
+  learningRate?: number;
+  momentum?: number;
+  nesterov?: boolean;
+}
 
 /**
  * `inner` (default FedAvg) computes the average the outer gradient is taken against; a robust inner
@@ -17,11 +21,14 @@ export interface DiLoCoOptions { learningRate?: number; momentum?: number; neste
  * momentum" recipe of Karimireddy et al. 2021 for heterogeneous data.
  */
 export function diloco(opts: DiLoCoOptions = {}, inner: Strategy = fedAvg()): Strategy {
-  const eta = opts.learningRate ?? 0.7, mu = opts.momentum ?? 0.9, nesterov = opts.nesterov ?? true;
+  const eta = opts.learningRate ?? 0.7,
+    mu = opts.momentum ?? 0.9,
+    nesterov = opts.nesterov ?? true;
   return serverOptimizer("diloco", inner, (global, avg, state) => {
     const next: ServerState = [];
     const weights: Weights = global.map((gT, k) => {
-      const x = gT.values, a = avg[k]!.values;
+      const x = gT.values,
+        a = avg[k]!.values;
       const b = stateTensor(state, `momentum/${gT.name}`, x.length);
       const out = new Float32Array(x.length);
       for (let i = 0; i < x.length; i++) {

@@ -10,7 +10,13 @@
  */
 import type { ClientUpdate, Weights } from "../types.js";
 import { Float32Accumulator, loadKernel } from "./kernel.js";
-import { AggregationError, type AggregateResult, type RoundAggregator, type Strategy, requireFloat32 } from "./strategy.js";
+import {
+  type AggregateResult,
+  AggregationError,
+  type RoundAggregator,
+  requireFloat32,
+  type Strategy,
+} from "./strategy.js";
 
 export class FedAvgAccumulator {
   private readonly mem: Float32Accumulator;
@@ -21,9 +27,15 @@ export class FedAvgAccumulator {
    * Uses the WebAssembly SIMD kernel if it is already compiled (`loadKernel()`, or an earlier
    * `create`), else the bit-identical JS loop; `{ simd: false }` forces the JS loop.
    */
-  constructor(private readonly like: Weights, opts: { simd?: boolean } = {}) {
+  constructor(
+    private readonly like: Weights,
+    opts: { simd?: boolean } = {},
+  ) {
     requireFloat32(like);
-    this.mem = new Float32Accumulator(like.map((t) => t.values.length), opts.simd ?? true);
+    this.mem = new Float32Accumulator(
+      like.map((t) => t.values.length),
+      opts.simd ?? true,
+    );
   }
 
   /** Compile the SIMD kernel first if need be (once per process), then construct. */
@@ -33,27 +45,36 @@ export class FedAvgAccumulator {
   }
 
   /** The accumulators, one per tensor (the result after `result()`). */
-  get acc(): Float32Array[] { return this.mem.tensors; }
+  get acc(): Float32Array[] {
+    return this.mem.tensors;
+  }
 
   /**
    * A 1 MiB buffer streaming readers may fill (e.g. straight from a file) and pass to addSlice
    * as `scratch.subarray(0, n)`, which saves a copy.
    */
-  get scratch(): Float32Array { return this.mem.scratch; }
+  get scratch(): Float32Array {
+    return this.mem.scratch;
+  }
 
   /** true when the WebAssembly SIMD kernel is in use (else the bit-identical JS loop). */
-  get simd(): boolean { return this.mem.simd; }
+  get simd(): boolean {
+    return this.mem.simd;
+  }
 
   /** Add a whole update (already validated: same names/shapes as `like`). */
   add(u: ClientUpdate): void {
-    u.weights.forEach((t, k) => { this.addSlice(k, 0, t.values as Float32Array, u.numSamples); });
+    u.weights.forEach((t, k) => {
+      this.addSlice(k, 0, t.values as Float32Array, u.numSamples);
+    });
     this.commit(u.numSamples);
   }
 
   /** Streaming form: add `values` (a slice of tensor k starting at `offset`) with weight `n`. */
   addSlice(k: number, offset: number, values: Float32Array, n: number): void {
     const a = this.mem.tensors[k];
-    if (!a || offset < 0 || offset + values.length > a.length) throw new AggregationError(`slice out of range for tensor ${k}`);
+    if (!a || offset < 0 || offset + values.length > a.length)
+      throw new AggregationError(`slice out of range for tensor ${k}`);
     this.mem.apply(k, offset, values, n, this.count === 0);
   }
 
@@ -63,7 +84,9 @@ export class FedAvgAccumulator {
     this.count++;
   }
 
-  get totalSamples(): number { return this.total; }
+  get totalSamples(): number {
+    return this.total;
+  }
 
   /** The weighted mean, computed in place (the accumulator becomes the result). */
   result(): Weights {

@@ -10,23 +10,30 @@
  */
 import type { Weights } from "../types.js";
 import { fedAvg } from "./fedavg.js";
-import type { ServerState, Strategy } from "./strategy.js";
 import { serverOptimizer, stateTensor } from "./server-optimizer.js";
+import type { ServerState, Strategy } from "./strategy.js";
 
-export interface FedOptOptions { learningRate?: number; beta1?: number; beta2?: number; tau?: number }
+export interface FedOptOptions {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  tau?: number;
+}
 
 /** `inner` (default FedAvg) computes the average the pseudo-gradient is taken against. */
 export function fedOpt(kind: "adam" | "yogi", opts: FedOptOptions = {}, inner: Strategy = fedAvg()): Strategy {
   const eta = opts.learningRate ?? (kind === "adam" ? 0.1 : 0.01);
-  const b1 = opts.beta1 ?? 0.9, b2 = opts.beta2 ?? 0.99;
+  const b1 = opts.beta1 ?? 0.9,
+    b2 = opts.beta2 ?? 0.99;
   const tau = opts.tau ?? (kind === "adam" ? 1e-9 : 1e-3);
   return serverOptimizer(kind === "adam" ? "fedadam" : "fedyogi", inner, (global, avg, state) => {
     const stepT = state?.find((s) => s.name === "step");
     const t = (stepT ? stepT.values[0]! : 0) + 1;
-    const scale = eta * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+    const scale = (eta * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
     const next: ServerState = [];
     const weights: Weights = global.map((g, k) => {
-      const x = g.values, a = avg[k]!.values;
+      const x = g.values,
+        a = avg[k]!.values;
       const m = stateTensor(state, `m/${g.name}`, x.length);
       const v = stateTensor(state, `v/${g.name}`, x.length);
       const out = new Float32Array(x.length);
@@ -35,7 +42,7 @@ export function fedOpt(kind: "adam" | "yogi", opts: FedOptOptions = {}, inner: S
         const d2 = d * d;
         m[i] = b1 * m[i]! + (1 - b1) * d;
         v[i] = kind === "adam" ? b2 * v[i]! + (1 - b2) * d2 : v[i]! - (1 - b2) * d2 * Math.sign(v[i]! - d2);
-        out[i] = x[i]! + scale * m[i]! / (Math.sqrt(v[i]!) + tau);
+        out[i] = x[i]! + (scale * m[i]!) / (Math.sqrt(v[i]!) + tau);
       }
       next.push({ name: `m/${g.name}`, dtype: "float32", shape: [...g.shape], values: m });
       next.push({ name: `v/${g.name}`, dtype: "float32", shape: [...g.shape], values: v });

@@ -66,7 +66,9 @@ export function loadKernel(): Promise<boolean> {
 }
 
 /** Why the SIMD kernel is unavailable, after `loadKernel()` resolved to false. */
-export function kernelError(): Error | undefined { return failure; }
+export function kernelError(): Error | undefined {
+  return failure;
+}
 
 const PAGE = 65536;
 const SCRATCH = 1 << 20;
@@ -118,7 +120,9 @@ export class Float32Accumulator {
     return new Float32Accumulator(lengths, useWasm);
   }
 
-  get simd(): boolean { return this.axpyFn !== undefined; }
+  get simd(): boolean {
+    return this.axpyFn !== undefined;
+  }
 
   /**
    * acc[k][offset + i] (=|+=) f32(n · values[i]); `first` sets instead of adding.
@@ -128,7 +132,10 @@ export class Float32Accumulator {
     const a = this.tensors[k]!;
     const len = values.length;
     const fn = first ? this.scaleFn : this.axpyFn;
-    if (!fn) { jsApply(a, offset, values, n, first); return; }
+    if (!fn) {
+      jsApply(a, offset, values, n, first);
+      return;
+    }
     const nf = Math.fround(n);
     const inScratch = values.buffer === this.scratch.buffer && values.byteOffset === this.scratch.byteOffset;
     const cap = this.scratch.length;
@@ -162,8 +169,12 @@ export class Float32Accumulator {
   /** Sum of the first `count` scratch values (float32 lanes; for the benchmark's read-once baseline). */
   sumScratch(count: number): number {
     const vec = count & ~3;
-    let s = 0, i = 0;
-    if (this.sumFn) { s = this.sumFn(this.scratchPtr, 4 * vec); i = vec; }
+    let s = 0,
+      i = 0;
+    if (this.sumFn) {
+      s = this.sumFn(this.scratchPtr, 4 * vec);
+      i = vec;
+    }
     for (; i < count; i++) s += this.scratch[i]!;
     return s;
   }

@@ -14,12 +14,18 @@ export function krumScores(updates: ClientUpdate[], byzantine: number): Float64A
   for (let a = 0; a < K; a++) {
     for (let b = a + 1; b < K; b++) {
       let s = 0;
-      const wa = updates[a]!.weights, wb = updates[b]!.weights;
+      const wa = updates[a]!.weights,
+        wb = updates[b]!.weights;
       for (let k = 0; k < wa.length; k++) {
-        const x = wa[k]!.values, y = wb[k]!.values;
-        for (let i = 0; i < x.length; i++) { const t = x[i]! - y[i]!; s += t * t; }
+        const x = wa[k]!.values,
+          y = wb[k]!.values;
+        for (let i = 0; i < x.length; i++) {
+          const t = x[i]! - y[i]!;
+          s += t * t;
+        }
       }
-      d[a * K + b] = s; d[b * K + a] = s;
+      d[a * K + b] = s;
+      d[b * K + a] = s;
     }
   }
   const closest = Math.max(1, K - byzantine - 2);
@@ -37,20 +43,24 @@ export function krumScores(updates: ClientUpdate[], byzantine: number): Float64A
 }
 
 export function krum(byzantine: number, multi = 1): Strategy {
-  if (!Number.isInteger(byzantine) || byzantine < 0) throw new AggregationError("byzantine must be a non-negative integer");
+  if (!Number.isInteger(byzantine) || byzantine < 0)
+    throw new AggregationError("byzantine must be a non-negative integer");
   if (!Number.isInteger(multi) || multi < 1) throw new AggregationError("multi must be a positive integer");
   return {
     name: multi > 1 ? "multi-krum" : "krum",
     streaming: false,
     stateful: false,
-    begin: (global) => collect(global, (updates) => {
-      const K = updates.length;
-      const scores = krumScores(updates, byzantine);
-      const order = [...Array(K).keys()].sort((a, b) => scores[a]! - scores[b]! || a - b);
-      const chosen = new Set(order.slice(0, Math.min(multi, K)));
-      const kept = updates.filter((_, i) => chosen.has(i));
-      const excluded = [...Array(K).keys()].filter((i) => !chosen.has(i)).map((index) => ({ index, reason: "NOT_SELECTED" as const }));
-      return { weights: weightedMean(kept), state: [], excluded };
-    }),
+    begin: (global) =>
+      collect(global, (updates) => {
+        const K = updates.length;
+        const scores = krumScores(updates, byzantine);
+        const order = [...Array(K).keys()].sort((a, b) => scores[a]! - scores[b]! || a - b);
+        const chosen = new Set(order.slice(0, Math.min(multi, K)));
+        const kept = updates.filter((_, i) => chosen.has(i));
+        const excluded = [...Array(K).keys()]
+          .filter((i) => !chosen.has(i))
+          .map((index) => ({ index, reason: "NOT_SELECTED" as const }));
+        return { weights: weightedMean(kept), state: [], excluded };
+      }),
   };
 }

@@ -6,7 +6,11 @@
 import type { Weights } from "../types.js";
 import { AggregationError, type ServerState, type Strategy } from "./strategy.js";
 
-export type ServerStep = (global: Weights, average: Weights, state: ServerState | undefined) => { weights: Weights; state: ServerState };
+export type ServerStep = (
+  global: Weights,
+  average: Weights,
+  state: ServerState | undefined,
+) => { weights: Weights; state: ServerState };
 
 /** `name` alone over FedAvg, `name(inner)` over another inner strategy. */
 export function serverOptimizer(name: string, inner: Strategy, step: ServerStep): Strategy {
@@ -31,6 +35,7 @@ export function serverOptimizer(name: string, inner: Strategy, step: ServerStep)
 export function stateTensor(state: ServerState | undefined, name: string, len: number): Float32Array {
   const t = state?.find((s) => s.name === name);
   if (!t) return new Float32Array(len);
-  if (!(t.values instanceof Float32Array) || t.values.length !== len) throw new AggregationError(`server state ${name} does not match the model`);
+  if (!(t.values instanceof Float32Array) || t.values.length !== len)
+    throw new AggregationError(`server state ${name} does not match the model`);
   return t.values.slice();
 }

@@ -43,7 +43,9 @@ export class AggregationError extends Error {
 }
 
 export function requireFloat32(w: Weights): void {
-  for (const t of w) if (!(t.values instanceof Float32Array)) throw new AggregationError(`tensor ${t.name}: only float32 tensors can be aggregated`);
+  for (const t of w)
+    if (!(t.values instanceof Float32Array))
+      throw new AggregationError(`tensor ${t.name}: only float32 tensors can be aggregated`);
 }
 
 /** Collects updates for the strategies that need all of them at once (median, trimmed mean, Krum). */
@@ -51,7 +53,9 @@ export function collect(global: Weights, finish: (updates: ClientUpdate[]) => Ag
   requireFloat32(global);
   const updates: ClientUpdate[] = [];
   return {
-    add: (u) => { updates.push(u); },
+    add: (u) => {
+      updates.push(u);
+    },
     finish: () => {
       if (updates.length === 0) throw new AggregationError("no updates to aggregate");
       return finish(updates);

@@ -11,23 +11,24 @@ export function trimmedMean(trimFraction: number): Strategy {
     name: "trimmed-mean",
     streaming: false,
     stateful: false,
-    begin: (global) => collect(global, (updates) => {
-      const K = updates.length;
-      const cut = Math.floor(trimFraction * K);
-      const keep = K - 2 * cut;
-      const buf = new Float64Array(K);
-      const weights: Weights = global.map((t, k) => {
-        const out = new Float32Array(t.values.length);
-        for (let i = 0; i < out.length; i++) {
-          for (let j = 0; j < K; j++) buf[j] = updates[j]!.weights[k]!.values[i]!;
-          buf.sort();
-          let s = 0;
-          for (let j = cut; j < K - cut; j++) s += buf[j]!;
-          out[i] = s / keep;
-        }
-        return { name: t.name, dtype: t.dtype, shape: [...t.shape], values: out };
-      });
-      return { weights, state: [], excluded: [] };
-    }),
+    begin: (global) =>
+      collect(global, (updates) => {
+        const K = updates.length;
+        const cut = Math.floor(trimFraction * K);
+        const keep = K - 2 * cut;
+        const buf = new Float64Array(K);
+        const weights: Weights = global.map((t, k) => {
+          const out = new Float32Array(t.values.length);
+          for (let i = 0; i < out.length; i++) {
+            for (let j = 0; j < K; j++) buf[j] = updates[j]!.weights[k]!.values[i]!;
+            buf.sort();
+            let s = 0;
+            for (let j = cut; j < K - cut; j++) s += buf[j]!;
+            out[i] = s / keep;
+          }
+          return { name: t.name, dtype: t.dtype, shape: [...t.shape], values: out };
+        });
+        return { weights, state: [], excluded: [] };
+      }),
   };
 }

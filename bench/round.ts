@@ -125,8 +125,11 @@ for (const n of sizes) {
       joinsPerSec: r.joinsPerSec,
       commitsPerSec: Math.min(...rr.map((x) => x.commitsPerSec)),
       claimsPerSec: Math.min(...rr.map((x) => x.claimsPerSec)),
-      honestAcceptedAndPaid: rr.every((x) => x.claimed === honest && x.accepted.length === honest),
-      cheatsRejected: rr.every((x) => x.rejected.length === count("hash") + count("nan") + count("silent")),
+      // The silent ones committed on chain: their updates are taken from the chain and paid like the honest.
+      honestAcceptedAndPaid: rr.every(
+        (x) => x.claimed === honest + count("silent") && x.accepted.length === honest + count("silent"),
+      ),
+      cheatsRejected: rr.every((x) => x.rejected.length === count("hash") + count("nan")),
       hashCheatsSlashed: rr[0]!.slashed.length === count("hash"),
       lateRefused: rr[0]!.lateRefused,
       fundsReconciled: r.reconcile.ok && rr.every((x) => x.claimedTotal === x.reportReward),

@@ -14,7 +14,7 @@
  *
  * Behaviours: `honest`; `hash` commits a sha256 its uploaded bytes do not have (slashed);
  * `nan` uploads an update holding NaN (rejected NON_FINITE); `silent` commits and never
- * publishes its result (NO_RESULT); `late` tries to commit after the round deadline (the chain
+ * publishes its result (accepted from the chain all the same: the result is only a notification); `late` tries to commit after the round deadline (the chain
  * refuses: RoundNotOpen) and so is not in the round at all. The harness travels the chain clock to
  * the round deadline once the on-time participants are done: the round closes there without the
  * stragglers.
@@ -66,6 +66,7 @@ import {
   Transaction,
   type TransactionInstruction,
 } from "@solana/web3.js";
+import { RESULT_WAIT_GRACE_SHARE } from "../../aggregator/src/service.js";
 import type { LocalnetHandle } from "../../localnet/index.js";
 import { type RunningActor, spawnJsonLines } from "../../scripts/lib/actors.js";
 import { RELAY_LIMITS } from "../../sdk/src/nostr/relay-server.js";
@@ -613,6 +614,13 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
       if (waitingFor) {
         // Nobody else is coming in time: move the clock to the deadline (the stragglers try after it).
         await net.timeTravel(schedule.roundDeadline(round));
+        // A committed participant's result is missing: the aggregator awaits it until the deadline plus its
+        // share of the grace (chain time), then takes the update from the chain. Travel there too.
+        if (made.some(({ p }) => p.behaviour === "silent")) {
+          await net.timeTravel(
+            schedule.roundDeadline(round) + Math.floor(schedule.gracePeriod * RESULT_WAIT_GRACE_SHARE) + 1,
+          );
+        }
         lastIn = Date.now();
       }
       const late = people.filter((p) => p.behaviour === "late");

@@ -353,8 +353,8 @@ describe("training in the browser: chromium participant next to CLI participants
       expect(traffic.bodies.length, "requests were captured").to.be.above(10);
       expect(
         traffic.bodies.filter((b) => b.url.includes("/api/ipfs")).map((b) => new URL(b.url).searchParams.get("name")),
-        "the two updates, nothing else, uploaded",
-      ).to.deep.equal(["update-r1.fstw", "update-r2.fstw"]);
+        "the two updates (sealed: the pool is), nothing else, uploaded",
+      ).to.deep.equal(["update-r1.sealed", "update-r2.sealed"]);
       const leaks: string[] = [];
       for (const { url, body } of traffic.bodies) {
         if (body.includes(file)) leaks.push(`${url}: the whole file`);

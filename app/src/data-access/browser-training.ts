@@ -1,5 +1,5 @@
 "use client";
-import type { BrowserBackend, Dataset, TrainingPlan } from "@fedstr/sdk/fl";
+import { type BrowserBackend, type Dataset, type TrainingPlan, toHex } from "@fedstr/sdk/fl";
 import { chainTime, modelForRound, scheduleOf } from "@fedstr/sdk/job";
 import type { JobRequest } from "@fedstr/sdk/nostr";
 import {
@@ -29,7 +29,6 @@ import { TxError, useSendTx } from "./send-tx";
 import type { WorkerReply, WorkerRequest } from "./train-protocol";
 
 const POLL_MS = 1_000;
-const hex = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface TrainProgressView {
@@ -255,7 +254,7 @@ export function useBrowserTraining(pool: PoolRow | null | undefined) {
             let st: RoundState = (await loadRoundState(scope, r)) ?? { round: r };
             if (commitment) {
               const cid = cidFromBytes(Uint8Array.from(commitment.updateCid)).toString(),
-                sha256 = hex(commitment.updateHash);
+                sha256 = toHex(commitment.updateHash);
               // Committed by an earlier visit whose state is gone: the chain has the CID, hash and sample count.
               if (st.cid !== cid || st.sha256 !== sha256)
                 st = { round: r, cid, sha256, samples: Number(commitment.samples.toString()), metrics: {} };

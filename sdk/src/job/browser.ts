@@ -9,6 +9,7 @@
 
 export * from "./amount.js";
 export * from "./pool.js";
+export * from "./privacy-modes.js";
 export * from "./report.js";
 export * from "./report-check.js";
 export * from "./round-report.js";

@@ -26,11 +26,7 @@ import { sha256 } from "@noble/hashes/sha256";
 import { bytesToHex, hexToBytes, randomBytes, utf8ToBytes } from "@noble/hashes/utils";
 
 /** What each privacy mode means for a participant, in one line (CLI and web app show it where people decide). */
-export const PRIVACY_SUMMARY: Record<"public" | "sealed", string> = {
-  public: "public: anyone can read every update on IPFS and recompute every round",
-  sealed:
-    "sealed: only the aggregator can read your updates (and whoever it later gives a round's key, e.g. the organization or an auditor); the global models are public",
-};
+export { PRIVACY_SUMMARY } from "../job/privacy-modes.js";
 
 /** The HPKE suite, as shown to users and written in reports. */
 export const SEAL_SUITE = "HPKE base mode: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM";

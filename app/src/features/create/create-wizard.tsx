@@ -1,8 +1,7 @@
 "use client";
 import { decode, fromHex, hashBytes, PlanError, parsePlan, type TrainingPlan, toHex } from "@fedstr/sdk/fl";
-import { AmountError, chainTime, parseAmount } from "@fedstr/sdk/job";
+import { AmountError, chainTime, PRIVACY_SUMMARY, parseAmount } from "@fedstr/sdk/job";
 import { buildJobRequest, type PrivacyMode } from "@fedstr/sdk/nostr";
-import { PRIVACY_SUMMARY } from "@fedstr/sdk/privacy";
 import { cidToBytes, createPoolIx, findPoolAddress, MAX_ROUNDS } from "@fedstr/sdk/program";
 import { withRetry } from "@fedstr/sdk/retry";
 import { useConnection, useWallet } from "@solana/wallet-adapter-react";

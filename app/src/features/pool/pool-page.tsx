@@ -1,6 +1,5 @@
 "use client";
-import { formatAmount, parseAmount, type RoundReport, scheduleOf } from "@fedstr/sdk/job";
-import { PRIVACY_SUMMARY } from "@fedstr/sdk/privacy";
+import { formatAmount, PRIVACY_SUMMARY, parseAmount, type RoundReport, scheduleOf } from "@fedstr/sdk/job";
 import { cidFromBytes, hasClaimed, ParticipantStatus, PoolStatus } from "@fedstr/sdk/program";
 import { useWallet } from "@solana/wallet-adapter-react";
 import type { PublicKey } from "@solana/web3.js";

@@ -3,8 +3,11 @@
 # The npm package @coral-xyz/anchor-cli ships a binary that needs glibc 2.38+ (Debian 12 has 2.36),
 # so it is compiled once from crates.io into $FEDSTR_CACHE_DIR/tools/bin/anchor (default
 # ~/.cache/fedstr; ~10 min on 2 cores, log: anchor-cli-install.log). Needs Debian's libudev-dev and
-# pkg-config (installed when missing) and rustup's cargo.
+# pkg-config (installed when missing) and rustup's cargo. `build-anchor.sh packages` stops after the
+# apt packages (setup.sh installs every apt package before it starts the builds side by side).
 set -euo pipefail
+PHASE="${1:-all}"
+case "$PHASE" in packages|all) ;; *) echo "usage: $0 [packages|all]" >&2; exit 2 ;; esac
 CACHE="${FEDSTR_CACHE_DIR:-$HOME/.cache/fedstr}"
 TOOLS="$CACHE/tools"
 VERSION=0.32.1
@@ -31,6 +34,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     || { as_root apt-get update >>"$CACHE/anchor-apt.log" 2>&1 && as_root apt-get install -y --no-install-recommends "${missing[@]}" >>"$CACHE/anchor-apt.log" 2>&1; } \
     || { tail -20 "$CACHE/anchor-apt.log" >&2; echo "apt-get failed (log: $CACHE/anchor-apt.log)" >&2; exit 1; }
 fi
+
+[ "$PHASE" = packages ] && { say "apt packages present (${APT_PACKAGES[*]})"; exit 0; }
 
 CARGO="${CARGO_HOME:-$HOME/.cargo}/bin/cargo"
 [ -x "$CARGO" ] || { echo "anchor-cli needs rustup's cargo ($CARGO is missing); see scripts/build-localnet.sh" >&2; exit 1; }

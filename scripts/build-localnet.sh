@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the local network binary, fedstr-localnet (localnet/, Surfpool 1.7.0; see docs/localnet.md),
 # idempotently. Caches under $FEDSTR_CACHE_DIR (default ~/.cache/fedstr):
-#   localnet-target/        cargo target dir (1.8 GB; a cold build of its ~1000 crates takes ~37 min on 2 cores)
+#   localnet-target/        cargo target dir (1.8 GB; a cold build of its 877 crates takes ~33 min on 2 cores)
 #   bin/fedstr-localnet     the finished binary, stripped
 #   bin/fedstr-localnet.stamp   hash of what the binary was built from
 # Skips cargo entirely when localnet/src, Cargo.toml, Cargo.lock, this script and the toolchain are unchanged.
@@ -14,7 +14,7 @@ TARGET="$CACHE/localnet-target"
 BIN="$CACHE/bin/fedstr-localnet"
 STAMP="$BIN.stamp"
 LOG="$CACHE/localnet-build.log"
-CRATES_TOTAL=1000 # ≈ packages in localnet/Cargo.lock; only for the progress line
+CRATES_TOTAL=877 # packages cargo compiles for localnet/ (of 999 in Cargo.lock); only for the progress line
 t0=$(date +%s)
 say() { printf '  [localnet %4ss] %s\n' "$(( $(date +%s) - t0 ))" "$*"; }
 
@@ -50,7 +50,7 @@ mkdir -p "$CACHE/bin" "$TARGET"
 if [ -x "$TARGET/release/fedstr-localnet" ]; then
   say "cargo build (dependencies cached in $TARGET; ~1 min when only our crate changed)"
 else
-  say "cargo build with $toolchain — first build compiles ~$CRATES_TOTAL crates: ~37 min on 2 cores"
+  say "cargo build with $toolchain — first build compiles $CRATES_TOTAL crates: ~33 min on 2 cores"
 fi
 # --ignore-rust-version: surfpool 1.7.0 / agave 4.3 declare rust-version 1.97.1, and 1.95 builds them fine.
 CARGO_TARGET_DIR="$TARGET" nice -n 10 "$CARGO" build --release --locked --ignore-rust-version -j2 \

@@ -151,7 +151,7 @@ if [ "$with_test" = 1 ]; then
 fi
 build npm "npm ci when package-lock.json or Node changed (~2 min cold)" npm_packages
 build program "sbpf-linker from crates.io (~3 min cold), then the on-chain program, target/deploy/fedstr.so (~15 s)" program
-build localnet "the local network binary, fedstr-localnet (~40 min cold)" bash scripts/build-localnet.sh
+build localnet "the local network binary, fedstr-localnet (~33 min cold)" bash scripts/build-localnet.sh
 if [ "$with_test" = 1 ]; then
   build kubo "a stock Kubo node for the storage tests, from the Go module proxy (~11 min cold)" bash scripts/build-kubo.sh
   build anchor-cli "anchor-cli for anchor test (~10 min cold)" bash scripts/build-anchor.sh

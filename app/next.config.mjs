@@ -25,9 +25,8 @@ const config = {
     "wabt",
   ],
   poweredByHeader: false,
-  // The build only compiles. Under the DOM lib and bundler resolution the SDK's Node-typed sources
-  // report a few errors that are not the app's (Blob parts, ajv's CommonJS default); the app itself
-  // is checked with `npx tsc -p app/tsconfig.json`.
+  // The build only compiles: the app and the SDK sources it loads are type-checked apart, with
+  // `npx tsc -p app/tsconfig.json` (`npm run typecheck`).
   typescript: { ignoreBuildErrors: true },
   webpack(cfg, { isServer, webpack }) {
     // The SDK imports its TypeScript files with `.js` specifiers (NodeNext style).

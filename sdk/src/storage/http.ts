@@ -109,3 +109,11 @@ export function withTimeout(
   const timeout = factory(timeoutMs);
   return { signal: signal == null ? timeout : AbortSignal.any([signal, timeout]), timeout };
 }
+
+/**
+ * The bytes as a view on a plain ArrayBuffer, as Blob parts and fetch bodies must be (a view on a
+ * SharedArrayBuffer is copied; any other is passed through as it is).
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+}

@@ -9,7 +9,7 @@ import { CHUNK_SIZE, parseCid } from "./cid.js";
 import { KUBO_DEFAULT_API_URL } from "./endpoints.js";
 import { BackendError, CidMismatchError, ContentTooLargeError, StorageError, WrongEndpointError } from "./errors.js";
 import { GatewayReader } from "./gateway.js";
-import { classifyHttpError, withTimeout } from "./http.js";
+import { classifyHttpError, plainBytes, withTimeout } from "./http.js";
 import {
   type ContentStore,
   DEFAULT_MAX_BYTES,
@@ -55,7 +55,7 @@ export class IpfsHttpStore implements ContentStore {
     const { signal, timeout } = withTimeout(this.timeoutMs, options.signal, this.timeoutSignal);
     try {
       const form = new FormData();
-      form.append("file", new Blob([bytes]), options.name ?? expected.toString());
+      form.append("file", new Blob([plainBytes(bytes)]), options.name ?? expected.toString());
       const res = await fetch(endpoint, { method: "POST", body: form, signal });
       const text = await res.text();
       if (res.status === 413) throw new ContentTooLargeError(`upload to ${this.url}`, bytes.length, this.maxBytes);

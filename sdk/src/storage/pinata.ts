@@ -21,7 +21,7 @@ import { PinataSDK } from "pinata";
 import { parseCid } from "./cid.js";
 import { BackendError, CidMismatchError, ContentTooLargeError, StorageError } from "./errors.js";
 import { GatewayReader } from "./gateway.js";
-import { classifyHttpError, withTimeout } from "./http.js";
+import { classifyHttpError, plainBytes, withTimeout } from "./http.js";
 import {
   type ContentStore,
   DEFAULT_MAX_BYTES,
@@ -82,7 +82,9 @@ export class PinataStore implements ContentStore {
     const expected = await computeCid(bytes);
     const { timeout } = withTimeout(this.timeoutMs, options.signal, this.timeoutSignal);
     try {
-      const file = new File([bytes], options.name ?? expected.toString(), { type: "application/octet-stream" });
+      const file = new File([plainBytes(bytes)], options.name ?? expected.toString(), {
+        type: "application/octet-stream",
+      });
       const upload = this.sdk.upload.public.file(file).name(options.name ?? expected.toString());
       const result = await Promise.race([
         upload,

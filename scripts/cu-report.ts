@@ -21,9 +21,12 @@ import {
 import type { Keypair, TransactionInstruction } from "@solana/web3.js";
 import {
   cidOf,
+  claimArgs,
+  commitArgs,
   join,
   type Member,
   newMember,
+  postArgs,
   rewardTree,
   roundStart,
   setupPool,
@@ -82,14 +85,10 @@ async function main() {
     await run(
       "commit_update",
       [
-        await commitUpdateIx(p, {
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round: 1,
-          updateHash: sha256(`update 1 ${m.wallet.publicKey.toBase58()}`),
-          updateCid: cidOf(`u ${m.wallet.publicKey.toBase58()}`),
-          samples: 100n,
-        }),
+        await commitUpdateIx(
+          p,
+          commitArgs(ctx, m, 1, { updateCid: cidOf(`u ${m.wallet.publicKey.toBase58()}`), samples: 100n }),
+        ),
       ],
       [m.wallet],
     );
@@ -117,42 +116,12 @@ async function main() {
   const post = async (round: number, root: Uint8Array, reward: bigint) =>
     run(
       "post_round",
-      [
-        await postRoundIx(p, {
-          aggregator: ctx.aggregator.publicKey,
-          pool: ctx.pool,
-          round,
-          globalModelCid: cidOf(`g${round}`, 0x70),
-          globalModelHash: sha256(`g${round}`),
-          merkleRoot: root,
-          metric: 900_000n,
-          reward,
-          acceptedCount: 8,
-          reportCid: cidOf(`report ${round}`),
-          reportSha256: sha256(`report ${round}`),
-        }),
-      ],
+      [await postRoundIx(p, postArgs(ctx, round, reward, { merkleRoot: root, metric: 900_000n, acceptedCount: 8 }))],
       [ctx.aggregator],
     );
   await post(1, tree.root, tree.totalReward);
   for (const [i, m] of members.entries()) {
-    const leaf = tree.leaves[i]!;
-    await run(
-      "claim_reward",
-      [
-        await claimRewardIx(p, {
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round: 1,
-          weight: leaf.weight,
-          amount: leaf.reward,
-          updateHash: leaf.updateHash,
-          proof: tree.proofs[i]!,
-          destination: m.token,
-        }),
-      ],
-      [m.wallet],
-    );
+    await run("claim_reward", [await claimRewardIx(p, claimArgs(ctx, m, tree, i))], [m.wallet]);
   }
   await env.warpTo(roundStart(ctx, 2));
   await post(2, new Uint8Array(32), 0n);

@@ -1,13 +1,18 @@
 import { createHash } from "node:crypto";
 import {
   buildRewardTree,
+  type ClaimRewardArgs,
   type CreatePoolArgs,
+  claimRewardIx,
+  commitUpdateIx,
   createPoolIx,
   findEscrowAddress,
   findParticipantAddress,
   findPoolAddress,
   findStakeVaultAddress,
   joinPoolIx,
+  type PostRoundArgs,
+  postRoundIx,
   type RewardLeaf,
 } from "@fedstr/sdk/program";
 import type { Keypair, PublicKey } from "@solana/web3.js";
@@ -123,4 +128,111 @@ export function rewardTree(ctx: PoolCtx, round: number, entries: { m: Member; re
     reward: e.reward,
   }));
   return buildRewardTree(ctx.pool, round, leaves);
+}
+
+type CommitUpdateArgs = Parameters<typeof commitUpdateIx>[1];
+type Accounts = Parameters<typeof commitUpdateIx>[2];
+
+/** commit_update arguments for member m: an update whose hash is named after the round and the member. */
+export const commitArgs = (
+  ctx: PoolCtx,
+  m: Member,
+  round: number,
+  over: Partial<CommitUpdateArgs> = {},
+): CommitUpdateArgs => ({
+  participant: m.wallet.publicKey,
+  pool: ctx.pool,
+  round,
+  updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`),
+  updateCid: cidOf(`u${round}`),
+  samples: 10n,
+  ...over,
+});
+
+/** post_round arguments by the pool's aggregator: a global model, report and metric named after the round. */
+export const postArgs = (
+  ctx: PoolCtx,
+  round: number,
+  reward: bigint,
+  over: Partial<PostRoundArgs> = {},
+): PostRoundArgs => ({
+  aggregator: ctx.aggregator.publicKey,
+  pool: ctx.pool,
+  round,
+  globalModelCid: cidOf(`g${round}`, 0x70),
+  globalModelHash: sha256(`g${round}`),
+  merkleRoot: new Uint8Array(32),
+  metric: 912_300n,
+  reward,
+  acceptedCount: 2,
+  reportCid: cidOf(`report ${round}`),
+  reportSha256: sha256(`report ${round}`),
+  ...over,
+});
+
+/**
+ * claim_reward arguments for leaf i of the reward tree (of round 1 unless `over` names another), paid
+ * to the member's token account.
+ */
+export const claimArgs = (
+  ctx: PoolCtx,
+  m: Member,
+  tree: ReturnType<typeof rewardTree>,
+  i: number,
+  over: Partial<ClaimRewardArgs> = {},
+): ClaimRewardArgs => {
+  const leaf = tree.leaves[i]!;
+  return {
+    participant: m.wallet.publicKey,
+    pool: ctx.pool,
+    round: 1,
+    weight: leaf.weight,
+    amount: leaf.reward,
+    updateHash: leaf.updateHash,
+    proof: tree.proofs[i]!,
+    destination: m.token,
+    ...over,
+  };
+};
+
+/** Member m commits its round update (commitArgs). */
+export async function commit(
+  ctx: PoolCtx,
+  m: Member,
+  round: number,
+  over: Partial<CommitUpdateArgs> = {},
+  accounts: Accounts = {},
+) {
+  return ctx.env.send([await commitUpdateIx(ctx.env.program, commitArgs(ctx, m, round, over), accounts)], [m.wallet]);
+}
+
+/** `signer` (the pool's aggregator unless named) posts a round (postArgs) with this reward and Merkle root. */
+export async function post(
+  ctx: PoolCtx,
+  round: number,
+  reward: bigint,
+  merkleRoot: Uint8Array = new Uint8Array(32),
+  signer: Keypair = ctx.aggregator,
+  accounts: Accounts = {},
+) {
+  const args = postArgs(ctx, round, reward, { aggregator: signer.publicKey, merkleRoot });
+  return ctx.env.send([await postRoundIx(ctx.env.program, args, accounts)], [signer]);
+}
+
+/** Member m (or `over.signer`, claiming for itself) claims leaf i of the tree (claimArgs). */
+export async function claim(
+  ctx: PoolCtx,
+  m: Member,
+  tree: ReturnType<typeof rewardTree>,
+  i: number,
+  over: Partial<ClaimRewardArgs> & { signer?: Keypair } = {},
+  accounts: Accounts = {},
+) {
+  const { signer = m.wallet, ...args } = over;
+  const ix = await claimRewardIx(
+    ctx.env.program,
+    claimArgs(ctx, m, tree, i, { participant: signer.publicKey, ...args }),
+    accounts,
+  );
+  return ctx.env.send([ix], [signer]);
 }

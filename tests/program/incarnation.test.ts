@@ -4,7 +4,6 @@
 
 import { fetchPoolMint, freezeAuthorityWarning, summarizePool } from "@fedstr/sdk/job";
 import {
-  claimRewardIx,
   closeCommitmentIx,
   closeParticipantIx,
   closePoolIx,
@@ -33,14 +32,18 @@ import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
 import { expect } from "chai";
 import {
   cidOf,
+  claim,
+  commit,
+  commitArgs,
   join,
   type Member,
   newMember,
   type PoolCtx,
+  post,
+  postArgs,
   rewardTree,
   roundStart,
   setupPool,
-  sha256,
 } from "./fixtures.js";
 import { createEnv, errorOf, type TestEnv } from "./harness.js";
 
@@ -64,57 +67,6 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
     env = await createEnv();
   });
 
-  const commit = async (ctx: PoolCtx, m: Member, round: number) =>
-    env.send(
-      [
-        await commitUpdateIx(p(), {
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round,
-          updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`),
-          updateCid: cidOf(`u${round}`),
-          samples: 7n,
-        }),
-      ],
-      [m.wallet],
-    );
-  const post = async (ctx: PoolCtx, round: number, reward: bigint, root: Uint8Array = new Uint8Array(32)) =>
-    env.send(
-      [
-        await postRoundIx(p(), {
-          aggregator: ctx.aggregator.publicKey,
-          pool: ctx.pool,
-          round,
-          globalModelCid: cidOf(`g${round}`, 0x70),
-          globalModelHash: sha256(`g${round}`),
-          merkleRoot: root,
-          metric: 1n,
-          reward,
-          acceptedCount: 1,
-          reportCid: cidOf(`r${round}`),
-          reportSha256: sha256(`r${round}`),
-        }),
-      ],
-      [ctx.aggregator],
-    );
-  const claim = async (ctx: PoolCtx, m: Member, tree: ReturnType<typeof rewardTree>, i: number) => {
-    const leaf = tree.leaves[i]!;
-    return env.send(
-      [
-        await claimRewardIx(p(), {
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round: 1,
-          weight: leaf.weight,
-          amount: leaf.reward,
-          updateHash: leaf.updateHash,
-          proof: tree.proofs[i]!,
-          destination: m.token,
-        }),
-      ],
-      [m.wallet],
-    );
-  };
   const finalize = async (ctx: PoolCtx) =>
     env.send(
       [await finalizePoolIx(p(), { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
@@ -430,39 +382,10 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
         m.wallet.publicKey.toBuffer(),
         round,
       ]);
-      const cix = await commitUpdateIx(
-        p(),
-        {
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round: 1,
-          updateHash: sha256("u"),
-          updateCid: cidOf("u"),
-          samples: 1n,
-          bump: cb,
-        },
-        { commitment },
-      );
+      const cix = await commitUpdateIx(p(), commitArgs(ctx, m, 1, { bump: cb }), { commitment });
       expect(await errorOf(() => env.send([cix], [m.wallet]))).to.equal("InvalidPda");
       const [roundResult, rb] = nonCanonical([Buffer.from("round"), ctx.pool.toBuffer(), round]);
-      const rix = await postRoundIx(
-        p(),
-        {
-          aggregator: ctx.aggregator.publicKey,
-          pool: ctx.pool,
-          round: 1,
-          globalModelCid: cidOf("g"),
-          globalModelHash: sha256("g"),
-          merkleRoot: new Uint8Array(32),
-          metric: 0n,
-          reward: 0n,
-          acceptedCount: 0,
-          reportCid: cidOf("r"),
-          reportSha256: sha256("r"),
-          bump: rb,
-        },
-        { roundResult },
-      );
+      const rix = await postRoundIx(p(), postArgs(ctx, 1, 0n, { bump: rb }), { roundResult });
       expect(await errorOf(() => env.send([rix], [ctx.aggregator]))).to.equal("InvalidPda");
       // the canonical ones go through
       await commit(ctx, m, 1);

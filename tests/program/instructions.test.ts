@@ -10,7 +10,6 @@ import {
   closeParticipantIx,
   closePoolIx,
   closeRoundIx,
-  commitUpdateIx,
   createPoolIx,
   expirePoolIx,
   fetchCommitment,
@@ -30,6 +29,7 @@ import {
   hasClaimed,
   joinPoolIx,
   PoolStatus,
+  type PostRoundArgs,
   parseFedstrEvents,
   postRoundIx,
   rewardClaimFromJson,
@@ -41,11 +41,15 @@ import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 import {
   cidOf,
+  claim,
+  commit,
   join,
   type Member,
   newMember,
   nostrKeyOf,
   type PoolCtx,
+  post,
+  postArgs,
   rewardTree,
   roundDeadline,
   roundStart,
@@ -76,61 +80,6 @@ describe("fedstr program: instructions", function () {
     await warp(roundStart(ctx, 1));
     return { ctx, a, b };
   }
-  const commit = async (
-    ctx: PoolCtx,
-    m: Member,
-    round: number,
-    over: Partial<{ updateCid: Uint8Array; bump: number; samples: bigint }> = {},
-    accounts = {},
-  ) =>
-    env.send(
-      [
-        await commitUpdateIx(
-          p(),
-          {
-            participant: m.wallet.publicKey,
-            pool: ctx.pool,
-            round,
-            updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`),
-            updateCid: cidOf(`u${round}`),
-            samples: 10n,
-            ...over,
-          },
-          accounts,
-        ),
-      ],
-      [m.wallet],
-    );
-  const post = async (
-    ctx: PoolCtx,
-    round: number,
-    reward: bigint,
-    root: Uint8Array = new Uint8Array(32),
-    signer = ctx.aggregator,
-    accounts = {},
-  ) =>
-    env.send(
-      [
-        await postRoundIx(
-          p(),
-          {
-            aggregator: signer.publicKey,
-            pool: ctx.pool,
-            round,
-            globalModelCid: cidOf(`g${round}`, 0x70),
-            globalModelHash: sha256(`g${round}`),
-            merkleRoot: root,
-            metric: 912_300n,
-            reward,
-            acceptedCount: 2,
-            reportCid: cidOf(`report ${round}`),
-            reportSha256: sha256(`report ${round}`),
-          },
-          accounts,
-        ),
-      ],
-      [signer],
-    );
 
   describe("create_pool", () => {
     it("creates the pool, escrow and vault and escrows the reward", async () => {
@@ -555,50 +504,10 @@ describe("fedstr program: instructions", function () {
           post(ctx, 1, 1n, undefined, ctx.aggregator, { roundResult: findRoundAddress(ctx.pool, 2)[0] }),
         ),
       ).to.equal("InvalidPda");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await postRoundIx(p(), {
-                aggregator: ctx.aggregator.publicKey,
-                pool: ctx.pool,
-                round: 1,
-                globalModelCid: new Uint8Array(36),
-                globalModelHash: sha256("g"),
-                merkleRoot: new Uint8Array(32),
-                metric: 0n,
-                reward: 0n,
-                acceptedCount: 0,
-                reportCid: cidOf("r"),
-                reportSha256: sha256("r"),
-              }),
-            ],
-            [ctx.aggregator],
-          ),
-        ),
-      ).to.equal("InvalidCid");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await postRoundIx(p(), {
-                aggregator: ctx.aggregator.publicKey,
-                pool: ctx.pool,
-                round: 1,
-                globalModelCid: cidOf("g"),
-                globalModelHash: sha256("g"),
-                merkleRoot: new Uint8Array(32),
-                metric: 0n,
-                reward: 0n,
-                acceptedCount: 0,
-                reportCid: new Uint8Array(36),
-                reportSha256: sha256("r"),
-              }),
-            ],
-            [ctx.aggregator],
-          ),
-        ),
-      ).to.equal("InvalidCid");
+      const postWith = async (over: Partial<PostRoundArgs>) =>
+        env.send([await postRoundIx(p(), postArgs(ctx, 1, 0n, over))], [ctx.aggregator]);
+      expect(await errorOf(() => postWith({ globalModelCid: new Uint8Array(36) }))).to.equal("InvalidCid");
+      expect(await errorOf(() => postWith({ reportCid: new Uint8Array(36) }))).to.equal("InvalidCid");
       await env.warpTo(roundDeadline(ctx, 1) + BigInt(ctx.args.gracePeriod) + 1n);
       expect(await errorOf(() => post(ctx, 1, 1n))).to.equal("RoundPostingExpired");
     });
@@ -616,35 +525,6 @@ describe("fedstr program: instructions", function () {
       await post(ctx, 1, tree.totalReward, tree.root);
       return { ctx, a, b, tree };
     }
-    const claim = async (
-      ctx: PoolCtx,
-      m: Member,
-      tree: ReturnType<typeof rewardTree>,
-      i: number,
-      over: Partial<{ amount: bigint; proof: Uint8Array[]; signer: Keypair; destination: PublicKey }> = {},
-      accounts = {},
-    ) => {
-      const leaf = tree.leaves[i]!;
-      return env.send(
-        [
-          await claimRewardIx(
-            p(),
-            {
-              participant: (over.signer ?? m.wallet).publicKey,
-              pool: ctx.pool,
-              round: 1,
-              weight: leaf.weight,
-              amount: over.amount ?? leaf.reward,
-              updateHash: leaf.updateHash,
-              proof: over.proof ?? tree.proofs[i]!,
-              destination: over.destination ?? m.token,
-            },
-            accounts,
-          ),
-        ],
-        [over.signer ?? m.wallet],
-      );
-    };
     it("pays the reward once, with a valid proof (via the published JSON tree)", async function () {
       needsWarp.call(this);
       const { ctx, a, b, tree } = await posted();
@@ -920,22 +800,7 @@ describe("fedstr program: instructions", function () {
       expect(await env.tokenBalance(ctx.escrow)).to.equal(150_000n);
       expect(await errorOf(expire)).to.equal("PoolNotActive");
       // a claims; b never does.
-      const leaf = tree.leaves[0]!;
-      await env.send(
-        [
-          await claimRewardIx(p(), {
-            participant: a.wallet.publicKey,
-            pool: ctx.pool,
-            round: 1,
-            weight: leaf.weight,
-            amount: leaf.reward,
-            updateHash: leaf.updateHash,
-            proof: tree.proofs[0]!,
-            destination: a.token,
-          }),
-        ],
-        [a.wallet],
-      );
+      await claim(ctx, a, tree, 0);
       const finalize = async () =>
         env.send(
           [await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],

@@ -17,12 +17,10 @@ import { createRng } from "@fedstr/sdk/fl";
 import {
   buildRewardTree,
   cancelPoolIx,
-  claimRewardIx,
   closeCommitmentIx,
   closeParticipantIx,
   closePoolIx,
   closeRoundIx,
-  commitUpdateIx,
   createPoolIx,
   expirePoolIx,
   FEDSTR_PROGRAM_ID,
@@ -42,7 +40,18 @@ import {
 import { createTransferInstruction } from "@solana/spl-token";
 import { PublicKey, SystemProgram } from "@solana/web3.js";
 import { expect } from "chai";
-import { cidOf, type Member, newMember, nostrKeyOf, type PoolCtx, setupPool, sha256 } from "./fixtures.js";
+import {
+  cidOf,
+  claim,
+  commit,
+  type Member,
+  newMember,
+  nostrKeyOf,
+  type PoolCtx,
+  postArgs,
+  setupPool,
+  sha256,
+} from "./fixtures.js";
 import { createEnv, type TestEnv, TxFailed } from "./harness.js";
 
 const STEPS = Number(process.env.FEDSTR_PROPERTY_STEPS ?? 1000);
@@ -394,19 +403,11 @@ describe("fedstr program: property test", function () {
           const set = play.committed.get(round) ?? new Set<string>();
           if (
             await act("commit", false, async () =>
-              env.send(
-                [
-                  await commitUpdateIx(p, {
-                    participant: m.wallet.publicKey,
-                    pool: ctx.pool,
-                    round,
-                    updateHash: updateHashOf(play, round, m),
-                    updateCid: cidOf(`${round}${key}`),
-                    samples: BigInt(1 + r.int(1000)),
-                  }),
-                ],
-                [m.wallet],
-              ),
+              commit(ctx, m, round, {
+                updateHash: updateHashOf(play, round, m),
+                updateCid: cidOf(`${round}${key}`),
+                samples: BigInt(1 + r.int(1000)),
+              }),
             )
           ) {
             set.add(key);
@@ -437,19 +438,14 @@ describe("fedstr program: property test", function () {
           await act("post_round", reward > unallocated, async () =>
             env.send(
               [
-                await postRoundIx(p, {
-                  aggregator: ctx.aggregator.publicKey,
-                  pool: ctx.pool,
-                  round,
-                  globalModelCid: cidOf(`g${round}`),
-                  globalModelHash: sha256(`g${round}`),
-                  merkleRoot: tree.root,
-                  metric: BigInt(r.int(1_000_000)),
-                  reward,
-                  acceptedCount: committers.length,
-                  reportCid: cidOf(`report ${round}`),
-                  reportSha256: sha256(`report ${round}`),
-                }),
+                await postRoundIx(
+                  p,
+                  postArgs(ctx, round, reward, {
+                    merkleRoot: tree.root,
+                    metric: BigInt(r.int(1_000_000)),
+                    acceptedCount: committers.length,
+                  }),
+                ),
               ],
               [ctx.aggregator],
             ),
@@ -469,25 +465,7 @@ describe("fedstr program: property test", function () {
           const mode = r.int(3);
           if (mode === 0 && i >= 0) {
             const leaf = tree.leaves[i]!;
-            if (
-              await act("claim", false, async () =>
-                env.send(
-                  [
-                    await claimRewardIx(p, {
-                      participant: m.wallet.publicKey,
-                      pool: ctx.pool,
-                      round: rd,
-                      weight: leaf.weight,
-                      amount: leaf.reward,
-                      updateHash: leaf.updateHash,
-                      proof: tree.proofs[i]!,
-                      destination: m.token,
-                    }),
-                  ],
-                  [m.wallet],
-                ),
-              )
-            ) {
+            if (await act("claim", false, async () => claim(ctx, m, tree, i, { round: rd }))) {
               ledger.claimed += leaf.reward;
               owe(m.token, leaf.reward);
             }
@@ -497,21 +475,12 @@ describe("fedstr program: property test", function () {
             const thief = leaf.participant.equals(m.wallet.publicKey) ? mallory : m.wallet;
             const dest = thief === mallory ? play.mallory : m.token;
             await act("claim_forged", true, async () =>
-              env.send(
-                [
-                  await claimRewardIx(p, {
-                    participant: thief.publicKey,
-                    pool: ctx.pool,
-                    round: rd,
-                    weight: leaf.weight,
-                    amount: leaf.reward + (mode === 1 ? 1n : 0n),
-                    updateHash: leaf.updateHash,
-                    proof: tree.proofs[j]!,
-                    destination: dest,
-                  }),
-                ],
-                [thief],
-              ),
+              claim(ctx, m, tree, j, {
+                round: rd,
+                signer: thief,
+                amount: leaf.reward + (mode === 1 ? 1n : 0n),
+                destination: dest,
+              }),
             );
           }
           break;
@@ -746,23 +715,12 @@ describe("fedstr program: property test", function () {
             : undefined;
           if (nc) {
             await act("commit_non_canonical", true, async () =>
-              env.send(
-                [
-                  await commitUpdateIx(
-                    p,
-                    {
-                      participant: m.wallet.publicKey,
-                      pool: ctx.pool,
-                      round,
-                      updateHash: updateHashOf(play, round, m),
-                      updateCid: cidOf(`${round}${key}`),
-                      samples: 1n,
-                      bump: nc[1],
-                    },
-                    { commitment: nc[0] },
-                  ),
-                ],
-                [m.wallet],
+              commit(
+                ctx,
+                m,
+                round,
+                { updateHash: updateHashOf(play, round, m), updateCid: cidOf(`${round}${key}`), bump: nc[1] },
+                { commitment: nc[0] },
               ),
             );
           } else {
@@ -771,24 +729,9 @@ describe("fedstr program: property test", function () {
               await act("post_non_canonical", true, async () =>
                 env.send(
                   [
-                    await postRoundIx(
-                      p,
-                      {
-                        aggregator: ctx.aggregator.publicKey,
-                        pool: ctx.pool,
-                        round,
-                        globalModelCid: cidOf("x"),
-                        globalModelHash: sha256("x"),
-                        merkleRoot: new Uint8Array(32),
-                        metric: 0n,
-                        reward: 0n,
-                        acceptedCount: 0,
-                        reportCid: cidOf("x"),
-                        reportSha256: sha256("x"),
-                        bump: rnc[1],
-                      },
-                      { roundResult: rnc[0] },
-                    ),
+                    await postRoundIx(p, postArgs(ctx, round, 0n, { acceptedCount: 0, bump: rnc[1] }), {
+                      roundResult: rnc[0],
+                    }),
                   ],
                   [ctx.aggregator],
                 ),
@@ -806,21 +749,7 @@ describe("fedstr program: property test", function () {
           const owner = play.members.find((x) => x.wallet.publicKey.equals(leaf.participant));
           const thief = owner?.wallet ?? mallory;
           await act("claim_stale", true, async () =>
-            env.send(
-              [
-                await claimRewardIx(p, {
-                  participant: thief.publicKey,
-                  pool: ctx.pool,
-                  round: rd,
-                  weight: leaf.weight,
-                  amount: leaf.reward,
-                  updateHash: leaf.updateHash,
-                  proof: tree.proofs[j]!,
-                  destination: owner?.token ?? play.mallory,
-                }),
-              ],
-              [thief],
-            ),
+            claim(ctx, m, tree, j, { round: rd, signer: thief, destination: owner?.token ?? play.mallory }),
           );
           break;
         }

@@ -3,17 +3,21 @@ import {
   buildRewardTree,
   type ClaimRewardArgs,
   type CreatePoolArgs,
+  cancelPoolIx,
   claimRewardIx,
+  closePoolIx,
   commitUpdateIx,
   createPoolIx,
   findEscrowAddress,
   findParticipantAddress,
   findPoolAddress,
   findStakeVaultAddress,
+  fundPoolIx,
   joinPoolIx,
   type PostRoundArgs,
   postRoundIx,
   type RewardLeaf,
+  withdrawStakeIx,
 } from "@fedstr/sdk/program";
 import type { Keypair, PublicKey } from "@solana/web3.js";
 import type { TestEnv } from "./harness.js";
@@ -235,4 +239,43 @@ export async function claim(
     accounts,
   );
   return ctx.env.send([ix], [signer]);
+}
+
+/** A creator's instruction signed by `signer` (default the pool's creator), for `pool` and `creatorToken` (default the pool's). */
+interface CreatorOver {
+  signer?: Keypair;
+  pool?: PublicKey;
+  creatorToken?: PublicKey;
+}
+
+function asCreator(ctx: PoolCtx, o: CreatorOver) {
+  const signer = o.signer ?? ctx.creator;
+  return {
+    signer,
+    accounts: { creator: signer.publicKey, pool: o.pool ?? ctx.pool, creatorToken: o.creatorToken ?? ctx.creatorToken },
+  };
+}
+
+/** fund_pool: `amount` more reward into the escrow. */
+export async function fund(ctx: PoolCtx, amount: bigint, o: CreatorOver = {}) {
+  const { signer, accounts } = asCreator(ctx, o);
+  return ctx.env.send([await fundPoolIx(ctx.env.program, { ...accounts, amount })], [signer]);
+}
+
+/** cancel_pool: the escrow back to the creator before the first round is posted. */
+export async function cancel(ctx: PoolCtx, o: CreatorOver = {}) {
+  const { signer, accounts } = asCreator(ctx, o);
+  return ctx.env.send([await cancelPoolIx(ctx.env.program, accounts)], [signer]);
+}
+
+/** close_pool: a finalized pool's accounts closed, what is left to the creator. */
+export async function closePool(ctx: PoolCtx, o: CreatorOver = {}) {
+  const { signer, accounts } = asCreator(ctx, o);
+  return ctx.env.send([await closePoolIx(ctx.env.program, accounts)], [signer]);
+}
+
+/** withdraw_stake: member m takes its stake back, to its token account unless `destination` names another. */
+export async function withdraw(ctx: PoolCtx, m: Member, destination: PublicKey = m.token) {
+  const ix = await withdrawStakeIx(ctx.env.program, { participant: m.wallet.publicKey, pool: ctx.pool, destination });
+  return ctx.env.send([ix], [m.wallet]);
 }

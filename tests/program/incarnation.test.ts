@@ -6,7 +6,6 @@ import { fetchPoolMint, freezeAuthorityWarning, summarizePool } from "@fedstr/sd
 import {
   closeCommitmentIx,
   closeParticipantIx,
-  closePoolIx,
   closeRoundIx,
   commitUpdateIx,
   createPoolIx,
@@ -20,7 +19,6 @@ import {
   findStakeVaultAddress,
   postRoundIx,
   slashIx,
-  withdrawStakeIx,
 } from "@fedstr/sdk/program";
 import {
   createInitializeMint2Instruction,
@@ -33,6 +31,7 @@ import { expect } from "chai";
 import {
   cidOf,
   claim,
+  closePool,
   commit,
   commitArgs,
   join,
@@ -44,6 +43,7 @@ import {
   rewardTree,
   roundStart,
   setupPool,
+  withdraw,
 } from "./fixtures.js";
 import { createEnv, errorOf, type TestEnv } from "./harness.js";
 
@@ -70,11 +70,6 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
   const finalize = async (ctx: PoolCtx) =>
     env.send(
       [await finalizePoolIx(p(), { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-      [ctx.creator],
-    );
-  const closePool = async (ctx: PoolCtx) =>
-    env.send(
-      [await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
       [ctx.creator],
     );
   /** Anyone (here a stranger) closes every child account of a finalized pool. */
@@ -206,14 +201,7 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       const again = await recreate(ctx);
       expect(await env.now()).to.equal(t); // same second
       expect(await errorOf(() => claim(again, a, tree, 1))).to.equal("InvalidAccountOwner");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })],
-            [a.wallet],
-          ),
-        ),
-      ).to.equal("StakeLocked");
+      expect(await errorOf(async () => withdraw(ctx, a))).to.equal("StakeLocked");
     });
   });
 

@@ -3,12 +3,10 @@
 import { AnchorError } from "@coral-xyz/anchor";
 import {
   BN,
-  cancelPoolIx,
   cidFromBytes,
   claimRewardIx,
   closeCommitmentIx,
   closeParticipantIx,
-  closePoolIx,
   closeRoundIx,
   createPoolIx,
   expirePoolIx,
@@ -40,9 +38,12 @@ import {
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 import {
+  cancel,
   cidOf,
   claim,
+  closePool,
   commit,
+  fund,
   join,
   type Member,
   newMember,
@@ -55,6 +56,7 @@ import {
   roundStart,
   setupPool,
   sha256,
+  withdraw,
 } from "./fixtures.js";
 import { createEnv, errorOf, type TestEnv } from "./harness.js";
 
@@ -232,50 +234,14 @@ describe("fedstr program: instructions", function () {
   describe("fund_pool", () => {
     it("tops up the escrow (creator only, right mint/vault, no overflow)", async () => {
       const ctx = await setupPool(env);
-      const res = await env.send(
-        [
-          await fundPoolIx(p(), {
-            creator: ctx.creator.publicKey,
-            pool: ctx.pool,
-            creatorToken: ctx.creatorToken,
-            amount: 500n,
-          }),
-        ],
-        [ctx.creator],
-      );
+      const res = await fund(ctx, 500n);
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("poolFunded");
       expect(await env.tokenBalance(ctx.escrow)).to.equal(1_000_500n);
       const stranger = await newMember(ctx);
       expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await fundPoolIx(p(), {
-                creator: stranger.wallet.publicKey,
-                pool: ctx.pool,
-                creatorToken: stranger.token,
-                amount: 5n,
-              }),
-            ],
-            [stranger.wallet],
-          ),
-        ),
+        await errorOf(async () => fund(ctx, 5n, { signer: stranger.wallet, creatorToken: stranger.token })),
       ).to.equal("Unauthorized");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await fundPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.pool,
-                creatorToken: ctx.creatorToken,
-                amount: 0n,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("InvalidAmount");
+      expect(await errorOf(async () => fund(ctx, 0n))).to.equal("InvalidAmount");
       expect(
         await errorOf(async () =>
           env.send(
@@ -290,56 +256,14 @@ describe("fedstr program: instructions", function () {
           ),
         ),
       ).to.equal("WrongVault");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await fundPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.pool,
-                creatorToken: ctx.creatorToken,
-                amount: 2n ** 64n - 1n,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("ArithmeticOverflow");
+      expect(await errorOf(async () => fund(ctx, 2n ** 64n - 1n))).to.equal("ArithmeticOverflow");
       const otherMint = await env.createMint();
       const other = await env.createTokenAccount(otherMint, ctx.creator.publicKey);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await fundPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.pool,
-                creatorToken: other,
-                amount: 5n,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("WrongMint");
+      expect(await errorOf(async () => fund(ctx, 5n, { creatorToken: other }))).to.equal("WrongMint");
     });
     it("rejects a non-pool account as pool", async () => {
       const ctx = await setupPool(env);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await fundPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.escrow,
-                creatorToken: ctx.creatorToken,
-                amount: 5n,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("InvalidAccountOwner");
+      expect(await errorOf(async () => fund(ctx, 5n, { pool: ctx.escrow }))).to.equal("InvalidAccountOwner");
     });
   });
 
@@ -676,51 +600,17 @@ describe("fedstr program: instructions", function () {
     it("creator cancels before round 1; rewards back; stakes withdrawable once", async () => {
       const ctx = await setupPool(env);
       const a = await join(ctx, 500n);
-      const wd = async () =>
-        env.send(
-          [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })],
-          [a.wallet],
-        );
+      const wd = async () => withdraw(ctx, a);
       expect(await errorOf(wd)).to.equal("StakeLocked");
       const stranger = await newMember(ctx);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await cancelPoolIx(p(), {
-                creator: stranger.wallet.publicKey,
-                pool: ctx.pool,
-                creatorToken: ctx.creatorToken,
-              }),
-            ],
-            [stranger.wallet],
-          ),
-        ),
-      ).to.equal("Unauthorized");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: stranger.token })],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("Unauthorized");
+      expect(await errorOf(async () => cancel(ctx, { signer: stranger.wallet }))).to.equal("Unauthorized");
+      expect(await errorOf(async () => cancel(ctx, { creatorToken: stranger.token }))).to.equal("Unauthorized");
       const before = await env.tokenBalance(ctx.creatorToken);
-      const res = await env.send(
-        [await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-        [ctx.creator],
-      );
+      const res = await cancel(ctx);
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("poolCancelled");
       expect(await env.tokenBalance(ctx.creatorToken)).to.equal(before + 1_000_000n);
       expect(await env.tokenBalance(ctx.escrow)).to.equal(0n);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: ctx.escrow })],
-            [a.wallet],
-          ),
-        ),
-      ).to.equal("DuplicateAccount");
+      expect(await errorOf(async () => withdraw(ctx, a, ctx.escrow))).to.equal("DuplicateAccount");
       expect(
         await errorOf(async () =>
           env.send(
@@ -739,39 +629,13 @@ describe("fedstr program: instructions", function () {
       expect(parseFedstrEvents(p(), r.logs)[0]!.name).to.equal("stakeWithdrawn");
       expect(await env.tokenBalance(a.token)).to.equal(10_000n);
       expect(await errorOf(wd)).to.equal("NothingToWithdraw");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await cancelPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.pool,
-                creatorToken: ctx.creatorToken,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("PoolNotActive");
+      expect(await errorOf(async () => cancel(ctx))).to.equal("PoolNotActive");
     });
     it("cannot cancel after the first round is posted", async function () {
       needsWarp.call(this);
       const { ctx } = await running();
       await post(ctx, 1, 10n);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await cancelPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.pool,
-                creatorToken: ctx.creatorToken,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("CancelNotAllowed");
+      expect(await errorOf(async () => cancel(ctx))).to.equal("CancelNotAllowed");
     });
   });
 
@@ -807,11 +671,7 @@ describe("fedstr program: instructions", function () {
           [a.wallet],
         );
       expect(await errorOf(finalize)).to.equal("ClaimWindowOpen");
-      const closeP = async () =>
-        env.send(
-          [await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-          [ctx.creator],
-        );
+      const closeP = () => closePool(ctx);
       expect(await errorOf(closeP)).to.equal("PoolNotFinalized");
       const closeRound = async () =>
         env.send(
@@ -832,10 +692,7 @@ describe("fedstr program: instructions", function () {
       expect(await env.tokenBalance(ctx.escrow)).to.equal(0n);
       expect(await errorOf(finalize)).to.equal("PoolNotActive");
       // a withdraws; b never does. Child accounts keep the pool open.
-      await env.send(
-        [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })],
-        [a.wallet],
-      );
+      await withdraw(ctx, a);
       expect(await errorOf(closeP)).to.equal("PoolHasOpenAccounts");
       // anyone (here the creator) closes the children; rent to whoever paid it
       const stranger = await newMember(ctx);
@@ -943,14 +800,9 @@ describe("fedstr program: instructions", function () {
         aggBefore,
       );
       expect(await env.accountExists(findRoundAddress(ctx.pool, 1)[0])).to.equal(false);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [await closePoolIx(p(), { creator: a.wallet.publicKey, pool: ctx.pool, creatorToken: a.token })],
-            [a.wallet],
-          ),
-        ),
-      ).to.equal("Unauthorized");
+      expect(await errorOf(async () => closePool(ctx, { signer: a.wallet, creatorToken: a.token }))).to.equal(
+        "Unauthorized",
+      );
       await closeP();
       expect(await env.accountExists(ctx.pool)).to.equal(false);
       expect(await env.accountExists(ctx.escrow)).to.equal(false);
@@ -1000,15 +852,9 @@ describe("fedstr program: instructions", function () {
           [ctx.creator],
         );
       expect(await errorOf(fin)).to.equal("ClaimWindowOpen");
-      await env.send(
-        [await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-        [ctx.creator],
-      );
+      await cancel(ctx);
       await fin();
-      await env.send(
-        [await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-        [ctx.creator],
-      );
+      await closePool(ctx);
       expect(await env.accountExists(ctx.pool)).to.equal(false);
     });
   });

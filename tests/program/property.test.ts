@@ -16,10 +16,8 @@
 import { createRng } from "@fedstr/sdk/fl";
 import {
   buildRewardTree,
-  cancelPoolIx,
   closeCommitmentIx,
   closeParticipantIx,
-  closePoolIx,
   closeRoundIx,
   createPoolIx,
   expirePoolIx,
@@ -35,14 +33,15 @@ import {
   postRoundIx,
   type RewardTree,
   slashIx,
-  withdrawStakeIx,
 } from "@fedstr/sdk/program";
 import { createTransferInstruction } from "@solana/spl-token";
 import { PublicKey, SystemProgram } from "@solana/web3.js";
 import { expect } from "chai";
 import {
+  cancel,
   cidOf,
   claim,
+  closePool,
   commit,
   type Member,
   newMember,
@@ -51,6 +50,7 @@ import {
   postArgs,
   setupPool,
   sha256,
+  withdraw,
 } from "./fixtures.js";
 import { createEnv, type TestEnv, TxFailed } from "./harness.js";
 
@@ -210,12 +210,7 @@ describe("fedstr program: property test", function () {
     async function tearDown(play: Play): Promise<Play> {
       const { ctx } = play;
       const caller = r.chance(0.5) ? mallory : ctx.creator;
-      await act("close_pool_early", true, async () =>
-        env.send(
-          [await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-          [ctx.creator],
-        ),
-      );
+      await act("close_pool_early", true, async () => closePool(ctx));
       for (const m of play.members.filter((x) => play.joined.has(x.wallet.publicKey.toBase58()))) {
         const key = m.wallet.publicKey.toBase58();
         for (const [round, set] of play.committed) {
@@ -291,12 +286,7 @@ describe("fedstr program: property test", function () {
       expect(sweep, "what close_pool sweeps is exactly the strangers' tokens").to.equal(
         play.stray.escrow + play.stray.vault,
       );
-      const closed = await act("close_pool", false, async () =>
-        env.send(
-          [await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-          [ctx.creator],
-        ),
-      );
+      const closed = await act("close_pool", false, async () => closePool(ctx));
       if (!closed)
         expect.fail(`close_pool of a finalized pool with every child closed failed: ${JSON.stringify(reasons)}`);
       owe(ctx.creatorToken, sweep);
@@ -520,14 +510,7 @@ describe("fedstr program: property test", function () {
           // withdraw
           const st = await fetchParticipant(p, m.state);
           const amount = st ? BigInt(st.stake.toString()) : 0n;
-          if (
-            await act("withdraw", false, async () =>
-              env.send(
-                [await withdrawStakeIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })],
-                [m.wallet],
-              ),
-            )
-          ) {
+          if (await act("withdraw", false, async () => withdraw(ctx, m))) {
             ledger.staked -= amount;
             owe(m.token, amount);
           }
@@ -542,14 +525,7 @@ describe("fedstr program: property test", function () {
             BigInt(pool.totalFunded.toString()) -
             BigInt(pool.totalClaimed.toString()) -
             BigInt(pool.totalRefunded.toString());
-          if (
-            await act("cancel", byMallory, async () =>
-              env.send(
-                [await cancelPoolIx(p, { creator: signer.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-                [signer],
-              ),
-            )
-          ) {
+          if (await act("cancel", byMallory, async () => cancel(ctx, { signer: signer }))) {
             ledger.refunded += refund;
             owe(ctx.creatorToken, refund);
           }

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { priorityFee, setPriorityFee } from "@/data-access/send-tx";
 import { useSettings } from "@/data-access/settings";
+import { Field } from "@/ui/field";
 
 const CLUSTERS = ["localnet", "devnet", "testnet", "mainnet-beta"] as const;
 
@@ -53,8 +54,7 @@ export function SettingsPage() {
           save();
         }}
       >
-        <div className="field">
-          <label htmlFor="s-cluster">Cluster</label>
+        <Field id="s-cluster" label="Cluster">
           <select id="s-cluster" name="cluster" value={cluster} onChange={(e) => setCluster(e.target.value)}>
             <option value="">server: {server.cluster}</option>
             {CLUSTERS.map((c) => (
@@ -63,9 +63,8 @@ export function SettingsPage() {
               </option>
             ))}
           </select>
-        </div>
-        <div className="field">
-          <label htmlFor="s-rpc">RPC URL</label>
+        </Field>
+        <Field id="s-rpc" label="RPC URL">
           <input
             id="s-rpc"
             name="rpcUrl"
@@ -74,9 +73,8 @@ export function SettingsPage() {
             onChange={(e) => setRpc(e.target.value)}
             size={50}
           />
-        </div>
-        <div className="field">
-          <label htmlFor="s-relays">Relays (comma-separated)</label>
+        </Field>
+        <Field id="s-relays" label="Relays (comma-separated)">
           <input
             id="s-relays"
             name="relays"
@@ -85,9 +83,8 @@ export function SettingsPage() {
             onChange={(e) => setRelays(e.target.value)}
             size={50}
           />
-        </div>
-        <div className="field">
-          <label htmlFor="s-gateway">IPFS gateway</label>
+        </Field>
+        <Field id="s-gateway" label="IPFS gateway">
           <input
             id="s-gateway"
             name="gateway"
@@ -100,11 +97,10 @@ export function SettingsPage() {
             Uploads always go through this app's server ({server.storage}); reads use the gateway and are verified
             against the CID.
           </div>
-        </div>
-        <div className="field">
-          <label htmlFor="s-priority">Priority fee (micro-lamports per compute unit)</label>
+        </Field>
+        <Field id="s-priority" label="Priority fee (micro-lamports per compute unit)">
           <input id="s-priority" name="priority" value={priority} onChange={(e) => setPriority(e.target.value)} />
-        </div>
+        </Field>
         {error ? (
           <p role="alert" className="error" data-testid="settings-error">
             {error}

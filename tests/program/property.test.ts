@@ -28,7 +28,6 @@ import {
   findCommitmentAddress,
   findRoundAddress,
   fundPoolIx,
-  joinPoolIx,
   PoolStatus,
   postRoundIx,
   type RewardTree,
@@ -43,9 +42,9 @@ import {
   claim,
   closePool,
   commit,
+  join,
   type Member,
   newMember,
-  nostrKeyOf,
   type PoolCtx,
   postArgs,
   setupPool,
@@ -179,22 +178,7 @@ describe("fedstr program: property test", function () {
       const early = 1 + r.int(members.length);
       for (const m of members.slice(0, early)) {
         const stake = BigInt(ctx.args.minStake) + r.big(2_000n);
-        if (
-          await act("join", false, async () =>
-            env.send(
-              [
-                await joinPoolIx(p, {
-                  participant: m.wallet.publicKey,
-                  pool: ctx.pool,
-                  participantToken: m.token,
-                  stake,
-                  nostrPubkey: nostrKeyOf(m.wallet.publicKey),
-                }),
-              ],
-              [m.wallet],
-            ),
-          )
-        ) {
+        if (await act("join", false, async () => join(ctx, stake, m))) {
           play.joined.add(m.wallet.publicKey.toBase58());
           play.ledger.staked += stake;
           owe(m.token, -stake);
@@ -366,22 +350,7 @@ describe("fedstr program: property test", function () {
         case 0: {
           // join: honest stake or too low
           const stake = r.chance(0.8) ? BigInt(ctx.args.minStake) + r.big(2_000n) : r.big(BigInt(ctx.args.minStake));
-          if (
-            await act("join", false, async () =>
-              env.send(
-                [
-                  await joinPoolIx(p, {
-                    participant: m.wallet.publicKey,
-                    pool: ctx.pool,
-                    participantToken: m.token,
-                    stake,
-                    nostrPubkey: nostrKeyOf(m.wallet.publicKey),
-                  }),
-                ],
-                [m.wallet],
-              ),
-            )
-          ) {
+          if (await act("join", false, async () => join(ctx, stake, m))) {
             play.joined.add(key);
             ledger.staked += stake;
             owe(m.token, -stake);

@@ -3,6 +3,7 @@
  * place that turns fetch failures into StorageErrors and reads bodies with a
  * byte cap.
  */
+import { concatChunks } from "./bytes.js";
 import {
   BackendError,
   BackendUnreachableError,
@@ -91,13 +92,7 @@ export async function readBodyCapped(
     }
     parts.push(value);
   }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatChunks(parts, n);
 }
 
 /** Combine a caller's signal with a timeout. */
@@ -108,12 +103,4 @@ export function withTimeout(
 ): { signal: AbortSignal; timeout: AbortSignal } {
   const timeout = factory(timeoutMs);
   return { signal: signal == null ? timeout : AbortSignal.any([signal, timeout]), timeout };
-}
-
-/**
- * The bytes as a view on a plain ArrayBuffer, as Blob parts and fetch bodies must be (a view on a
- * SharedArrayBuffer is copied; any other is passed through as it is).
- */
-export function plainBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
 }

@@ -5,11 +5,12 @@
  * per-block verification.
  */
 import type { CID } from "multiformats/cid";
+import { plainBytes } from "./bytes.js";
 import { CHUNK_SIZE, parseCid } from "./cid.js";
 import { KUBO_DEFAULT_API_URL } from "./endpoints.js";
 import { BackendError, CidMismatchError, ContentTooLargeError, StorageError, WrongEndpointError } from "./errors.js";
 import { GatewayReader } from "./gateway.js";
-import { classifyHttpError, plainBytes, withTimeout } from "./http.js";
+import { classifyHttpError, withTimeout } from "./http.js";
 import {
   type ContentStore,
   DEFAULT_MAX_BYTES,

@@ -18,10 +18,11 @@
 
 import type { CID } from "multiformats/cid";
 import { PinataSDK } from "pinata";
+import { plainBytes } from "./bytes.js";
 import { parseCid } from "./cid.js";
 import { BackendError, CidMismatchError, ContentTooLargeError, StorageError } from "./errors.js";
 import { GatewayReader } from "./gateway.js";
-import { classifyHttpError, plainBytes, withTimeout } from "./http.js";
+import { classifyHttpError, withTimeout } from "./http.js";
 import {
   type ContentStore,
   DEFAULT_MAX_BYTES,

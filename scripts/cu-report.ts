@@ -1,23 +1,19 @@
 // Compute units per fedstr instruction, measured from LiteSVM transaction
 // results with the same build the tests use (target/deploy/fedstr.so).
 // Usage: npm run cu-report [-- --json]   (--json: one JSON object as the last line)
-import {
-  closeCommitmentIx,
-  closeParticipantIx,
-  closeRoundIx,
-  createPoolIx,
-  expirePoolIx,
-  finalizePoolIx,
-  joinPoolIx,
-  slashIx,
-} from "@fedstr/sdk/program";
+import { createPoolIx, joinPoolIx, slashIx } from "@fedstr/sdk/program";
 import type { Keypair, TransactionInstruction } from "@solana/web3.js";
 import {
   cancel,
   cidOf,
   claim,
+  closeCommitment,
+  closeParticipant,
   closePool,
+  closeRound,
   commit,
+  expire,
+  finalize,
   fund,
   join,
   type Member,
@@ -99,50 +95,11 @@ async function main() {
   // members[7] never withdraws: close_participant pays its stake out (the costlier path).
   for (const m of members.slice(0, 7)) record("withdraw_stake", await withdraw(ctx, m));
   await env.warpTo(roundStart(ctx, 2) + BigInt(ctx.args.claimWindow) + 1n);
-  await run(
-    "finalize_pool",
-    [await finalizePoolIx(p, { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-    [ctx.creator],
-  );
-  for (const round of [1, 2]) {
-    await run(
-      "close_round",
-      [
-        await closeRoundIx(p, {
-          caller: ctx.creator.publicKey,
-          aggregator: ctx.aggregator.publicKey,
-          pool: ctx.pool,
-          round,
-        }),
-      ],
-      [ctx.creator],
-    );
-  }
+  record("finalize_pool", await finalize(ctx));
+  for (const round of [1, 2]) record("close_round", await closeRound(ctx, round));
   for (const m of members) {
-    await run(
-      "close_commitment",
-      [
-        await closeCommitmentIx(p, {
-          caller: ctx.creator.publicKey,
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round: 1,
-        }),
-      ],
-      [ctx.creator],
-    );
-    await run(
-      "close_participant",
-      [
-        await closeParticipantIx(p, {
-          caller: ctx.creator.publicKey,
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          destination: m.token,
-        }),
-      ],
-      [ctx.creator],
-    );
+    record("close_commitment", await closeCommitment(ctx, m, 1));
+    record("close_participant", await closeParticipant(ctx, m));
   }
   record("close_pool", await closePool(ctx));
 
@@ -152,11 +109,7 @@ async function main() {
   record("cancel_pool", await cancel(c2));
   const c3 = await setupPool(env);
   await env.warpTo(BigInt(c3.args.joinDeadline) + BigInt(c3.args.roundDuration) + BigInt(c3.args.gracePeriod) + 1n);
-  await run(
-    "expire_pool",
-    [await expirePoolIx(p, { caller: c3.creator.publicKey, pool: c3.pool, creatorToken: c3.creatorToken })],
-    [c3.creator],
-  );
+  record("expire_pool", await expire(c3));
 
   const order = [
     "create_pool",

@@ -5,9 +5,14 @@ import {
   type CreatePoolArgs,
   cancelPoolIx,
   claimRewardIx,
+  closeCommitmentIx,
+  closeParticipantIx,
   closePoolIx,
+  closeRoundIx,
   commitUpdateIx,
   createPoolIx,
+  expirePoolIx,
+  finalizePoolIx,
   findEscrowAddress,
   findParticipantAddress,
   findPoolAddress,
@@ -278,4 +283,54 @@ export async function closePool(ctx: PoolCtx, o: CreatorOver = {}) {
 export async function withdraw(ctx: PoolCtx, m: Member, destination: PublicKey = m.token) {
   const ix = await withdrawStakeIx(ctx.env.program, { participant: m.wallet.publicKey, pool: ctx.pool, destination });
   return ctx.env.send([ix], [m.wallet]);
+}
+
+/** expire_pool by `caller` (anyone; default the creator): the unallocated reward back to the creator. */
+export async function expire(ctx: PoolCtx, caller: Keypair = ctx.creator) {
+  const ix = await expirePoolIx(ctx.env.program, {
+    caller: caller.publicKey,
+    pool: ctx.pool,
+    creatorToken: ctx.creatorToken,
+  });
+  return ctx.env.send([ix], [caller]);
+}
+
+/** finalize_pool by `caller` (anyone; default the creator) once the claim window is over. */
+export async function finalize(ctx: PoolCtx, caller: Keypair = ctx.creator) {
+  const ix = await finalizePoolIx(ctx.env.program, {
+    caller: caller.publicKey,
+    pool: ctx.pool,
+    creatorToken: ctx.creatorToken,
+  });
+  return ctx.env.send([ix], [caller]);
+}
+
+/** close_round of a finalized pool's round by `caller` (anyone; default the creator). */
+export async function closeRound(ctx: PoolCtx, round: number, caller: Keypair = ctx.creator, accounts: Accounts = {}) {
+  const args = { caller: caller.publicKey, aggregator: ctx.aggregator.publicKey, pool: ctx.pool, round };
+  return ctx.env.send([await closeRoundIx(ctx.env.program, args, accounts)], [caller]);
+}
+
+/** close_commitment of member m's commitment of a round by `caller` (anyone; default the creator). */
+export async function closeCommitment(
+  ctx: PoolCtx,
+  m: Member,
+  round: number,
+  caller: Keypair = ctx.creator,
+  accounts: Accounts = {},
+) {
+  const args = { caller: caller.publicKey, participant: m.wallet.publicKey, pool: ctx.pool, round };
+  return ctx.env.send([await closeCommitmentIx(ctx.env.program, args, accounts)], [caller]);
+}
+
+/** close_participant of member m by `caller` (anyone; default the creator); a stake left goes to `destination`. */
+export async function closeParticipant(
+  ctx: PoolCtx,
+  m: Member,
+  caller: Keypair = ctx.creator,
+  destination: PublicKey = m.token,
+  accounts: Accounts = {},
+) {
+  const args = { caller: caller.publicKey, participant: m.wallet.publicKey, pool: ctx.pool, destination };
+  return ctx.env.send([await closeParticipantIx(ctx.env.program, args, accounts)], [caller]);
 }

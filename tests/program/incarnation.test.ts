@@ -4,14 +4,11 @@
 
 import { fetchPoolMint, freezeAuthorityWarning, summarizePool } from "@fedstr/sdk/job";
 import {
-  closeCommitmentIx,
-  closeParticipantIx,
   closeRoundIx,
   commitUpdateIx,
   createPoolIx,
   FEDSTR_PROGRAM_ID,
   fetchPool,
-  finalizePoolIx,
   findCommitmentAddress,
   findEscrowAddress,
   findPoolAddress,
@@ -31,9 +28,13 @@ import { expect } from "chai";
 import {
   cidOf,
   claim,
+  closeCommitment,
+  closeParticipant,
   closePool,
+  closeRound,
   commit,
   commitArgs,
+  finalize,
   join,
   type Member,
   newMember,
@@ -67,50 +68,12 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
     env = await createEnv();
   });
 
-  const finalize = async (ctx: PoolCtx) =>
-    env.send(
-      [await finalizePoolIx(p(), { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-      [ctx.creator],
-    );
   /** Anyone (here a stranger) closes every child account of a finalized pool. */
   async function closeChildren(ctx: PoolCtx, members: Member[], committed: Member[], rounds: number) {
     const caller = await env.newWallet();
-    for (const m of committed)
-      await env.send(
-        [
-          await closeCommitmentIx(p(), {
-            caller: caller.publicKey,
-            participant: m.wallet.publicKey,
-            pool: ctx.pool,
-            round: 1,
-          }),
-        ],
-        [caller],
-      );
-    for (const m of members)
-      await env.send(
-        [
-          await closeParticipantIx(p(), {
-            caller: caller.publicKey,
-            participant: m.wallet.publicKey,
-            pool: ctx.pool,
-            destination: m.token,
-          }),
-        ],
-        [caller],
-      );
-    for (let r = 1; r <= rounds; r++)
-      await env.send(
-        [
-          await closeRoundIx(p(), {
-            caller: caller.publicKey,
-            aggregator: ctx.aggregator.publicKey,
-            pool: ctx.pool,
-            round: r,
-          }),
-        ],
-        [caller],
-      );
+    for (const m of committed) await closeCommitment(ctx, m, 1, caller);
+    for (const m of members) await closeParticipant(ctx, m, caller);
+    for (let r = 1; r <= rounds; r++) await closeRound(ctx, r, caller);
   }
   /** A one-round pool: a committed and was rewarded (claimed half), b joined and never committed; finalized. */
   async function finalizedPool(over = {}) {
@@ -277,21 +240,7 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       const caller = await env.newWallet();
       expect(
         await errorOf(async () =>
-          env.send(
-            [
-              await closeParticipantIx(
-                p(),
-                {
-                  caller: caller.publicKey,
-                  participant: one.a.wallet.publicKey,
-                  pool: two.ctx.pool,
-                  destination: one.a.token,
-                },
-                { participantState: one.a.state },
-              ),
-            ],
-            [caller],
-          ),
+          closeParticipant(two.ctx, one.a, caller, one.a.token, { participantState: one.a.state }),
         ),
       ).to.equal("WrongPool");
       expect(
@@ -310,19 +259,10 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       ).to.equal("WrongPool");
       expect(
         await errorOf(async () =>
-          env.send(
-            [
-              await closeCommitmentIx(
-                p(),
-                { caller: caller.publicKey, participant: one.a.wallet.publicKey, pool: two.ctx.pool, round: 1 },
-                {
-                  commitment: findCommitmentAddress(one.ctx.pool, one.a.wallet.publicKey, 1)[0],
-                  participantState: one.a.state,
-                },
-              ),
-            ],
-            [caller],
-          ),
+          closeCommitment(two.ctx, one.a, 1, caller, {
+            commitment: findCommitmentAddress(one.ctx.pool, one.a.wallet.publicKey, 1)[0],
+            participantState: one.a.state,
+          }),
         ),
       ).to.equal("WrongPool");
     });

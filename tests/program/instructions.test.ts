@@ -5,11 +5,8 @@ import {
   BN,
   cidFromBytes,
   claimRewardIx,
-  closeCommitmentIx,
-  closeParticipantIx,
   closeRoundIx,
   createPoolIx,
-  expirePoolIx,
   fetchCommitment,
   fetchCommitmentsOfRound,
   fetchParticipant,
@@ -19,7 +16,6 @@ import {
   fetchPoolsByCreator,
   fetchRoundResult,
   fetchRoundResultsOfPool,
-  finalizePoolIx,
   findCommitmentAddress,
   findParticipantAddress,
   findRoundAddress,
@@ -41,8 +37,13 @@ import {
   cancel,
   cidOf,
   claim,
+  closeCommitment,
+  closeParticipant,
   closePool,
+  closeRound,
   commit,
+  expire,
+  finalize,
   fund,
   join,
   type Member,
@@ -649,126 +650,53 @@ describe("fedstr program: instructions", function () {
         { m: b, reward: 50_000n },
       ]);
       await post(ctx, 1, 150_000n, tree.root);
-      const expire = async () =>
-        env.send(
-          [await expirePoolIx(p(), { caller: b.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-          [b.wallet],
-        );
+      const expireByB = () => expire(ctx, b.wallet);
       await env.warpTo(roundDeadline(ctx, 2) + BigInt(ctx.args.gracePeriod));
-      expect(await errorOf(expire)).to.equal("NotExpired");
+      expect(await errorOf(expireByB)).to.equal("NotExpired");
       await env.warpTo(roundDeadline(ctx, 2) + BigInt(ctx.args.gracePeriod) + 1n);
       const before = await env.tokenBalance(ctx.creatorToken);
-      const res = await expire();
+      const res = await expireByB();
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("poolExpired");
       expect(await env.tokenBalance(ctx.creatorToken)).to.equal(before + 850_000n);
       expect(await env.tokenBalance(ctx.escrow)).to.equal(150_000n);
-      expect(await errorOf(expire)).to.equal("PoolNotActive");
+      expect(await errorOf(expireByB)).to.equal("PoolNotActive");
       // a claims; b never does.
       await claim(ctx, a, tree, 0);
-      const finalize = async () =>
-        env.send(
-          [await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-          [a.wallet],
-        );
-      expect(await errorOf(finalize)).to.equal("ClaimWindowOpen");
+      const finalizeByA = () => finalize(ctx, a.wallet);
+      expect(await errorOf(finalizeByA)).to.equal("ClaimWindowOpen");
       const closeP = () => closePool(ctx);
       expect(await errorOf(closeP)).to.equal("PoolNotFinalized");
-      const closeRound = async () =>
-        env.send(
-          [
-            await closeRoundIx(p(), {
-              caller: b.wallet.publicKey,
-              aggregator: ctx.aggregator.publicKey,
-              pool: ctx.pool,
-              round: 1,
-            }),
-          ],
-          [b.wallet],
-        );
-      expect(await errorOf(closeRound)).to.equal("PoolNotFinalized");
+      const closeRoundByB = () => closeRound(ctx, 1, b.wallet);
+      expect(await errorOf(closeRoundByB)).to.equal("PoolNotFinalized");
       await env.warpTo((await env.now()) + BigInt(ctx.args.claimWindow) + 1n);
-      const f = await finalize();
+      const f = await finalizeByA();
       expect(parseFedstrEvents(p(), f.logs)[0]!.name).to.equal("poolFinalized");
       expect(await env.tokenBalance(ctx.escrow)).to.equal(0n);
-      expect(await errorOf(finalize)).to.equal("PoolNotActive");
+      expect(await errorOf(finalizeByA)).to.equal("PoolNotActive");
       // a withdraws; b never does. Child accounts keep the pool open.
       await withdraw(ctx, a);
       expect(await errorOf(closeP)).to.equal("PoolHasOpenAccounts");
       // anyone (here the creator) closes the children; rent to whoever paid it
       const stranger = await newMember(ctx);
       const closePart = async (m: Member, dest = m.token, caller = ctx.creator) =>
-        env.send(
-          [
-            await closeParticipantIx(p(), {
-              caller: caller.publicKey,
-              participant: m.wallet.publicKey,
-              pool: ctx.pool,
-              destination: dest,
-            }),
-          ],
-          [caller],
-        );
+        closeParticipant(ctx, m, caller, dest);
       expect(await errorOf(() => closePart(a))).to.equal("CommitmentsOpen");
       expect(
         await errorOf(async () =>
-          env.send(
-            [
-              await closeCommitmentIx(
-                p(),
-                { caller: ctx.creator.publicKey, participant: b.wallet.publicKey, pool: ctx.pool, round: 1 },
-                { commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0] },
-              ),
-            ],
-            [ctx.creator],
-          ),
+          closeCommitment(ctx, b, 1, ctx.creator, {
+            commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0],
+          }),
         ),
       ).to.equal("WrongPool");
       expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await closeCommitmentIx(
-                p(),
-                { caller: ctx.creator.publicKey, participant: a.wallet.publicKey, pool: ctx.pool, round: 1 },
-                { participant: b.wallet.publicKey },
-              ),
-            ],
-            [ctx.creator],
-          ),
-        ),
+        await errorOf(async () => closeCommitment(ctx, a, 1, ctx.creator, { participant: b.wallet.publicKey })),
       ).to.equal("Unauthorized");
       const aRent = await env.program.provider.connection.getBalance(a.wallet.publicKey);
-      await env.send(
-        [
-          await closeCommitmentIx(p(), {
-            caller: ctx.creator.publicKey,
-            participant: a.wallet.publicKey,
-            pool: ctx.pool,
-            round: 1,
-          }),
-        ],
-        [ctx.creator],
-      );
+      await closeCommitment(ctx, a, 1);
       expect(await env.program.provider.connection.getBalance(a.wallet.publicKey)).to.be.greaterThan(aRent);
       // a's state with b named as its participant (b would get a's rent): refused like every foreign participant state
       expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await closeParticipantIx(
-                p(),
-                {
-                  caller: ctx.creator.publicKey,
-                  participant: b.wallet.publicKey,
-                  pool: ctx.pool,
-                  destination: b.token,
-                },
-                { participantState: a.state },
-              ),
-            ],
-            [ctx.creator],
-          ),
-        ),
+        await errorOf(async () => closeParticipant(ctx, b, ctx.creator, b.token, { participantState: a.state })),
       ).to.equal("WrongPool");
       await closePart(a);
       expect(await env.accountExists(a.state)).to.equal(false);
@@ -795,7 +723,7 @@ describe("fedstr program: instructions", function () {
         ),
       ).to.equal("Unauthorized");
       const aggBefore = (await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports;
-      await closeRound();
+      await closeRoundByB();
       expect((await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports).to.be.greaterThan(
         aggBefore,
       );
@@ -814,43 +742,16 @@ describe("fedstr program: instructions", function () {
       const a = await join(ctx);
       await env.warpTo(roundStart(ctx, 1));
       await post(ctx, 1, 400_000n);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await closeRoundIx(p(), {
-                caller: a.wallet.publicKey,
-                aggregator: ctx.aggregator.publicKey,
-                pool: ctx.pool,
-                round: 1,
-              }),
-            ],
-            [a.wallet],
-          ),
-        ),
-      ).to.equal("PoolNotFinalized");
+      expect(await errorOf(async () => closeRound(ctx, 1, a.wallet))).to.equal("PoolNotFinalized");
       await env.warpTo(roundStart(ctx, 1) + BigInt(ctx.args.claimWindow) + 1n);
       const before = await env.tokenBalance(ctx.creatorToken);
-      await env.send(
-        [await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-        [a.wallet],
-      );
+      await finalize(ctx, a.wallet);
       expect(await env.tokenBalance(ctx.creatorToken)).to.equal(before + 1_000_000n);
       expect((await fetchPool(p(), ctx.pool))!.status).to.equal(PoolStatus.Finalized);
     });
     it("finalizes a cancelled pool at once and rejects finalizing an active one", async () => {
       const ctx = await setupPool(env);
-      const fin = async () =>
-        env.send(
-          [
-            await finalizePoolIx(p(), {
-              caller: ctx.creator.publicKey,
-              pool: ctx.pool,
-              creatorToken: ctx.creatorToken,
-            }),
-          ],
-          [ctx.creator],
-        );
+      const fin = async () => finalize(ctx);
       expect(await errorOf(fin)).to.equal("ClaimWindowOpen");
       await cancel(ctx);
       await fin();

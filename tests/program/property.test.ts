@@ -17,14 +17,11 @@ import { createRng } from "@fedstr/sdk/fl";
 import {
   buildRewardTree,
   closeCommitmentIx,
-  closeParticipantIx,
   closeRoundIx,
   createPoolIx,
-  expirePoolIx,
   FEDSTR_PROGRAM_ID,
   fetchParticipant,
   fetchPool,
-  finalizePoolIx,
   findCommitmentAddress,
   findRoundAddress,
   fundPoolIx,
@@ -40,8 +37,11 @@ import {
   cancel,
   cidOf,
   claim,
+  closeParticipant,
   closePool,
   commit,
+  expire,
+  finalize,
   join,
   type Member,
   newMember,
@@ -217,34 +217,8 @@ describe("fedstr program: property test", function () {
         const stake = st && st.status === 0 ? BigInt(st.stake.toString()) : 0n;
         // Nobody but the participant's own token account receives its stake.
         if (stake > 0n)
-          await act("close_participant_theft", true, async () =>
-            env.send(
-              [
-                await closeParticipantIx(p, {
-                  caller: mallory.publicKey,
-                  participant: m.wallet.publicKey,
-                  pool: ctx.pool,
-                  destination: play.mallory,
-                }),
-              ],
-              [mallory],
-            ),
-          );
-        if (
-          await act("close_participant", false, async () =>
-            env.send(
-              [
-                await closeParticipantIx(p, {
-                  caller: caller.publicKey,
-                  participant: m.wallet.publicKey,
-                  pool: ctx.pool,
-                  destination: m.token,
-                }),
-              ],
-              [caller],
-            ),
-          )
-        ) {
+          await act("close_participant_theft", true, async () => closeParticipant(ctx, m, mallory, play.mallory));
+        if (await act("close_participant", false, async () => closeParticipant(ctx, m, caller))) {
           play.ledger.staked -= stake;
           owe(m.token, stake);
         }
@@ -506,14 +480,7 @@ describe("fedstr program: property test", function () {
             BigInt(pool.totalFunded.toString()) -
             BigInt(pool.totalRefunded.toString()) -
             BigInt(pool.totalAllocated.toString());
-          if (
-            await act("expire", false, async () =>
-              env.send(
-                [await expirePoolIx(p, { caller: m.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-                [m.wallet],
-              ),
-            )
-          ) {
+          if (await act("expire", false, async () => expire(ctx, m.wallet))) {
             ledger.refunded += refund;
             owe(ctx.creatorToken, refund);
           }
@@ -525,20 +492,7 @@ describe("fedstr program: property test", function () {
             BigInt(pool.totalFunded.toString()) -
             BigInt(pool.totalClaimed.toString()) -
             BigInt(pool.totalRefunded.toString());
-          if (
-            await act("finalize", false, async () =>
-              env.send(
-                [
-                  await finalizePoolIx(p, {
-                    caller: m.wallet.publicKey,
-                    pool: ctx.pool,
-                    creatorToken: ctx.creatorToken,
-                  }),
-                ],
-                [m.wallet],
-              ),
-            )
-          ) {
+          if (await act("finalize", false, async () => finalize(ctx, m.wallet))) {
             ledger.refunded += refund;
             owe(ctx.creatorToken, refund);
           }

@@ -7,7 +7,8 @@ const config = {
   // Tests build into their own directory so a developer's build in .next is left alone.
   distDir: process.env.FEDSTR_NEXT_DIST_DIR || ".next",
   transpilePackages: ["@fedstr/sdk"],
-  // Node-only packages the server routes use through the SDK (config, storage, training): loaded at run time, not bundled.
+  // Node-only packages the server routes use through the SDK (config, storage, training): loaded at
+  // run time, not bundled.
   serverExternalPackages: [
     "@tensorflow/tfjs",
     "@tensorflow/tfjs-backend-wasm",

@@ -158,7 +158,8 @@ describe("aggregator: candidate collection", () => {
     const by = (p: Participant) => cands.find((c) => c.participant === w(p))!;
     expect(by(honest).reason).to.equal(undefined);
     expect(by(honest)).to.include({ nostrPubkey: getPublicKey(honest.sk), samples: 100, cid: CID_A, sha256: SHA_A });
-    // No result: the commitment alone makes it a candidate (the committed CID, sha256 and count), answered at its on-chain Nostr key.
+    // No result: the commitment alone makes it a candidate (the committed CID, sha256 and count),
+    // answered at its on-chain Nostr key.
     expect(by(silent)).to.include({ fromChain: true, samples: 100, cid: CID_A, sha256: SHA_A, nostrPubkey: silentKey });
     expect(by(silent).reason).to.equal(undefined);
     expect(by(liar)).to.include({ reason: "NOT_COMMITTED", cid: CID_A, sha256: SHA_A }); // the committed update is what the report names

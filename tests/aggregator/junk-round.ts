@@ -158,7 +158,8 @@ export async function runJunkRound(
         },
         s.nostr.secretKey,
       );
-      // The relay's OK can take longer than the client's publish timeout while it verifies the flood: send again (a repeat is "duplicate", OK true).
+      // The relay's OK can take longer than the client's publish timeout while it verifies the flood:
+      // send again (a repeat is "duplicate", OK true).
       let sent = await (await s.relays()).publish(result);
       for (const until = Date.now() + 180_000; !sent.some((x) => x.ok) && Date.now() < until; ) {
         await new Promise((r) => setTimeout(r, 1000)); // also covers a dropped connection: the pool reconnects

@@ -198,7 +198,8 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
     expect(BigInt(p2.slashed.toString())).to.equal(0n);
     expect(lines.filter((l) => l.event === "slash-failed")).to.have.length(0);
 
-    // Round 2: p3 committed but never published: its update is taken from the chain and accepted; the round waited for its deadline.
+    // Round 2: p3 committed but never published: its update is taken from the chain and accepted; the
+    // round waited for its deadline.
     expect([...r2.aggregated.accepted].sort()).to.deep.equal([wallet("p1"), wallet("p2"), wallet("p3")].sort());
     expect(r2.aggregated.rejected).to.deep.equal([]);
     expect(r2.candidates.find((c: { participant: string }) => c.participant === wallet("p3"))).to.include({
@@ -225,7 +226,8 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
       expect(existsSync(join(checkpointDir(join(net.dir, "data"), pool.toBase58()), `round-${r}.txt`))).to.equal(true);
     }
 
-    // Feedback: p1 partial then success; p2 an error naming NON_FINITE (with the report), then success; p3 an error for round 1,
+    // Feedback: p1 partial then success; p2 an error naming NON_FINITE (with the report), then
+    // success; p3 an error for round 1,
     // then success for its round-2 update taken from the chain (addressed to the Nostr key join_pool recorded).
     const statusOf = (name: string) =>
       feedback

@@ -424,7 +424,8 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
     const trainers = who.map((p, i) => startTrainer(m, pool, p, i));
     const aggregator = startAggregator(m, pool, "aggregator-7");
     await openRound1(m, pool, trainers, aggregator);
-    // IPFS goes down once round 1's model and report are uploaded, before round 1 is posted: nobody can fetch round 2's model.
+    // IPFS goes down once round 1's model and report are uploaded, before round 1 is posted: nobody
+    // can fetch round 2's model.
     await aggregator.waitFor((l) => l.event === "round-aggregated" && l.round === 1);
     let ipfsBack!: () => void;
     const outage = m.net.restartIpfs({

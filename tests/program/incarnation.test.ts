@@ -184,7 +184,8 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       const creatorBefore = await p().provider.connection.getBalance(ctx.creator.publicKey);
       await closePool(ctx);
       expect(await p().provider.connection.getBalance(ctx.creator.publicKey)).to.be.greaterThan(creatorBefore);
-      // lamports sent to the closed pool's address (a rent-exempt amount, as the runtime requires) do not stop re-creation
+      // lamports sent to the closed pool's address (a rent-exempt amount, as the runtime requires) do
+      // not stop re-creation
       await env.send(
         [SystemProgram.transfer({ fromPubkey: stranger.publicKey, toPubkey: ctx.pool, lamports: 1_000_000 })],
         [stranger],

@@ -374,7 +374,8 @@ export function useBrowserTraining(pool: PoolRow | null | undefined) {
             st.committed = await send(`Commit round ${r}`, [ix]);
             await saveState(st);
           } catch (e) {
-            // RoundNotOpen: the window closed meanwhile; AlreadyCommitted: an earlier attempt landed. The loop reads the chain again.
+            // RoundNotOpen: the window closed meanwhile; AlreadyCommitted: an earlier attempt landed.
+            // The loop reads the chain again.
             if (e instanceof TxError && (e.code === "RoundNotOpen" || e.code === "AlreadyCommitted")) return "next";
             if (e instanceof TxError && e.kind === "rejected")
               throw new FinalError(

@@ -255,7 +255,8 @@ class Trainer {
     const { account, schedule } = this.pool;
     if (account.status !== PoolStatus.Active) return this.pool.summary.status.toLowerCase();
     const r = account.roundsPosted + 1;
-    // Rounds posted one after the other while this run looked away (e.g. a late aggregator posting two at once) are accounted for too.
+    // Rounds posted one after the other while this run looked away (e.g. a late aggregator posting two
+    // at once) are accounted for too.
     for (let q = this.followed + 1; q < Math.min(r, account.numRounds + 1); q++) await this.missedUnseen(q);
     this.followed = Math.max(this.followed, r);
     if (r > account.numRounds) return "finished";

@@ -32,7 +32,8 @@ import { QueryError } from "@/ui/query-error";
 import { reasonInWords } from "@/ui/reasons";
 import { TableHead } from "@/ui/table-head";
 
-// Only a joined participant sees the training panel: its code (plan schema, IndexedDB, the worker) loads after the page.
+// Only a joined participant sees the training panel: its code (plan schema, IndexedDB, the worker)
+// loads after the page.
 const TrainPanel = dynamic(() => import("./train-panel").then((m) => m.TrainPanel), { ssr: false });
 
 const n = (v: { toString(): string }) => Number(v.toString());

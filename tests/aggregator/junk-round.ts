@@ -16,7 +16,7 @@ import type { LocalnetHandle } from "../../localnet/index.js";
 import type { RunningActor } from "../../scripts/lib/actors.js";
 import { RELAY_LIMITS } from "../../sdk/src/nostr/relay-server.js";
 import { junkEvents, publishFlood } from "../support/junk.js";
-import { PoolWorld } from "../support/pool-world.js";
+import { nudgedUpdate, PoolWorld } from "../support/pool-world.js";
 
 export const HONEST = ["p1", "p2", "p3"] as const;
 export const JUNK_WALLETS = ["organization", "aggregator", ...HONEST];
@@ -114,12 +114,7 @@ export async function runJunkRound(
     const global = fl.decode(await store.get(modelCid), { copy: true });
     const updates = await Promise.all(
       HONEST.map(async (_, k) => {
-        const weights = fl.cloneWeights(global);
-        weights.forEach((t) => {
-          const v = t.values as Float32Array;
-          for (let i = 0; i < v.length; i += 89) v[i] = v[i]! + 0.001 * (k + 1);
-        });
-        const bytes = fl.encode(weights);
+        const bytes = nudgedUpdate(global, k);
         return { cid: (await store.put(bytes)).toString(), sha: sha256Hex(bytes) };
       }),
     );

@@ -23,7 +23,7 @@ import { sha256Hex } from "@fedstr/sdk/storage";
 import { expect } from "chai";
 import { generateSecretKey } from "nostr-tools/pure";
 import { CommandFailed, runJson } from "../../scripts/lib/actors.js";
-import { type PoolWorld, startPoolWorld, TOKEN } from "../support/pool-world.js";
+import { nudgedUpdate, type PoolWorld, startPoolWorld, TOKEN } from "../support/pool-world.js";
 
 const PARTICIPANTS = ["honest1", "honest2", "wrongkey", "tampered", "mismatch"] as const;
 
@@ -87,12 +87,7 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
       const committed: Record<string, { cid: string; sha: string }> = {};
       for (const [k, n] of PARTICIPANTS.entries()) {
         const s = ps[n];
-        const weights = fl.cloneWeights(global);
-        weights.forEach((t) => {
-          const v = t.values as Float32Array;
-          for (let i = 0; i < v.length; i += 89) v[i] = v[i]! + 0.001 * (k + 1);
-        });
-        const plain = fl.encode(weights);
+        const plain = nudgedUpdate(global, k);
         plaintexts[n] = plain;
         const ctx = { round: 1, participant: s.wallet.publicKey.toBase58() };
         let sealed = await sealUpdate(plain, job, ctx);

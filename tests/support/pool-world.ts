@@ -227,6 +227,16 @@ export async function startPoolWorld(prefix: string, wallets: readonly string[])
   }
 }
 
+/** Participant k's plausible update, encoded: the global weights with every 89th value moved by 0.001·(k + 1). */
+export function nudgedUpdate(global: fl.Weights, k: number): Uint8Array {
+  const weights = fl.cloneWeights(global);
+  for (const t of weights) {
+    const v = t.values as Float32Array;
+    for (let i = 0; i < v.length; i += 89) v[i] = v[i]! + 0.001 * (k + 1);
+  }
+  return fl.encode(weights);
+}
+
 /** Exactly one transaction touched the round's RoundResult account, and it succeeded: no second, failed post. */
 export async function expectOnePost(connection: Connection, pool: PublicKey, round: number, programId: PublicKey) {
   const sigs = await connection.getSignaturesForAddress(findRoundAddress(pool, round, programId)[0]);

@@ -246,7 +246,7 @@ export async function claim(
   return ctx.env.send([ix], [signer]);
 }
 
-/** A creator's instruction signed by `signer` (default the pool's creator), for `pool` and `creatorToken` (default the pool's). */
+/** A creator's instruction signed by `signer`, for `pool` and `creatorToken` (by default the pool's own). */
 interface CreatorOver {
   signer?: Keypair;
   pool?: PublicKey;

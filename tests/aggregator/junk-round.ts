@@ -9,14 +9,14 @@ import { readFileSync } from "node:fs";
 import type { Session } from "@fedstr/sdk/cli";
 import { loadNostrKey } from "@fedstr/sdk/config";
 import * as fl from "@fedstr/sdk/fl";
-import { buildResult, createBinding, type Event, solanaSignerFromSecretKey } from "@fedstr/sdk/nostr";
-import { cidToBytes, commitUpdateIx, fetchCommitment, findCommitmentAddress } from "@fedstr/sdk/program";
+import type { Event } from "@fedstr/sdk/nostr";
+import { fetchCommitment, findCommitmentAddress } from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import type { LocalnetHandle } from "../../localnet/index.js";
 import type { RunningActor } from "../../scripts/lib/actors.js";
 import { RELAY_LIMITS } from "../../sdk/src/nostr/relay-server.js";
 import { junkEvents, publishFlood } from "../support/junk.js";
-import { nudgedUpdate, PoolWorld } from "../support/pool-world.js";
+import { commitIx, nudgedUpdate, PoolWorld, resultEvent } from "../support/pool-world.js";
 
 export const HONEST = ["p1", "p2", "p3"] as const;
 export const JUNK_WALLETS = ["organization", "aggregator", ...HONEST];
@@ -120,15 +120,8 @@ export async function runJunkRound(
     );
     const participate = async (name: string, k: number) => {
       const s = sessions[name]!;
-      const { cid, sha } = updates[k]!;
-      const ix = await commitUpdateIx(s.program, {
-        participant: s.wallet.publicKey,
-        pool,
-        round: 1,
-        updateHash: Buffer.from(sha, "hex"),
-        updateCid: cidToBytes(cid),
-        samples: 100 + k,
-      });
+      const update = { ...updates[k]!, samples: 100 + k };
+      const ix = await commitIx(s, pool, 1, update);
       try {
         await s.send("commit", [ix]);
       } catch (e) {
@@ -142,17 +135,7 @@ export async function runJunkRound(
         }
         if (!landed) throw e;
       }
-      const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
-      const result = buildResult(
-        {
-          job: jobEvent,
-          aggregator: aggregatorNostr,
-          binding,
-          encrypt: true,
-          payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } },
-        },
-        s.nostr.secretKey,
-      );
+      const result = await resultEvent(s, jobEvent, aggregatorNostr, 1, update);
       // The relay's OK can take longer than the client's publish timeout while it verifies the flood:
       // send again (a repeat is "duplicate", OK true).
       let sent = await (await s.relays()).publish(result);

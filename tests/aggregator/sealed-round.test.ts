@@ -16,14 +16,13 @@ import { join } from "node:path";
 import type { Session } from "@fedstr/sdk/cli";
 import * as fl from "@fedstr/sdk/fl";
 import { decodeRoundReport } from "@fedstr/sdk/job";
-import { buildResult, createBinding, solanaSignerFromSecretKey } from "@fedstr/sdk/nostr";
 import { createSealKeySet, keyToHex, sealTo, sealUpdate } from "@fedstr/sdk/privacy";
-import { cidToBytes, commitUpdateIx, fetchParticipant, findParticipantAddress } from "@fedstr/sdk/program";
+import { fetchParticipant, findParticipantAddress } from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import { expect } from "chai";
 import { generateSecretKey } from "nostr-tools/pure";
 import { CommandFailed, runJson } from "../../scripts/lib/actors.js";
-import { nudgedUpdate, type PoolWorld, startPoolWorld, TOKEN } from "../support/pool-world.js";
+import { commitIx, nudgedUpdate, type PoolWorld, resultEvent, startPoolWorld, TOKEN } from "../support/pool-world.js";
 
 const PARTICIPANTS = ["honest1", "honest2", "wrongkey", "tampered", "mismatch"] as const;
 
@@ -108,27 +107,9 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
         }
         const cid = (await store.put(sealed)).toString();
         committed[n] = { cid, sha };
-        await s.send("commit", [
-          await commitUpdateIx(s.program, {
-            participant: s.wallet.publicKey,
-            pool,
-            round: 1,
-            updateHash: Buffer.from(sha, "hex"),
-            updateCid: cidToBytes(cid),
-            samples: 100 + k,
-          }),
-        ]);
-        const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
-        const result = buildResult(
-          {
-            job: jobEvent,
-            aggregator: aggregatorNostr,
-            binding,
-            encrypt: true,
-            payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } },
-          },
-          s.nostr.secretKey,
-        );
+        const update = { cid, sha, samples: 100 + k };
+        await s.send("commit", [await commitIx(s, pool, 1, update)]);
+        const result = await resultEvent(s, jobEvent, aggregatorNostr, 1, update);
         expect((await (await s.relays()).publish(result)).some((x) => x.ok)).to.equal(true);
       }
 

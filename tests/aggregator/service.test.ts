@@ -11,17 +11,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as fl from "@fedstr/sdk/fl";
 import { decodeRoundReport, modelForRound, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
+import { type Event, EventReader, jobFeedbackFilter } from "@fedstr/sdk/nostr";
 import {
-  buildResult,
-  createBinding,
-  type Event,
-  EventReader,
-  jobFeedbackFilter,
-  solanaSignerFromSecretKey,
-} from "@fedstr/sdk/nostr";
-import {
-  cidToBytes,
-  commitUpdateIx,
   fetchParticipant,
   fetchPool,
   fetchRoundResult,
@@ -32,7 +23,7 @@ import {
 import { sha256Hex } from "@fedstr/sdk/storage";
 import { expect } from "chai";
 import { checkpointDir } from "../../aggregator/src/checkpoint.js";
-import { expectOnePost, type PoolWorld, startPoolWorld, TOKEN } from "../support/pool-world.js";
+import { commitIx, expectOnePost, type PoolWorld, resultEvent, startPoolWorld, TOKEN } from "../support/pool-world.js";
 
 const PARTICIPANTS = ["p1", "p2", "p3"];
 
@@ -90,30 +81,10 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
       const bytes = fl.encode(weights);
       const cid = (await store.put(bytes)).toString();
       const sha = kind === "wrongHash" ? sha256Hex(new TextEncoder().encode("not the bytes")) : sha256Hex(bytes);
-      await s.send("commit", [
-        await commitUpdateIx(s.program, {
-          participant: s.wallet.publicKey,
-          pool,
-          round,
-          updateHash: Buffer.from(sha, "hex"),
-          updateCid: cidToBytes(cid),
-          samples: 100 + name.charCodeAt(1),
-        }),
-      ]);
+      const update = { cid, sha, samples: 100 + name.charCodeAt(1) };
+      await s.send("commit", [await commitIx(s, pool, round, update)]);
       if (kind === "silent") return;
-      const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
-      await relays.publish(
-        buildResult(
-          {
-            job: jobEvent,
-            aggregator: aggregatorNostr,
-            binding,
-            encrypt: true,
-            payload: { update: cid, sha256: sha, samples: 100 + name.charCodeAt(1), round, metrics: { loss: 1 } },
-          },
-          s.nostr.secretKey,
-        ),
-      );
+      await relays.publish(await resultEvent(s, jobEvent, aggregatorNostr, round, update));
     };
 
     // Feedback addressed to each participant, as its client would read it.

@@ -13,16 +13,24 @@ import { openSession, type Session } from "@fedstr/sdk/cli";
 import { type FedstrConfig, loadConfig, loadNostrKey } from "@fedstr/sdk/config";
 import * as fl from "@fedstr/sdk/fl";
 import { chainTime, scheduleOf } from "@fedstr/sdk/job";
-import { buildJobRequest, type Event, type JobRequest } from "@fedstr/sdk/nostr";
+import {
+  buildJobRequest,
+  buildResult,
+  createBinding,
+  type Event,
+  type JobRequest,
+  solanaSignerFromSecretKey,
+} from "@fedstr/sdk/nostr";
 import {
   cidToBytes,
+  commitUpdateIx,
   createPoolIx,
   fetchPool,
   findPoolAddress,
   findRoundAddress,
   joinPoolIx,
 } from "@fedstr/sdk/program";
-import type { Connection, PublicKey } from "@solana/web3.js";
+import type { Connection, PublicKey, TransactionInstruction } from "@solana/web3.js";
 import { expect } from "chai";
 import { type LocalnetHandle, startLocalnet } from "../../localnet/index.js";
 import { type ActorOptions, type RunningActor, spawnJsonLines } from "../../scripts/lib/actors.js";
@@ -225,6 +233,40 @@ export async function startPoolWorld(prefix: string, wallets: readonly string[])
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** An update as a participant announces it: its CID and sha256 (hex) and the sample count it trained on. */
+export interface Update {
+  cid: string;
+  sha: string;
+  samples: number;
+}
+
+/** The participant's commit_update instruction for the update in a round of the pool. */
+export async function commitIx(s: Session, pool: PublicKey, round: number, u: Update): Promise<TransactionInstruction> {
+  return await commitUpdateIx(s.program, {
+    participant: s.wallet.publicKey,
+    pool,
+    round,
+    updateHash: Buffer.from(u.sha, "hex"),
+    updateCid: cidToBytes(u.cid),
+    samples: u.samples,
+  });
+}
+
+/** The participant's result announcing the update to the job's aggregator: encrypted, bound to its wallet. */
+export async function resultEvent(s: Session, job: Event, aggregatorNostr: string, round: number, u: Update) {
+  const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
+  return buildResult(
+    {
+      job,
+      aggregator: aggregatorNostr,
+      binding,
+      encrypt: true,
+      payload: { update: u.cid, sha256: u.sha, samples: u.samples, round, metrics: { loss: 1 } },
+    },
+    s.nostr.secretKey,
+  );
 }
 
 /** Participant k's plausible update, encoded: the global weights with every 89th value moved by 0.001·(k + 1). */

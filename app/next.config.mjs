@@ -7,7 +7,8 @@ const config = {
   // Tests build into their own directory so a developer's build in .next is left alone.
   distDir: process.env.FEDSTR_NEXT_DIST_DIR || ".next",
   transpilePackages: ["@fedstr/sdk"],
-  // Node-only packages the server routes use through the SDK (config, storage, training): loaded at run time, not bundled.
+  // Node-only packages the server routes use through the SDK (config, storage, training): loaded at
+  // run time, not bundled.
   serverExternalPackages: [
     "@tensorflow/tfjs",
     "@tensorflow/tfjs-backend-wasm",
@@ -25,9 +26,8 @@ const config = {
     "wabt",
   ],
   poweredByHeader: false,
-  // The build only compiles. Under the DOM lib and bundler resolution the SDK's Node-typed sources
-  // report a few errors that are not the app's (Blob parts, ajv's CommonJS default); the app itself
-  // is checked with `npx tsc -p app/tsconfig.json`.
+  // The build only compiles: the app and the SDK sources it loads are type-checked apart, with
+  // `npx tsc -p app/tsconfig.json` (`npm run typecheck`).
   typescript: { ignoreBuildErrors: true },
   webpack(cfg, { isServer, webpack }) {
     // The SDK imports its TypeScript files with `.js` specifiers (NodeNext style).

@@ -1,35 +1,31 @@
 // Compute units per fedstr instruction, measured from LiteSVM transaction
 // results with the same build the tests use (target/deploy/fedstr.so).
 // Usage: npm run cu-report [-- --json]   (--json: one JSON object as the last line)
-import {
-  cancelPoolIx,
-  claimRewardIx,
-  closeCommitmentIx,
-  closeParticipantIx,
-  closePoolIx,
-  closeRoundIx,
-  commitUpdateIx,
-  createPoolIx,
-  expirePoolIx,
-  finalizePoolIx,
-  fundPoolIx,
-  joinPoolIx,
-  postRoundIx,
-  slashIx,
-  withdrawStakeIx,
-} from "@fedstr/sdk/program";
+import { createPoolIx, joinPoolIx, slashIx } from "@fedstr/sdk/program";
 import type { Keypair, TransactionInstruction } from "@solana/web3.js";
 import {
+  cancel,
   cidOf,
+  claim,
+  closeCommitment,
+  closeParticipant,
+  closePool,
+  closeRound,
+  commit,
+  expire,
+  finalize,
+  fund,
   join,
   type Member,
   newMember,
+  post,
   rewardTree,
   roundStart,
   setupPool,
   sha256,
+  withdraw,
 } from "../tests/program/fixtures.js";
-import { createEnv } from "../tests/program/harness.js";
+import { createEnv, type TxResult } from "../tests/program/harness.js";
 
 const TARGET = 20_000;
 const COMMIT_TARGET = 5_000;
@@ -39,26 +35,16 @@ async function main() {
   const env = await createEnv({ seed: "fedstr-cu-report" }); // reproducible addresses, bumps and CU
   const p = env.program;
   const cu: Record<string, number> = {};
-  const run = async (name: string, ixs: TransactionInstruction[], signers: Keypair[]) => {
-    const res = await env.send(ixs, signers);
+  const record = (name: string, res: TxResult) => {
     cu[name] = Math.max(cu[name] ?? 0, res.computeUnits);
   };
+  const run = async (name: string, ixs: TransactionInstruction[], signers: Keypair[]) =>
+    record(name, await env.send(ixs, signers));
 
   // Main lifecycle: 8 participants, 2 rounds, claims with a 3-sibling proof.
   const ctx = await setupPool(env, { numRounds: 2, maxParticipants: 8 }, false);
   await run("create_pool", [await createPoolIx(p, ctx.args)], [ctx.creator]);
-  await run(
-    "fund_pool",
-    [
-      await fundPoolIx(p, {
-        creator: ctx.creator.publicKey,
-        pool: ctx.pool,
-        creatorToken: ctx.creatorToken,
-        amount: 1_000n,
-      }),
-    ],
-    [ctx.creator],
-  );
+  record("fund_pool", await fund(ctx, 1_000n));
   const members: Member[] = [];
   for (let i = 0; i < 8; i++) {
     const m = await newMember(ctx);
@@ -79,20 +65,8 @@ async function main() {
   }
   await env.warpTo(roundStart(ctx, 1));
   for (const m of members) {
-    await run(
-      "commit_update",
-      [
-        await commitUpdateIx(p, {
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round: 1,
-          updateHash: sha256(`update 1 ${m.wallet.publicKey.toBase58()}`),
-          updateCid: cidOf(`u ${m.wallet.publicKey.toBase58()}`),
-          samples: 100n,
-        }),
-      ],
-      [m.wallet],
-    );
+    const updateCid = cidOf(`u ${m.wallet.publicKey.toBase58()}`);
+    record("commit_update", await commit(ctx, m, 1, { updateCid, samples: 100n }));
   }
   await run(
     "slash",
@@ -114,123 +88,28 @@ async function main() {
     1,
     members.map((m) => ({ m, reward: 10_000n })),
   );
-  const post = async (round: number, root: Uint8Array, reward: bigint) =>
-    run(
-      "post_round",
-      [
-        await postRoundIx(p, {
-          aggregator: ctx.aggregator.publicKey,
-          pool: ctx.pool,
-          round,
-          globalModelCid: cidOf(`g${round}`, 0x70),
-          globalModelHash: sha256(`g${round}`),
-          merkleRoot: root,
-          metric: 900_000n,
-          reward,
-          acceptedCount: 8,
-          reportCid: cidOf(`report ${round}`),
-          reportSha256: sha256(`report ${round}`),
-        }),
-      ],
-      [ctx.aggregator],
-    );
-  await post(1, tree.root, tree.totalReward);
-  for (const [i, m] of members.entries()) {
-    const leaf = tree.leaves[i]!;
-    await run(
-      "claim_reward",
-      [
-        await claimRewardIx(p, {
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round: 1,
-          weight: leaf.weight,
-          amount: leaf.reward,
-          updateHash: leaf.updateHash,
-          proof: tree.proofs[i]!,
-          destination: m.token,
-        }),
-      ],
-      [m.wallet],
-    );
-  }
+  record("post_round", await post(ctx, 1, tree.totalReward, tree.root));
+  for (const [i, m] of members.entries()) record("claim_reward", await claim(ctx, m, tree, i));
   await env.warpTo(roundStart(ctx, 2));
-  await post(2, new Uint8Array(32), 0n);
+  record("post_round", await post(ctx, 2, 0n));
   // members[7] never withdraws: close_participant pays its stake out (the costlier path).
-  for (const m of members.slice(0, 7)) {
-    await run(
-      "withdraw_stake",
-      [await withdrawStakeIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })],
-      [m.wallet],
-    );
-  }
+  for (const m of members.slice(0, 7)) record("withdraw_stake", await withdraw(ctx, m));
   await env.warpTo(roundStart(ctx, 2) + BigInt(ctx.args.claimWindow) + 1n);
-  await run(
-    "finalize_pool",
-    [await finalizePoolIx(p, { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-    [ctx.creator],
-  );
-  for (const round of [1, 2]) {
-    await run(
-      "close_round",
-      [
-        await closeRoundIx(p, {
-          caller: ctx.creator.publicKey,
-          aggregator: ctx.aggregator.publicKey,
-          pool: ctx.pool,
-          round,
-        }),
-      ],
-      [ctx.creator],
-    );
-  }
+  record("finalize_pool", await finalize(ctx));
+  for (const round of [1, 2]) record("close_round", await closeRound(ctx, round));
   for (const m of members) {
-    await run(
-      "close_commitment",
-      [
-        await closeCommitmentIx(p, {
-          caller: ctx.creator.publicKey,
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round: 1,
-        }),
-      ],
-      [ctx.creator],
-    );
-    await run(
-      "close_participant",
-      [
-        await closeParticipantIx(p, {
-          caller: ctx.creator.publicKey,
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          destination: m.token,
-        }),
-      ],
-      [ctx.creator],
-    );
+    record("close_commitment", await closeCommitment(ctx, m, 1));
+    record("close_participant", await closeParticipant(ctx, m));
   }
-  await run(
-    "close_pool",
-    [await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-    [ctx.creator],
-  );
+  record("close_pool", await closePool(ctx));
 
   // Cancel and expire paths.
   const c2 = await setupPool(env);
   await join(c2);
-  await run(
-    "cancel_pool",
-    [await cancelPoolIx(p, { creator: c2.creator.publicKey, pool: c2.pool, creatorToken: c2.creatorToken })],
-    [c2.creator],
-  );
+  record("cancel_pool", await cancel(c2));
   const c3 = await setupPool(env);
   await env.warpTo(BigInt(c3.args.joinDeadline) + BigInt(c3.args.roundDuration) + BigInt(c3.args.gracePeriod) + 1n);
-  await run(
-    "expire_pool",
-    [await expirePoolIx(p, { caller: c3.creator.publicKey, pool: c3.pool, creatorToken: c3.creatorToken })],
-    [c3.creator],
-  );
+  record("expire_pool", await expire(c3));
 
   const order = [
     "create_pool",

@@ -52,7 +52,8 @@ export interface RoundOutcome {
   round: number;
   /**
    * accepted / rejected: the posted round report's verdict on my update; committed: committed, no
-   * verdict known (the round not posted yet, or its report unreadable); missed: no update of mine in the round; pending: the round is still to come.
+   * verdict known (the round not posted yet, or its report unreadable); missed: no update of mine in
+   * the round; pending: the round is still to come.
    */
   outcome: "accepted" | "rejected" | "committed" | "missed" | "pending";
   /** Why it was rejected or missed (the report's reason, or the trainer's own record). */

@@ -89,6 +89,22 @@ describe("aggregator: candidate collection", () => {
     };
   };
   const reader = () => new EventReader({ decryptWith: aggregatorSk, jobIds: [job.id], maxAgeSec: 365 * 86400 });
+  /** A reader that takes results only from the participants joined on chain: here `member`, its Nostr key `nostrKey`. */
+  const participantsReader = (member: Participant, nostrKey: string) => {
+    const set = new ParticipantSet();
+    set.update([
+      {
+        account: { authority: member.wallet.publicKey, nostrPubkey: Array.from(Buffer.from(nostrKey, "hex")) },
+      } as never,
+    ]);
+    const rd = new EventReader({
+      decryptWith: aggregatorSk,
+      jobIds: [job.id],
+      maxAgeSec: 365 * 86400,
+      resultsFrom: (w, k) => set.allows(w, k),
+    });
+    return { set, rd };
+  };
   const accept = (r: EventReader, e: Event): StoredResult => {
     const a = r.accept(e);
     expect(a?.type, JSON.stringify(r.counters)).to.equal("result");
@@ -142,7 +158,8 @@ describe("aggregator: candidate collection", () => {
     const by = (p: Participant) => cands.find((c) => c.participant === w(p))!;
     expect(by(honest).reason).to.equal(undefined);
     expect(by(honest)).to.include({ nostrPubkey: getPublicKey(honest.sk), samples: 100, cid: CID_A, sha256: SHA_A });
-    // No result: the commitment alone makes it a candidate (the committed CID, sha256 and count), answered at its on-chain Nostr key.
+    // No result: the commitment alone makes it a candidate (the committed CID, sha256 and count),
+    // answered at its on-chain Nostr key.
     expect(by(silent)).to.include({ fromChain: true, samples: 100, cid: CID_A, sha256: SHA_A, nostrPubkey: silentKey });
     expect(by(silent).reason).to.equal(undefined);
     expect(by(liar)).to.include({ reason: "NOT_COMMITTED", cid: CID_A, sha256: SHA_A }); // the committed update is what the report names
@@ -292,21 +309,7 @@ describe("aggregator: candidate collection", () => {
 
   it("a stranger's result is dropped before any signature is checked, counted as notParticipant; a participant's passes", async () => {
     const [member, stranger] = [participant(), participant()];
-    const set = new ParticipantSet();
-    set.update([
-      {
-        account: {
-          authority: member.wallet.publicKey,
-          nostrPubkey: Array.from(Buffer.from(getPublicKey(member.sk), "hex")),
-        },
-      } as never,
-    ]);
-    const rd = new EventReader({
-      decryptWith: aggregatorSk,
-      jobIds: [job.id],
-      maxAgeSec: 365 * 86400,
-      resultsFrom: (w, k) => set.allows(w, k),
-    });
+    const { set, rd } = participantsReader(member, getPublicKey(member.sk));
     const junk = await stranger.result({ round: 1 });
     // A forged signature too: the stranger is dropped for who it is, before the signature would have been checked.
     expect(rd.accept({ ...junk, sig: "0".repeat(128) })).to.equal(null);
@@ -322,21 +325,7 @@ describe("aggregator: candidate collection", () => {
 
   it("a participant's wallet bound to another Nostr key than the one join_pool recorded is dropped", async () => {
     const member = participant();
-    const set = new ParticipantSet();
-    set.update([
-      {
-        account: {
-          authority: member.wallet.publicKey,
-          nostrPubkey: Array.from(Buffer.from(getPublicKey(generateSecretKey()), "hex")),
-        },
-      } as never,
-    ]);
-    const rd = new EventReader({
-      decryptWith: aggregatorSk,
-      jobIds: [job.id],
-      maxAgeSec: 365 * 86400,
-      resultsFrom: (w, k) => set.allows(w, k),
-    });
+    const { rd } = participantsReader(member, getPublicKey(generateSecretKey()));
     expect(rd.accept(await member.result({ round: 1 }))).to.equal(null);
     expect(rd.counters).to.include({ notParticipant: 1, accepted: 0 });
   });

@@ -6,28 +6,18 @@
  * once half of the junk has been accepted by the relay, so they sit behind it on the aggregator's socket.
  */
 import { readFileSync } from "node:fs";
-import { openSession, type Session } from "@fedstr/sdk/cli";
-import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
+import type { Session } from "@fedstr/sdk/cli";
+import { loadNostrKey } from "@fedstr/sdk/config";
 import * as fl from "@fedstr/sdk/fl";
-import { chainTime, scheduleOf } from "@fedstr/sdk/job";
-import { buildJobRequest, buildResult, createBinding, type Event, solanaSignerFromSecretKey } from "@fedstr/sdk/nostr";
-import {
-  cidToBytes,
-  commitUpdateIx,
-  createPoolIx,
-  fetchCommitment,
-  fetchPool,
-  findCommitmentAddress,
-  findPoolAddress,
-  joinPoolIx,
-} from "@fedstr/sdk/program";
+import type { Event } from "@fedstr/sdk/nostr";
+import { fetchCommitment, findCommitmentAddress } from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import type { LocalnetHandle } from "../../localnet/index.js";
-import { type RunningActor, spawnJsonLines } from "../../scripts/lib/actors.js";
+import type { RunningActor } from "../../scripts/lib/actors.js";
 import { RELAY_LIMITS } from "../../sdk/src/nostr/relay-server.js";
 import { junkEvents, publishFlood } from "../support/junk.js";
+import { commitIx, nudgedUpdate, PoolWorld, resultEvent } from "../support/pool-world.js";
 
-const TOKEN = 1_000_000n;
 export const HONEST = ["p1", "p2", "p3"] as const;
 export const JUNK_WALLETS = ["organization", "aggregator", ...HONEST];
 
@@ -69,126 +59,54 @@ export async function runJunkRound(
   net: LocalnetHandle,
   o: { bound: number; malformed: number; connections?: number; log?: (l: string) => void },
 ): Promise<JunkRound> {
-  const config = loadConfig({ config: net.configPath });
-  const sessions: Record<string, Session> = Object.fromEntries(
-    JUNK_WALLETS.map((n) => [n, openSession(config, { wallet: net.wallets[n]!.keypair })]),
-  );
+  const world = new PoolWorld(net);
+  const { config } = world;
+  const sessions: Record<string, Session> = Object.fromEntries(JUNK_WALLETS.map((n) => [n, world.session(n)]));
   const org = sessions.organization!;
   const store = await org.store();
-  const relays = await org.relays();
   const aggregatorNostr = loadNostrKey(config, net.wallets.aggregator!.keypair).pubkey;
-
-  const init = await fl.initialWeights(fl.digitsPlan("0".repeat(64)), 3);
-  const plan = fl.digitsPlan(fl.toHex(fl.hash(init)));
-  const planCid = (await store.put(new TextEncoder().encode(JSON.stringify(plan)))).toString();
-  const modelCid = (await store.put(fl.encode(init))).toString();
-  const poolId = BigInt(Date.now());
-  const [pool] = findPoolAddress(org.wallet.publicKey, poolId, config.programId);
-  const now = await chainTime(org.connection);
+  // The junk names this job: signed in worker threads while the pool is created.
+  let junk: ReturnType<typeof junkEvents> | undefined;
   // One long round: it closes as soon as the three honest results are in, not at its deadline.
-  const terms = { joinDeadline: now + 300, roundDuration: 3600, numRounds: 1, gracePeriod: 600, claimWindow: 3600 };
-  const mint = config.mint!.toBase58();
-  const jobEvent = buildJobRequest(
-    {
-      programId: config.programId.toBase58(),
-      cluster: "localnet",
-      pool: pool.toBase58(),
-      planCid,
-      initialModelCid: modelCid,
-      rounds: 1,
-      reward: { amount: (100n * TOKEN).toString(), mint },
-      stake: { amount: (10n * TOKEN).toString(), mint },
-      deadlines: {
-        join: terms.joinDeadline,
-        end: terms.joinDeadline + terms.roundDuration,
-        roundSeconds: terms.roundDuration,
-      },
-      relays: [net.relayUrl],
-      aggregator: aggregatorNostr,
-      privacy: "public",
+  const { pool, modelCid, jobEvent } = await world.createDigitsPool({
+    rounds: 1,
+    joinSeconds: 300,
+    roundSeconds: 3600,
+    graceSeconds: 600,
+    claimSeconds: 3600,
+    maxParticipants: 5,
+    onJobRequest: (job) => {
+      junk = junkEvents({
+        jobId: job.id,
+        aggregator: aggregatorNostr,
+        round: 1,
+        bound: o.bound,
+        malformed: o.malformed,
+      });
     },
-    org.nostr.secretKey,
-  );
-  // The junk names this job: signed now, in worker threads, while the pool is set up.
-  const junk = junkEvents({
-    jobId: jobEvent.id,
-    aggregator: aggregatorNostr,
-    round: 1,
-    bound: o.bound,
-    malformed: o.malformed,
   });
-  await org.send("create pool", [
-    await createPoolIx(org.program, {
-      creator: org.wallet.publicKey,
-      poolId,
-      mint: config.mint!,
-      creatorToken: net.wallets.organization!.tokenAccount!,
-      aggregator: net.wallets.aggregator!.publicKey,
-      rewardAmount: 100n * TOKEN,
-      minStake: 10n * TOKEN,
-      maxParticipants: 5,
-      numRounds: terms.numRounds,
-      roundDuration: terms.roundDuration,
-      joinDeadline: terms.joinDeadline,
-      gracePeriod: terms.gracePeriod,
-      claimWindow: terms.claimWindow,
-      slashLimitBps: 5000,
-      nostrJobId: Buffer.from(jobEvent.id, "hex"),
-      trainingPlanCid: cidToBytes(planCid),
-      initialModelCid: cidToBytes(modelCid),
-    }),
-  ]);
-  await relays.publish(jobEvent);
-  for (const name of HONEST) {
-    const s = sessions[name]!;
-    await s.send("join", [
-      await joinPoolIx(s.program, {
-        participant: s.wallet.publicKey,
-        pool,
-        participantToken: net.wallets[name]!.tokenAccount!,
-        stake: 10n * TOKEN,
-        nostrPubkey: Buffer.from(s.nostr.pubkey, "hex"),
-      }),
-    ]);
-  }
+  await world.join(pool, HONEST);
 
-  const aggregator = spawnJsonLines(
-    "fedstr-aggregator",
-    [
-      "run",
-      "--pool",
-      pool.toBase58(),
-      "--wallet",
-      net.wallets.aggregator!.path,
-      "--holdout-digits-test",
-      "200",
-      "--poll-ms",
-      "300",
-    ],
-    {
-      env: { FEDSTR_CONFIG: net.configPath },
-      onStderr: (l) => o.log?.(`[aggregator] ${l}`),
-      onLine: (l) => {
-        if (l.event !== "result-received") o.log?.(`[aggregator] ${JSON.stringify(l).slice(0, 400)}`);
-      },
+  const aggregator = world.startAggregator(pool, {
+    onStderr: (l) => o.log?.(`[aggregator] ${l}`),
+    onLine: (l) => {
+      if (l.event !== "result-received") o.log?.(`[aggregator] ${JSON.stringify(l).slice(0, 400)}`);
     },
-  );
+  });
   let peakRssKb = 0;
   const rss = setInterval(() => {
     peakRssKb = Math.max(peakRssKb, vmHwmKb(aggregator.child.pid!));
   }, 200);
   try {
     const [generated] = await Promise.all([
-      junk,
+      junk!,
       aggregator.waitFor((l) => (l.event === "round-waiting" || l.event === "round-collecting") && l.round === 1),
     ]);
     o.log?.(
       `junk: ${generated.events.length} events (identities ${Math.round(generated.identityMs)} ms, ${generated.generatedIdentities} generated; signing ${Math.round(generated.signMs)} ms)`,
     );
-    const account = (await fetchPool(org.program, pool))!;
     // Open round 1 now instead of sitting out the join window.
-    if ((await chainTime(org.connection)) < scheduleOf(account).roundStart(1))
-      await net.timeTravel(scheduleOf(account).roundStart(1));
+    await world.openRound(pool, 1);
 
     // The honest participants: an update each, on IPFS before the flood (the embedded IPFS node
     // shares its process with the relay), then during it committed on chain and announced by an
@@ -196,26 +114,14 @@ export async function runJunkRound(
     const global = fl.decode(await store.get(modelCid), { copy: true });
     const updates = await Promise.all(
       HONEST.map(async (_, k) => {
-        const weights = fl.cloneWeights(global);
-        weights.forEach((t) => {
-          const v = t.values as Float32Array;
-          for (let i = 0; i < v.length; i += 89) v[i] = v[i]! + 0.001 * (k + 1);
-        });
-        const bytes = fl.encode(weights);
+        const bytes = nudgedUpdate(global, k);
         return { cid: (await store.put(bytes)).toString(), sha: sha256Hex(bytes) };
       }),
     );
     const participate = async (name: string, k: number) => {
       const s = sessions[name]!;
-      const { cid, sha } = updates[k]!;
-      const ix = await commitUpdateIx(s.program, {
-        participant: s.wallet.publicKey,
-        pool,
-        round: 1,
-        updateHash: Buffer.from(sha, "hex"),
-        updateCid: cidToBytes(cid),
-        samples: 100 + k,
-      });
+      const update = { ...updates[k]!, samples: 100 + k };
+      const ix = await commitIx(s, pool, 1, update);
       try {
         await s.send("commit", [ix]);
       } catch (e) {
@@ -229,18 +135,9 @@ export async function runJunkRound(
         }
         if (!landed) throw e;
       }
-      const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
-      const result = buildResult(
-        {
-          job: jobEvent,
-          aggregator: aggregatorNostr,
-          binding,
-          encrypt: true,
-          payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } },
-        },
-        s.nostr.secretKey,
-      );
-      // The relay's OK can take longer than the client's publish timeout while it verifies the flood: send again (a repeat is "duplicate", OK true).
+      const result = await resultEvent(s, jobEvent, aggregatorNostr, 1, update);
+      // The relay's OK can take longer than the client's publish timeout while it verifies the flood:
+      // send again (a repeat is "duplicate", OK true).
       let sent = await (await s.relays()).publish(result);
       for (const until = Date.now() + 180_000; !sent.some((x) => x.ok) && Date.now() < until; ) {
         await new Promise((r) => setTimeout(r, 1000)); // also covers a dropped connection: the pool reconnects

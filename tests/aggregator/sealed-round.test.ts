@@ -13,31 +13,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openSession, type Session } from "@fedstr/sdk/cli";
-import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
+import type { Session } from "@fedstr/sdk/cli";
 import * as fl from "@fedstr/sdk/fl";
-import { chainTime, decodeRoundReport, scheduleOf } from "@fedstr/sdk/job";
-import { buildJobRequest, buildResult, createBinding, solanaSignerFromSecretKey } from "@fedstr/sdk/nostr";
+import { decodeRoundReport } from "@fedstr/sdk/job";
 import { createSealKeySet, keyToHex, sealTo, sealUpdate } from "@fedstr/sdk/privacy";
-import {
-  cidToBytes,
-  commitUpdateIx,
-  createPoolIx,
-  fetchParticipant,
-  fetchPool,
-  findParticipantAddress,
-  findPoolAddress,
-  joinPoolIx,
-} from "@fedstr/sdk/program";
+import { fetchParticipant, findParticipantAddress } from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import { expect } from "chai";
 import { generateSecretKey } from "nostr-tools/pure";
-import { type LocalnetHandle, startLocalnet } from "../../localnet/index.js";
-import { CommandFailed, runJson, spawnJsonLines } from "../../scripts/lib/actors.js";
+import { CommandFailed, runJson } from "../../scripts/lib/actors.js";
+import { commitIx, nudgedUpdate, type PoolWorld, resultEvent, startPoolWorld, TOKEN } from "../support/pool-world.js";
 
-const TOKEN = 1_000_000n;
 const PARTICIPANTS = ["honest1", "honest2", "wrongkey", "tampered", "mismatch"] as const;
-const WALLETS = ["organization", "aggregator", ...PARTICIPANTS];
 
 interface Verification {
   rounds: { round: number; ok: boolean; detail: string; recomputedHash: string | null }[];
@@ -45,31 +32,22 @@ interface Verification {
 
 describe("aggregator: a sealed round (updates encrypted to the aggregator's round key)", function () {
   this.timeout(900_000);
+  let world: PoolWorld;
   let dir: string;
-  let net: LocalnetHandle;
-  const sessions: Session[] = [];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "fedstr-sealed-"));
-    net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, wallets: WALLETS });
+    world = await startPoolWorld("sealed", ["organization", "aggregator", ...PARTICIPANTS]);
+    dir = mkdtempSync(join(tmpdir(), "fedstr-sealed-keys-"));
   });
   after(async () => {
-    for (const s of sessions) await s.close().catch(() => undefined);
-    await net?.stop();
+    await world?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("keeps every update ciphertext on IPFS, pays the honest, rejects the bad with their reasons, and verifies only with the disclosed keys", async () => {
-    const config = loadConfig({ config: net.configPath });
-    const open = (n: string) => {
-      const s = openSession(config, { wallet: net.wallets[n]!.keypair });
-      sessions.push(s);
-      return s;
-    };
-    const org = open("organization");
+    const { net, config, env } = world;
+    const org = world.session("organization");
     const store = await org.store();
-    const aggregatorKey = loadNostrKey(config, net.wallets.aggregator!.keypair);
-    const env = { FEDSTR_CONFIG: net.configPath };
     const aggWallet = ["--wallet", net.wallets.aggregator!.path];
 
     // The aggregator makes the round keys, the organization puts them into the job request.
@@ -80,88 +58,27 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
     );
     expect(seal.keys).to.have.length(1);
 
-    const init = await fl.initialWeights(fl.digitsPlan("0".repeat(64)), 3);
-    const plan = fl.digitsPlan(fl.toHex(fl.hash(init)));
-    const planCid = (await store.put(new TextEncoder().encode(JSON.stringify(plan)))).toString();
-    const modelCid = (await store.put(fl.encode(init))).toString();
-    const poolId = BigInt(Date.now());
-    const [pool] = findPoolAddress(org.wallet.publicKey, poolId, config.programId);
-    const address = pool.toBase58();
-    const now = await chainTime(org.connection);
-    const terms = { joinDeadline: now + 300, roundDuration: 3600, numRounds: 1, gracePeriod: 600, claimWindow: 3600 };
-    const mint = config.mint!.toBase58();
-    const jobEvent = buildJobRequest(
-      {
-        programId: config.programId.toBase58(),
-        cluster: "localnet",
-        pool: address,
-        planCid,
-        initialModelCid: modelCid,
-        rounds: 1,
-        reward: { amount: (100n * TOKEN).toString(), mint },
-        stake: { amount: (10n * TOKEN).toString(), mint },
-        deadlines: {
-          join: terms.joinDeadline,
-          end: terms.joinDeadline + terms.roundDuration,
-          roundSeconds: terms.roundDuration,
-        },
-        relays: [net.relayUrl],
-        aggregator: aggregatorKey.pubkey,
-        privacy: "sealed",
-        seal,
-      },
-      org.nostr.secretKey,
-    );
+    const { pool, address, modelCid, jobEvent, aggregatorNostr } = await world.createDigitsPool({
+      rounds: 1,
+      joinSeconds: 300,
+      roundSeconds: 3600,
+      graceSeconds: 600,
+      claimSeconds: 3600,
+      maxParticipants: 8,
+      privacy: "sealed",
+      seal,
+    });
     const job = { pool: address, seal };
-    await org.send("create pool", [
-      await createPoolIx(org.program, {
-        creator: org.wallet.publicKey,
-        poolId,
-        mint: config.mint!,
-        creatorToken: net.wallets.organization!.tokenAccount!,
-        aggregator: net.wallets.aggregator!.publicKey,
-        rewardAmount: 100n * TOKEN,
-        minStake: 10n * TOKEN,
-        maxParticipants: 8,
-        numRounds: 1,
-        roundDuration: terms.roundDuration,
-        joinDeadline: terms.joinDeadline,
-        gracePeriod: terms.gracePeriod,
-        claimWindow: terms.claimWindow,
-        slashLimitBps: 5000,
-        nostrJobId: Buffer.from(jobEvent.id, "hex"),
-        trainingPlanCid: cidToBytes(planCid),
-        initialModelCid: cidToBytes(modelCid),
-      }),
-    ]);
-    await (await org.relays()).publish(jobEvent);
-    const ps = Object.fromEntries(PARTICIPANTS.map((n) => [n, open(n)])) as Record<
+    await world.join(pool, PARTICIPANTS);
+    const ps = Object.fromEntries(PARTICIPANTS.map((n) => [n, world.session(n)])) as Record<
       (typeof PARTICIPANTS)[number],
       Session
     >;
-    for (const n of PARTICIPANTS) {
-      const s = ps[n];
-      await s.send("join", [
-        await joinPoolIx(s.program, {
-          participant: s.wallet.publicKey,
-          pool,
-          participantToken: net.wallets[n]!.tokenAccount!,
-          stake: 10n * TOKEN,
-          nostrPubkey: Buffer.from(s.nostr.pubkey, "hex"),
-        }),
-      ]);
-    }
 
-    const aggregator = spawnJsonLines(
-      "fedstr-aggregator",
-      ["run", "--pool", address, ...aggWallet, "--holdout-digits-test", "200", "--poll-ms", "300"],
-      { env },
-    );
+    const aggregator = world.startAggregator(pool);
     try {
       await aggregator.waitFor((l) => (l.event === "round-waiting" || l.event === "round-collecting") && l.round === 1);
-      const account = (await fetchPool(org.program, pool))!;
-      if ((await chainTime(org.connection)) < scheduleOf(account).roundStart(1))
-        await net.timeTravel(scheduleOf(account).roundStart(1));
+      await world.openRound(pool, 1);
 
       // Each participant's update (plaintext) and what it commits and uploads.
       const global = fl.decode(await store.get(modelCid), { copy: true });
@@ -169,12 +86,7 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
       const committed: Record<string, { cid: string; sha: string }> = {};
       for (const [k, n] of PARTICIPANTS.entries()) {
         const s = ps[n];
-        const weights = fl.cloneWeights(global);
-        weights.forEach((t) => {
-          const v = t.values as Float32Array;
-          for (let i = 0; i < v.length; i += 89) v[i] = v[i]! + 0.001 * (k + 1);
-        });
-        const plain = fl.encode(weights);
+        const plain = nudgedUpdate(global, k);
         plaintexts[n] = plain;
         const ctx = { round: 1, participant: s.wallet.publicKey.toBase58() };
         let sealed = await sealUpdate(plain, job, ctx);
@@ -195,27 +107,9 @@ describe("aggregator: a sealed round (updates encrypted to the aggregator's roun
         }
         const cid = (await store.put(sealed)).toString();
         committed[n] = { cid, sha };
-        await s.send("commit", [
-          await commitUpdateIx(s.program, {
-            participant: s.wallet.publicKey,
-            pool,
-            round: 1,
-            updateHash: Buffer.from(sha, "hex"),
-            updateCid: cidToBytes(cid),
-            samples: 100 + k,
-          }),
-        ]);
-        const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
-        const result = buildResult(
-          {
-            job: jobEvent,
-            aggregator: aggregatorKey.pubkey,
-            binding,
-            encrypt: true,
-            payload: { update: cid, sha256: sha, samples: 100 + k, round: 1, metrics: { loss: 1 } },
-          },
-          s.nostr.secretKey,
-        );
+        const update = { cid, sha, samples: 100 + k };
+        await s.send("commit", [await commitIx(s, pool, 1, update)]);
+        const result = await resultEvent(s, jobEvent, aggregatorNostr, 1, update);
         expect((await (await s.relays()).publish(result)).some((x) => x.ok)).to.equal(true);
       }
 

@@ -7,140 +7,52 @@
  * has a participant that commits but never publishes, so it closes at the deadline.
  */
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { openSession, type Session } from "@fedstr/sdk/cli";
-import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
 import * as fl from "@fedstr/sdk/fl";
-import { chainTime, decodeRoundReport, modelForRound, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
+import { decodeRoundReport, modelForRound, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
+import { type Event, EventReader, jobFeedbackFilter } from "@fedstr/sdk/nostr";
 import {
-  buildJobRequest,
-  buildResult,
-  createBinding,
-  type Event,
-  EventReader,
-  jobFeedbackFilter,
-  solanaSignerFromSecretKey,
-} from "@fedstr/sdk/nostr";
-import {
-  cidToBytes,
-  commitUpdateIx,
-  createPoolIx,
   fetchParticipant,
   fetchPool,
   fetchRoundResult,
   findParticipantAddress,
-  findPoolAddress,
   findRoundAddress,
-  joinPoolIx,
   rewardClaimFromJson,
 } from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import { expect } from "chai";
 import { checkpointDir } from "../../aggregator/src/checkpoint.js";
-import { type LocalnetHandle, startLocalnet } from "../../localnet/index.js";
-import { type RunningActor, spawnJsonLines } from "../../scripts/lib/actors.js";
+import { commitIx, expectOnePost, type PoolWorld, resultEvent, startPoolWorld, TOKEN } from "../support/pool-world.js";
 
-const TOKEN = 1_000_000n;
-const WALLETS = ["organization", "aggregator", "p1", "p2", "p3"];
+const PARTICIPANTS = ["p1", "p2", "p3"];
 
 describe("aggregator: fedstr-aggregator run on the localnet", function () {
   this.timeout(240_000);
-  let dir: string;
-  let net: LocalnetHandle;
-  const sessions: Session[] = [];
-  const actors: RunningActor[] = [];
+  let world: PoolWorld;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "fedstr-agg-localnet-"));
-    net = await startLocalnet({ dir: join(dir, "localnet"), slotTimeMs: 100, wallets: WALLETS });
+    world = await startPoolWorld("agg-localnet", ["organization", "aggregator", ...PARTICIPANTS]);
   });
   after(async () => {
-    for (const a of actors) a.kill("SIGKILL");
-    await Promise.all(actors.map((a) => a.exited));
-    for (const s of sessions) await s.close().catch(() => undefined);
-    await net?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it("verifies, slashes, posts each round exactly once across a SIGKILL, pays by the published tree and sends feedback", async () => {
-    const config = loadConfig({ config: net.configPath });
-    const session = (name: string) => {
-      const s = openSession(config, { wallet: net.wallets[name]!.keypair });
-      sessions.push(s);
-      return s;
-    };
-    const org = session("organization");
+    const { net, config } = world;
+    const org = world.session("organization");
     const store = await org.store();
     const relays = await org.relays();
-    const aggregatorNostr = loadNostrKey(config, net.wallets.aggregator!.keypair);
-
-    // The organization's artefacts: plan, initial model, job request, pool.
-    const init = await fl.initialWeights(fl.digitsPlan("0".repeat(64)), 3);
-    const plan = fl.digitsPlan(fl.toHex(fl.hash(init)));
-    const planCid = (await store.put(new TextEncoder().encode(JSON.stringify(plan)))).toString();
-    const modelCid = (await store.put(fl.encode(init))).toString();
-    const poolId = BigInt(Date.now());
-    const [pool] = findPoolAddress(org.wallet.publicKey, poolId, config.programId);
-    const now = await chainTime(org.connection);
-    const terms = { joinDeadline: now + 10, roundDuration: 10, numRounds: 2, gracePeriod: 60, claimWindow: 60 };
-    const jobEvent = buildJobRequest(
-      {
-        programId: config.programId.toBase58(),
-        cluster: "localnet",
-        pool: pool.toBase58(),
-        planCid,
-        initialModelCid: modelCid,
-        rounds: 2,
-        reward: { amount: (100n * TOKEN).toString(), mint: config.mint!.toBase58() },
-        stake: { amount: (10n * TOKEN).toString(), mint: config.mint!.toBase58() },
-        deadlines: {
-          join: terms.joinDeadline,
-          end: terms.joinDeadline + 2 * terms.roundDuration,
-          roundSeconds: terms.roundDuration,
-        },
-        relays: [net.relayUrl],
-        aggregator: aggregatorNostr.pubkey,
-        privacy: "public",
-      },
-      org.nostr.secretKey,
-    );
-    await org.send("create pool", [
-      await createPoolIx(org.program, {
-        creator: org.wallet.publicKey,
-        poolId,
-        mint: config.mint!,
-        creatorToken: net.wallets.organization!.tokenAccount!,
-        aggregator: net.wallets.aggregator!.publicKey,
-        rewardAmount: 100n * TOKEN,
-        minStake: 10n * TOKEN,
-        maxParticipants: 5,
-        numRounds: terms.numRounds,
-        roundDuration: terms.roundDuration,
-        joinDeadline: terms.joinDeadline,
-        gracePeriod: terms.gracePeriod,
-        claimWindow: terms.claimWindow,
-        slashLimitBps: 5000,
-        nostrJobId: Buffer.from(jobEvent.id, "hex"),
-        trainingPlanCid: cidToBytes(planCid),
-        initialModelCid: cidToBytes(modelCid),
-      }),
-    ]);
-    await relays.publish(jobEvent);
-
-    const people = Object.fromEntries(["p1", "p2", "p3"].map((name) => [name, session(name)]));
-    for (const [name, s] of Object.entries(people)) {
-      await s.send("join", [
-        await joinPoolIx(s.program, {
-          participant: s.wallet.publicKey,
-          pool,
-          participantToken: net.wallets[name]!.tokenAccount!,
-          stake: 10n * TOKEN,
-          nostrPubkey: Buffer.from(s.nostr.pubkey, "hex"),
-        }),
-      ]);
-    }
+    const { pool, plan, jobEvent, aggregatorNostr } = await world.createDigitsPool({
+      rounds: 2,
+      joinSeconds: 10,
+      roundSeconds: 10,
+      graceSeconds: 60,
+      claimSeconds: 60,
+      maxParticipants: 5,
+    });
+    await world.join(pool, PARTICIPANTS);
+    const people = Object.fromEntries(PARTICIPANTS.map((name) => [name, world.session(name)]));
     const wallet = (name: string) => net.wallets[name]!.publicKey.toBase58();
 
     // What a participant does in a round, honest or not.
@@ -169,39 +81,19 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
       const bytes = fl.encode(weights);
       const cid = (await store.put(bytes)).toString();
       const sha = kind === "wrongHash" ? sha256Hex(new TextEncoder().encode("not the bytes")) : sha256Hex(bytes);
-      await s.send("commit", [
-        await commitUpdateIx(s.program, {
-          participant: s.wallet.publicKey,
-          pool,
-          round,
-          updateHash: Buffer.from(sha, "hex"),
-          updateCid: cidToBytes(cid),
-          samples: 100 + name.charCodeAt(1),
-        }),
-      ]);
+      const update = { cid, sha, samples: 100 + name.charCodeAt(1) };
+      await s.send("commit", [await commitIx(s, pool, round, update)]);
       if (kind === "silent") return;
-      const binding = await createBinding(s.nostr.secretKey, solanaSignerFromSecretKey(s.wallet.secretKey));
-      await relays.publish(
-        buildResult(
-          {
-            job: jobEvent,
-            aggregator: aggregatorNostr.pubkey,
-            binding,
-            encrypt: true,
-            payload: { update: cid, sha256: sha, samples: 100 + name.charCodeAt(1), round, metrics: { loss: 1 } },
-          },
-          s.nostr.secretKey,
-        ),
-      );
+      await relays.publish(await resultEvent(s, jobEvent, aggregatorNostr, round, update));
     };
 
     // Feedback addressed to each participant, as its client would read it.
     const feedback: { name: string; event: Event }[] = [];
     const fbReader = new EventReader({ maxAgeSec: 3600 });
-    fbReader.followJob(jobEvent.id, [aggregatorNostr.pubkey]);
+    fbReader.followJob(jobEvent.id, [aggregatorNostr]);
     for (const name of ["p1", "p2", "p3"]) {
       relays.subscribe(
-        [jobFeedbackFilter(jobEvent.id, { recipient: people[name]!.nostr.pubkey, from: [aggregatorNostr.pubkey] })],
+        [jobFeedbackFilter(jobEvent.id, { recipient: people[name]!.nostr.pubkey, from: [aggregatorNostr] })],
         {
           onevent: (e) => {
             if (fbReader.accept(e)?.type === "feedback") feedback.push({ name, event: e });
@@ -210,33 +102,11 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
       );
     }
 
-    const start = () => {
-      const a = spawnJsonLines(
-        "fedstr-aggregator",
-        [
-          "run",
-          "--pool",
-          pool.toBase58(),
-          "--wallet",
-          net.wallets.aggregator!.path,
-          "--holdout-digits-test",
-          "200",
-          "--poll-ms",
-          "300",
-        ],
-        {
-          env: { FEDSTR_CONFIG: net.configPath },
-          onStderr: (l) => {
-            if (process.env.FEDSTR_TEST_VERBOSE) console.log(`      [aggregator] ${l}`);
-          },
-          onLine: (l) => {
-            if (process.env.FEDSTR_TEST_VERBOSE) console.log(`      [aggregator] ${JSON.stringify(l)}`);
-          },
-        },
-      );
-      actors.push(a);
-      return a;
+    const verbose = (l: unknown) => {
+      if (process.env.FEDSTR_TEST_VERBOSE)
+        console.log(`      [aggregator] ${typeof l === "string" ? l : JSON.stringify(l)}`);
     };
+    const start = () => world.startAggregator(pool, { onStderr: verbose, onLine: verbose });
     // SIGTERM while waiting for round 1: a clean stop (exit 143) that leaves a loadable checkpoint.
     const stopped = start();
     await stopped.waitFor((l) => l.event === "round-waiting" && l.round === 1);
@@ -270,15 +140,7 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
         lines.filter((l) => l.event === "round-posted" && l.round === r).length,
         `round-posted lines for round ${r}`,
       ).to.be.at.most(1);
-      const sigs = await net.connection.getSignaturesForAddress(findRoundAddress(pool, r, config.programId)[0]);
-      expect(
-        sigs.filter((s) => s.err === null),
-        `successful transactions on round ${r}`,
-      ).to.have.length(1);
-      expect(
-        sigs.filter((s) => s.err !== null),
-        `failed transactions on round ${r}`,
-      ).to.have.length(0);
+      await expectOnePost(net.connection, pool, r, config.programId);
     }
     expect(lines.find((l) => l.event === "pool-ended")).to.include({ status: "finished" });
     expect(second.lines.at(-1)!.event).to.equal("done");
@@ -307,7 +169,8 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
     expect(BigInt(p2.slashed.toString())).to.equal(0n);
     expect(lines.filter((l) => l.event === "slash-failed")).to.have.length(0);
 
-    // Round 2: p3 committed but never published: its update is taken from the chain and accepted; the round waited for its deadline.
+    // Round 2: p3 committed but never published: its update is taken from the chain and accepted; the
+    // round waited for its deadline.
     expect([...r2.aggregated.accepted].sort()).to.deep.equal([wallet("p1"), wallet("p2"), wallet("p3")].sort());
     expect(r2.aggregated.rejected).to.deep.equal([]);
     expect(r2.candidates.find((c: { participant: string }) => c.participant === wallet("p3"))).to.include({
@@ -334,7 +197,8 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
       expect(existsSync(join(checkpointDir(join(net.dir, "data"), pool.toBase58()), `round-${r}.txt`))).to.equal(true);
     }
 
-    // Feedback: p1 partial then success; p2 an error naming NON_FINITE (with the report), then success; p3 an error for round 1,
+    // Feedback: p1 partial then success; p2 an error naming NON_FINITE (with the report), then
+    // success; p3 an error for round 1,
     // then success for its round-2 update taken from the chain (addressed to the Nostr key join_pool recorded).
     const statusOf = (name: string) =>
       feedback

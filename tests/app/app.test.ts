@@ -442,7 +442,8 @@ describe("web app: chromium against the real local network", function () {
         log(`screenshot ${route}: ${file}`);
         for (const v of await seriousA11yViolations(u.page)) failures.push(`${route}: ${v}`);
       }
-      // First-load JS as a first visit fetches it (printed; the 400 kB budget of the pool page is not met yet — see the report).
+      // First-load JS as a first visit fetches it (printed; the 400 kB budget of the pool page is not
+      // met yet — see the report).
       for (const route of env.build.pages) {
         const js = await firstLoadJs(env.browser, `${env.app.url}${route.replace("[address]", richPool ?? cliPool)}`);
         log(

@@ -125,17 +125,15 @@ describe("fedstr client: command line", function () {
       return f;
     };
 
+    // `fedstr pool create` with a plan and model file named (not read: the checks come first) and these flags.
+    const createWith = (flags: string[]) =>
+      fedstr(["pool", "create", "--plan", "p.json", "--model", "m.fstw", ...flags]);
+
     it("requires the terms and checks their ranges (exit 2)", async () => {
       const none = await fedstr(["pool", "create"]);
       expect(none.code).to.equal(2);
       expect(none.stderr).to.match(/--plan is required/);
-      const rounds = await fedstr([
-        "pool",
-        "create",
-        "--plan",
-        "p.json",
-        "--model",
-        "m.fstw",
+      const rounds = await createWith([
         ...terms.slice(0, 4),
         "--rounds",
         "0",
@@ -146,30 +144,10 @@ describe("fedstr client: command line", function () {
       ]);
       expect(rounds.code).to.equal(2);
       expect(rounds.stderr).to.match(/--rounds must be an integer from 1 to 256, got "0"/);
-      const privacy = await fedstr([
-        "pool",
-        "create",
-        "--plan",
-        "p.json",
-        "--model",
-        "m.fstw",
-        ...terms,
-        "--privacy",
-        "secret",
-      ]);
+      const privacy = await createWith([...terms, "--privacy", "secret"]);
       expect(privacy.code).to.equal(2);
       expect(privacy.stderr).to.match(/--privacy must be sealed or public/);
-      const agg = await fedstr([
-        "pool",
-        "create",
-        "--plan",
-        "p.json",
-        "--model",
-        "m.fstw",
-        ...terms,
-        "--aggregator-nostr",
-        "XYZ",
-      ]);
+      const agg = await createWith([...terms, "--aggregator-nostr", "XYZ"]);
       expect(agg.code).to.equal(2);
       expect(agg.stderr).to.match(/--aggregator-nostr must be a Nostr pubkey/);
     });

@@ -1,12 +1,13 @@
 /**
  * Helpers for the client tests: run the real `fedstr` binary as a child process.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "../../client/bin/fedstr");
@@ -26,10 +27,13 @@ export async function fedstr(args: string[], opts: { cwd?: string; env?: NodeJS.
   for (const [k, v] of Object.entries(process.env))
     if (!k.startsWith("FEDSTR_") && !k.startsWith("PINATA_")) env[k] = v;
   env.HOME = mkdtempSync(join(tmpdir(), "fedstr-home-"));
-  const child = spawn(BIN, args, {
-    cwd: opts.cwd ?? mkdtempSync(join(tmpdir(), "fedstr-cli-")),
-    env: { ...env, ...opts.env },
-  });
+  return await outputOf(
+    spawn(BIN, args, { cwd: opts.cwd ?? mkdtempSync(join(tmpdir(), "fedstr-cli-")), env: { ...env, ...opts.env } }),
+  );
+}
+
+/** A child process's whole stdout and stderr, and its exit code, once it has closed. */
+export async function outputOf(child: ChildProcessByStdio<null | Writable, Readable, Readable>): Promise<Run> {
   let stdout = "",
     stderr = "";
   child.stdout.on("data", (d: Buffer) => {

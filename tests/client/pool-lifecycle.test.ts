@@ -439,26 +439,9 @@ describe("fedstr client: on a local network", function () {
     });
 
     it("withdraw expires a pool whose aggregator never posted, then returns the stake; pool expire refunds another", async () => {
-      const a = await create([
-        "--rounds",
-        "1",
-        "--round-seconds",
-        "10",
-        "--join-seconds",
-        "30",
-        "--grace-seconds",
-        "0",
-      ]);
-      const b = await create([
-        "--rounds",
-        "1",
-        "--round-seconds",
-        "10",
-        "--join-seconds",
-        "30",
-        "--grace-seconds",
-        "0",
-      ]);
+      const terms = ["--rounds", "1", "--round-seconds", "10", "--join-seconds", "30", "--grace-seconds", "0"];
+      const a = await create(terms);
+      const b = await create(terms);
       await ok(["join", a.pool, ...w("participant-2")]);
       const late = Math.max(a.endDeadline, b.endDeadline) + 2;
       await net.timeTravel(late);

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { REPO_ROOT } from "../../scripts/lib/actors.js";
+import { outputOf } from "../client/helpers.js";
 
 interface DemoSummary {
   rounds: number;
@@ -39,15 +40,7 @@ describe("npm run demo (end to end on the localnet)", function () {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let stdout = "",
-      stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    const { code, stdout, stderr } = await outputOf(child);
     expect(code, stderr.split("\n").slice(-15).join("\n")).to.equal(0);
     const lines = stdout.trim().split("\n");
     const s = JSON.parse(lines[lines.length - 1]!) as DemoSummary;

@@ -20,6 +20,7 @@ import {
 import { PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 import { type RunningActor, runJson } from "../../scripts/lib/actors.js";
+import { expectOnePost } from "../support/pool-world.js";
 import {
   adversarialRound,
   createPool,
@@ -152,18 +153,7 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
       );
       expect(rr, `RoundResult ${r}`).to.not.equal(null);
       expect(rr!.acceptedCount, `accepted in round ${r}`).to.equal(2);
-      // One post_round transaction touched the round account: no second, failed attempt either.
-      const sigs = await m.net.connection.getSignaturesForAddress(
-        findRoundAddress(new PublicKey(pool), r, m.config.programId)[0],
-      );
-      expect(
-        sigs.filter((s) => s.err === null),
-        `successful transactions on round ${r}`,
-      ).to.have.length(1);
-      expect(
-        sigs.filter((s) => s.err !== null),
-        `failed transactions on round ${r}`,
-      ).to.have.length(0);
+      await expectOnePost(m.net.connection, new PublicKey(pool), r, m.config.programId);
     }
     const paid = (await claim(pool, "p1")).total;
     const paid2 = (await claim(pool, "p2")).total;
@@ -434,7 +424,8 @@ describe("end to end: faults (localnet, relay, IPFS, separate client and aggrega
     const trainers = who.map((p, i) => startTrainer(m, pool, p, i));
     const aggregator = startAggregator(m, pool, "aggregator-7");
     await openRound1(m, pool, trainers, aggregator);
-    // IPFS goes down once round 1's model and report are uploaded, before round 1 is posted: nobody can fetch round 2's model.
+    // IPFS goes down once round 1's model and report are uploaded, before round 1 is posted: nobody
+    // can fetch round 2's model.
     await aggregator.waitFor((l) => l.event === "round-aggregated" && l.round === 1);
     let ipfsBack!: () => void;
     const outage = m.net.restartIpfs({

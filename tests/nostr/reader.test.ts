@@ -98,30 +98,21 @@ describe("nostr/EventReader: verify, de-duplicate, count, never throw", () => {
     expect(reader.accept(first)).to.equal(null); // same event from a second relay
     expect(reader.accept(again)).to.equal(null); // replay: round 1 already reported
     expect(reader.accept(nextRound)).to.not.equal(null);
-    const fb = buildFeedback(
-      {
-        jobId: job.id,
-        recipient: p.pk,
-        status: "success",
-        round: 3,
-        model: { cid: payload(0).update, sha256: payload(0).sha256 },
-      },
-      agg.sk,
-      { createdAt: T0 },
-    );
-    const fbAgain = buildFeedback(
-      {
-        jobId: job.id,
-        recipient: p.pk,
-        status: "success",
-        round: 3,
-        model: { cid: payload(0).update, sha256: payload(0).sha256 },
-      },
-      agg.sk,
-      { createdAt: T0 + 1 },
-    );
-    expect(reader.accept(fb)).to.not.equal(null);
-    expect(reader.accept(fbAgain)).to.equal(null);
+    // The same round-3 feedback, signed twice a second apart.
+    const feedback = (createdAt: number) =>
+      buildFeedback(
+        {
+          jobId: job.id,
+          recipient: p.pk,
+          status: "success",
+          round: 3,
+          model: { cid: payload(0).update, sha256: payload(0).sha256 },
+        },
+        agg.sk,
+        { createdAt },
+      );
+    expect(reader.accept(feedback(T0))).to.not.equal(null);
+    expect(reader.accept(feedback(T0 + 1))).to.equal(null);
     expect(reader.counters).to.include({ accepted: 3, duplicate: 1, replayed: 2 });
   });
 

@@ -124,7 +124,8 @@ describe("nostr/RelayPool: several relays, back-off, resume with since", () => {
   it("publishes to all, keeps working while one relay is down, reconnects with back-off and resumes with since", async () => {
     const timers = new ManualTimers();
     const watch = statusWatcher();
-    // A clock that stands still: every reconnect-now (the queued e2 below) is "too soon" and leaves the back-off as it is.
+    // A clock that stands still: every reconnect-now (the queued e2 below) is "too soon" and leaves
+    // the back-off as it is.
     const pool = new RelayPool([a.url, b.url], {
       timers,
       now: () => 0,

@@ -67,30 +67,22 @@ describe("nostr/embedded relay (@nostr-relay/core + SQLite over ws)", () => {
     expect(server.url).to.match(/^ws:\/\/127\.0\.0\.1:\d+$/);
     const relay = await Relay.connect(server.url);
     const job = finalizeEvent({ kind: 5720, created_at: base, tags: [["t", "fedstr"]], content: "" }, alice);
-    const r1 = finalizeEvent(
-      {
-        kind: 6720,
-        created_at: base + 10,
-        tags: [
-          ["e", job.id],
-          ["p", getPublicKey(alice)],
-        ],
-        content: "r1",
-      },
-      bob,
-    );
-    const r2 = finalizeEvent(
-      {
-        kind: 6720,
-        created_at: base + 20,
-        tags: [
-          ["e", job.id],
-          ["p", getPublicKey(alice)],
-        ],
-        content: "r2",
-      },
-      bob,
-    );
+    // Bob's results for Alice's job.
+    const result = (createdAt: number, content: string) =>
+      finalizeEvent(
+        {
+          kind: 6720,
+          created_at: createdAt,
+          tags: [
+            ["e", job.id],
+            ["p", getPublicKey(alice)],
+          ],
+          content,
+        },
+        bob,
+      );
+    const r1 = result(base + 10, "r1");
+    const r2 = result(base + 20, "r2");
     const fb = finalizeEvent(
       {
         kind: 7000,

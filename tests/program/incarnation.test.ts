@@ -4,16 +4,11 @@
 
 import { fetchPoolMint, freezeAuthorityWarning, summarizePool } from "@fedstr/sdk/job";
 import {
-  claimRewardIx,
-  closeCommitmentIx,
-  closeParticipantIx,
-  closePoolIx,
   closeRoundIx,
   commitUpdateIx,
   createPoolIx,
   FEDSTR_PROGRAM_ID,
   fetchPool,
-  finalizePoolIx,
   findCommitmentAddress,
   findEscrowAddress,
   findPoolAddress,
@@ -21,7 +16,6 @@ import {
   findStakeVaultAddress,
   postRoundIx,
   slashIx,
-  withdrawStakeIx,
 } from "@fedstr/sdk/program";
 import {
   createInitializeMint2Instruction,
@@ -33,14 +27,24 @@ import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
 import { expect } from "chai";
 import {
   cidOf,
+  claim,
+  closeCommitment,
+  closeParticipant,
+  closePool,
+  closeRound,
+  commit,
+  commitArgs,
+  finalize,
   join,
   type Member,
   newMember,
   type PoolCtx,
+  post,
+  postArgs,
   rewardTree,
   roundStart,
   setupPool,
-  sha256,
+  withdraw,
 } from "./fixtures.js";
 import { createEnv, errorOf, type TestEnv } from "./harness.js";
 
@@ -64,106 +68,12 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
     env = await createEnv();
   });
 
-  const commit = async (ctx: PoolCtx, m: Member, round: number) =>
-    env.send(
-      [
-        await commitUpdateIx(p(), {
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round,
-          updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`),
-          updateCid: cidOf(`u${round}`),
-          samples: 7n,
-        }),
-      ],
-      [m.wallet],
-    );
-  const post = async (ctx: PoolCtx, round: number, reward: bigint, root: Uint8Array = new Uint8Array(32)) =>
-    env.send(
-      [
-        await postRoundIx(p(), {
-          aggregator: ctx.aggregator.publicKey,
-          pool: ctx.pool,
-          round,
-          globalModelCid: cidOf(`g${round}`, 0x70),
-          globalModelHash: sha256(`g${round}`),
-          merkleRoot: root,
-          metric: 1n,
-          reward,
-          acceptedCount: 1,
-          reportCid: cidOf(`r${round}`),
-          reportSha256: sha256(`r${round}`),
-        }),
-      ],
-      [ctx.aggregator],
-    );
-  const claim = async (ctx: PoolCtx, m: Member, tree: ReturnType<typeof rewardTree>, i: number) => {
-    const leaf = tree.leaves[i]!;
-    return env.send(
-      [
-        await claimRewardIx(p(), {
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round: 1,
-          weight: leaf.weight,
-          amount: leaf.reward,
-          updateHash: leaf.updateHash,
-          proof: tree.proofs[i]!,
-          destination: m.token,
-        }),
-      ],
-      [m.wallet],
-    );
-  };
-  const finalize = async (ctx: PoolCtx) =>
-    env.send(
-      [await finalizePoolIx(p(), { caller: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-      [ctx.creator],
-    );
-  const closePool = async (ctx: PoolCtx) =>
-    env.send(
-      [await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-      [ctx.creator],
-    );
   /** Anyone (here a stranger) closes every child account of a finalized pool. */
   async function closeChildren(ctx: PoolCtx, members: Member[], committed: Member[], rounds: number) {
     const caller = await env.newWallet();
-    for (const m of committed)
-      await env.send(
-        [
-          await closeCommitmentIx(p(), {
-            caller: caller.publicKey,
-            participant: m.wallet.publicKey,
-            pool: ctx.pool,
-            round: 1,
-          }),
-        ],
-        [caller],
-      );
-    for (const m of members)
-      await env.send(
-        [
-          await closeParticipantIx(p(), {
-            caller: caller.publicKey,
-            participant: m.wallet.publicKey,
-            pool: ctx.pool,
-            destination: m.token,
-          }),
-        ],
-        [caller],
-      );
-    for (let r = 1; r <= rounds; r++)
-      await env.send(
-        [
-          await closeRoundIx(p(), {
-            caller: caller.publicKey,
-            aggregator: ctx.aggregator.publicKey,
-            pool: ctx.pool,
-            round: r,
-          }),
-        ],
-        [caller],
-      );
+    for (const m of committed) await closeCommitment(ctx, m, 1, caller);
+    for (const m of members) await closeParticipant(ctx, m, caller);
+    for (let r = 1; r <= rounds; r++) await closeRound(ctx, r, caller);
   }
   /** A one-round pool: a committed and was rewarded (claimed half), b joined and never committed; finalized. */
   async function finalizedPool(over = {}) {
@@ -254,14 +164,7 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       const again = await recreate(ctx);
       expect(await env.now()).to.equal(t); // same second
       expect(await errorOf(() => claim(again, a, tree, 1))).to.equal("InvalidAccountOwner");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })],
-            [a.wallet],
-          ),
-        ),
-      ).to.equal("StakeLocked");
+      expect(await errorOf(async () => withdraw(ctx, a))).to.equal("StakeLocked");
     });
   });
 
@@ -281,7 +184,8 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       const creatorBefore = await p().provider.connection.getBalance(ctx.creator.publicKey);
       await closePool(ctx);
       expect(await p().provider.connection.getBalance(ctx.creator.publicKey)).to.be.greaterThan(creatorBefore);
-      // lamports sent to the closed pool's address (a rent-exempt amount, as the runtime requires) do not stop re-creation
+      // lamports sent to the closed pool's address (a rent-exempt amount, as the runtime requires) do
+      // not stop re-creation
       await env.send(
         [SystemProgram.transfer({ fromPubkey: stranger.publicKey, toPubkey: ctx.pool, lamports: 1_000_000 })],
         [stranger],
@@ -337,21 +241,7 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       const caller = await env.newWallet();
       expect(
         await errorOf(async () =>
-          env.send(
-            [
-              await closeParticipantIx(
-                p(),
-                {
-                  caller: caller.publicKey,
-                  participant: one.a.wallet.publicKey,
-                  pool: two.ctx.pool,
-                  destination: one.a.token,
-                },
-                { participantState: one.a.state },
-              ),
-            ],
-            [caller],
-          ),
+          closeParticipant(two.ctx, one.a, caller, one.a.token, { participantState: one.a.state }),
         ),
       ).to.equal("WrongPool");
       expect(
@@ -370,19 +260,10 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
       ).to.equal("WrongPool");
       expect(
         await errorOf(async () =>
-          env.send(
-            [
-              await closeCommitmentIx(
-                p(),
-                { caller: caller.publicKey, participant: one.a.wallet.publicKey, pool: two.ctx.pool, round: 1 },
-                {
-                  commitment: findCommitmentAddress(one.ctx.pool, one.a.wallet.publicKey, 1)[0],
-                  participantState: one.a.state,
-                },
-              ),
-            ],
-            [caller],
-          ),
+          closeCommitment(two.ctx, one.a, 1, caller, {
+            commitment: findCommitmentAddress(one.ctx.pool, one.a.wallet.publicKey, 1)[0],
+            participantState: one.a.state,
+          }),
         ),
       ).to.equal("WrongPool");
     });
@@ -430,39 +311,10 @@ describe("fedstr program: pool incarnations, strangers' transfers, canonical add
         m.wallet.publicKey.toBuffer(),
         round,
       ]);
-      const cix = await commitUpdateIx(
-        p(),
-        {
-          participant: m.wallet.publicKey,
-          pool: ctx.pool,
-          round: 1,
-          updateHash: sha256("u"),
-          updateCid: cidOf("u"),
-          samples: 1n,
-          bump: cb,
-        },
-        { commitment },
-      );
+      const cix = await commitUpdateIx(p(), commitArgs(ctx, m, 1, { bump: cb }), { commitment });
       expect(await errorOf(() => env.send([cix], [m.wallet]))).to.equal("InvalidPda");
       const [roundResult, rb] = nonCanonical([Buffer.from("round"), ctx.pool.toBuffer(), round]);
-      const rix = await postRoundIx(
-        p(),
-        {
-          aggregator: ctx.aggregator.publicKey,
-          pool: ctx.pool,
-          round: 1,
-          globalModelCid: cidOf("g"),
-          globalModelHash: sha256("g"),
-          merkleRoot: new Uint8Array(32),
-          metric: 0n,
-          reward: 0n,
-          acceptedCount: 0,
-          reportCid: cidOf("r"),
-          reportSha256: sha256("r"),
-          bump: rb,
-        },
-        { roundResult },
-      );
+      const rix = await postRoundIx(p(), postArgs(ctx, 1, 0n, { bump: rb }), { roundResult });
       expect(await errorOf(() => env.send([rix], [ctx.aggregator]))).to.equal("InvalidPda");
       // the canonical ones go through
       await commit(ctx, m, 1);

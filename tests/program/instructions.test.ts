@@ -3,16 +3,10 @@
 import { AnchorError } from "@coral-xyz/anchor";
 import {
   BN,
-  cancelPoolIx,
   cidFromBytes,
   claimRewardIx,
-  closeCommitmentIx,
-  closeParticipantIx,
-  closePoolIx,
   closeRoundIx,
-  commitUpdateIx,
   createPoolIx,
-  expirePoolIx,
   fetchCommitment,
   fetchCommitmentsOfRound,
   fetchParticipant,
@@ -22,7 +16,6 @@ import {
   fetchPoolsByCreator,
   fetchRoundResult,
   fetchRoundResultsOfPool,
-  finalizePoolIx,
   findCommitmentAddress,
   findParticipantAddress,
   findRoundAddress,
@@ -30,6 +23,7 @@ import {
   hasClaimed,
   joinPoolIx,
   PoolStatus,
+  type PostRoundArgs,
   parseFedstrEvents,
   postRoundIx,
   rewardClaimFromJson,
@@ -40,17 +34,30 @@ import {
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 import {
+  cancel,
   cidOf,
+  claim,
+  closeCommitment,
+  closeParticipant,
+  closePool,
+  closeRound,
+  commit,
+  expire,
+  finalize,
+  fund,
   join,
   type Member,
   newMember,
   nostrKeyOf,
   type PoolCtx,
+  post,
+  postArgs,
   rewardTree,
   roundDeadline,
   roundStart,
   setupPool,
   sha256,
+  withdraw,
 } from "./fixtures.js";
 import { createEnv, errorOf, type TestEnv } from "./harness.js";
 
@@ -76,61 +83,6 @@ describe("fedstr program: instructions", function () {
     await warp(roundStart(ctx, 1));
     return { ctx, a, b };
   }
-  const commit = async (
-    ctx: PoolCtx,
-    m: Member,
-    round: number,
-    over: Partial<{ updateCid: Uint8Array; bump: number; samples: bigint }> = {},
-    accounts = {},
-  ) =>
-    env.send(
-      [
-        await commitUpdateIx(
-          p(),
-          {
-            participant: m.wallet.publicKey,
-            pool: ctx.pool,
-            round,
-            updateHash: sha256(`update ${round} ${m.wallet.publicKey.toBase58()}`),
-            updateCid: cidOf(`u${round}`),
-            samples: 10n,
-            ...over,
-          },
-          accounts,
-        ),
-      ],
-      [m.wallet],
-    );
-  const post = async (
-    ctx: PoolCtx,
-    round: number,
-    reward: bigint,
-    root: Uint8Array = new Uint8Array(32),
-    signer = ctx.aggregator,
-    accounts = {},
-  ) =>
-    env.send(
-      [
-        await postRoundIx(
-          p(),
-          {
-            aggregator: signer.publicKey,
-            pool: ctx.pool,
-            round,
-            globalModelCid: cidOf(`g${round}`, 0x70),
-            globalModelHash: sha256(`g${round}`),
-            merkleRoot: root,
-            metric: 912_300n,
-            reward,
-            acceptedCount: 2,
-            reportCid: cidOf(`report ${round}`),
-            reportSha256: sha256(`report ${round}`),
-          },
-          accounts,
-        ),
-      ],
-      [signer],
-    );
 
   describe("create_pool", () => {
     it("creates the pool, escrow and vault and escrows the reward", async () => {
@@ -283,50 +235,14 @@ describe("fedstr program: instructions", function () {
   describe("fund_pool", () => {
     it("tops up the escrow (creator only, right mint/vault, no overflow)", async () => {
       const ctx = await setupPool(env);
-      const res = await env.send(
-        [
-          await fundPoolIx(p(), {
-            creator: ctx.creator.publicKey,
-            pool: ctx.pool,
-            creatorToken: ctx.creatorToken,
-            amount: 500n,
-          }),
-        ],
-        [ctx.creator],
-      );
+      const res = await fund(ctx, 500n);
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("poolFunded");
       expect(await env.tokenBalance(ctx.escrow)).to.equal(1_000_500n);
       const stranger = await newMember(ctx);
       expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await fundPoolIx(p(), {
-                creator: stranger.wallet.publicKey,
-                pool: ctx.pool,
-                creatorToken: stranger.token,
-                amount: 5n,
-              }),
-            ],
-            [stranger.wallet],
-          ),
-        ),
+        await errorOf(async () => fund(ctx, 5n, { signer: stranger.wallet, creatorToken: stranger.token })),
       ).to.equal("Unauthorized");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await fundPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.pool,
-                creatorToken: ctx.creatorToken,
-                amount: 0n,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("InvalidAmount");
+      expect(await errorOf(async () => fund(ctx, 0n))).to.equal("InvalidAmount");
       expect(
         await errorOf(async () =>
           env.send(
@@ -341,56 +257,14 @@ describe("fedstr program: instructions", function () {
           ),
         ),
       ).to.equal("WrongVault");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await fundPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.pool,
-                creatorToken: ctx.creatorToken,
-                amount: 2n ** 64n - 1n,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("ArithmeticOverflow");
+      expect(await errorOf(async () => fund(ctx, 2n ** 64n - 1n))).to.equal("ArithmeticOverflow");
       const otherMint = await env.createMint();
       const other = await env.createTokenAccount(otherMint, ctx.creator.publicKey);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await fundPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.pool,
-                creatorToken: other,
-                amount: 5n,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("WrongMint");
+      expect(await errorOf(async () => fund(ctx, 5n, { creatorToken: other }))).to.equal("WrongMint");
     });
     it("rejects a non-pool account as pool", async () => {
       const ctx = await setupPool(env);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await fundPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.escrow,
-                creatorToken: ctx.creatorToken,
-                amount: 5n,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("InvalidAccountOwner");
+      expect(await errorOf(async () => fund(ctx, 5n, { pool: ctx.escrow }))).to.equal("InvalidAccountOwner");
     });
   });
 
@@ -555,50 +429,10 @@ describe("fedstr program: instructions", function () {
           post(ctx, 1, 1n, undefined, ctx.aggregator, { roundResult: findRoundAddress(ctx.pool, 2)[0] }),
         ),
       ).to.equal("InvalidPda");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await postRoundIx(p(), {
-                aggregator: ctx.aggregator.publicKey,
-                pool: ctx.pool,
-                round: 1,
-                globalModelCid: new Uint8Array(36),
-                globalModelHash: sha256("g"),
-                merkleRoot: new Uint8Array(32),
-                metric: 0n,
-                reward: 0n,
-                acceptedCount: 0,
-                reportCid: cidOf("r"),
-                reportSha256: sha256("r"),
-              }),
-            ],
-            [ctx.aggregator],
-          ),
-        ),
-      ).to.equal("InvalidCid");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await postRoundIx(p(), {
-                aggregator: ctx.aggregator.publicKey,
-                pool: ctx.pool,
-                round: 1,
-                globalModelCid: cidOf("g"),
-                globalModelHash: sha256("g"),
-                merkleRoot: new Uint8Array(32),
-                metric: 0n,
-                reward: 0n,
-                acceptedCount: 0,
-                reportCid: new Uint8Array(36),
-                reportSha256: sha256("r"),
-              }),
-            ],
-            [ctx.aggregator],
-          ),
-        ),
-      ).to.equal("InvalidCid");
+      const postWith = async (over: Partial<PostRoundArgs>) =>
+        env.send([await postRoundIx(p(), postArgs(ctx, 1, 0n, over))], [ctx.aggregator]);
+      expect(await errorOf(() => postWith({ globalModelCid: new Uint8Array(36) }))).to.equal("InvalidCid");
+      expect(await errorOf(() => postWith({ reportCid: new Uint8Array(36) }))).to.equal("InvalidCid");
       await env.warpTo(roundDeadline(ctx, 1) + BigInt(ctx.args.gracePeriod) + 1n);
       expect(await errorOf(() => post(ctx, 1, 1n))).to.equal("RoundPostingExpired");
     });
@@ -616,35 +450,6 @@ describe("fedstr program: instructions", function () {
       await post(ctx, 1, tree.totalReward, tree.root);
       return { ctx, a, b, tree };
     }
-    const claim = async (
-      ctx: PoolCtx,
-      m: Member,
-      tree: ReturnType<typeof rewardTree>,
-      i: number,
-      over: Partial<{ amount: bigint; proof: Uint8Array[]; signer: Keypair; destination: PublicKey }> = {},
-      accounts = {},
-    ) => {
-      const leaf = tree.leaves[i]!;
-      return env.send(
-        [
-          await claimRewardIx(
-            p(),
-            {
-              participant: (over.signer ?? m.wallet).publicKey,
-              pool: ctx.pool,
-              round: 1,
-              weight: leaf.weight,
-              amount: over.amount ?? leaf.reward,
-              updateHash: leaf.updateHash,
-              proof: over.proof ?? tree.proofs[i]!,
-              destination: over.destination ?? m.token,
-            },
-            accounts,
-          ),
-        ],
-        [over.signer ?? m.wallet],
-      );
-    };
     it("pays the reward once, with a valid proof (via the published JSON tree)", async function () {
       needsWarp.call(this);
       const { ctx, a, b, tree } = await posted();
@@ -796,51 +601,17 @@ describe("fedstr program: instructions", function () {
     it("creator cancels before round 1; rewards back; stakes withdrawable once", async () => {
       const ctx = await setupPool(env);
       const a = await join(ctx, 500n);
-      const wd = async () =>
-        env.send(
-          [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })],
-          [a.wallet],
-        );
+      const wd = async () => withdraw(ctx, a);
       expect(await errorOf(wd)).to.equal("StakeLocked");
       const stranger = await newMember(ctx);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await cancelPoolIx(p(), {
-                creator: stranger.wallet.publicKey,
-                pool: ctx.pool,
-                creatorToken: ctx.creatorToken,
-              }),
-            ],
-            [stranger.wallet],
-          ),
-        ),
-      ).to.equal("Unauthorized");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: stranger.token })],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("Unauthorized");
+      expect(await errorOf(async () => cancel(ctx, { signer: stranger.wallet }))).to.equal("Unauthorized");
+      expect(await errorOf(async () => cancel(ctx, { creatorToken: stranger.token }))).to.equal("Unauthorized");
       const before = await env.tokenBalance(ctx.creatorToken);
-      const res = await env.send(
-        [await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-        [ctx.creator],
-      );
+      const res = await cancel(ctx);
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("poolCancelled");
       expect(await env.tokenBalance(ctx.creatorToken)).to.equal(before + 1_000_000n);
       expect(await env.tokenBalance(ctx.escrow)).to.equal(0n);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: ctx.escrow })],
-            [a.wallet],
-          ),
-        ),
-      ).to.equal("DuplicateAccount");
+      expect(await errorOf(async () => withdraw(ctx, a, ctx.escrow))).to.equal("DuplicateAccount");
       expect(
         await errorOf(async () =>
           env.send(
@@ -859,39 +630,13 @@ describe("fedstr program: instructions", function () {
       expect(parseFedstrEvents(p(), r.logs)[0]!.name).to.equal("stakeWithdrawn");
       expect(await env.tokenBalance(a.token)).to.equal(10_000n);
       expect(await errorOf(wd)).to.equal("NothingToWithdraw");
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await cancelPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.pool,
-                creatorToken: ctx.creatorToken,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("PoolNotActive");
+      expect(await errorOf(async () => cancel(ctx))).to.equal("PoolNotActive");
     });
     it("cannot cancel after the first round is posted", async function () {
       needsWarp.call(this);
       const { ctx } = await running();
       await post(ctx, 1, 10n);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await cancelPoolIx(p(), {
-                creator: ctx.creator.publicKey,
-                pool: ctx.pool,
-                creatorToken: ctx.creatorToken,
-              }),
-            ],
-            [ctx.creator],
-          ),
-        ),
-      ).to.equal("CancelNotAllowed");
+      expect(await errorOf(async () => cancel(ctx))).to.equal("CancelNotAllowed");
     });
   });
 
@@ -905,148 +650,53 @@ describe("fedstr program: instructions", function () {
         { m: b, reward: 50_000n },
       ]);
       await post(ctx, 1, 150_000n, tree.root);
-      const expire = async () =>
-        env.send(
-          [await expirePoolIx(p(), { caller: b.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-          [b.wallet],
-        );
+      const expireByB = () => expire(ctx, b.wallet);
       await env.warpTo(roundDeadline(ctx, 2) + BigInt(ctx.args.gracePeriod));
-      expect(await errorOf(expire)).to.equal("NotExpired");
+      expect(await errorOf(expireByB)).to.equal("NotExpired");
       await env.warpTo(roundDeadline(ctx, 2) + BigInt(ctx.args.gracePeriod) + 1n);
       const before = await env.tokenBalance(ctx.creatorToken);
-      const res = await expire();
+      const res = await expireByB();
       expect(parseFedstrEvents(p(), res.logs)[0]!.name).to.equal("poolExpired");
       expect(await env.tokenBalance(ctx.creatorToken)).to.equal(before + 850_000n);
       expect(await env.tokenBalance(ctx.escrow)).to.equal(150_000n);
-      expect(await errorOf(expire)).to.equal("PoolNotActive");
+      expect(await errorOf(expireByB)).to.equal("PoolNotActive");
       // a claims; b never does.
-      const leaf = tree.leaves[0]!;
-      await env.send(
-        [
-          await claimRewardIx(p(), {
-            participant: a.wallet.publicKey,
-            pool: ctx.pool,
-            round: 1,
-            weight: leaf.weight,
-            amount: leaf.reward,
-            updateHash: leaf.updateHash,
-            proof: tree.proofs[0]!,
-            destination: a.token,
-          }),
-        ],
-        [a.wallet],
-      );
-      const finalize = async () =>
-        env.send(
-          [await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-          [a.wallet],
-        );
-      expect(await errorOf(finalize)).to.equal("ClaimWindowOpen");
-      const closeP = async () =>
-        env.send(
-          [await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-          [ctx.creator],
-        );
+      await claim(ctx, a, tree, 0);
+      const finalizeByA = () => finalize(ctx, a.wallet);
+      expect(await errorOf(finalizeByA)).to.equal("ClaimWindowOpen");
+      const closeP = () => closePool(ctx);
       expect(await errorOf(closeP)).to.equal("PoolNotFinalized");
-      const closeRound = async () =>
-        env.send(
-          [
-            await closeRoundIx(p(), {
-              caller: b.wallet.publicKey,
-              aggregator: ctx.aggregator.publicKey,
-              pool: ctx.pool,
-              round: 1,
-            }),
-          ],
-          [b.wallet],
-        );
-      expect(await errorOf(closeRound)).to.equal("PoolNotFinalized");
+      const closeRoundByB = () => closeRound(ctx, 1, b.wallet);
+      expect(await errorOf(closeRoundByB)).to.equal("PoolNotFinalized");
       await env.warpTo((await env.now()) + BigInt(ctx.args.claimWindow) + 1n);
-      const f = await finalize();
+      const f = await finalizeByA();
       expect(parseFedstrEvents(p(), f.logs)[0]!.name).to.equal("poolFinalized");
       expect(await env.tokenBalance(ctx.escrow)).to.equal(0n);
-      expect(await errorOf(finalize)).to.equal("PoolNotActive");
+      expect(await errorOf(finalizeByA)).to.equal("PoolNotActive");
       // a withdraws; b never does. Child accounts keep the pool open.
-      await env.send(
-        [await withdrawStakeIx(p(), { participant: a.wallet.publicKey, pool: ctx.pool, destination: a.token })],
-        [a.wallet],
-      );
+      await withdraw(ctx, a);
       expect(await errorOf(closeP)).to.equal("PoolHasOpenAccounts");
       // anyone (here the creator) closes the children; rent to whoever paid it
       const stranger = await newMember(ctx);
       const closePart = async (m: Member, dest = m.token, caller = ctx.creator) =>
-        env.send(
-          [
-            await closeParticipantIx(p(), {
-              caller: caller.publicKey,
-              participant: m.wallet.publicKey,
-              pool: ctx.pool,
-              destination: dest,
-            }),
-          ],
-          [caller],
-        );
+        closeParticipant(ctx, m, caller, dest);
       expect(await errorOf(() => closePart(a))).to.equal("CommitmentsOpen");
       expect(
         await errorOf(async () =>
-          env.send(
-            [
-              await closeCommitmentIx(
-                p(),
-                { caller: ctx.creator.publicKey, participant: b.wallet.publicKey, pool: ctx.pool, round: 1 },
-                { commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0] },
-              ),
-            ],
-            [ctx.creator],
-          ),
+          closeCommitment(ctx, b, 1, ctx.creator, {
+            commitment: findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0],
+          }),
         ),
       ).to.equal("WrongPool");
       expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await closeCommitmentIx(
-                p(),
-                { caller: ctx.creator.publicKey, participant: a.wallet.publicKey, pool: ctx.pool, round: 1 },
-                { participant: b.wallet.publicKey },
-              ),
-            ],
-            [ctx.creator],
-          ),
-        ),
+        await errorOf(async () => closeCommitment(ctx, a, 1, ctx.creator, { participant: b.wallet.publicKey })),
       ).to.equal("Unauthorized");
       const aRent = await env.program.provider.connection.getBalance(a.wallet.publicKey);
-      await env.send(
-        [
-          await closeCommitmentIx(p(), {
-            caller: ctx.creator.publicKey,
-            participant: a.wallet.publicKey,
-            pool: ctx.pool,
-            round: 1,
-          }),
-        ],
-        [ctx.creator],
-      );
+      await closeCommitment(ctx, a, 1);
       expect(await env.program.provider.connection.getBalance(a.wallet.publicKey)).to.be.greaterThan(aRent);
       // a's state with b named as its participant (b would get a's rent): refused like every foreign participant state
       expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await closeParticipantIx(
-                p(),
-                {
-                  caller: ctx.creator.publicKey,
-                  participant: b.wallet.publicKey,
-                  pool: ctx.pool,
-                  destination: b.token,
-                },
-                { participantState: a.state },
-              ),
-            ],
-            [ctx.creator],
-          ),
-        ),
+        await errorOf(async () => closeParticipant(ctx, b, ctx.creator, b.token, { participantState: a.state })),
       ).to.equal("WrongPool");
       await closePart(a);
       expect(await env.accountExists(a.state)).to.equal(false);
@@ -1073,19 +723,14 @@ describe("fedstr program: instructions", function () {
         ),
       ).to.equal("Unauthorized");
       const aggBefore = (await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports;
-      await closeRound();
+      await closeRoundByB();
       expect((await p().provider.connection.getAccountInfo(ctx.aggregator.publicKey))!.lamports).to.be.greaterThan(
         aggBefore,
       );
       expect(await env.accountExists(findRoundAddress(ctx.pool, 1)[0])).to.equal(false);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [await closePoolIx(p(), { creator: a.wallet.publicKey, pool: ctx.pool, creatorToken: a.token })],
-            [a.wallet],
-          ),
-        ),
-      ).to.equal("Unauthorized");
+      expect(await errorOf(async () => closePool(ctx, { signer: a.wallet, creatorToken: a.token }))).to.equal(
+        "Unauthorized",
+      );
       await closeP();
       expect(await env.accountExists(ctx.pool)).to.equal(false);
       expect(await env.accountExists(ctx.escrow)).to.equal(false);
@@ -1097,53 +742,20 @@ describe("fedstr program: instructions", function () {
       const a = await join(ctx);
       await env.warpTo(roundStart(ctx, 1));
       await post(ctx, 1, 400_000n);
-      expect(
-        await errorOf(async () =>
-          env.send(
-            [
-              await closeRoundIx(p(), {
-                caller: a.wallet.publicKey,
-                aggregator: ctx.aggregator.publicKey,
-                pool: ctx.pool,
-                round: 1,
-              }),
-            ],
-            [a.wallet],
-          ),
-        ),
-      ).to.equal("PoolNotFinalized");
+      expect(await errorOf(async () => closeRound(ctx, 1, a.wallet))).to.equal("PoolNotFinalized");
       await env.warpTo(roundStart(ctx, 1) + BigInt(ctx.args.claimWindow) + 1n);
       const before = await env.tokenBalance(ctx.creatorToken);
-      await env.send(
-        [await finalizePoolIx(p(), { caller: a.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-        [a.wallet],
-      );
+      await finalize(ctx, a.wallet);
       expect(await env.tokenBalance(ctx.creatorToken)).to.equal(before + 1_000_000n);
       expect((await fetchPool(p(), ctx.pool))!.status).to.equal(PoolStatus.Finalized);
     });
     it("finalizes a cancelled pool at once and rejects finalizing an active one", async () => {
       const ctx = await setupPool(env);
-      const fin = async () =>
-        env.send(
-          [
-            await finalizePoolIx(p(), {
-              caller: ctx.creator.publicKey,
-              pool: ctx.pool,
-              creatorToken: ctx.creatorToken,
-            }),
-          ],
-          [ctx.creator],
-        );
+      const fin = async () => finalize(ctx);
       expect(await errorOf(fin)).to.equal("ClaimWindowOpen");
-      await env.send(
-        [await cancelPoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-        [ctx.creator],
-      );
+      await cancel(ctx);
       await fin();
-      await env.send(
-        [await closePoolIx(p(), { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-        [ctx.creator],
-      );
+      await closePool(ctx);
       expect(await env.accountExists(ctx.pool)).to.equal(false);
     });
   });

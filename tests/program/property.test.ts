@@ -16,33 +16,41 @@
 import { createRng } from "@fedstr/sdk/fl";
 import {
   buildRewardTree,
-  cancelPoolIx,
-  claimRewardIx,
   closeCommitmentIx,
-  closeParticipantIx,
-  closePoolIx,
   closeRoundIx,
-  commitUpdateIx,
   createPoolIx,
-  expirePoolIx,
   FEDSTR_PROGRAM_ID,
   fetchParticipant,
   fetchPool,
-  finalizePoolIx,
   findCommitmentAddress,
   findRoundAddress,
   fundPoolIx,
-  joinPoolIx,
   PoolStatus,
   postRoundIx,
   type RewardTree,
   slashIx,
-  withdrawStakeIx,
 } from "@fedstr/sdk/program";
 import { createTransferInstruction } from "@solana/spl-token";
 import { PublicKey, SystemProgram } from "@solana/web3.js";
 import { expect } from "chai";
-import { cidOf, type Member, newMember, nostrKeyOf, type PoolCtx, setupPool, sha256 } from "./fixtures.js";
+import {
+  cancel,
+  cidOf,
+  claim,
+  closeParticipant,
+  closePool,
+  commit,
+  expire,
+  finalize,
+  join,
+  type Member,
+  newMember,
+  type PoolCtx,
+  postArgs,
+  setupPool,
+  sha256,
+  withdraw,
+} from "./fixtures.js";
 import { createEnv, type TestEnv, TxFailed } from "./harness.js";
 
 const STEPS = Number(process.env.FEDSTR_PROPERTY_STEPS ?? 1000);
@@ -170,22 +178,7 @@ describe("fedstr program: property test", function () {
       const early = 1 + r.int(members.length);
       for (const m of members.slice(0, early)) {
         const stake = BigInt(ctx.args.minStake) + r.big(2_000n);
-        if (
-          await act("join", false, async () =>
-            env.send(
-              [
-                await joinPoolIx(p, {
-                  participant: m.wallet.publicKey,
-                  pool: ctx.pool,
-                  participantToken: m.token,
-                  stake,
-                  nostrPubkey: nostrKeyOf(m.wallet.publicKey),
-                }),
-              ],
-              [m.wallet],
-            ),
-          )
-        ) {
+        if (await act("join", false, async () => join(ctx, stake, m))) {
           play.joined.add(m.wallet.publicKey.toBase58());
           play.ledger.staked += stake;
           owe(m.token, -stake);
@@ -201,12 +194,7 @@ describe("fedstr program: property test", function () {
     async function tearDown(play: Play): Promise<Play> {
       const { ctx } = play;
       const caller = r.chance(0.5) ? mallory : ctx.creator;
-      await act("close_pool_early", true, async () =>
-        env.send(
-          [await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-          [ctx.creator],
-        ),
-      );
+      await act("close_pool_early", true, async () => closePool(ctx));
       for (const m of play.members.filter((x) => play.joined.has(x.wallet.publicKey.toBase58()))) {
         const key = m.wallet.publicKey.toBase58();
         for (const [round, set] of play.committed) {
@@ -229,34 +217,8 @@ describe("fedstr program: property test", function () {
         const stake = st && st.status === 0 ? BigInt(st.stake.toString()) : 0n;
         // Nobody but the participant's own token account receives its stake.
         if (stake > 0n)
-          await act("close_participant_theft", true, async () =>
-            env.send(
-              [
-                await closeParticipantIx(p, {
-                  caller: mallory.publicKey,
-                  participant: m.wallet.publicKey,
-                  pool: ctx.pool,
-                  destination: play.mallory,
-                }),
-              ],
-              [mallory],
-            ),
-          );
-        if (
-          await act("close_participant", false, async () =>
-            env.send(
-              [
-                await closeParticipantIx(p, {
-                  caller: caller.publicKey,
-                  participant: m.wallet.publicKey,
-                  pool: ctx.pool,
-                  destination: m.token,
-                }),
-              ],
-              [caller],
-            ),
-          )
-        ) {
+          await act("close_participant_theft", true, async () => closeParticipant(ctx, m, mallory, play.mallory));
+        if (await act("close_participant", false, async () => closeParticipant(ctx, m, caller))) {
           play.ledger.staked -= stake;
           owe(m.token, stake);
         }
@@ -282,12 +244,7 @@ describe("fedstr program: property test", function () {
       expect(sweep, "what close_pool sweeps is exactly the strangers' tokens").to.equal(
         play.stray.escrow + play.stray.vault,
       );
-      const closed = await act("close_pool", false, async () =>
-        env.send(
-          [await closePoolIx(p, { creator: ctx.creator.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-          [ctx.creator],
-        ),
-      );
+      const closed = await act("close_pool", false, async () => closePool(ctx));
       if (!closed)
         expect.fail(`close_pool of a finalized pool with every child closed failed: ${JSON.stringify(reasons)}`);
       owe(ctx.creatorToken, sweep);
@@ -367,22 +324,7 @@ describe("fedstr program: property test", function () {
         case 0: {
           // join: honest stake or too low
           const stake = r.chance(0.8) ? BigInt(ctx.args.minStake) + r.big(2_000n) : r.big(BigInt(ctx.args.minStake));
-          if (
-            await act("join", false, async () =>
-              env.send(
-                [
-                  await joinPoolIx(p, {
-                    participant: m.wallet.publicKey,
-                    pool: ctx.pool,
-                    participantToken: m.token,
-                    stake,
-                    nostrPubkey: nostrKeyOf(m.wallet.publicKey),
-                  }),
-                ],
-                [m.wallet],
-              ),
-            )
-          ) {
+          if (await act("join", false, async () => join(ctx, stake, m))) {
             play.joined.add(key);
             ledger.staked += stake;
             owe(m.token, -stake);
@@ -394,19 +336,11 @@ describe("fedstr program: property test", function () {
           const set = play.committed.get(round) ?? new Set<string>();
           if (
             await act("commit", false, async () =>
-              env.send(
-                [
-                  await commitUpdateIx(p, {
-                    participant: m.wallet.publicKey,
-                    pool: ctx.pool,
-                    round,
-                    updateHash: updateHashOf(play, round, m),
-                    updateCid: cidOf(`${round}${key}`),
-                    samples: BigInt(1 + r.int(1000)),
-                  }),
-                ],
-                [m.wallet],
-              ),
+              commit(ctx, m, round, {
+                updateHash: updateHashOf(play, round, m),
+                updateCid: cidOf(`${round}${key}`),
+                samples: BigInt(1 + r.int(1000)),
+              }),
             )
           ) {
             set.add(key);
@@ -437,19 +371,14 @@ describe("fedstr program: property test", function () {
           await act("post_round", reward > unallocated, async () =>
             env.send(
               [
-                await postRoundIx(p, {
-                  aggregator: ctx.aggregator.publicKey,
-                  pool: ctx.pool,
-                  round,
-                  globalModelCid: cidOf(`g${round}`),
-                  globalModelHash: sha256(`g${round}`),
-                  merkleRoot: tree.root,
-                  metric: BigInt(r.int(1_000_000)),
-                  reward,
-                  acceptedCount: committers.length,
-                  reportCid: cidOf(`report ${round}`),
-                  reportSha256: sha256(`report ${round}`),
-                }),
+                await postRoundIx(
+                  p,
+                  postArgs(ctx, round, reward, {
+                    merkleRoot: tree.root,
+                    metric: BigInt(r.int(1_000_000)),
+                    acceptedCount: committers.length,
+                  }),
+                ),
               ],
               [ctx.aggregator],
             ),
@@ -469,25 +398,7 @@ describe("fedstr program: property test", function () {
           const mode = r.int(3);
           if (mode === 0 && i >= 0) {
             const leaf = tree.leaves[i]!;
-            if (
-              await act("claim", false, async () =>
-                env.send(
-                  [
-                    await claimRewardIx(p, {
-                      participant: m.wallet.publicKey,
-                      pool: ctx.pool,
-                      round: rd,
-                      weight: leaf.weight,
-                      amount: leaf.reward,
-                      updateHash: leaf.updateHash,
-                      proof: tree.proofs[i]!,
-                      destination: m.token,
-                    }),
-                  ],
-                  [m.wallet],
-                ),
-              )
-            ) {
+            if (await act("claim", false, async () => claim(ctx, m, tree, i, { round: rd }))) {
               ledger.claimed += leaf.reward;
               owe(m.token, leaf.reward);
             }
@@ -497,21 +408,12 @@ describe("fedstr program: property test", function () {
             const thief = leaf.participant.equals(m.wallet.publicKey) ? mallory : m.wallet;
             const dest = thief === mallory ? play.mallory : m.token;
             await act("claim_forged", true, async () =>
-              env.send(
-                [
-                  await claimRewardIx(p, {
-                    participant: thief.publicKey,
-                    pool: ctx.pool,
-                    round: rd,
-                    weight: leaf.weight,
-                    amount: leaf.reward + (mode === 1 ? 1n : 0n),
-                    updateHash: leaf.updateHash,
-                    proof: tree.proofs[j]!,
-                    destination: dest,
-                  }),
-                ],
-                [thief],
-              ),
+              claim(ctx, m, tree, j, {
+                round: rd,
+                signer: thief,
+                amount: leaf.reward + (mode === 1 ? 1n : 0n),
+                destination: dest,
+              }),
             );
           }
           break;
@@ -551,14 +453,7 @@ describe("fedstr program: property test", function () {
           // withdraw
           const st = await fetchParticipant(p, m.state);
           const amount = st ? BigInt(st.stake.toString()) : 0n;
-          if (
-            await act("withdraw", false, async () =>
-              env.send(
-                [await withdrawStakeIx(p, { participant: m.wallet.publicKey, pool: ctx.pool, destination: m.token })],
-                [m.wallet],
-              ),
-            )
-          ) {
+          if (await act("withdraw", false, async () => withdraw(ctx, m))) {
             ledger.staked -= amount;
             owe(m.token, amount);
           }
@@ -573,14 +468,7 @@ describe("fedstr program: property test", function () {
             BigInt(pool.totalFunded.toString()) -
             BigInt(pool.totalClaimed.toString()) -
             BigInt(pool.totalRefunded.toString());
-          if (
-            await act("cancel", byMallory, async () =>
-              env.send(
-                [await cancelPoolIx(p, { creator: signer.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-                [signer],
-              ),
-            )
-          ) {
+          if (await act("cancel", byMallory, async () => cancel(ctx, { signer: signer }))) {
             ledger.refunded += refund;
             owe(ctx.creatorToken, refund);
           }
@@ -592,14 +480,7 @@ describe("fedstr program: property test", function () {
             BigInt(pool.totalFunded.toString()) -
             BigInt(pool.totalRefunded.toString()) -
             BigInt(pool.totalAllocated.toString());
-          if (
-            await act("expire", false, async () =>
-              env.send(
-                [await expirePoolIx(p, { caller: m.wallet.publicKey, pool: ctx.pool, creatorToken: ctx.creatorToken })],
-                [m.wallet],
-              ),
-            )
-          ) {
+          if (await act("expire", false, async () => expire(ctx, m.wallet))) {
             ledger.refunded += refund;
             owe(ctx.creatorToken, refund);
           }
@@ -611,20 +492,7 @@ describe("fedstr program: property test", function () {
             BigInt(pool.totalFunded.toString()) -
             BigInt(pool.totalClaimed.toString()) -
             BigInt(pool.totalRefunded.toString());
-          if (
-            await act("finalize", false, async () =>
-              env.send(
-                [
-                  await finalizePoolIx(p, {
-                    caller: m.wallet.publicKey,
-                    pool: ctx.pool,
-                    creatorToken: ctx.creatorToken,
-                  }),
-                ],
-                [m.wallet],
-              ),
-            )
-          ) {
+          if (await act("finalize", false, async () => finalize(ctx, m.wallet))) {
             ledger.refunded += refund;
             owe(ctx.creatorToken, refund);
           }
@@ -746,23 +614,12 @@ describe("fedstr program: property test", function () {
             : undefined;
           if (nc) {
             await act("commit_non_canonical", true, async () =>
-              env.send(
-                [
-                  await commitUpdateIx(
-                    p,
-                    {
-                      participant: m.wallet.publicKey,
-                      pool: ctx.pool,
-                      round,
-                      updateHash: updateHashOf(play, round, m),
-                      updateCid: cidOf(`${round}${key}`),
-                      samples: 1n,
-                      bump: nc[1],
-                    },
-                    { commitment: nc[0] },
-                  ),
-                ],
-                [m.wallet],
+              commit(
+                ctx,
+                m,
+                round,
+                { updateHash: updateHashOf(play, round, m), updateCid: cidOf(`${round}${key}`), bump: nc[1] },
+                { commitment: nc[0] },
               ),
             );
           } else {
@@ -771,24 +628,9 @@ describe("fedstr program: property test", function () {
               await act("post_non_canonical", true, async () =>
                 env.send(
                   [
-                    await postRoundIx(
-                      p,
-                      {
-                        aggregator: ctx.aggregator.publicKey,
-                        pool: ctx.pool,
-                        round,
-                        globalModelCid: cidOf("x"),
-                        globalModelHash: sha256("x"),
-                        merkleRoot: new Uint8Array(32),
-                        metric: 0n,
-                        reward: 0n,
-                        acceptedCount: 0,
-                        reportCid: cidOf("x"),
-                        reportSha256: sha256("x"),
-                        bump: rnc[1],
-                      },
-                      { roundResult: rnc[0] },
-                    ),
+                    await postRoundIx(p, postArgs(ctx, round, 0n, { acceptedCount: 0, bump: rnc[1] }), {
+                      roundResult: rnc[0],
+                    }),
                   ],
                   [ctx.aggregator],
                 ),
@@ -806,21 +648,7 @@ describe("fedstr program: property test", function () {
           const owner = play.members.find((x) => x.wallet.publicKey.equals(leaf.participant));
           const thief = owner?.wallet ?? mallory;
           await act("claim_stale", true, async () =>
-            env.send(
-              [
-                await claimRewardIx(p, {
-                  participant: thief.publicKey,
-                  pool: ctx.pool,
-                  round: rd,
-                  weight: leaf.weight,
-                  amount: leaf.reward,
-                  updateHash: leaf.updateHash,
-                  proof: tree.proofs[j]!,
-                  destination: owner?.token ?? play.mallory,
-                }),
-              ],
-              [thief],
-            ),
+            claim(ctx, m, tree, j, { round: rd, signer: thief, destination: owner?.token ?? play.mallory }),
           );
           break;
         }

@@ -61,7 +61,8 @@ async function run(task: JunkTask): Promise<unknown> {
       id.pubkey,
     ),
   );
-  // Malformed: validly signed (relays store them), but unbound, or bound with forged signatures, and content that is not a result.
+  // Malformed: validly signed (relays store them), but unbound, or bound with forged signatures, and
+  // content that is not a result.
   const sk = generateSecretKey();
   const pubkey = getPublicKey(sk);
   const malformed = Array.from({ length: task.malformed }, (_, i) =>

@@ -36,7 +36,8 @@ function inWorkers<T>(tasks: JunkTask[]): Promise<T[][]> {
     tasks.map(
       (task) =>
         new Promise<T[]>((resolve, reject) => {
-          // The worker is TypeScript: register tsx inside it first (Node 20 does not pass --import loaders on to workers).
+          // The worker is TypeScript: register tsx inside it first (Node 20 does not pass --import
+          // loaders on to workers).
           const w = new Worker(
             `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(WORKER.href)}); })`,
             { eval: true, workerData: task },

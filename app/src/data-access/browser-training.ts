@@ -10,6 +10,7 @@ import {
   findCommitmentAddress,
   PoolStatus,
 } from "@fedstr/sdk/program";
+import { withRetry } from "@fedstr/sdk/retry";
 import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 // The browser participant's round loop — the steps of `fedstr train` (client/src/commands/train.ts)
 // with the wallet as the signer: wait for the round window (chain clock) → fetch the round's global
@@ -52,8 +53,10 @@ export interface TrainingView {
   error?: string;
 }
 
-/** Thrown for what retrying cannot mend (a refused job, a wrong model, the wallet declining). */
-class FinalError extends Error {}
+/** What retrying cannot mend (a refused job, a wrong model, the wallet declining): withRetry stops at once. */
+class FinalError extends Error {
+  readonly permanent = true;
+}
 
 function wasmPaths(): string {
   return `${location.origin}/api/tfjs-wasm/`;
@@ -200,201 +203,202 @@ export function useBrowserTraining(pool: PoolRow | null | undefined) {
         progress: undefined,
       });
       const models = new Map<string, Uint8Array>();
-      let failures = 0;
       try {
         const { fetchJobRequest } = await import("@fedstr/sdk/job");
         const job = await fetchJobRequest(await deps.current.hub.ready, pool.summary.jobId, { timeoutMs: 10_000 });
         if (!job) throw new FinalError(`the job request ${pool.summary.jobId} is not on the configured relays`);
 
+        // One step of the round loop: "done" when the pool (or this participant's part in it) is over.
+        const step = async (): Promise<"done" | "next"> => {
+          const { program, connection, send } = deps.current;
+          const account = await fetchPool(program, address);
+          if (!account) throw new FinalError(`no pool at ${address.toBase58()}`);
+          if (account.status !== PoolStatus.Active) {
+            update({
+              status: "finished",
+              activity: "the pool has ended: claim your rewards below",
+              progress: undefined,
+            });
+            return "done";
+          }
+          const r = account.roundsPosted + 1;
+          if (r > account.numRounds) {
+            update({
+              status: "finished",
+              activity: "every round is posted: claim your rewards below",
+              progress: undefined,
+            });
+            return "done";
+          }
+          const s = scheduleOf(account);
+          const now = await chainTime(connection);
+          update({ round: r, deadline: s.roundDeadline(r) });
+          if (now > s.postDeadline(r)) {
+            update({
+              status: "finished",
+              activity: `the aggregator did not post round ${r} in time: the pool can be expired (withdraw then returns your stake)`,
+              progress: undefined,
+            });
+            return "done";
+          }
+          if (now < s.roundStart(r)) {
+            update({ activity: `waiting for round ${r} to open (chain clock)` });
+            await sleep(POLL_MS);
+            return "next";
+          }
+          const commitment = await program.account.commitment.fetchNullable(
+            findCommitmentAddress(address, me, r, program.programId)[0],
+          );
+          let st: RoundState = (await loadRoundState(scope, r)) ?? { round: r };
+          if (commitment) {
+            const cid = cidFromBytes(Uint8Array.from(commitment.updateCid)).toString(),
+              sha256 = toHex(commitment.updateHash);
+            // Committed by an earlier visit whose state is gone: the chain has the CID, hash and sample count.
+            if (st.cid !== cid || st.sha256 !== sha256)
+              st = { round: r, cid, sha256, samples: Number(commitment.samples.toString()), metrics: {} };
+            if (!st.committed) {
+              st.committed = "chain";
+              await saveState(st);
+            }
+            if (!st.eventId) {
+              update({ activity: `round ${r}: publishing the result to the aggregator` });
+              const { buildResult } = await import("@fedstr/sdk/nostr");
+              const event = buildResult(
+                {
+                  job: job.event,
+                  aggregator: job.job.aggregator,
+                  binding: await deps.current.binding(),
+                  encrypt: job.job.privacy === "sealed",
+                  payload: {
+                    update: cid,
+                    sha256,
+                    samples: st.samples ?? data.length,
+                    round: r,
+                    metrics: st.metrics ?? {},
+                  },
+                },
+                (await deps.current.nostrKey()).secretKey,
+              );
+              const outcomes = await (await deps.current.hub.ready).publish(event);
+              if (!outcomes.some((o) => o.ok))
+                throw new Error(
+                  `no relay accepted the round ${r} result (${outcomes.map((o) => `${o.url}: ${o.message}`).join("; ")})`,
+                );
+              st.eventId = event.id;
+              await saveState(st);
+            }
+            update({
+              activity: `round ${r}: committed and published; waiting for the aggregator to post the round`,
+              progress: undefined,
+            });
+            await sleep(POLL_MS);
+            return "next";
+          }
+          if (now > s.roundDeadline(r)) {
+            update({
+              activity: `round ${r}: missed (its commit window closed before an update was committed); waiting for the next round`,
+              progress: undefined,
+            });
+            await sleep(POLL_MS);
+            return "next";
+          }
+          if (!st.cid || !st.sha256 || st.samples === undefined) {
+            const ref = await modelForRound(program, address, account, r, plan.model.initialWeights.sha256);
+            if (!ref) {
+              await sleep(POLL_MS);
+              return "next";
+            }
+            update({ activity: `round ${r}: fetching the global model ${ref.cid}` });
+            let model = models.get(ref.cid);
+            if (!model) {
+              const { reader, sha256Hex } = await deps.current.gateway();
+              const bytes = await reader.get(ref.cid);
+              const got = sha256Hex(bytes);
+              if (got !== ref.sha256)
+                throw new FinalError(
+                  `the global model of round ${r} (${ref.cid}) has sha256 ${got}, expected ${ref.sha256}${r === 1 ? " (the plan's initial weights)" : " (on chain)"}`,
+                );
+              models.clear();
+              models.set(ref.cid, (model = bytes));
+            }
+            update({
+              activity: `round ${r}: training on ${data.length} samples`,
+              progress: { epoch: 0, epochs: plan.training.localEpochs, batch: 0, batches: 0 },
+            });
+            const done = await ask(
+              {
+                type: "train",
+                wasmPaths: wasmPaths(),
+                plan,
+                model,
+                data,
+                seed: seed + r,
+                ...(opts.backend ? { backend: opts.backend } : {}),
+              },
+              (m) => {
+                if (m.type === "backend") update({ backend: m.backend });
+                else if (m.type === "batch")
+                  setView((v) => ({
+                    ...v,
+                    progress: { ...v.progress, epoch: m.epoch, epochs: m.epochs, batch: m.batch, batches: m.batches },
+                  }));
+                else if (m.type === "epoch" && m.loss !== undefined)
+                  setView((v) => ({
+                    ...v,
+                    progress: {
+                      ...(v.progress ?? { epoch: m.epoch, epochs: m.epochs, batch: 0, batches: 0 }),
+                      loss: m.loss,
+                    },
+                  }));
+              },
+            );
+            if (done.type !== "done") throw new Error("the training worker answered without an update");
+            update({
+              activity: `round ${r}: uploading the update (${done.bytes.length.toLocaleString("en-US")} bytes)`,
+            });
+            const { cid, sha256 } = await uploadUpdate(r, done.bytes, job.job, me.toBase58());
+            st = { round: r, cid, sha256, samples: done.samples, metrics: done.metrics, backend: done.backend };
+            await saveState(st);
+            return "next";
+          }
+          update({ activity: `round ${r}: committing the update (approve in your wallet)` });
+          const ix = await commitUpdateIx(program, {
+            participant: me,
+            pool: address,
+            round: r,
+            updateHash: Buffer.from(st.sha256, "hex"),
+            updateCid: cidToBytes(st.cid),
+            samples: st.samples,
+          });
+          try {
+            st.committed = await send(`Commit round ${r}`, [ix]);
+            await saveState(st);
+          } catch (e) {
+            // RoundNotOpen: the window closed meanwhile; AlreadyCommitted: an earlier attempt landed.
+            // The loop reads the chain again.
+            if (e instanceof TxError && (e.code === "RoundNotOpen" || e.code === "AlreadyCommitted")) return "next";
+            if (e instanceof TxError && e.kind === "rejected")
+              throw new FinalError(
+                `round ${r}: the commit was not sent (declined in the wallet); press Train to resume — the update ${st.cid} is kept`,
+              );
+            if (e instanceof TxError && e.kind !== "network") throw new FinalError(e.message);
+            throw e;
+          }
+          return "next";
+        };
         for (;;) {
           if (token.stop) {
             update({ status: "stopped", activity: "stopped; press Train to resume", progress: undefined });
             return;
           }
-          const { program, connection, send } = deps.current;
-          try {
-            const account = await fetchPool(program, address);
-            if (!account) throw new FinalError(`no pool at ${address.toBase58()}`);
-            if (account.status !== PoolStatus.Active) {
-              update({
-                status: "finished",
-                activity: "the pool has ended: claim your rewards below",
-                progress: undefined,
-              });
-              return;
-            }
-            const r = account.roundsPosted + 1;
-            if (r > account.numRounds) {
-              update({
-                status: "finished",
-                activity: "every round is posted: claim your rewards below",
-                progress: undefined,
-              });
-              return;
-            }
-            const s = scheduleOf(account);
-            const now = await chainTime(connection);
-            update({ round: r, deadline: s.roundDeadline(r) });
-            if (now > s.postDeadline(r)) {
-              update({
-                status: "finished",
-                activity: `the aggregator did not post round ${r} in time: the pool can be expired (withdraw then returns your stake)`,
-                progress: undefined,
-              });
-              return;
-            }
-            if (now < s.roundStart(r)) {
-              update({ activity: `waiting for round ${r} to open (chain clock)` });
-              await sleep(POLL_MS);
-              continue;
-            }
-            const commitment = await program.account.commitment.fetchNullable(
-              findCommitmentAddress(address, me, r, program.programId)[0],
-            );
-            let st: RoundState = (await loadRoundState(scope, r)) ?? { round: r };
-            if (commitment) {
-              const cid = cidFromBytes(Uint8Array.from(commitment.updateCid)).toString(),
-                sha256 = toHex(commitment.updateHash);
-              // Committed by an earlier visit whose state is gone: the chain has the CID, hash and sample count.
-              if (st.cid !== cid || st.sha256 !== sha256)
-                st = { round: r, cid, sha256, samples: Number(commitment.samples.toString()), metrics: {} };
-              if (!st.committed) {
-                st.committed = "chain";
-                await saveState(st);
-              }
-              if (!st.eventId) {
-                update({ activity: `round ${r}: publishing the result to the aggregator` });
-                const { buildResult } = await import("@fedstr/sdk/nostr");
-                const event = buildResult(
-                  {
-                    job: job.event,
-                    aggregator: job.job.aggregator,
-                    binding: await deps.current.binding(),
-                    encrypt: job.job.privacy === "sealed",
-                    payload: {
-                      update: cid,
-                      sha256,
-                      samples: st.samples ?? data.length,
-                      round: r,
-                      metrics: st.metrics ?? {},
-                    },
-                  },
-                  (await deps.current.nostrKey()).secretKey,
-                );
-                const outcomes = await (await deps.current.hub.ready).publish(event);
-                if (!outcomes.some((o) => o.ok))
-                  throw new Error(
-                    `no relay accepted the round ${r} result (${outcomes.map((o) => `${o.url}: ${o.message}`).join("; ")})`,
-                  );
-                st.eventId = event.id;
-                await saveState(st);
-              }
-              update({
-                activity: `round ${r}: committed and published; waiting for the aggregator to post the round`,
-                progress: undefined,
-              });
-              failures = 0;
-              await sleep(POLL_MS);
-              continue;
-            }
-            if (now > s.roundDeadline(r)) {
-              update({
-                activity: `round ${r}: missed (its commit window closed before an update was committed); waiting for the next round`,
-                progress: undefined,
-              });
-              await sleep(POLL_MS);
-              continue;
-            }
-            if (!st.cid || !st.sha256 || st.samples === undefined) {
-              const ref = await modelForRound(program, address, account, r, plan.model.initialWeights.sha256);
-              if (!ref) {
-                await sleep(POLL_MS);
-                continue;
-              }
-              update({ activity: `round ${r}: fetching the global model ${ref.cid}` });
-              let model = models.get(ref.cid);
-              if (!model) {
-                const { reader, sha256Hex } = await deps.current.gateway();
-                const bytes = await reader.get(ref.cid);
-                const got = sha256Hex(bytes);
-                if (got !== ref.sha256)
-                  throw new FinalError(
-                    `the global model of round ${r} (${ref.cid}) has sha256 ${got}, expected ${ref.sha256}${r === 1 ? " (the plan's initial weights)" : " (on chain)"}`,
-                  );
-                models.clear();
-                models.set(ref.cid, (model = bytes));
-              }
-              update({
-                activity: `round ${r}: training on ${data.length} samples`,
-                progress: { epoch: 0, epochs: plan.training.localEpochs, batch: 0, batches: 0 },
-              });
-              const done = await ask(
-                {
-                  type: "train",
-                  wasmPaths: wasmPaths(),
-                  plan,
-                  model,
-                  data,
-                  seed: seed + r,
-                  ...(opts.backend ? { backend: opts.backend } : {}),
-                },
-                (m) => {
-                  if (m.type === "backend") update({ backend: m.backend });
-                  else if (m.type === "batch")
-                    setView((v) => ({
-                      ...v,
-                      progress: { ...v.progress, epoch: m.epoch, epochs: m.epochs, batch: m.batch, batches: m.batches },
-                    }));
-                  else if (m.type === "epoch" && m.loss !== undefined)
-                    setView((v) => ({
-                      ...v,
-                      progress: {
-                        ...(v.progress ?? { epoch: m.epoch, epochs: m.epochs, batch: 0, batches: 0 }),
-                        loss: m.loss,
-                      },
-                    }));
-                },
-              );
-              if (done.type !== "done") throw new Error("the training worker answered without an update");
-              update({
-                activity: `round ${r}: uploading the update (${done.bytes.length.toLocaleString("en-US")} bytes)`,
-              });
-              const { cid, sha256 } = await uploadUpdate(r, done.bytes, job.job, me.toBase58());
-              st = { round: r, cid, sha256, samples: done.samples, metrics: done.metrics, backend: done.backend };
-              await saveState(st);
-              continue;
-            }
-            update({ activity: `round ${r}: committing the update (approve in your wallet)` });
-            const ix = await commitUpdateIx(program, {
-              participant: me,
-              pool: address,
-              round: r,
-              updateHash: Buffer.from(st.sha256, "hex"),
-              updateCid: cidToBytes(st.cid),
-              samples: st.samples,
-            });
-            try {
-              st.committed = await send(`Commit round ${r}`, [ix]);
-              await saveState(st);
-            } catch (e) {
-              // RoundNotOpen: the window closed meanwhile; AlreadyCommitted: an earlier attempt landed. The loop reads the chain again.
-              if (e instanceof TxError && (e.code === "RoundNotOpen" || e.code === "AlreadyCommitted")) continue;
-              if (e instanceof TxError && e.kind === "rejected")
-                throw new FinalError(
-                  `round ${r}: the commit was not sent (declined in the wallet); press Train to resume — the update ${st.cid} is kept`,
-                );
-              if (e instanceof TxError && e.kind !== "network") throw new FinalError(e.message);
-              throw e;
-            }
-            failures = 0;
-          } catch (e) {
-            if (e instanceof FinalError) throw e;
-            // Network trouble (RPC, relay, gateway): retried with back-off, as `fedstr train` does.
-            if (++failures >= 8) throw e;
-            const delay = Math.min(30_000, 500 * 2 ** failures);
-            update({ activity: `${(e as Error).message.split("\n")[0]} — retrying in ${(delay / 1000).toFixed(1)} s` });
-            await sleep(delay);
-          }
+          // Network trouble (RPC, relay, gateway): retried with back-off, as `fedstr train` does.
+          const next = await withRetry("training", step, {
+            attempts: 8,
+            maxDelayMs: 30_000,
+            onRetry: (e, _attempt, delay) =>
+              update({ activity: `${e.message.split("\n")[0]} — retrying in ${(delay / 1000).toFixed(1)} s` }),
+          });
+          if (next === "done") return;
         }
       } catch (e) {
         update({ status: "failed", activity: "", error: (e as Error).message, progress: undefined });

@@ -6,6 +6,7 @@ import { type PoolRow, useMint, usePools } from "@/data-access/pools";
 import { type PhaseFilter, phaseOf } from "@/lib/phase";
 import { amount, duration, short, when } from "@/ui/format";
 import { QueryError } from "@/ui/query-error";
+import { TableHead } from "@/ui/table-head";
 
 function Row({ pool, now }: { pool: PoolRow; now: number }) {
   const s = pool.summary;
@@ -82,18 +83,18 @@ export function PoolsList() {
         </p>
       ) : (
         <table data-testid="pools-table">
-          <caption className="sr-only">Pools with their state, reward, stake, seats, rounds and next deadline</caption>
-          <thead>
-            <tr>
-              <th scope="col">Pool</th>
-              <th scope="col">State</th>
-              <th scope="col">Reward escrowed / paid / left</th>
-              <th scope="col">Stake required</th>
-              <th scope="col">Seats</th>
-              <th scope="col">Rounds</th>
-              <th scope="col">Next deadline (chain clock)</th>
-            </tr>
-          </thead>
+          <TableHead
+            caption="Pools with their state, reward, stake, seats, rounds and next deadline"
+            columns={[
+              "Pool",
+              "State",
+              "Reward escrowed / paid / left",
+              "Stake required",
+              "Seats",
+              "Rounds",
+              "Next deadline (chain clock)",
+            ]}
+          />
           <tbody>
             {rows.map((p) => (
               <Row key={p.summary.address} pool={p} now={now} />

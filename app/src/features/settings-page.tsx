@@ -1,9 +1,35 @@
 "use client";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { priorityFee, setPriorityFee } from "@/data-access/send-tx";
 import { useSettings } from "@/data-access/settings";
+import { Field } from "@/ui/field";
 
 const CLUSTERS = ["localnet", "devnet", "testnet", "mainnet-beta"] as const;
+
+/** An address setting: empty means the server's value, shown as the placeholder. */
+function UrlSetting(props: {
+  id: string;
+  name: string;
+  label: string;
+  value: string;
+  server: string;
+  onChange: (value: string) => void;
+  children?: ReactNode;
+}) {
+  return (
+    <Field id={props.id} label={props.label}>
+      <input
+        id={props.id}
+        name={props.name}
+        value={props.value}
+        placeholder={props.server}
+        onChange={(e) => props.onChange(e.target.value)}
+        size={50}
+      />
+      {props.children}
+    </Field>
+  );
+}
 
 export function SettingsPage() {
   const { config, server, overrides, setOverrides } = useSettings();
@@ -53,8 +79,7 @@ export function SettingsPage() {
           save();
         }}
       >
-        <div className="field">
-          <label htmlFor="s-cluster">Cluster</label>
+        <Field id="s-cluster" label="Cluster">
           <select id="s-cluster" name="cluster" value={cluster} onChange={(e) => setCluster(e.target.value)}>
             <option value="">server: {server.cluster}</option>
             {CLUSTERS.map((c) => (
@@ -63,48 +88,32 @@ export function SettingsPage() {
               </option>
             ))}
           </select>
-        </div>
-        <div className="field">
-          <label htmlFor="s-rpc">RPC URL</label>
-          <input
-            id="s-rpc"
-            name="rpcUrl"
-            value={rpcUrl}
-            placeholder={server.rpcUrl}
-            onChange={(e) => setRpc(e.target.value)}
-            size={50}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="s-relays">Relays (comma-separated)</label>
-          <input
-            id="s-relays"
-            name="relays"
-            value={relays}
-            placeholder={server.relays.join(", ")}
-            onChange={(e) => setRelays(e.target.value)}
-            size={50}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="s-gateway">IPFS gateway</label>
-          <input
-            id="s-gateway"
-            name="gateway"
-            value={gateway}
-            placeholder={server.gateway}
-            onChange={(e) => setGateway(e.target.value)}
-            size={50}
-          />
+        </Field>
+        <UrlSetting id="s-rpc" name="rpcUrl" label="RPC URL" value={rpcUrl} server={server.rpcUrl} onChange={setRpc} />
+        <UrlSetting
+          id="s-relays"
+          name="relays"
+          label="Relays (comma-separated)"
+          value={relays}
+          server={server.relays.join(", ")}
+          onChange={setRelays}
+        />
+        <UrlSetting
+          id="s-gateway"
+          name="gateway"
+          label="IPFS gateway"
+          value={gateway}
+          server={server.gateway}
+          onChange={setGateway}
+        >
           <div className="hint">
             Uploads always go through this app's server ({server.storage}); reads use the gateway and are verified
             against the CID.
           </div>
-        </div>
-        <div className="field">
-          <label htmlFor="s-priority">Priority fee (micro-lamports per compute unit)</label>
+        </UrlSetting>
+        <Field id="s-priority" label="Priority fee (micro-lamports per compute unit)">
           <input id="s-priority" name="priority" value={priority} onChange={(e) => setPriority(e.target.value)} />
-        </div>
+        </Field>
         {error ? (
           <p role="alert" className="error" data-testid="settings-error">
             {error}

@@ -1,7 +1,6 @@
-// Reason codes of the round report and of slashes, in words.
+// Reason codes of the round report and of slashes, in words (any other code, e.g. from an older
+// aggregator's report, is shown as its name in lower case).
 const REASONS: Record<string, string> = {
-  NO_RESULT:
-    "committed on chain, but no result with its sample count reached the aggregator in time (reports of earlier aggregator versions)",
   NOT_COMMITTED: "a result arrived without a matching on-chain commitment",
   UNAVAILABLE: "the update could not be fetched from IPFS before the deadline",
   NOT_PARTICIPANT: "the wallet has not joined the pool (or withdrew)",

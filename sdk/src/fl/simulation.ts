@@ -5,7 +5,7 @@
  */
 import { loadTf, type Tf } from "./backend.js";
 import { toHex } from "./codec.js";
-import type { Dataset } from "./data.js";
+import type { Dataset } from "./data-parse.js";
 import type { AggregationConfig, TrainingPlan } from "./plan.js";
 import { type RoundResult, runRound } from "./round.js";
 import type { ServerState } from "./strategies/strategy.js";

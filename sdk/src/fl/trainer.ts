@@ -7,7 +7,7 @@
 import type * as tfTypes from "@tensorflow/tfjs";
 import type { Tf } from "./backend.js";
 import { modelWeightNames, setModelWeights, weightsFromModel } from "./codec.js";
-import type { Dataset } from "./data.js";
+import type { Dataset } from "./data-parse.js";
 import type { TrainingPlan } from "./plan.js";
 import { createRng, permutation } from "./rng.js";
 import { type ClientUpdate, deltaNorm, shapeSize, type Weights } from "./types.js";

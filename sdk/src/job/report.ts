@@ -11,16 +11,22 @@ import { parseCid } from "../storage/cid.js";
 export const ROUND_REPORT_FORMAT = "fedstr/round-report";
 export const ROUND_REPORT_VERSION = 1;
 
-/** Reasons an update is left out that only the marketplace knows (the FL core has the others, fl.RejectReason). */
+/**
+ * Reasons an update is left out that only the marketplace knows (the FL core has the others,
+ * fl.RejectReason). Reports read back take any reason code (decodeRoundReport), so those of older
+ * aggregators still parse: e.g. NO_RESULT, from before an update committed without a result was
+ * taken from the chain.
+ */
 export type MarketRejectReason =
-  | "NO_RESULT" // (older aggregators) committed on chain, but no Nostr result arrived by the deadline; such an update is now taken from the chain
   | "NOT_COMMITTED" // a result arrived without a matching on-chain commitment (or with another CID/hash)
   | "SAMPLES_MISMATCH" // the result's sample count differs from the one committed on chain
   | "UNAVAILABLE" // the update could not be fetched from IPFS by its CID before the deadline
   | "NOT_PARTICIPANT" // the bound wallet has not joined the pool (or withdrew)
   | "NOT_SEALED" // sealed job: the committed bytes are not a sealed update (no envelope)
   | "SEALED_TO_WRONG_KEY" // sealed job: sealed to another key than the round's key in the job request
-  | "UNDECRYPTABLE"; // sealed job: does not open with the round's key (tampered before commit, or bound to another pool, round or wallet)
+  // sealed job: does not open with the round's key (tampered before commit, or bound to another
+  // pool, round or wallet)
+  | "UNDECRYPTABLE";
 
 /** The report reason of a sealed update that does not open (privacy's SealError code). */
 export const SEAL_REJECT_REASONS = {

@@ -15,6 +15,7 @@ import type { Helia } from "@helia/interface";
 import type { FsBlockstore } from "blockstore-fs";
 import type { FsDatastore } from "datastore-fs";
 import type { CID } from "multiformats/cid";
+import { concatChunks } from "./bytes.js";
 import { parseCid } from "./cid.js";
 import { CidMismatchError, ContentNotFoundError, ContentTooLargeError } from "./errors.js";
 import { type ContentStore, DEFAULT_MAX_BYTES, type GetOptions, type PutOptions, type StoreLimits } from "./types.js";
@@ -83,14 +84,7 @@ async function collect(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>)
     parts.push(p);
     n += p.length;
   }
-  if (parts.length === 1 && parts[0] != null) return parts[0];
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatChunks(parts, n);
 }
 
 /** Read one block from the node's local blockstore only (never the network). */

@@ -3,6 +3,7 @@
  * place that turns fetch failures into StorageErrors and reads bodies with a
  * byte cap.
  */
+import { concatChunks } from "./bytes.js";
 import {
   BackendError,
   BackendUnreachableError,
@@ -91,13 +92,7 @@ export async function readBodyCapped(
     }
     parts.push(value);
   }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatChunks(parts, n);
 }
 
 /** Combine a caller's signal with a timeout. */

@@ -5,6 +5,7 @@
  * per-block verification.
  */
 import type { CID } from "multiformats/cid";
+import { plainBytes } from "./bytes.js";
 import { CHUNK_SIZE, parseCid } from "./cid.js";
 import { KUBO_DEFAULT_API_URL } from "./endpoints.js";
 import { BackendError, CidMismatchError, ContentTooLargeError, StorageError, WrongEndpointError } from "./errors.js";
@@ -55,7 +56,7 @@ export class IpfsHttpStore implements ContentStore {
     const { signal, timeout } = withTimeout(this.timeoutMs, options.signal, this.timeoutSignal);
     try {
       const form = new FormData();
-      form.append("file", new Blob([bytes]), options.name ?? expected.toString());
+      form.append("file", new Blob([plainBytes(bytes)]), options.name ?? expected.toString());
       const res = await fetch(endpoint, { method: "POST", body: form, signal });
       const text = await res.text();
       if (res.status === 413) throw new ContentTooLargeError(`upload to ${this.url}`, bytes.length, this.maxBytes);

@@ -21,10 +21,12 @@ import type { Helia } from "@helia/interface";
 import { CarWriter } from "@ipld/car/writer";
 import * as dagPb from "@ipld/dag-pb";
 import { CID } from "multiformats/cid";
+import { plainBytes } from "./bytes.js";
 import { assertFedstrCid, CHUNK_SIZE, parseCid, RAW_CODEC } from "./cid.js";
 import { ContentTooLargeError, InvalidCidError, StorageError } from "./errors.js";
 import { CAR_TYPE, RAW_BLOCK_TYPE } from "./gateway.js";
 import { addToHelia, createHeliaNode, getLocalBlock } from "./helia.js";
+
 import { DEFAULT_MAX_BYTES } from "./types.js";
 import { readVerifiedDag, verifyBlock } from "./verify.js";
 
@@ -220,7 +222,7 @@ export async function startIpfsNode(options: IpfsNodeOptions): Promise<IpfsNodeH
     }
     let form: FormData;
     try {
-      form = await new Response(body, { headers: { "content-type": type } }).formData();
+      form = await new Response(plainBytes(body), { headers: { "content-type": type } }).formData();
     } catch (err) {
       sendRpcError(res, 400, `bad multipart body: ${(err as Error).message}`);
       return;

@@ -18,6 +18,7 @@
 
 import type { CID } from "multiformats/cid";
 import { PinataSDK } from "pinata";
+import { plainBytes } from "./bytes.js";
 import { parseCid } from "./cid.js";
 import { BackendError, CidMismatchError, ContentTooLargeError, StorageError } from "./errors.js";
 import { GatewayReader } from "./gateway.js";
@@ -82,7 +83,9 @@ export class PinataStore implements ContentStore {
     const expected = await computeCid(bytes);
     const { timeout } = withTimeout(this.timeoutMs, options.signal, this.timeoutSignal);
     try {
-      const file = new File([bytes], options.name ?? expected.toString(), { type: "application/octet-stream" });
+      const file = new File([plainBytes(bytes)], options.name ?? expected.toString(), {
+        type: "application/octet-stream",
+      });
       const upload = this.sdk.upload.public.file(file).name(options.name ?? expected.toString());
       const result = await Promise.race([
         upload,

@@ -8,6 +8,7 @@ import * as dagPb from "@ipld/dag-pb";
 import { UnixFS } from "ipfs-unixfs";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
+import { concatChunks } from "./bytes.js";
 import { assertFedstrCid, DAG_PB_CODEC, RAW_CODEC } from "./cid.js";
 import { BackendError, CidMismatchError, ContentTooLargeError, InvalidCidError } from "./errors.js";
 import { computeCid } from "./unixfs-import.js";
@@ -95,13 +96,7 @@ export async function readVerifiedDag(root: CID, fetchBlock: BlockFetcher, maxBy
   };
 
   await visit(root, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
+  return concatChunks(chunks, total);
 }
 
 /**

@@ -21,6 +21,7 @@ import { useMint, useTokenBalance, walletTokenAccount } from "@/data-access/pool
 import { useSendTx } from "@/data-access/send-tx";
 import { useSettings } from "@/data-access/settings";
 import { CopyBlock } from "@/ui/copy";
+import { Field } from "@/ui/field";
 import { amount } from "@/ui/format";
 
 interface Template {
@@ -64,7 +65,7 @@ const termsSchema = z.object({
   aggregatorNostr: z.string().regex(/^[0-9a-f]{64}$/, "must be a Nostr pubkey (64 lower-case hex digits)"),
 });
 type Terms = z.infer<typeof termsSchema>;
-type Field = keyof Terms | "plan" | "model" | "sealKeys";
+type FieldName = keyof Terms | "plan" | "model" | "sealKeys";
 
 const FIELDS: { name: keyof Terms; label: string; hint: string; wide?: boolean }[] = [
   { name: "reward", label: "Total reward", hint: "in the mint's units, spread evenly over the rounds" },
@@ -146,7 +147,7 @@ export function CreateWizard() {
     aggregator: "",
     aggregatorNostr: "",
   });
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
   // Sealed (the default): updates are encrypted to the aggregator's round keys, which go into the job request.
   const [privacy, setPrivacy] = useState<PrivacyMode>("sealed");
   const [sealKeys, setSealKeys] = useState("");
@@ -244,7 +245,7 @@ export function CreateWizard() {
     | { t: Terms; reward: bigint; stake: bigint; seal?: { id: string; keys: string[] } }
     | undefined {
     const r = termsSchema.safeParse(terms);
-    const errs: Partial<Record<Field, string>> = {};
+    const errs: Partial<Record<FieldName, string>> = {};
     if (!r.success)
       for (const i of r.error.issues) {
         const f = i.path[0] as keyof Terms;
@@ -434,8 +435,7 @@ export function CreateWizard() {
             Upload a plan JSON
           </label>
           {source === "template" ? (
-            <div className="field">
-              <label htmlFor="template">Template</label>
+            <Field id="template" label="Template">
               <select
                 id="template"
                 name="template"
@@ -453,11 +453,10 @@ export function CreateWizard() {
                 {templates.data?.find((t) => t.id === templateId)?.description} Data:{" "}
                 {templates.data?.find((t) => t.id === templateId)?.data}
               </div>
-            </div>
+            </Field>
           ) : (
             <>
-              <div className="field">
-                <label htmlFor="plan-upload">Plan file (JSON)</label>
+              <Field id="plan-upload" label="Plan file (JSON)">
                 <input
                   id="plan-upload"
                   name="plan"
@@ -485,9 +484,8 @@ export function CreateWizard() {
                     });
                   }}
                 />
-              </div>
-              <div className="field">
-                <label htmlFor="model-upload">Initial model (FSTW, optional: generated from the plan when empty)</label>
+              </Field>
+              <Field id="model-upload" label="Initial model (FSTW, optional: generated from the plan when empty)">
                 <input
                   id="model-upload"
                   name="model"
@@ -503,7 +501,7 @@ export function CreateWizard() {
                 <div id="field-error-model" data-testid="field-error-model" className="field-error">
                   {errors.model ?? ""}
                 </div>
-              </div>
+              </Field>
             </>
           )}
           <div
@@ -514,10 +512,9 @@ export function CreateWizard() {
           >
             {errors.plan ?? ""}
           </div>
-          <div className="field">
-            <label htmlFor="seed">Seed of the initial model</label>
+          <Field id="seed" label="Seed of the initial model">
             <input id="seed" name="seed" value={seed} onChange={(e) => setSeed(e.target.value)} inputMode="numeric" />
-          </div>
+          </Field>
         </fieldset>
         <fieldset disabled={step === "running" || step === "done"}>
           <legend>

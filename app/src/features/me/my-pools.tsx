@@ -9,6 +9,7 @@ import Link from "next/link";
 import { useFedstr } from "@/data-access/fedstr";
 import { type PoolRow, useMint, usePools } from "@/data-access/pools";
 import { amount, short } from "@/ui/format";
+import { TableHead } from "@/ui/table-head";
 
 type Participation = { publicKey: PublicKey; account: ParticipantAccount };
 
@@ -69,17 +70,10 @@ export function MyPools() {
         </p>
       ) : (
         <table>
-          <caption className="sr-only">Pools you joined</caption>
-          <thead>
-            <tr>
-              <th scope="col">Pool</th>
-              <th scope="col">Stake (tokens)</th>
-              <th scope="col">Slashed (tokens)</th>
-              <th scope="col">Commitments</th>
-              <th scope="col">Rounds claimed</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
+          <TableHead
+            caption="Pools you joined"
+            columns={["Pool", "Stake (tokens)", "Slashed (tokens)", "Commitments", "Rounds claimed", "Status"]}
+          />
           <tbody>
             {mine.data!.map((m) => (
               <JoinedRow

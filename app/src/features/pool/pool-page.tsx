@@ -26,11 +26,14 @@ import { useSettings } from "@/data-access/settings";
 import { phaseOf } from "@/lib/phase";
 import { MetricChart } from "@/ui/chart";
 import { CopyBlock } from "@/ui/copy";
+import { Field } from "@/ui/field";
 import { amount, duration, short, until, when } from "@/ui/format";
 import { QueryError } from "@/ui/query-error";
 import { reasonInWords } from "@/ui/reasons";
+import { TableHead } from "@/ui/table-head";
 
-// Only a joined participant sees the training panel: its code (plan schema, IndexedDB, the worker) loads after the page.
+// Only a joined participant sees the training panel: its code (plan schema, IndexedDB, the worker)
+// loads after the page.
 const TrainPanel = dynamic(() => import("./train-panel").then((m) => m.TrainPanel), { ssr: false });
 
 const n = (v: { toString(): string }) => Number(v.toString());
@@ -99,17 +102,10 @@ function RoundRows({
     );
   return (
     <table data-testid="rounds-table">
-      <caption className="sr-only">Posted rounds</caption>
-      <thead>
-        <tr>
-          <th scope="col">Round</th>
-          <th scope="col">{metricName} (on chain)</th>
-          <th scope="col">Reward</th>
-          <th scope="col">Accepted</th>
-          <th scope="col">Model / report</th>
-          <th scope="col">Verdicts</th>
-        </tr>
-      </thead>
+      <TableHead
+        caption="Posted rounds"
+        columns={["Round", `${metricName} (on chain)`, "Reward", "Accepted", "Model / report", "Verdicts"]}
+      />
       <tbody>
         {rounds.map((r, i) => {
           const metric = n(r.result.metric) / 1e6;
@@ -411,8 +407,7 @@ function ParticipantPanel({
             void actions.join(v).catch(() => {});
           }}
         >
-          <div className="field">
-            <label htmlFor="join-stake">Stake</label>
+          <Field id="join-stake" label="Stake">
             <input
               id="join-stake"
               name="stake"
@@ -430,7 +425,7 @@ function ParticipantPanel({
             >
               {stakeError ?? ""}
             </div>
-          </div>
+          </Field>
           <button type="submit" data-testid="join-submit">
             Join with this stake
           </button>
@@ -752,15 +747,7 @@ export function PoolPage({ address }: { address: string }) {
           <p className="muted">Nobody has joined yet.</p>
         ) : (
           <table>
-            <caption className="sr-only">Participants</caption>
-            <thead>
-              <tr>
-                <th scope="col">Wallet</th>
-                <th scope="col">Stake</th>
-                <th scope="col">Slashed</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
+            <TableHead caption="Participants" columns={["Wallet", "Stake", "Slashed", "Status"]} />
             <tbody>
               {participants.data!.map((x) => (
                 <tr

@@ -20,8 +20,10 @@ import { probeBackend, useBrowserTraining } from "@/data-access/browser-training
 import { useFedstr } from "@/data-access/fedstr";
 import { type PoolRow, type RoundRow, useMyParticipant } from "@/data-access/pools";
 import { type FoundReport, useGateway } from "@/data-access/reports";
+import { Field } from "@/ui/field";
 import { amount, short, until } from "@/ui/format";
 import { reasonInWords } from "@/ui/reasons";
+import { TableHead } from "@/ui/table-head";
 
 function usePlan(pool: PoolRow) {
   const gateway = useGateway();
@@ -151,8 +153,7 @@ export function TrainPanel({
       ) : null}
       {plan.data && active ? (
         <>
-          <div className="field">
-            <label htmlFor="train-data">Your data file (.csv or .jsonl)</label>
+          <Field id="train-data" label="Your data file (.csv or .jsonl)">
             <input
               id="train-data"
               type="file"
@@ -161,10 +162,9 @@ export function TrainPanel({
               data-testid="train-data"
               onChange={(e) => void onFile(e.target.files?.[0])}
             />
-          </div>
+          </Field>
           <DataSummary picked={picked} error={dataError} plan={plan.data} />
-          <div className="field">
-            <label htmlFor="train-backend">TensorFlow.js backend</label>
+          <Field id="train-backend" label="TensorFlow.js backend">
             <select
               id="train-backend"
               value={choice}
@@ -186,7 +186,7 @@ export function TrainPanel({
                   ? available
                   : `training runs on ${backendUsed} in a Web Worker`}
             </div>
-          </div>
+          </Field>
           <p>
             {running ? (
               <button type="button" onClick={stop} data-testid="train-stop">
@@ -258,16 +258,10 @@ export function TrainPanel({
       ) : null}
       {view.rounds.length > 0 ? (
         <table data-testid="train-rounds">
-          <caption className="sr-only">Your rounds from this browser</caption>
-          <thead>
-            <tr>
-              <th scope="col">Round</th>
-              <th scope="col">Update</th>
-              <th scope="col">Committed</th>
-              <th scope="col">Result</th>
-              <th scope="col">Verdict</th>
-            </tr>
-          </thead>
+          <TableHead
+            caption="Your rounds from this browser"
+            columns={["Round", "Update", "Committed", "Result", "Verdict"]}
+          />
           <tbody>
             {view.rounds.map((st) => {
               const i = rounds.findIndex((r) => r.round === st.round);

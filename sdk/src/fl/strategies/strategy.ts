@@ -62,3 +62,29 @@ export function collect(global: Weights, finish: (updates: ClientUpdate[]) => Ag
     },
   };
 }
+
+/**
+ * A stateless strategy that sets each coordinate from the K updates' values at it, sorted ascending
+ * in float64 (the coordinate-wise median and trimmed mean). Unweighted.
+ */
+export function sortedCoordinates(name: string, pick: (sorted: Float64Array) => number): Strategy {
+  return {
+    name,
+    streaming: false,
+    stateful: false,
+    begin: (global) =>
+      collect(global, (updates) => {
+        const buf = new Float64Array(updates.length);
+        const weights: Weights = global.map((t, k) => {
+          const out = new Float32Array(t.values.length);
+          for (let i = 0; i < out.length; i++) {
+            for (let j = 0; j < buf.length; j++) buf[j] = updates[j]!.weights[k]!.values[i]!;
+            buf.sort();
+            out[i] = pick(buf);
+          }
+          return { name: t.name, dtype: t.dtype, shape: [...t.shape], values: out };
+        });
+        return { weights, state: [], excluded: [] };
+      }),
+  };
+}

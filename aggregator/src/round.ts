@@ -403,6 +403,7 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       global: inputs.weights,
       ...(inputs.state !== undefined ? { state: inputs.state } : {}),
       candidates: verified(),
+      sha256: (bytes) => createHash("sha256").update(bytes).digest(),
     });
     for (const v of res.verdicts)
       verdicts[fedIndex[v.index]!] = { accepted: v.accepted, reason: v.reason, detail: v.detail };

@@ -39,6 +39,10 @@ export function workerOpener(roundSecret: Uint8Array, threads = availableParalle
   const pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void; worker: Worker }>();
   const load = new Map<Worker, number>();
   let nextId = 0;
+  const settled = (w: Worker) => {
+    load.set(w, load.get(w)! - 1);
+    if (load.get(w) === 0) w.unref();
+  };
   const workers = Array.from({ length: Math.max(1, threads) }, () => {
     const w = new Worker(WORKER_BOOT, { workerData: roundSecret, execArgv: [] });
     load.set(w, 0);
@@ -46,7 +50,7 @@ export function workerOpener(roundSecret: Uint8Array, threads = availableParalle
       const p = pending.get(m.id);
       if (p === undefined) return;
       pending.delete(m.id);
-      load.set(w, load.get(w)! - 1);
+      settled(w);
       if (m.error === undefined) p.resolve(m.plain);
       else
         p.reject(
@@ -58,16 +62,18 @@ export function workerOpener(roundSecret: Uint8Array, threads = availableParalle
       for (const [id, p] of pending)
         if (p.worker === w) {
           pending.delete(id);
+          settled(w);
           p.reject(e);
         }
     });
-    w.unref();
+    w.unref(); // an idle worker does not keep the process alive; one with work does (open)
     return w;
   });
   return {
     open(sealed, ctx) {
       const worker = workers.reduce((a, b) => (load.get(b)! < load.get(a)! ? b : a));
       load.set(worker, load.get(worker)! + 1);
+      worker.ref();
       const id = nextId++;
       // The fetched bytes are not used after the open: move them to the worker unless they share a buffer.
       const whole = sealed.byteOffset === 0 && sealed.byteLength === sealed.buffer.byteLength;

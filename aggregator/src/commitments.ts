@@ -18,6 +18,8 @@ const POOL_OFFSET = 8,
 
 export class RoundCommitments {
   private readonly known = new Map<string, CommitmentInfo>();
+  /** Accounts the last refresh listed but could not fetch yet: until 0, the list is not final. */
+  unfetched = 0;
 
   constructor(
     private readonly program: FedstrProgram,
@@ -46,12 +48,16 @@ export class RoundCommitments {
       ],
     });
     const fresh = listed.map((a) => a.pubkey).filter((k) => !this.known.has(k.toBase58()));
+    this.unfetched = 0;
     for (let k = 0; k < fresh.length; k += MULTIPLE_ACCOUNTS_LIMIT) {
       const keys = fresh.slice(k, k + MULTIPLE_ACCOUNTS_LIMIT);
       const infos = await connection.getMultipleAccountsInfo(keys, connection.commitment);
       infos.forEach((info, j) => {
         // Not visible yet on this node (listed at another slot): the next refresh takes it.
-        if (info === null) return;
+        if (info === null) {
+          this.unfetched++;
+          return;
+        }
         const c = decodeAccount(this.program, "commitment", info.data);
         this.known.set(keys[j]!.toBase58(), {
           participant: c.authority.toBase58(),

@@ -407,7 +407,7 @@ async function collectRound(
       commitmentsFinal ? undefined : read("commitments", () => commitments.refresh()),
     ]);
     if (now >= schedule.joinDeadline) participants = parts;
-    if (now >= deadline) commitmentsFinal = true;
+    if (now >= deadline && commitments.unfetched === 0) commitmentsFinal = true;
     if (pool === null || pool.status !== PoolStatus.Active || pool.roundsPosted >= round) return "ended";
     if (ingest.participants.update(parts)) ingest.resubscribe();
     const joined = ingest.participants.wallets();

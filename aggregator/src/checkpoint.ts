@@ -8,8 +8,8 @@
  * a process killed at any point leaves either the old or the new state, never a torn one.
  *
  * Results received from relays for rounds not yet collected go to an append-only journal per round,
- * `results-<r>.jsonl` (one line per kept result, fsynced): O(1) per kept event, however large the
- * checkpoint. A torn last line (killed mid-append) is cut off on load; the relays still hold that
+ * `results-<r>.jsonl` (one line per kept result, fsynced within 100 ms, once for all lines written
+ * meanwhile): O(1) per kept event, however large the checkpoint. A torn last line (killed mid-append) is cut off on load; the relays still hold that
  * result. A round's journal is deleted once `state.json` records the round as collected.
  */
 import {
@@ -31,6 +31,8 @@ import type { Event } from "@fedstr/sdk/nostr";
 
 export const CHECKPOINT_FORMAT = "fedstr/aggregator-checkpoint";
 export const CHECKPOINT_VERSION = 1;
+/** Longest a kept result waits in the OS's cache before its journal is fsynced (ms). */
+const JOURNAL_SYNC_MS = 100;
 
 export type Phase = "collected" | "aggregated" | "posted" | "feedback-sent";
 const PHASES: readonly Phase[] = ["collected", "aggregated", "posted", "feedback-sent"];
@@ -267,11 +269,38 @@ export function keepResult(dataDir: string, cp: Checkpoint, r: StoredResult): bo
     const buf = Buffer.from(`${JSON.stringify(r)}\n`);
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+  syncSoon(file);
   return true;
+}
+
+/** Journals written since their last fsync, each with the timer that will fsync it. */
+const unsynced = new Map<string, NodeJS.Timeout>();
+
+/**
+ * fsync a journal within JOURNAL_SYNC_MS of a write, once for all the writes in between: a result
+ * costs a write, not a ~3 ms fsync (1,000 results a round would block the event loop for seconds).
+ * A killed process loses nothing written (it is in the OS's cache); a machine crash loses at most
+ * the last JOURNAL_SYNC_MS of results, which the relays still hold and replay.
+ */
+function syncSoon(file: string): void {
+  if (unsynced.has(file)) return;
+  const timer = setTimeout(() => {
+    unsynced.delete(file);
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, "r");
+      fsyncSync(fd);
+    } catch {
+      // Deleted meanwhile (its round was collected): nothing left to keep.
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }, JOURNAL_SYNC_MS);
+  timer.unref();
+  unsynced.set(file, timer);
 }
 
 /**

@@ -45,6 +45,12 @@ export class ParticipantSet {
     return key === undefined || key === nostrPubkey;
   }
 
+  /** Whether `wallet` recorded `nostrPubkey` on chain when it joined (a binding its transaction signed). */
+  boundOnChain(wallet: string, nostrPubkey: string): boolean {
+    const key = this.keys.get(wallet);
+    return key !== undefined && key === nostrPubkey;
+  }
+
   /** Merge the chain's current participants; returns whether anyone new (or a newly known key) appeared. */
   update(participants: readonly { account: ParticipantAccount }[]): boolean {
     let grew = false;

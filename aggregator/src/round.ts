@@ -5,9 +5,10 @@
  * send each participant its feedback. Every step records its outcome in the checkpoint before the
  * next one starts, so a restart finishes the round with the very same artefacts.
  */
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isTransient, type Session, sleep, withRetry, writeFileAtomic } from "@fedstr/sdk/cli";
+import { type RetryOptions, type Session, withRetry, writeFileAtomic } from "@fedstr/sdk/cli";
 import * as fl from "@fedstr/sdk/fl";
 import {
   buildRoundReport,
@@ -19,8 +20,8 @@ import {
   SEAL_REJECT_REASONS,
   scheduleOf,
 } from "@fedstr/sdk/job";
-import { buildFeedback, type Event, type JobRequest, type RelayPool } from "@fedstr/sdk/nostr";
-import { roundOpener, roundSecretKey, SealError } from "@fedstr/sdk/privacy";
+import { buildFeedback, type Event, feedbackForMany, type JobRequest, type RelayPool } from "@fedstr/sdk/nostr";
+import { roundSecretKey, SealError } from "@fedstr/sdk/privacy";
 import {
   cidToBytes,
   fetchParticipant,
@@ -44,6 +45,7 @@ import {
   saveCheckpoint,
 } from "./checkpoint.js";
 import type { Logger } from "./log.js";
+import { workerOpener } from "./openers.js";
 
 /** Everything a pool's rounds need. */
 export interface PoolContext {
@@ -88,7 +90,9 @@ export const SLASH_REASON_HASH_MISMATCH = 1;
 /** Per-update fetch timeout (ms); fetches are retried, a candidate still missing is UNAVAILABLE. */
 const FETCH_TIMEOUT_MS = 15_000;
 /** Updates fetched ahead of the one being aggregated: hides the store's latency, bounds memory. */
-const FETCH_AHEAD = 8;
+const FETCH_AHEAD = 16;
+/** Longest pause between two fetches of an update that is still unavailable (ms). */
+const FETCH_RETRY_MAX_DELAY_MS = 2_000;
 
 export function save(ctx: PoolContext): void {
   saveCheckpoint(ctx.dataDir, ctx.cp);
@@ -100,11 +104,11 @@ export function retryLogged<T>(
   round: number | null,
   what: string,
   fn: () => Promise<T>,
-  attempts?: number,
+  opts: Pick<RetryOptions, "attempts" | "deadline" | "maxDelayMs"> = {},
 ): Promise<T> {
   return withRetry(what, fn, {
+    ...opts,
     signal: ctx.signal,
-    ...(attempts !== undefined ? { attempts } : {}),
     onRetry: (err, attempt, delayMs) =>
       ctx.log.event("retry", ctx.address, round, { what, attempt, delayMs, error: err.message }),
   });
@@ -137,26 +141,17 @@ async function fetchUpdate(
   c: { participant: string; cid: string },
   until: number,
 ): Promise<Uint8Array> {
-  const what = `fetch update of ${c.participant}`;
-  for (;;) {
-    try {
-      return await retryLogged(
-        ctx,
-        round,
-        what,
-        () => ctx.store.get(c.cid, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }),
-        3,
-      );
-    } catch (e) {
-      if (!isTransient(e) || ctx.signal.aborted || (await chainTime(ctx.session.connection)) >= until) throw e;
-      ctx.log.event("retry", ctx.address, round, {
-        what,
-        detail: `still unavailable; retrying until chain time ${until}`,
-        error: (e as Error).message,
-      });
-      await sleep(1000, ctx.signal);
-    }
-  }
+  return await retryLogged(
+    ctx,
+    round,
+    `fetch update of ${c.participant}`,
+    () => ctx.store.get(c.cid, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }),
+    {
+      attempts: 3,
+      maxDelayMs: FETCH_RETRY_MAX_DELAY_MS,
+      deadline: async () => (await chainTime(ctx.session.connection)) >= until,
+    },
+  );
 }
 
 async function upload(ctx: PoolContext, round: number, bytes: Uint8Array, name: string): Promise<ContentRef> {
@@ -308,16 +303,13 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   ctx.log.event("round-aggregating", ctx.address, round, {
     candidates: candidates.filter((c) => c.reason === undefined).length,
   });
-  for (const c of candidates) {
-    if (c.nostrPubkey !== undefined) {
-      void ctx.relays.publish(
-        buildFeedback(
-          { jobId: ctx.jobId, recipient: c.nostrPubkey, status: "processing", info: `aggregating round ${round}` },
-          ctx.session.nostr.secretKey,
-        ),
-      );
-    }
-  }
+  // One notice naming every candidate (split per MAX_FEEDBACK_RECIPIENTS), not one event each.
+  for (const e of feedbackForMany(
+    { jobId: ctx.jobId, status: "processing", info: `aggregating round ${round}`, round },
+    candidates.flatMap((c) => (c.nostrPubkey !== undefined ? [c.nostrPubkey] : [])),
+    ctx.session.nostr.secretKey,
+  ))
+    void ctx.relays.publish(e);
 
   // Verdicts by candidate index: market reasons first, then fetch / hash, then the FL core's.
   const verdicts = candidates.map((c) => ({
@@ -332,68 +324,70 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   const timings = { fetchVerifyMs: 0, slashMs: 0, aggregateMs: 0, evaluateMs: 0, uploadMs: 0 };
   const slashing: Promise<unknown>[] = [];
   const live = candidates.flatMap((c, i) => (c.reason === undefined ? [i] : []));
-  const open =
+  // Sealed job: each update is opened right after its hash check (the commitment covers the
+  // ciphertext), on worker threads, as it is fetched ahead. Nothing plaintext is stored or logged.
+  const opener =
     ctx.job.seal !== undefined
-      ? await roundOpener(await roundSecretKey(ctx.session.nostr.secretKey, ctx.job.seal.id, round))
+      ? workerOpener(await roundSecretKey(ctx.session.nostr.secretKey, ctx.job.seal.id, round))
       : undefined;
   const fetchUntil = scheduleOf(account).postDeadline(round) - Math.ceil(scheduleOf(account).gracePeriod / 4);
-  const fetchAhead = (i: number) =>
-    fetchUpdate(ctx, round, candidates[i]!, fetchUntil).then(
-      (bytes) => ({ bytes }),
-      (e: Error) => ({ error: e }),
-    );
+  type Prepared = { bytes: Uint8Array } | { reject: { reason: string; detail: string }; mismatch?: { actual: string } };
+  // Fetch, hash and open one candidate: FETCH_AHEAD of these run at once, in candidate order.
+  const prepare = async (i: number): Promise<Prepared> => {
+    const c = candidates[i]!;
+    let got: Uint8Array;
+    try {
+      got = await fetchUpdate(ctx, round, c, fetchUntil);
+    } catch (e) {
+      return { reject: { reason: "UNAVAILABLE", detail: `could not fetch ${c.cid}: ${(e as Error).message}` } };
+    }
+    const actual = createHash("sha256").update(got).digest("hex");
+    if (actual !== c.sha256)
+      return {
+        reject: {
+          reason: "HASH_MISMATCH",
+          detail: `the bytes of ${c.cid} hash to ${actual}, the commitment is ${c.sha256}`,
+        },
+        mismatch: { actual },
+      };
+    if (opener === undefined) return { bytes: got };
+    try {
+      return { bytes: await opener.open(got, { pool: ctx.address, round, participant: c.participant }) };
+    } catch (e) {
+      if (!(e instanceof SealError)) throw e;
+      return { reject: { reason: SEAL_REJECT_REASONS[e.code], detail: e.message } };
+    }
+  };
   async function* verified(): AsyncGenerator<fl.Candidate> {
-    const ahead: ReturnType<typeof fetchAhead>[] = [];
+    const ahead: Promise<Prepared>[] = [];
     let next = 0;
     const fill = () => {
-      while (ahead.length < FETCH_AHEAD && next < live.length) ahead.push(fetchAhead(live[next++]!));
+      while (ahead.length < FETCH_AHEAD && next < live.length) {
+        const p = prepare(live[next++]!);
+        p.catch(() => {}); // awaited in order below; a round that stops early must not leave it unhandled
+        ahead.push(p);
+      }
     };
     for (const i of live) {
       const t0 = performance.now();
       fill();
       const got = await ahead.shift()!;
       fill();
+      timings.fetchVerifyMs += performance.now() - t0;
       const c = candidates[i]!;
-      if ("error" in got) {
-        verdicts[i] = {
-          accepted: false,
-          reason: "UNAVAILABLE",
-          detail: `could not fetch ${c.cid}: ${got.error.message}`,
-        };
-        timings.fetchVerifyMs += performance.now() - t0;
-        continue;
-      }
-      const actual = sha256Hex(got.bytes);
-      if (actual !== c.sha256) {
-        verdicts[i] = {
-          accepted: false,
-          reason: "HASH_MISMATCH",
-          detail: `the bytes of ${c.cid} hash to ${actual}, the commitment is ${c.sha256}`,
-        };
+      if ("reject" in got) {
+        verdicts[i] = { accepted: false, ...got.reject };
         // Slashes are sent while the stream goes on (one transaction each); awaited before the report.
-        slashing.push(slashMismatch(ctx, rc, c.participant, c.cid, c.sha256, actual));
-        timings.fetchVerifyMs += performance.now() - t0;
+        if (got.mismatch !== undefined)
+          slashing.push(slashMismatch(ctx, rc, c.participant, c.cid, c.sha256, got.mismatch.actual));
         continue;
-      }
-      // Sealed job: open right after the hash check (the commitment covers the ciphertext). Nothing plaintext is stored or logged.
-      let bytes = got.bytes;
-      if (open !== undefined) {
-        try {
-          bytes = await open(bytes, { pool: ctx.address, round, participant: c.participant });
-        } catch (e) {
-          if (!(e instanceof SealError)) throw e;
-          verdicts[i] = { accepted: false, reason: SEAL_REJECT_REASONS[e.code], detail: e.message };
-          timings.fetchVerifyMs += performance.now() - t0;
-          continue;
-        }
       }
       fedIndex.push(i);
-      timings.fetchVerifyMs += performance.now() - t0;
       // The committed sha256 is of the ciphertext in a sealed job: runRound checks it only for plaintext.
       yield {
         id: c.participant,
-        bytes,
-        ...(open === undefined ? { sha256: Buffer.from(c.sha256, "hex") } : {}),
+        bytes: got.bytes,
+        ...(opener === undefined ? { sha256: Buffer.from(c.sha256, "hex") } : {}),
         numSamples: c.samples,
       };
     }
@@ -409,6 +403,7 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       global: inputs.weights,
       ...(inputs.state !== undefined ? { state: inputs.state } : {}),
       candidates: verified(),
+      sha256: (bytes) => createHash("sha256").update(bytes).digest(),
     });
     for (const v of res.verdicts)
       verdicts[fedIndex[v.index]!] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
@@ -422,6 +417,8 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
     for (const v of e.verdicts)
       verdicts[fedIndex[v.index]!] = { accepted: v.accepted, reason: v.reason, detail: v.detail };
     fallback = e.message;
+  } finally {
+    await opener?.close();
   }
   // runRound's time less what it spent waiting on the fetches above.
   timings.aggregateMs = performance.now() - tAggregate - timings.fetchVerifyMs;
@@ -510,48 +507,52 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
   const rejected: RejectedEntry[] = updates
     .filter((u) => !u.accepted)
     .map((u) => ({ participant: u.participant, reason: u.reason ?? "REJECTED", detail: u.detail ?? "" }));
-  const feedback: Event[] = [];
-  for (const u of updates) {
-    if (u.nostrPubkey === undefined) continue;
-    const base = { jobId: ctx.jobId, recipient: u.nostrPubkey, round, report: reportRef };
-    feedback.push(
-      u.accepted
-        ? buildFeedback(
-            {
-              ...base,
-              status: lastRound ? "success" : "partial",
-              model,
-              ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
-            },
-            ctx.session.nostr.secretKey,
-          )
-        : buildFeedback(
-            {
-              ...base,
-              status: "error",
-              info: `round ${round} update rejected: ${u.reason}: ${u.detail ?? ""}`.slice(0, 1024),
-            },
-            ctx.session.nostr.secretKey,
-          ),
-    );
-  }
-  // Active participants who committed nothing are told too: a missed round is never silent.
-  for (const a of rc.absent ?? []) {
-    if (a.nostrPubkey === undefined) continue;
-    feedback.push(
-      buildFeedback(
-        {
-          jobId: ctx.jobId,
-          recipient: a.nostrPubkey,
-          round,
-          report: reportRef,
-          status: "error",
-          info: `round ${round} missed: no commitment from you by the round's deadline`,
-        },
-        ctx.session.nostr.secretKey,
+  // Feedback grows with the rejections, not the participants: one verdict event names every
+  // accepted participant (split per MAX_FEEDBACK_RECIPIENTS), one names every absent one, and each
+  // rejection is its own event with its reason.
+  const sk = ctx.session.nostr.secretKey;
+  const keyed = updates.flatMap((u) => (u.nostrPubkey !== undefined ? [{ ...u, nostrPubkey: u.nostrPubkey }] : []));
+  const feedback: Event[] = [
+    ...feedbackForMany(
+      {
+        jobId: ctx.jobId,
+        round,
+        report: reportRef,
+        status: lastRound ? "success" : "partial",
+        model,
+        ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
+      },
+      keyed.filter((u) => u.accepted).map((u) => u.nostrPubkey),
+      sk,
+    ),
+    ...keyed
+      .filter((u) => !u.accepted)
+      .map((u) =>
+        buildFeedback(
+          {
+            jobId: ctx.jobId,
+            recipients: [u.nostrPubkey],
+            round,
+            report: reportRef,
+            status: "error",
+            info: `round ${round} update rejected: ${u.reason}: ${u.detail ?? ""}`.slice(0, 1024),
+          },
+          sk,
+        ),
       ),
-    );
-  }
+    // Active participants who committed nothing are told too: a missed round is never silent.
+    ...feedbackForMany(
+      {
+        jobId: ctx.jobId,
+        round,
+        report: reportRef,
+        status: "error",
+        info: `round ${round} missed: no commitment from you by the round's deadline`,
+      },
+      (rc.absent ?? []).flatMap((a) => (a.nostrPubkey !== undefined ? [a.nostrPubkey] : [])),
+      sk,
+    ),
+  ];
   const agg: AggregatedRecord = {
     model,
     ...(stateRef !== undefined ? { state: stateRef } : {}),
@@ -694,28 +695,22 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
   return landedEarlier ? "reconciled" : "posted";
 }
 
-/** A `processing` feedback with the round's report to every participant that had a candidate (best effort). */
+/** A `processing` feedback with the round's report to everyone the round's feedback names (best effort). */
 async function announceReport(ctx: PoolContext, rc: RoundCheckpoint): Promise<void> {
   const agg = rc.aggregated!;
-  const recipients = new Set(
-    agg.feedback.map((e) => e.tags.find((t) => t[0] === "p")?.[1]).filter((p): p is string => p !== undefined),
-  );
+  const recipients = agg.feedback.flatMap((e) => e.tags.filter((t) => t[0] === "p").map((t) => t[1]!));
   await Promise.all(
-    [...recipients].map((recipient) =>
-      ctx.relays.publish(
-        buildFeedback(
-          {
-            jobId: ctx.jobId,
-            recipient,
-            status: "processing",
-            info: `round ${rc.round} aggregated; posting it on chain`,
-            round: rc.round,
-            report: agg.report,
-          },
-          ctx.session.nostr.secretKey,
-        ),
-      ),
-    ),
+    feedbackForMany(
+      {
+        jobId: ctx.jobId,
+        status: "processing",
+        info: `round ${rc.round} aggregated; posting it on chain`,
+        round: rc.round,
+        report: agg.report,
+      },
+      recipients,
+      ctx.session.nostr.secretKey,
+    ).map((e) => ctx.relays.publish(e)),
   );
 }
 
@@ -754,7 +749,8 @@ export async function sendFeedback(
   rc.feedbackSentAt = Date.now();
   save(ctx);
   ctx.log.event("feedback-sent", ctx.address, rc.round, {
-    recipients: events.length,
+    events: events.length,
+    recipients: events.reduce((n, e) => n + e.tags.filter((t) => t[0] === "p").length, 0),
     feedbackMs: Math.round(performance.now() - t0),
   });
   return true;

@@ -9,11 +9,10 @@ import { extname, join } from "node:path";
 import { isTransient, type Session, sleep } from "@fedstr/sdk/cli";
 import * as fl from "@fedstr/sdk/fl";
 import { chainTime, fetchJobRequest, jobRequestMismatch, scheduleOf, waitForChainTime } from "@fedstr/sdk/job";
-import { EventReader, jobResultsFilter, type PoolSubscription } from "@fedstr/sdk/nostr";
+import { EventReader, jobResultsFilter, nativeConversationKey, type PoolSubscription } from "@fedstr/sdk/nostr";
 import { createSealKeySet } from "@fedstr/sdk/privacy";
 import {
   cidFromBytes,
-  fetchCommitmentsOfRound,
   fetchParticipantsOfPool,
   fetchPool,
   fetchRoundResult,
@@ -36,6 +35,7 @@ import {
   saveCheckpoint,
 } from "./checkpoint.js";
 import { buildCandidates, everyoneIn, storedResult } from "./collect.js";
+import { RoundCommitments } from "./commitments.js";
 import type { Logger } from "./log.js";
 import { ParticipantSet } from "./participants.js";
 import {
@@ -221,6 +221,10 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
     jobIds: [jobId],
     maxAgeSec: 365 * 86400,
     resultsFrom: (wallet, nostrPubkey) => participants.allows(wallet, nostrPubkey),
+    // The chain binds each participant's wallet to its Nostr key: the result's binding signatures
+    // (~10 ms a result) are not checked again, and the ECDH runs natively, once per participant.
+    boundElsewhere: (wallet, nostrPubkey) => participants.boundOnChain(wallet, nostrPubkey),
+    conversationKey: nativeConversationKey,
   });
   let history!: () => void;
   const historyLoaded = new Promise<void>((resolve) => {
@@ -388,35 +392,40 @@ async function collectRound(
   let lastReport = "";
   let relaysDownLogged = false;
   const waitLimit = deadline + Math.floor(schedule.gracePeriod * RESULT_WAIT_GRACE_SHARE);
+  // What a poll reads stops changing: the participants once the join window has closed (join_pool
+  // needs now < join deadline; statuses change only after the pool ends), the round's commitments
+  // once its deadline has passed (commit_update needs now < deadline, a commitment never changes).
+  // A read started after a clock read past the limit is final, and is not repeated.
+  const commitments = new RoundCommitments(program, ctx.pool, round);
+  let participants: Awaited<ReturnType<typeof fetchParticipantsOfPool>> | undefined;
+  let commitmentsFinal = false;
   for (;;) {
-    const [pool, participants, commitments, now] = await Promise.all([
+    const now = await read("clock", () => chainTime(session.connection));
+    const [pool, parts] = await Promise.all([
       read("pool", () => fetchPool(program, ctx.pool)),
-      read("participants", () => fetchParticipantsOfPool(program, ctx.pool)),
-      read("commitments", () => fetchCommitmentsOfRound(program, ctx.pool, round)),
-      read("clock", () => chainTime(session.connection)),
+      participants ?? read("participants", () => fetchParticipantsOfPool(program, ctx.pool)),
+      commitmentsFinal ? undefined : read("commitments", () => commitments.refresh()),
     ]);
+    if (now >= schedule.joinDeadline) participants = parts;
+    if (now >= deadline && commitments.unfetched === 0) commitmentsFinal = true;
     if (pool === null || pool.status !== PoolStatus.Active || pool.roundsPosted >= round) return "ended";
-    if (ingest.participants.update(participants)) ingest.resubscribe();
+    if (ingest.participants.update(parts)) ingest.resubscribe();
     const joined = ingest.participants.wallets();
-    const active = participants
+    const active = parts
       .filter((p) => p.account.status === ParticipantStatus.Active)
       .map((p) => p.account.authority.toBase58());
+    const committed = commitments.all();
     const candidates = buildCandidates(
-      commitments.map((c) => ({
-        participant: c.account.authority.toBase58(),
-        cid: cidFromBytes(c.account.updateCid).toString(),
-        sha256: Buffer.from(c.account.updateHash).toString("hex"),
-        samples: Number(c.account.samples.toString()),
-      })),
+      committed,
       ctx.cp.results[String(round)] ?? [],
       joined,
       ingest.participants.nostrKeys(),
     );
     const ready = candidates.filter((c) => c.reason === undefined && c.fromChain !== true).length;
-    const progress = `${commitments.length}/${active.length}/${ready}`;
+    const progress = `${committed.length}/${active.length}/${ready}`;
     if (progress !== lastReport) {
       lastReport = progress;
-      log.event("round-progress", address, round, { active: active.length, committed: commitments.length, ready });
+      log.event("round-progress", address, round, { active: active.length, committed: committed.length, ready });
     }
     const complete = everyoneIn(active, candidates);
     const late = candidates.filter((c) => c.fromChain === true).map((c) => c.participant);
@@ -440,8 +449,9 @@ async function collectRound(
     const waited = late.length === 0 || now >= waitLimit;
     if (complete || (now >= deadline && waited)) {
       const keys = ingest.participants.nostrKeys();
+      const inRound = new Set(candidates.map((c) => c.participant));
       const absent = active
-        .filter((w) => !candidates.some((c) => c.participant === w))
+        .filter((w) => !inRound.has(w))
         .map((w) => {
           const key = keys.get(w);
           return { participant: w, ...(key !== undefined ? { nostrPubkey: key } : {}) };

@@ -116,7 +116,10 @@ describe("aggregator: a junk flood from strangers during a round", function () {
     const fbReader = new EventReader({ maxAgeSec: 86400 });
     fbReader.followJob(r.jobEvent.id, [r.aggregatorNostr]);
     const recipients = new Set(
-      feedback.filter((e) => fbReader.accept(e)?.type === "feedback").map((e) => e.tags.find((t) => t[0] === "p")![1]),
+      feedback.flatMap((e) => {
+        const a = fbReader.accept(e);
+        return a?.type === "feedback" ? a.feedback.recipients : [];
+      }),
     );
     expect([...recipients].sort()).to.deep.equal(Object.values(r.honestNostr).sort());
 

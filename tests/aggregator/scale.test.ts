@@ -4,7 +4,8 @@
  * stragglers that try to commit after the deadline. The chain clock is moved to the deadline once
  * the on-time participants are done; the round closes there without the stragglers. Every honest
  * participant is accepted and paid, every cheat rejected (the hash cheats slashed), the aggregator
- * sends one transaction plus one per slash, and the funds reconcile to the token unit. The
+ * sends one transaction plus one per slash, its feedback is a few events naming many participants
+ * plus one per rejection, and the funds reconcile to the token unit. The
  * figures are the bench's (`npm run bench:round`); this test asserts behaviour only.
  */
 
@@ -36,7 +37,7 @@ describe("aggregator: 100 participants in one round", function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("accepts and pays every honest participant, rejects every cheat (slashing the provable ones), closes at the deadline without the stragglers, and reconciles the funds", async () => {
+  it("accepts and pays every honest participant, rejects every cheat (slashing the provable ones), closes at the deadline without the stragglers, tells everyone in a few events, and reconciles the funds", async () => {
     const log = process.env.FEDSTR_TEST_VERBOSE ? (l: string) => console.log(`      ${l}`) : undefined;
     run = await runLoadRounds(net, {
       participants: N,
@@ -76,6 +77,30 @@ describe("aggregator: 100 participants in one round", function () {
     for (const w of wallets("late")) expect(candidates).to.not.include(w);
     // The aggregator: the post plus one transaction per slash, whatever N.
     expect(round.aggregatorTxs).to.equal(1 + wallets("hash").length);
+    // Feedback grows with the rejections, not the participants: one notice naming every candidate, one announce
+    // naming everyone, one verdict naming every accepted participant, one error per rejected update with its
+    // reason, one naming the absent; every event went out (feedback-sent), each participant told what it needs.
+    const keyOf = new Map(r.wallets.map((w, i) => [w, r.nostrKeys[i]!]));
+    const told = (w: string) => [...(round.feedbackTo[keyOf.get(w)!] ?? [])].sort();
+    const aggregating = "processing: aggregating round 1",
+      posting = "processing: round 1 aggregated; posting it on chain";
+    for (const w of paid) expect(told(w), w).to.deep.equal([aggregating, posting, "success: "]);
+    for (const w of [...wallets("hash"), ...wallets("nan")]) {
+      const [verdict, a, b] = told(w);
+      expect([a, b]).to.deep.equal([aggregating, posting]);
+      expect(verdict).to.match(new RegExp(`^error: round 1 update rejected: ${reasons[w]}: `));
+    }
+    for (const w of wallets("late"))
+      expect(told(w), w).to.deep.equal([
+        "error: round 1 missed: no commitment from you by the round's deadline",
+        posting,
+      ]);
+    expect(Object.keys(round.feedbackTo)).to.have.length(N);
+    const per200 = (n: number) => Math.ceil(n / 200);
+    expect(round.feedbackEvents).to.equal(
+      per200(N - 5) + per200(N) + per200(paid.length) + Object.keys(reasons).length + per200(5),
+    );
+    expect(round.feedbackSent, "no feedback-pending").to.equal(true);
     // Funds to the token unit: escrow = funded + slashed − claimed, vault = stakes − slashed.
     expect(r.reconcile.ok, JSON.stringify(r.reconcile)).to.equal(true);
   });

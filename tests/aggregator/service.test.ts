@@ -89,9 +89,10 @@ describe("aggregator: fedstr-aggregator run on the localnet", function () {
 
     // Feedback addressed to each participant, as its client would read it.
     const feedback: { name: string; event: Event }[] = [];
-    const fbReader = new EventReader({ maxAgeSec: 3600 });
-    fbReader.followJob(jobEvent.id, [aggregatorNostr]);
     for (const name of ["p1", "p2", "p3"]) {
+      // A reader per participant, as each client has: one verdict event may name several of them.
+      const fbReader = new EventReader({ maxAgeSec: 3600 });
+      fbReader.followJob(jobEvent.id, [aggregatorNostr]);
       relays.subscribe(
         [jobFeedbackFilter(jobEvent.id, { recipient: people[name]!.nostr.pubkey, from: [aggregatorNostr] })],
         {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { expect } from "chai";
 import {
   type ClientUpdate,
@@ -100,6 +101,32 @@ describe("fl/validate", () => {
     expect(r.acceptedIndices).to.deep.equal([0, 2]);
     const x = r.weights[0]!.values[0]!;
     expect(x).to.be.closeTo((10 * a.weights[0]!.values[0]! + 30 * b.weights[0]!.values[0]!) / 40, 1e-6);
+  });
+
+  it("runRound hashes candidate bytes with the sha256 it is given (the aggregator's native one)", async () => {
+    const plan = { aggregation: { strategy: "fedavg" }, validation: bounds } as Pick<
+      TrainingPlan,
+      "aggregation" | "validation"
+    >;
+    const bytes = encode(perturb(global, 21, 0.01, 10).weights);
+    const hashed: number[] = [];
+    const r = await runRound({
+      plan,
+      global,
+      candidates: [
+        { id: "b", bytes, sha256: hashBytes(bytes), numSamples: 10 },
+        { id: "copycat", bytes, numSamples: 10 },
+      ],
+      sha256: (b) => {
+        hashed.push(b.length);
+        return createHash("sha256").update(b).digest();
+      },
+    });
+    expect(hashed).to.deep.equal([bytes.length, bytes.length]);
+    expect(r.verdicts.map((v) => [v.id, v.accepted, v.reason])).to.deep.equal([
+      ["b", true, undefined],
+      ["copycat", false, "DUPLICATE"],
+    ]);
   });
 
   it("applies the plan's evaluation gate", () => {

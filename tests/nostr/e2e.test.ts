@@ -244,7 +244,7 @@ describe("e2e: job request → encrypted result → feedback through the relay, 
       const nextCid = await aggStore.put(nextModel, { name: "model-1.bin" });
       await aggPool.publish(
         buildFeedback(
-          { jobId: jobEvent.id, recipient: participant.pk, status: "processing", info: "aggregating round 0" },
+          { jobId: jobEvent.id, recipients: [participant.pk], status: "processing", info: "aggregating round 0" },
           agg.sk,
         ),
       );
@@ -252,7 +252,7 @@ describe("e2e: job request → encrypted result → feedback through the relay, 
         buildFeedback(
           {
             jobId: jobEvent.id,
-            recipient: participant.pk,
+            recipients: [participant.pk],
             status: "partial",
             round: 0,
             model: { cid: nextCid.toString(), sha256: sha256Hex(nextModel) },

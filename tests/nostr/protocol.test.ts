@@ -6,9 +6,11 @@ import {
   buildResult,
   checkBinding,
   createBinding,
+  feedbackForMany,
   KIND_FL_JOB_REQUEST,
   KIND_FL_JOB_RESULT,
   KIND_JOB_FEEDBACK,
+  MAX_FEEDBACK_RECIPIENTS,
   ProtocolError,
   parseFeedback,
   parseJobRequest,
@@ -101,15 +103,15 @@ describe("nostr/protocol: kinds, event shapes, identity binding", () => {
     const cases = [
       {
         jobId,
-        recipient: p.pk,
+        recipients: [p.pk],
         status: "stake-required" as const,
         stake: { amount: "50000000" },
         info: "deposit the stake to join",
       },
-      { jobId, recipient: p.pk, status: "processing" as const },
+      { jobId, recipients: [p.pk], status: "processing" as const },
       {
         jobId,
-        recipient: p.pk,
+        recipients: [p.pk],
         status: "partial" as const,
         round: 2,
         model: { cid: payload.update, sha256: payload.sha256 },
@@ -117,12 +119,12 @@ describe("nostr/protocol: kinds, event shapes, identity binding", () => {
       },
       {
         jobId,
-        recipient: p.pk,
+        recipients: [p.pk],
         status: "success" as const,
         round: 3,
         model: { cid: payload.update, sha256: payload.sha256 },
       },
-      { jobId, recipient: p.pk, status: "error" as const, info: "update rejected: norm too large" },
+      { jobId, recipients: [p.pk], status: "error" as const, info: "update rejected: norm too large" },
     ];
     for (const fb of cases) {
       const ev = buildFeedback(fb, agg.sk, { createdAt: T0 });
@@ -130,10 +132,55 @@ describe("nostr/protocol: kinds, event shapes, identity binding", () => {
       expect(ev.tags[0]?.[0]).to.equal("status");
       expect(parseFeedback(ev)).to.deep.equal(fb);
     }
-    expect(() => buildFeedback({ jobId, recipient: p.pk, status: "error" }, agg.sk)).to.throw(ProtocolError, /reason/);
-    expect(() => buildFeedback({ jobId, recipient: p.pk, status: "partial", round: 1 }, agg.sk)).to.throw(
+    expect(() => buildFeedback({ jobId, recipients: [p.pk], status: "error" }, agg.sk)).to.throw(
+      ProtocolError,
+      /reason/,
+    );
+    expect(() => buildFeedback({ jobId, recipients: [p.pk], status: "partial", round: 1 }, agg.sk)).to.throw(
       ProtocolError,
       /model/,
+    );
+  });
+
+  it("one feedback event names many recipients: split per MAX_FEEDBACK_RECIPIENTS, refused beyond it or with a key twice", async () => {
+    const agg = await actor();
+    const jobId = "f".repeat(64);
+    const keys = await Promise.all(
+      Array.from({ length: MAX_FEEDBACK_RECIPIENTS * 2 + 1 }, async () => (await actor()).pk),
+    );
+    const verdict = {
+      jobId,
+      status: "partial" as const,
+      round: 1,
+      model: { cid: payload.update, sha256: payload.sha256 },
+    };
+    const events = feedbackForMany(verdict, [...keys, keys[0]!], agg.sk, { createdAt: T0 });
+    expect(events.map((e) => parseFeedback(e).recipients.length)).to.deep.equal([
+      MAX_FEEDBACK_RECIPIENTS,
+      MAX_FEEDBACK_RECIPIENTS,
+      1,
+    ]);
+    // Every key once, in order; every event carries the same verdict.
+    expect(events.flatMap((e) => parseFeedback(e).recipients)).to.deep.equal(keys);
+    for (const e of events)
+      expect(parseFeedback(e)).to.deep.include({ status: "partial", round: 1, model: verdict.model });
+    expect(JSON.stringify(events[0]).length, "fits the reader's 64 KiB").to.be.below(64 * 1024);
+    expect(feedbackForMany(verdict, [], agg.sk)).to.deep.equal([]);
+
+    expect(() =>
+      buildFeedback({ ...verdict, recipients: keys.slice(0, MAX_FEEDBACK_RECIPIENTS + 1) }, agg.sk),
+    ).to.throw(
+      ProtocolError,
+      new RegExp(`${MAX_FEEDBACK_RECIPIENTS + 1} recipients .*at most ${MAX_FEEDBACK_RECIPIENTS}`),
+    );
+    expect(() => buildFeedback({ ...verdict, recipients: [keys[0]!, keys[0]!] }, agg.sk)).to.throw(
+      ProtocolError,
+      /recipient twice/,
+    );
+    expect(() => buildFeedback({ ...verdict, recipients: [] }, agg.sk)).to.throw(ProtocolError, /needs a p tag/);
+    expect(() => buildFeedback({ ...verdict, recipients: [keys[0]!, "npub1nothex"] }, agg.sk)).to.throw(
+      ProtocolError,
+      /every p tag/,
     );
   });
 

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as nip44 from "nostr-tools/nip44";
 import { finalizeEvent, getEventHash } from "nostr-tools/pure";
 import {
   buildFeedback,
@@ -6,6 +7,7 @@ import {
   buildResult,
   createBinding,
   EventReader,
+  nativeConversationKey,
   type ResultPayload,
   solanaSignerFromSecretKey,
 } from "../../sdk/src/nostr/index.js";
@@ -103,7 +105,7 @@ describe("nostr/EventReader: verify, de-duplicate, count, never throw", () => {
       buildFeedback(
         {
           jobId: job.id,
-          recipient: p.pk,
+          recipients: [p.pk],
           status: "success",
           round: 3,
           model: { cid: payload(0).update, sha256: payload(0).sha256 },
@@ -114,6 +116,86 @@ describe("nostr/EventReader: verify, de-duplicate, count, never throw", () => {
     expect(reader.accept(feedback(T0))).to.not.equal(null);
     expect(reader.accept(feedback(T0 + 1))).to.equal(null);
     expect(reader.counters).to.include({ accepted: 3, duplicate: 1, replayed: 2 });
+  });
+
+  it("a round verdict naming many recipients is a replay for each of them: a second one naming any is dropped", async () => {
+    const agg = await actor();
+    const [a, b, c] = [await actor(), await actor(), await actor()];
+    const job = buildJobRequest(sampleJob(agg.pk), agg.sk, { createdAt: T0 });
+    const reader = new EventReader({ now: () => T0 });
+    reader.followJob(job.id, [agg.pk]);
+    const verdict = (recipients: string[], createdAt: number) =>
+      buildFeedback(
+        {
+          jobId: job.id,
+          recipients,
+          status: "partial",
+          round: 1,
+          model: { cid: payload(0).update, sha256: payload(0).sha256 },
+        },
+        agg.sk,
+        { createdAt },
+      );
+    const first = reader.accept(verdict([a.pk, b.pk], T0));
+    expect(first?.type === "feedback" && first.feedback.recipients).to.deep.equal([a.pk, b.pk]);
+    expect(reader.accept(verdict([b.pk, c.pk], T0 + 1)), "b already had round 1's verdict").to.equal(null);
+    expect(reader.accept(verdict([c.pk], T0 + 2)), "c had none").to.not.equal(null);
+    expect(reader.counters).to.include({ accepted: 2, replayed: 1 });
+  });
+
+  it("a binding the caller knows from elsewhere (the chain) skips the binding's signatures, and only that pair", async () => {
+    const agg = await actor();
+    const p = await actor();
+    const other = await actor();
+    const job = buildJobRequest(sampleJob(agg.pk), agg.sk, { createdAt: T0 });
+    // A binding whose wallet signature is not over p's key: only the chain can vouch for the pair.
+    const broken = { ...p.binding, solanaSig: other.binding.solanaSig };
+    const result = (round: number) =>
+      buildResult({ job, aggregator: agg.pk, payload: payload(round), binding: broken, encrypt: true }, p.sk, {
+        createdAt: T0,
+      });
+    const onChain = new EventReader({
+      now: () => T0,
+      decryptWith: agg.sk,
+      boundElsewhere: (wallet, key) => wallet === p.binding.solanaPubkey && key === p.pk,
+    });
+    const a = onChain.accept(result(1));
+    expect(a?.type === "result" && a.result.payload).to.deep.equal(payload(1));
+    const strict = new EventReader({
+      now: () => T0,
+      decryptWith: agg.sk,
+      boundElsewhere: (wallet, key) => wallet === other.binding.solanaPubkey && key === p.pk,
+    });
+    expect(strict.accept(result(1))).to.equal(null);
+    expect(strict.counters).to.include({ badBinding: 1, accepted: 0 });
+  });
+
+  it("decrypts with a conversation key computed once per author; Node's native one is nostr-tools' to the byte", async () => {
+    const agg = await actor();
+    const people = [await actor(), await actor()];
+    for (const p of people)
+      expect(nativeConversationKey(agg.sk, p.pk)).to.deep.equal(nip44.getConversationKey(agg.sk, p.pk));
+    const job = buildJobRequest(sampleJob(agg.pk), agg.sk, { createdAt: T0 });
+    const computed: string[] = [];
+    const reader = new EventReader({
+      now: () => T0,
+      decryptWith: agg.sk,
+      conversationKey: (sk, author) => {
+        computed.push(author);
+        return nativeConversationKey(sk, author);
+      },
+    });
+    for (const round of [1, 2, 3])
+      for (const p of people) {
+        const e = buildResult(
+          { job, aggregator: agg.pk, payload: payload(round), binding: p.binding, encrypt: true },
+          p.sk,
+          { createdAt: T0 },
+        );
+        const a = reader.accept(e);
+        expect(a?.type === "result" && a.result.payload).to.deep.equal(payload(round));
+      }
+    expect(computed).to.deep.equal(people.map((p) => p.pk));
   });
 
   it("enforces the created_at window with an injected clock", async () => {
@@ -237,7 +319,7 @@ describe("nostr/EventReader: verify, de-duplicate, count, never throw", () => {
     if (seen?.type !== "job-request") throw new Error("job not accepted");
     pReader.followJob(seen);
     const fb = (sk: Uint8Array): ReturnType<typeof buildFeedback> =>
-      buildFeedback({ jobId: job.id, recipient: p.pk, status: "processing" }, sk, { createdAt: T0 });
+      buildFeedback({ jobId: job.id, recipients: [p.pk], status: "processing" }, sk, { createdAt: T0 });
     expect(pReader.accept(fb(agg.sk))).to.not.equal(null);
     expect(pReader.accept(fb(org.sk))).to.not.equal(null);
     expect(pReader.accept(fb(mallory.sk))).to.equal(null);

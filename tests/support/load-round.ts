@@ -30,7 +30,9 @@ import {
   buildResult,
   createBinding,
   type Event,
+  EventReader,
   jobFeedbackFilter,
+  KIND_JOB_FEEDBACK,
   queryEvents,
   solanaSignerFromSecretKey,
 } from "@fedstr/sdk/nostr";
@@ -129,7 +131,12 @@ export interface RoundFigures {
   /** Late participants' commits the chain refused, by error name. */
   lateRefused: Record<string, number>;
   reportBytes: number;
+  /** Kind-7000 events of this round from the aggregator. */
   feedbackEvents: number;
+  /** Whether the aggregator logged `feedback-sent` (every event taken by a relay), not `feedback-pending`. */
+  feedbackSent: boolean;
+  /** What the round's feedback told each Nostr key: `<status>: <info>` per event naming it. */
+  feedbackTo: Record<string, string[]>;
   /** Results the relay accepted per second while the participants published. */
   resultEventsPerSec: number;
   /** Transactions the aggregator signed for this round, and those that were slashes. */
@@ -152,8 +159,9 @@ export interface LoadResult {
   pool: string;
   n: number;
   behaviours: Behaviour[];
-  /** Participant i's wallet (base58). */
+  /** Participant i's wallet (base58) and Nostr key (hex). */
   wallets: string[];
+  nostrKeys: string[];
   joinsPerSec: number;
   joinFeeLamports: number;
   participantRentLamports: number;
@@ -716,9 +724,18 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
         claimers.map((p) => p.wallet.publicKey),
       );
 
-      const feedback = await queryEvents(relays, [
-        { ...jobFeedbackFilter(jobEvent.id, { from: [aggregatorNostr] }), limit: 100_000 },
-      ]);
+      const feedback = (
+        await queryEvents(relays, [{ ...jobFeedbackFilter(jobEvent.id, { from: [aggregatorNostr] }), limit: 100_000 }])
+      ).filter((e) => e.tags.some((x) => x[0] === "round" && x[1] === String(round)));
+      const fbReader = new EventReader({ kinds: [KIND_JOB_FEEDBACK], maxAgeSec: 86_400 });
+      fbReader.followJob(jobEvent.id, [aggregatorNostr]);
+      const feedbackTo: Record<string, string[]> = {};
+      for (const e of feedback) {
+        const a = fbReader.accept(e);
+        if (a?.type !== "feedback") throw new Error(`round ${round}: the aggregator's feedback ${e.id} does not parse`);
+        for (const p of a.feedback.recipients)
+          (feedbackTo[p] ??= []).push(`${a.feedback.status}: ${a.feedback.info ?? ""}`);
+      }
       const slashed = (posted.slashed as { participant: string }[]).map((s) => s.participant);
       rounds.push({
         round,
@@ -732,11 +749,9 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
         slashed,
         lateRefused,
         reportBytes: reportBytes.length,
-        feedbackEvents: feedback.filter(
-          (e) =>
-            e.tags.some((x) => x[0] === "round" && x[1] === String(round)) ||
-            e.created_at >= Math.floor(lastIn / 1000) - 1,
-        ).length,
+        feedbackEvents: feedback.length,
+        feedbackSent: feedbackSent.event === "feedback-sent",
+        feedbackTo,
         resultEventsPerSec: Math.round(results.length / (pubMs / 1000)),
         aggregatorTxs: aggSigs.length,
         aggregatorSlashTxs: slashed.length,
@@ -775,6 +790,7 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
     n: o.participants,
     behaviours: kinds,
     wallets: people.map((p) => p.wallet.publicKey.toBase58()),
+    nostrKeys: people.map((p) => p.nostr.pubkey),
     joinsPerSec: Math.round(people.length / (joinMs / 1000)),
     joinFeeLamports: joinCost - participantRentLamports,
     participantRentLamports,

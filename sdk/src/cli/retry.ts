@@ -8,8 +8,13 @@ import { backoffDelay } from "../nostr/relay-pool.js";
 import { StorageError } from "../storage/errors.js";
 
 export interface RetryOptions {
-  /** Attempts in all (default 6: about 15 s of back-off). */
+  /** Attempts in all (default 6: about 15 s of back-off); with `deadline`, the least number made. */
   attempts?: number;
+  /**
+   * Keep retrying past `attempts` until this says the deadline has passed (asked after each failed
+   * attempt, e.g. against the chain clock): an outage that ends before the deadline costs nothing.
+   */
+  deadline?: () => boolean | Promise<boolean>;
   /** Longest delay between attempts in ms (default 15 000). */
   maxDelayMs?: number;
   /** Told about each failed attempt that will be retried. */
@@ -68,8 +73,9 @@ export async function withRetry<T>(what: string, fn: () => Promise<T>, opts: Ret
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       if (!isTransient(err) || opts.signal?.aborted) throw err;
-      if (attempt >= attempts) {
-        err.message = `${what}: ${err.message} (gave up after ${attempt} attempts)`;
+      if (attempt >= attempts && (opts.deadline === undefined || (await opts.deadline()))) {
+        const why = opts.deadline !== undefined ? "; its deadline has passed" : "";
+        err.message = `${what}: ${err.message} (gave up after ${attempt} attempts${why})`;
         throw err;
       }
       const delay = backoffDelay(attempt - 1, { initialMs: 500, maxMs: opts.maxDelayMs ?? 15_000 });

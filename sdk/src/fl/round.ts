@@ -58,6 +58,8 @@ export interface RoundOptions {
   global: Weights;
   state?: ServerState;
   candidates: Iterable<Candidate> | AsyncIterable<Candidate>;
+  /** sha256 of each candidate's bytes (default `hashBytes`, pure JS; Node's native one is ~15× faster). */
+  sha256?: (bytes: Uint8Array) => Uint8Array;
 }
 
 function eq(a: Uint8Array, b: Uint8Array): boolean {
@@ -90,7 +92,7 @@ export async function runRound(opts: RoundOptions): Promise<RoundResult> {
       seenIds.add(c.id);
     }
     if (c.bytes) {
-      const h = hashBytes(c.bytes);
+      const h = (opts.sha256 ?? hashBytes)(c.bytes);
       if (c.sha256 && !eq(h, c.sha256)) {
         verdicts.push({
           index: i,

@@ -29,6 +29,7 @@ export {
   buildResult,
   checkResultPayload,
   type Event,
+  feedbackForMany,
   feedbackTemplate,
   isFedstrCidString,
   isHexPubkey,

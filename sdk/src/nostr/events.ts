@@ -18,6 +18,7 @@ import {
   KIND_FL_JOB_REQUEST,
   KIND_FL_JOB_RESULT,
   KIND_JOB_FEEDBACK,
+  MAX_FEEDBACK_RECIPIENTS,
   SOLANA_CLUSTERS,
   type SolanaCluster,
 } from "./kinds.js";
@@ -359,7 +360,14 @@ export interface JobResult {
  * Parse a result. With `decryptWith` (the aggregator's secret key) an
  * encrypted content is decrypted; the payload's round must match the tag.
  */
-export function parseResult(event: Event, options: { decryptWith?: Uint8Array } = {}): JobResult {
+/**
+ * `decryptWith`: the aggregator's secret key, or a function giving the NIP-44 conversation key with
+ * an author (what `nip44.getConversationKey(secretKey, author)` computes; the EventReader caches it).
+ */
+export function parseResult(
+  event: Event,
+  options: { decryptWith?: Uint8Array | ((author: string) => Uint8Array) } = {},
+): JobResult {
   if (event.kind !== KIND_FL_JOB_RESULT)
     throw new ProtocolError("wrongKind", `kind ${event.kind} is not a fedstr job result`);
   const e = firstTag(event.tags, "e");
@@ -381,9 +389,13 @@ export function parseResult(event: Event, options: { decryptWith?: Uint8Array } 
     }
     payload = checkResultPayload(json);
   } else if (options.decryptWith != null) {
+    const key = options.decryptWith;
     let text: string;
     try {
-      text = nip44.decrypt(event.content, nip44.getConversationKey(options.decryptWith, event.pubkey));
+      text = nip44.decrypt(
+        event.content,
+        typeof key === "function" ? key(event.pubkey) : nip44.getConversationKey(key, event.pubkey),
+      );
     } catch (err) {
       throw new ProtocolError("undecryptable", `cannot decrypt result: ${(err as Error).message}`);
     }
@@ -410,8 +422,13 @@ export function parseResult(event: Event, options: { decryptWith?: Uint8Array } 
 
 export interface JobFeedback {
   jobId: string;
-  /** Who the feedback is for (participant, or the job's requester). */
-  recipient: string;
+  /**
+   * Who the feedback is for (participants, or the job's requester): one `p` tag each, at most
+   * MAX_FEEDBACK_RECIPIENTS. A round's notice or verdict that says the same to many participants is
+   * one event naming them all (`feedbackForMany` splits longer lists), so feedback grows with the
+   * round's rejections, not with its participants.
+   */
+  recipients: string[];
   status: FeedbackStatus;
   /** Human-readable detail; for `error` the reason (required). */
   info?: string;
@@ -434,7 +451,7 @@ export function feedbackTemplate(
   const tags: string[][] = [
     ["status", fb.status, ...(fb.info != null ? [fb.info] : [])],
     ["e", fb.jobId, options.relayHint ?? ""],
-    ["p", fb.recipient],
+    ...fb.recipients.map((p) => ["p", p]),
   ];
   if (fb.round != null) tags.push(["round", String(fb.round)]);
   if (fb.model != null) tags.push(["model", fb.model.cid, fb.model.sha256]);
@@ -455,6 +472,23 @@ export function buildFeedback(
   return finalizeEvent(feedbackTemplate(fb, options), secretKey);
 }
 
+/**
+ * The same feedback to any number of recipients: one event per MAX_FEEDBACK_RECIPIENTS of them
+ * (duplicates dropped, order kept); none when there is nobody to tell.
+ */
+export function feedbackForMany(
+  fb: Omit<JobFeedback, "recipients">,
+  recipients: Iterable<string>,
+  secretKey: Uint8Array,
+  options: BuildOptions & { relayHint?: string } = {},
+): VerifiedEvent[] {
+  const all = [...new Set(recipients)];
+  const out: VerifiedEvent[] = [];
+  for (let k = 0; k < all.length; k += MAX_FEEDBACK_RECIPIENTS)
+    out.push(buildFeedback({ ...fb, recipients: all.slice(k, k + MAX_FEEDBACK_RECIPIENTS) }, secretKey, options));
+  return out;
+}
+
 function parseFeedbackFields(event: Pick<Event, "kind" | "tags">): JobFeedback {
   if (event.kind !== KIND_JOB_FEEDBACK) throw new ProtocolError("wrongKind", `kind ${event.kind} is not job feedback`);
   const tags = event.tags;
@@ -464,9 +498,13 @@ function parseFeedbackFields(event: Pick<Event, "kind" | "tags">): JobFeedback {
     throw malformed(`status must be one of ${FEEDBACK_STATUSES.join(", ")}`);
   const e = firstTag(tags, "e")?.[1];
   if (!isHexPubkey(e)) throw malformed("feedback needs an e tag with the job request id");
-  const p = firstTag(tags, "p")?.[1];
-  if (!isHexPubkey(p)) throw malformed("feedback needs a p tag");
-  const fb: JobFeedback = { jobId: e, recipient: p, status: status as FeedbackStatus };
+  const recipients = tagValues(tags, "p").map((t) => t[1]);
+  if (recipients.length === 0) throw malformed("feedback needs a p tag");
+  if (recipients.length > MAX_FEEDBACK_RECIPIENTS)
+    throw malformed(`feedback names ${recipients.length} recipients (p tags), at most ${MAX_FEEDBACK_RECIPIENTS}`);
+  if (!recipients.every(isHexPubkey)) throw malformed("every p tag of feedback must be a Nostr pubkey (64 hex)");
+  if (new Set(recipients).size !== recipients.length) throw malformed("feedback names a recipient twice");
+  const fb: JobFeedback = { jobId: e, recipients, status: status as FeedbackStatus };
   const info = st?.[2];
   if (info != null && info !== "") {
     if (info.length > 1024) throw malformed("status info over 1024 characters");

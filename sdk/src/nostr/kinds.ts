@@ -18,6 +18,11 @@ export const FEDSTR_TOPIC = "fedstr";
 
 export const FEEDBACK_STATUSES = ["stake-required", "processing", "partial", "success", "error"] as const;
 export type FeedbackStatus = (typeof FEEDBACK_STATUSES)[number];
+/**
+ * Recipients (`p` tags) one feedback event may name: 200 keys are ~15 KB of tags, well under the
+ * 64 KiB that relays and the EventReader take per event.
+ */
+export const MAX_FEEDBACK_RECIPIENTS = 200;
 
 export const SOLANA_CLUSTERS = ["localnet", "devnet", "testnet", "mainnet-beta"] as const;
 export type SolanaCluster = (typeof SOLANA_CLUSTERS)[number];

@@ -6,6 +6,7 @@
  */
 import { schnorr } from "@noble/curves/secp256k1";
 import { hexToBytes } from "@noble/hashes/utils";
+import * as nip44 from "nostr-tools/nip44";
 import { type Event, getEventHash, getPublicKey } from "nostr-tools/pure";
 import { bindingFromTags, checkBinding, type IdentityBinding } from "./binding.js";
 import {
@@ -77,6 +78,11 @@ export interface EventReaderOptions {
   seenCapacity?: number;
   /** The aggregator's secret key: decrypt NIP-44 results addressed to it. */
   decryptWith?: Uint8Array;
+  /**
+   * How to compute the NIP-44 conversation key of `decryptWith` with an author (default: nostr-tools,
+   * pure JS); in Node, `nativeConversationKey` is ~4× faster. Either way it is computed once per author.
+   */
+  conversationKey?: (secretKey: Uint8Array, author: string) => Uint8Array;
   /** Only accept results/feedback referencing these job request ids (see also followJob). */
   jobIds?: Iterable<string>;
   /**
@@ -86,6 +92,13 @@ export interface EventReaderOptions {
    * `unboundIdentity` at the same point). The aggregator passes its pool's participants.
    */
   resultsFrom?: (wallet: string, nostrPubkey: string) => boolean;
+  /**
+   * Wallet ↔ Nostr key pairs the caller knows to be bound already — the aggregator's participants,
+   * whose wallet recorded its Nostr key on chain when it joined (a transaction the wallet signed).
+   * A result whose binding names such a pair skips the binding's two signature checks: the event's
+   * own signature (by the Nostr key, over the tag naming the wallet) completes the binding.
+   */
+  boundElsewhere?: (wallet: string, nostrPubkey: string) => boolean;
   /** Called for every rejection (logging); must not throw. */
   onReject?: (reason: RejectReason, detail: string, raw: unknown) => void;
 }
@@ -157,6 +170,9 @@ export class EventReader {
   private readonly self: string | undefined;
   private readonly onReject: EventReaderOptions["onReject"];
   private readonly resultsFrom: EventReaderOptions["resultsFrom"];
+  private readonly boundElsewhere: EventReaderOptions["boundElsewhere"];
+  private readonly conversationKey: EventReaderOptions["conversationKey"];
+  private readonly conversationKeys = new Map<string, Uint8Array>();
   private readonly seen = new Set<string>();
   private readonly logical = new Set<string>();
 
@@ -172,6 +188,20 @@ export class EventReader {
     this.self = options.decryptWith != null ? getPublicKey(options.decryptWith) : undefined;
     this.onReject = options.onReject;
     this.resultsFrom = options.resultsFrom;
+    this.boundElsewhere = options.boundElsewhere;
+    this.conversationKey = options.conversationKey;
+  }
+
+  /** The conversation key with `author`, computed once (an ECDH: most of what decrypting a result costs). */
+  private conversationKeyWith(secretKey: Uint8Array, author: string): Uint8Array {
+    let key = this.conversationKeys.get(author);
+    if (key === undefined) {
+      key = (this.conversationKey ?? nip44.getConversationKey)(secretKey, author);
+      this.conversationKeys.set(author, key);
+      if (this.conversationKeys.size > this.seenCapacity)
+        this.conversationKeys.delete(this.conversationKeys.keys().next().value!);
+    }
+    return key;
   }
 
   /**
@@ -261,7 +291,7 @@ export class EventReader {
       return this.reject("future", `created_at ${event.created_at} > ${t + this.maxFutureSec}`, raw);
 
     let accepted: AcceptedEvent;
-    let logicalKey: string | undefined;
+    let logicalKeys: string[] = [];
     try {
       if (event.kind === KIND_FL_JOB_REQUEST) {
         const job = parseJobRequest(event);
@@ -273,16 +303,22 @@ export class EventReader {
         // Identity first: nothing from an unbound or falsely bound key is even decrypted.
         const binding = bindingFromTags(event.tags, event.pubkey);
         if (binding == null) return this.reject("unboundIdentity", event.id, raw);
-        const why = checkBinding(binding);
-        if (why != null) return this.reject("badBinding", why, raw);
+        if (this.boundElsewhere?.(binding.solanaPubkey, event.pubkey) !== true) {
+          const why = checkBinding(binding);
+          if (why != null) return this.reject("badBinding", why, raw);
+        }
         const jobId = event.tags.find((t) => t[0] === "e")?.[1];
         if (this.jobIds != null && (jobId == null || !this.jobIds.has(jobId)))
           return this.reject("otherJob", String(jobId), raw);
         if (this.self != null && !event.tags.some((t) => t[0] === "p" && t[1] === this.self))
           return this.reject("misaddressed", event.id, raw);
-        const result = parseResult(event, this.decryptWith != null ? { decryptWith: this.decryptWith } : {});
+        const sk = this.decryptWith;
+        const result = parseResult(
+          event,
+          sk != null ? { decryptWith: (author: string) => this.conversationKeyWith(sk, author) } : {},
+        );
         accepted = { type: "result", event, result: { ...result, binding } };
-        logicalKey = `result:${result.jobId}:${event.pubkey}:${result.round}`;
+        logicalKeys = [`result:${result.jobId}:${event.pubkey}:${result.round}`];
       } else if (event.kind === KIND_JOB_FEEDBACK) {
         const feedback = parseFeedback(event);
         if (this.jobIds != null && !this.jobIds.has(feedback.jobId))
@@ -293,10 +329,12 @@ export class EventReader {
         const b = this.optionalBinding(event);
         if (b === null) return this.reject("badBinding", event.id, raw);
         if (b !== undefined) accepted.binding = b;
-        // One feedback per (job, author, recipient, status, round): a second one is a replay.
-        // 'processing' and 'error' may legitimately repeat, so they are keyed by id only.
+        // One feedback per (job, author, recipient, status, round): a second one naming any of the
+        // same recipients is a replay. 'processing' and 'error' may legitimately repeat, so they are keyed by id only.
         if (feedback.status !== "processing" && feedback.status !== "error") {
-          logicalKey = `feedback:${feedback.jobId}:${event.pubkey}:${feedback.recipient}:${feedback.status}:${feedback.round ?? ""}`;
+          logicalKeys = feedback.recipients.map(
+            (p) => `feedback:${feedback.jobId}:${event.pubkey}:${p}:${feedback.status}:${feedback.round ?? ""}`,
+          );
         }
       } else {
         return this.reject("wrongKind", String(event.kind), raw);
@@ -305,9 +343,10 @@ export class EventReader {
       if (err instanceof ProtocolError) return this.reject(err.reason, err.message, raw);
       throw err;
     }
-    if (logicalKey != null && this.logical.has(logicalKey)) return this.reject("replayed", logicalKey, raw);
+    const replayed = logicalKeys.find((k) => this.logical.has(k));
+    if (replayed !== undefined) return this.reject("replayed", replayed, raw);
     this.remember(this.seen, event.id);
-    if (logicalKey != null) this.remember(this.logical, logicalKey);
+    for (const k of logicalKeys) this.remember(this.logical, k);
     this.counters.accepted++;
     return accepted;
   }

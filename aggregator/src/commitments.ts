@@ -5,16 +5,12 @@
  * changes once made (rounds strictly increase per participant, and the account is only closed after
  * the pool is finalized), so at N = 1,000 a poll moves ~40 bytes per commitment instead of ~230.
  */
-import { utils } from "@coral-xyz/anchor";
-import { cidFromBytes, decodeAccount, type FedstrProgram } from "@fedstr/sdk/program";
+import { cidFromBytes, decodeAccount, type FedstrProgram, listCommitmentAddressesOfRound } from "@fedstr/sdk/program";
 import type { PublicKey } from "@solana/web3.js";
 import type { CommitmentInfo } from "./collect.js";
 
 /** Accounts per getMultipleAccounts call (the RPC limit). */
 const MULTIPLE_ACCOUNTS_LIMIT = 100;
-/** Commitment.pool and Commitment.round: byte offsets including the 8-byte discriminator. */
-const POOL_OFFSET = 8,
-  ROUND_OFFSET = 88;
 
 export class RoundCommitments {
   private readonly known = new Map<string, CommitmentInfo>();
@@ -35,19 +31,8 @@ export class RoundCommitments {
   /** Read the commitments made since the last call; returns all of them. */
   async refresh(): Promise<CommitmentInfo[]> {
     const { connection } = this.program.provider;
-    const round = Buffer.alloc(4);
-    round.writeUInt32LE(this.round);
-    const discriminator = this.program.coder.accounts.memcmp("commitment");
-    const listed = await connection.getProgramAccounts(this.program.programId, {
-      commitment: connection.commitment,
-      dataSlice: { offset: 0, length: 0 },
-      filters: [
-        { memcmp: { offset: discriminator.offset, bytes: discriminator.bytes } },
-        { memcmp: { offset: POOL_OFFSET, bytes: utils.bytes.bs58.encode(this.pool.toBytes()) } },
-        { memcmp: { offset: ROUND_OFFSET, bytes: utils.bytes.bs58.encode(round) } },
-      ],
-    });
-    const fresh = listed.map((a) => a.pubkey).filter((k) => !this.known.has(k.toBase58()));
+    const listed = await listCommitmentAddressesOfRound(this.program, this.pool, this.round);
+    const fresh = listed.filter((k) => !this.known.has(k.toBase58()));
     this.unfetched = 0;
     for (let k = 0; k < fresh.length; k += MULTIPLE_ACCOUNTS_LIMIT) {
       const keys = fresh.slice(k, k + MULTIPLE_ACCOUNTS_LIMIT);

@@ -695,10 +695,13 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
   return landedEarlier ? "reconciled" : "posted";
 }
 
+/** The participants a feedback event names (its p tags). */
+const recipientsOf = (e: Event) => e.tags.filter((t) => t[0] === "p").map((t) => t[1]!);
+
 /** A `processing` feedback with the round's report to everyone the round's feedback names (best effort). */
 async function announceReport(ctx: PoolContext, rc: RoundCheckpoint): Promise<void> {
   const agg = rc.aggregated!;
-  const recipients = agg.feedback.flatMap((e) => e.tags.filter((t) => t[0] === "p").map((t) => t[1]!));
+  const recipients = agg.feedback.flatMap(recipientsOf);
   await Promise.all(
     feedbackForMany(
       {
@@ -750,7 +753,7 @@ export async function sendFeedback(
   save(ctx);
   ctx.log.event("feedback-sent", ctx.address, rc.round, {
     events: events.length,
-    recipients: events.reduce((n, e) => n + e.tags.filter((t) => t[0] === "p").length, 0),
+    recipients: events.reduce((n, e) => n + recipientsOf(e).length, 0),
     feedbackMs: Math.round(performance.now() - t0),
   });
   return true;

@@ -45,9 +45,29 @@ export const fetchPoolsByCreator = (p: FedstrProgram, creator: PublicKey) => p.a
 /** All participant states of a pool (Participant.pool at offset 8). */
 export const fetchParticipantsOfPool = (p: FedstrProgram, pool: PublicKey) =>
   p.account.participant.all([memcmp(8, pool)]);
-/** All commitments of a pool for one round (Commitment.pool at 8, round u32 LE at 88). */
+/** The filters that pick a pool's commitments for one round (Commitment.pool at 8, round u32 LE at 88). */
+const commitmentsOfRound = (pool: PublicKey, round: number) => [memcmp(8, pool), memcmp(88, u32le(round))];
+/** All commitments of a pool for one round. */
 export const fetchCommitmentsOfRound = (p: FedstrProgram, pool: PublicKey, round: number) =>
-  p.account.commitment.all([memcmp(8, pool), memcmp(88, u32le(round))]);
+  p.account.commitment.all(commitmentsOfRound(pool, round));
+/** The addresses of a pool's commitments for one round, without their data (an empty data slice). */
+export async function listCommitmentAddressesOfRound(
+  p: FedstrProgram,
+  pool: PublicKey,
+  round: number,
+): Promise<PublicKey[]> {
+  const { connection } = p.provider;
+  const discriminator = p.coder.accounts.memcmp("commitment");
+  const listed = await connection.getProgramAccounts(p.programId, {
+    commitment: connection.commitment,
+    dataSlice: { offset: 0, length: 0 },
+    filters: [
+      { memcmp: { offset: discriminator.offset, bytes: discriminator.bytes } },
+      ...commitmentsOfRound(pool, round),
+    ],
+  });
+  return listed.map((a) => a.pubkey);
+}
 /** All posted round results of a pool (RoundResult.pool at offset 8). */
 export const fetchRoundResultsOfPool = (p: FedstrProgram, pool: PublicKey) =>
   p.account.roundResult.all([memcmp(8, pool)]);

@@ -114,6 +114,12 @@ export interface LocalnetHandle {
    */
   timeTravel(unixSeconds: number): Promise<number>;
   /**
+   * Give wallets SOL and test tokens without transactions (surfnet_setAccount,
+   * surfnet_setTokenAccount: the balance is set, the associated token account of `mint` created if
+   * missing): a test's set-up for hundreds of wallets in seconds instead of minutes of transfers.
+   */
+  fund(wallets: { wallet: PublicKey; lamports: number; tokens?: bigint }[]): Promise<void>;
+  /**
    * Close the relay and start it again on the same port and data directory (stored events survive),
    * after `downMs` (default 0) of downtime — or once `until` settles (an outage that lasts until the
    * test has seen what it waits for) — during which clients must queue and retry.
@@ -468,6 +474,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       connection,
       pid: ready.pid,
       timeTravel: (unixSeconds) => timeTravel(connection, ready.rpcUrl, unixSeconds),
+      fund: (entries) => fund(ready.rpcUrl, mint, entries),
       async restartRelay(opts = {}) {
         if (stopping) throw new LocalnetError("the localnet is stopped");
         await relay?.close();
@@ -549,6 +556,45 @@ async function outage(o: Outage): Promise<void> {
   else if (o.downMs) await new Promise((r) => setTimeout(r, o.downMs));
 }
 
+/** One Surfpool cheatcode call; its error, if any, named. */
+async function cheat(rpcUrl: string, method: string, params: unknown[]): Promise<void> {
+  const res = await fetch(rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await res.json()) as { error?: { message: string; data?: unknown } };
+  if (body.error)
+    throw new LocalnetError(
+      `${method} failed: ${body.error.message}${body.error.data ? ` (${String(body.error.data)})` : ""}`,
+    );
+}
+
+async function fund(
+  rpcUrl: string,
+  mint: PublicKey,
+  entries: { wallet: PublicKey; lamports: number; tokens?: bigint }[],
+): Promise<void> {
+  const FUND_CONCURRENCY = 8;
+  for (let k = 0; k < entries.length; k += FUND_CONCURRENCY)
+    await Promise.all(
+      entries.slice(k, k + FUND_CONCURRENCY).map(async ({ wallet, lamports, tokens }) => {
+        if (!Number.isSafeInteger(lamports) || lamports < 0)
+          throw new LocalnetError(`fund: lamports must be a non-negative integer, got ${lamports}`);
+        await cheat(rpcUrl, "surfnet_setAccount", [wallet.toBase58(), { lamports }]);
+        if (tokens !== undefined) {
+          if (tokens < 0n || tokens > BigInt(Number.MAX_SAFE_INTEGER))
+            throw new LocalnetError(`fund: tokens must be from 0 to 2^53 − 1 base units, got ${tokens}`);
+          await cheat(rpcUrl, "surfnet_setTokenAccount", [
+            wallet.toBase58(),
+            mint.toBase58(),
+            { amount: Number(tokens) },
+          ]);
+        }
+      }),
+    );
+}
+
 /** surfnet_timeTravel to `unixSeconds`, then read the Clock sysvar back to be sure programs see it. */
 async function timeTravel(connection: Connection, rpcUrl: string, unixSeconds: number): Promise<number> {
   if (!Number.isSafeInteger(unixSeconds) || unixSeconds <= 0)
@@ -556,21 +602,7 @@ async function timeTravel(connection: Connection, rpcUrl: string, unixSeconds: n
   const before = await chainTime(connection);
   if (unixSeconds < before)
     throw new LocalnetError(`timeTravel cannot go back: chain time is ${before}, asked for ${unixSeconds}`);
-  const res = await fetch(rpcUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "surfnet_timeTravel",
-      params: [{ absoluteTimestamp: unixSeconds * 1000 }],
-    }),
-  });
-  const body = (await res.json()) as { error?: { message: string; data?: unknown } };
-  if (body.error)
-    throw new LocalnetError(
-      `surfnet_timeTravel failed: ${body.error.message}${body.error.data ? ` (${String(body.error.data)})` : ""}`,
-    );
+  await cheat(rpcUrl, "surfnet_timeTravel", [{ absoluteTimestamp: unixSeconds * 1000 }]);
   const now = await chainTime(connection);
   if (now < unixSeconds)
     throw new LocalnetError(`surfnet_timeTravel answered, but the Clock reads ${now}, not ≥ ${unixSeconds}`);

@@ -38,6 +38,7 @@ import { buildCandidates, everyoneIn, storedResult } from "./collect.js";
 import { RoundCommitments } from "./commitments.js";
 import type { Logger } from "./log.js";
 import { ParticipantSet } from "./participants.js";
+import { UpdatePrefetch } from "./prefetch.js";
 import {
   aggregateRound,
   type PoolContext,
@@ -268,6 +269,7 @@ async function servePool(opts: ServiceOptions, pool: PublicKey): Promise<PoolOut
     return await roundLoop(ctx, ingest, opts.pollMs ?? 1000);
   } finally {
     sub.close();
+    await ctx.updates?.close();
   }
 }
 
@@ -397,6 +399,10 @@ async function collectRound(
   // once its deadline has passed (commit_update needs now < deadline, a commitment never changes).
   // A read started after a clock read past the limit is final, and is not repeated.
   const commitments = new RoundCommitments(program, ctx.pool, round);
+  // Each committed update is fetched as soon as its commitment is seen (aggregateRound takes it).
+  void ctx.updates?.close();
+  const updates = new UpdatePrefetch(ctx.store, round, join(checkpointDir(ctx.dataDir, address), `updates-${round}`));
+  ctx.updates = updates;
   let participants: Awaited<ReturnType<typeof fetchParticipantsOfPool>> | undefined;
   let commitmentsFinal = false;
   for (;;) {
@@ -415,6 +421,7 @@ async function collectRound(
       .filter((p) => p.account.status === ParticipantStatus.Active)
       .map((p) => p.account.authority.toBase58());
     const committed = commitments.all();
+    updates.add(committed);
     const candidates = buildCandidates(
       committed,
       ctx.cp.results[String(round)] ?? [],

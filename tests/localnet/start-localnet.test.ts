@@ -23,8 +23,8 @@ import {
   findPoolAddress,
   parseFedstrEvents,
 } from "@fedstr/sdk/program";
-import { getAccount, getMint } from "@solana/spl-token";
-import { LAMPORTS_PER_SOL, SystemProgram, sendAndConfirmTransaction, Transaction } from "@solana/web3.js";
+import { getAccount, getAssociatedTokenAddressSync, getMint } from "@solana/spl-token";
+import { Keypair, LAMPORTS_PER_SOL, SystemProgram, sendAndConfirmTransaction, Transaction } from "@solana/web3.js";
 import { expect } from "chai";
 import { type Event, finalizeEvent, generateSecretKey } from "nostr-tools/pure";
 import {
@@ -238,6 +238,36 @@ describe("localnet: fedstr-localnet + relay + IPFS node, wallets, mint and confi
       refused = e;
     });
     expect(String(refused)).to.match(/cannot go back/);
+  });
+
+  it("fund sets fresh wallets' SOL and test-token balances without a transaction, and they can spend them", async () => {
+    const [a, b] = [Keypair.generate(), Keypair.generate()];
+    const transactionsBefore = await net.connection.getTransactionCount();
+    await net.fund([
+      { wallet: a.publicKey, lamports: 2 * LAMPORTS_PER_SOL, tokens: 1_234_567n },
+      { wallet: b.publicKey, lamports: 5_000_000 },
+    ]);
+    expect(await net.connection.getBalance(a.publicKey)).to.equal(2 * LAMPORTS_PER_SOL);
+    expect(await net.connection.getBalance(b.publicKey)).to.equal(5_000_000);
+    const ata = getAssociatedTokenAddressSync(net.mint, a.publicKey);
+    const token = await getAccount(net.connection, ata);
+    expect([token.amount, token.owner.toBase58(), token.mint.toBase58()]).to.deep.equal([
+      1_234_567n,
+      a.publicKey.toBase58(),
+      net.mint.toBase58(),
+    ]);
+    expect(await net.connection.getAccountInfo(getAssociatedTokenAddressSync(net.mint, b.publicKey))).to.equal(null);
+    expect(await net.connection.getTransactionCount()).to.equal(transactionsBefore); // nothing was sent for it
+    const tx = new Transaction().add(
+      SystemProgram.transfer({ fromPubkey: a.publicKey, toPubkey: b.publicKey, lamports: 1_000 }),
+    );
+    await sendAndConfirmTransaction(net.connection, tx, [a], { commitment: "confirmed" });
+    expect(await net.connection.getBalance(b.publicKey)).to.equal(5_001_000);
+    let refused: unknown;
+    await net.fund([{ wallet: b.publicKey, lamports: -1 }]).catch((e: unknown) => {
+      refused = e;
+    });
+    expect(String(refused)).to.match(/lamports must be a non-negative integer, got -1/);
   });
 
   it("restartRelay keeps the stored events and serves on the same URL", async () => {

@@ -54,20 +54,8 @@ import {
   rewardClaimFromJson,
 } from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
-import {
-  createAssociatedTokenAccountIdempotentInstruction,
-  createTransferInstruction,
-  getAccount,
-  getAssociatedTokenAddressSync,
-} from "@solana/spl-token";
-import {
-  type Connection,
-  Keypair,
-  type PublicKey,
-  SystemProgram,
-  Transaction,
-  type TransactionInstruction,
-} from "@solana/web3.js";
+import { getAccount, getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { type Connection, Keypair, type PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
 import { RESULT_WAIT_GRACE_SHARE } from "../../aggregator/src/service.js";
 import type { LocalnetHandle } from "../../localnet/index.js";
 import { type RunningActor, spawnJsonLines } from "../../scripts/lib/actors.js";
@@ -277,47 +265,6 @@ async function sendAll(
   return out;
 }
 
-/**
- * Fresh participant wallets get SOL and a token account holding the stake from the organization
- * (the localnet airdrops only the wallets it starts with): 20 SOL transfers, or 4 token accounts
- * with their transfers, per transaction.
- */
-async function fundParticipants(
-  connection: Connection,
-  org: { keypair: Keypair; tokenAccount?: PublicKey },
-  mint: PublicKey,
-  people: { wallet: Keypair; token: PublicKey }[],
-  limit: number,
-): Promise<void> {
-  const txs: { signer: Keypair; ixs: TransactionInstruction[] }[] = [];
-  for (let k = 0; k < people.length; k += 20) {
-    txs.push({
-      signer: org.keypair,
-      ixs: people.slice(k, k + 20).map((p) =>
-        SystemProgram.transfer({
-          fromPubkey: org.keypair.publicKey,
-          toPubkey: p.wallet.publicKey,
-          lamports: PARTICIPANT_LAMPORTS,
-        }),
-      ),
-    });
-  }
-  for (let k = 0; k < people.length; k += 4) {
-    txs.push({
-      signer: org.keypair,
-      ixs: people
-        .slice(k, k + 4)
-        .flatMap((p) => [
-          createAssociatedTokenAccountIdempotentInstruction(org.keypair.publicKey, p.token, p.wallet.publicKey, mint),
-          createTransferInstruction(org.tokenAccount!, p.token, org.keypair.publicKey, STAKE),
-        ]),
-    });
-  }
-  const sent = await sendAll(connection, txs, limit);
-  const bad = sent.flatMap((s) => (s.ok ? [] : [s.error]));
-  if (bad.length > 0) throw new Error(`funding the participants failed: ${bad.slice(0, 3).join("; ")}`);
-}
-
 /** The fedstr error name in a transaction status error (`{ InstructionError: [i, { Custom: code }] }`), else the error as JSON. */
 function programErrorName(err: unknown): string {
   const custom = (err as { InstructionError?: [number, { Custom?: number }] }).InstructionError?.[1]?.Custom;
@@ -394,7 +341,7 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
     };
   });
   const tFund = performance.now();
-  await fundParticipants(connection, net.wallets.organization!, config.mint!, people, limit);
+  await net.fund(people.map((p) => ({ wallet: p.wallet.publicKey, lamports: PARTICIPANT_LAMPORTS, tokens: STAKE })));
   log(`funded ${people.length} participant wallets in ${Math.round(performance.now() - tFund)} ms`);
   const honest = people.filter((p) => p.behaviour === "honest");
 

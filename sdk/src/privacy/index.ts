@@ -5,7 +5,8 @@
  * organization, an auditor) can open that round's updates and recompute the round.
  *
  * Scheme: HPKE (RFC 9180) base mode, DHKEM(X25519, HKDF-SHA256) + HKDF-SHA256 + AES-256-GCM, from
- * hpke-js (X25519 from @noble/curves, AES-GCM from WebCrypto: the same code in Node and browsers).
+ * hpke-js (X25519 from @noble/curves, AES-GCM from WebCrypto: the same code in Node and browsers;
+ * opening prefers WebCrypto's native X25519 where the runtime has it, see suiteForOpening).
  *
  * Keys: one X25519 key pair per round, derived from the aggregator's Nostr secret key and a random
  * key-set id (so the aggregator keeps no extra state). The job request lists the set (id and the
@@ -18,7 +19,7 @@
  * HPKE enc (32) | AES-GCM ciphertext+tag. The associated data binds the header, the pool, the round
  * and the participant's wallet, so a copied ciphertext does not open as someone else's update.
  */
-import { Aes256Gcm, CipherSuite, HkdfSha256 } from "@hpke/core";
+import { Aes256Gcm, CipherSuite, HkdfSha256, DhkemX25519HkdfSha256 as WebCryptoX25519 } from "@hpke/core";
 import { DhkemX25519HkdfSha256 } from "@hpke/dhkem-x25519";
 import { x25519 } from "@noble/curves/ed25519";
 import { hkdf } from "@noble/hashes/hkdf";
@@ -68,6 +69,20 @@ export class SealError extends Error {
 }
 
 const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
+
+let openingSuite: Promise<CipherSuite> | undefined;
+/**
+ * The suite an aggregator opens many updates with: the same KEM on WebCrypto's native X25519 where
+ * the runtime has it (Node, current browsers; its decapsulation is ~3x faster than noble's, most of
+ * an open), else the one above. Both follow RFC 9180, so either opens what either sealed.
+ */
+function suiteForOpening(): Promise<CipherSuite> {
+  openingSuite ??= globalThis.crypto.subtle.generateKey({ name: "X25519" }, false, ["deriveBits"]).then(
+    () => new CipherSuite({ kem: new WebCryptoX25519(), kdf: new HkdfSha256(), aead: new Aes256Gcm() }),
+    () => suite,
+  );
+  return openingSuite;
+}
 
 function roundIkm(secret: Uint8Array, setId: string, round: number): Uint8Array {
   if (secret.length !== 32) throw new Error("the aggregator secret key must be 32 bytes");
@@ -180,9 +195,10 @@ export async function roundOpener(
   roundSecret: Uint8Array,
 ): Promise<(sealed: Uint8Array, ctx: SealContext) => Promise<Uint8Array>> {
   const mine = roundPublicKey(roundSecret);
+  const opening = await suiteForOpening();
   let recipientKey: Awaited<ReturnType<typeof suite.kem.deserializePrivateKey>>;
   try {
-    recipientKey = await suite.kem.deserializePrivateKey(roundSecret);
+    recipientKey = await opening.kem.deserializePrivateKey(roundSecret);
   } catch (e) {
     throw new SealError("BAD_KEY", `not an X25519 secret key: ${(e as Error).message}`);
   }
@@ -192,7 +208,7 @@ export async function roundOpener(
       throw new SealError("WRONG_KEY", `sealed to key ${recipient}, the round ${ctx.round} key is ${mine}`);
     const header = sealed.subarray(0, HEADER_BYTES);
     try {
-      const ctxR = await suite.createRecipientContext({
+      const ctxR = await opening.createRecipientContext({
         recipientKey,
         enc: sealed.slice(MAGIC.length + 33, HEADER_BYTES),
         info: INFO,

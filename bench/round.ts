@@ -59,7 +59,7 @@ const TARGET = { overheadMs: 15_000, peakRssMiB: 512 };
 const rows = [];
 for (const n of sizes) {
   const dir = mkdtempSync(join(tmpdir(), "fedstr-bench-round-"));
-  say(`N = ${n}: starting the localnet (${n} participant wallets are funded by the organization)…`);
+  say(`N = ${n}: starting the localnet (${n} participant wallets funded by cheatcode)…`);
   const net = await startLocalnet({
     dir: join(dir, "localnet"),
     slotTimeMs: 100,
@@ -104,6 +104,7 @@ for (const n of sizes) {
       overheadMs: maxOf((x) => x.overheadMs),
       phases: rr.at(-1)!.phases,
       peakRssMiB: Math.round(r.peakRssKb / 102.4) / 10,
+      rssMiBAt: rr.at(-1)!.rssMiB,
       reportBytes: maxOf((x) => x.reportBytes),
       feedbackEvents: maxOf((x) => x.feedbackEvents),
       resultEventsPerSec: Math.min(...rr.map((x) => x.resultEventsPerSec)),

@@ -14,6 +14,13 @@ export interface Logger {
   event(event: string, pool: string | null, round: number | null, fields?: LogFields): void;
 }
 
+/** The process's memory now, in MiB (logged at each round's phase ends: what an operator sizes the machine by). */
+export function memoryMiB(): { rss: number; heapUsed: number; external: number } {
+  const m = process.memoryUsage();
+  const mib = (n: number) => Math.round(n / 2 ** 20);
+  return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), external: mib(m.external) };
+}
+
 const short = (s: string) => (s.length > 12 ? `${s.slice(0, 4)}…${s.slice(-4)}` : s);
 const fmt = (v: unknown) =>
   typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : typeof v === "object" ? toJson(v) : String(v);

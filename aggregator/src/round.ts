@@ -44,7 +44,7 @@ import {
   type SlashRecord,
   saveCheckpoint,
 } from "./checkpoint.js";
-import type { Logger } from "./log.js";
+import { type Logger, memoryMiB } from "./log.js";
 import type { UpdatePrefetch } from "./prefetch.js";
 
 /** Everything a pool's rounds need. */
@@ -626,6 +626,7 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
     reward: agg.reward,
     ...(fallback !== undefined ? { fallback } : {}),
     timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])),
+    memory: memoryMiB(),
   });
   return agg;
 }
@@ -735,6 +736,7 @@ export async function postRound(ctx: PoolContext, rc: RoundCheckpoint): Promise<
       signature,
       announceMs,
       postMs: Math.round(performance.now() - t0) - announceMs,
+      memory: memoryMiB(),
       ...(agg.fallback !== undefined ? { fallback: agg.fallback } : {}),
     });
   }

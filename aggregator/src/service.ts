@@ -36,7 +36,7 @@ import {
 } from "./checkpoint.js";
 import { buildCandidates, everyoneIn, storedResult } from "./collect.js";
 import { RoundCommitments } from "./commitments.js";
-import type { Logger } from "./log.js";
+import { type Logger, memoryMiB } from "./log.js";
 import { ParticipantSet } from "./participants.js";
 import { UpdatePrefetch } from "./prefetch.js";
 import {
@@ -474,6 +474,7 @@ async function collectRound(
         })),
         ...(absent.length > 0 ? { absent: absent.map((a) => a.participant) } : {}),
         ingest: ingest.counters(),
+        memory: memoryMiB(),
       });
       return rc;
     }

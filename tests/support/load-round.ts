@@ -113,6 +113,8 @@ export interface RoundFigures {
     post: number;
     feedback: number;
   };
+  /** The aggregator's RSS (MiB) when it logged the round collected, aggregated and posted. */
+  rssMiB: { collected: number; aggregated: number; posted: number };
   accepted: string[];
   rejected: { participant: string; reason: string }[];
   slashed: string[];
@@ -264,6 +266,8 @@ async function sendAll(
   }
   return out;
 }
+
+const rssOf = (line: Record<string, unknown>) => (line.memory as { rss?: number } | undefined)?.rss ?? Number.NaN;
 
 /** The fedstr error name in a transaction status error (`{ InstructionError: [i, { Custom: code }] }`), else the error as JSON. */
 function programErrorName(err: unknown): string {
@@ -688,6 +692,11 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
         round,
         overheadMs: (posted.ts as number) - lastIn,
         phases,
+        rssMiB: {
+          collected: rssOf(collected),
+          aggregated: rssOf(aggregated),
+          posted: rssOf(posted),
+        },
         accepted: posted.accepted as string[],
         rejected: (posted.rejected as { participant: string; reason: string }[]).map(({ participant, reason }) => ({
           participant,

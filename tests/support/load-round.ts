@@ -21,12 +21,11 @@
  */
 
 import { readFileSync } from "node:fs";
-import { openSession, type Session } from "@fedstr/sdk/cli";
+import type { Session } from "@fedstr/sdk/cli";
 import { loadConfig, loadNostrKey } from "@fedstr/sdk/config";
 import * as fl from "@fedstr/sdk/fl";
 import { chainTime, decodeRoundReport, modelForRound, type RoundReport, scheduleOf } from "@fedstr/sdk/job";
 import {
-  buildJobRequest,
   buildResult,
   createBinding,
   type Event,
@@ -41,13 +40,11 @@ import {
   cidToBytes,
   claimRewardIx,
   commitUpdateIx,
-  createPoolIx,
   FEDSTR_ERRORS,
   fedstrErrorName,
   fetchPool,
   fetchRoundResult,
   findEscrowAddress,
-  findPoolAddress,
   findRoundAddress,
   findStakeVaultAddress,
   joinPoolIx,
@@ -61,12 +58,12 @@ import type { LocalnetHandle } from "../../localnet/index.js";
 import { type RunningActor, spawnJsonLines } from "../../scripts/lib/actors.js";
 import { RELAY_LIMITS } from "../../sdk/src/nostr/relay-server.js";
 import { publishFlood } from "./junk.js";
+import { PoolWorld, TOKEN } from "./pool-world.js";
 
-export const TOKEN = 1_000_000n;
 export const STAKE = 10n * TOKEN;
 export type Behaviour = "honest" | "hash" | "nan" | "silent" | "late";
 
-/** Wallets for startLocalnet: the organization (which funds the participants, see fundParticipants) and the aggregator. */
+/** Wallets for startLocalnet: the organization (which creates and funds the pool) and the aggregator. */
 export const LOAD_WALLETS = ["organization", "aggregator"];
 /** SOL each participant gets: the Participant account's rent, a Commitment's per round, fees. */
 const PARTICIPANT_LAMPORTS = 100_000_000;
@@ -323,7 +320,8 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
   const log = o.log ?? (() => {});
   const limit = o.concurrency ?? 16;
   const config = loadConfig({ config: net.configPath });
-  const org = openSession(config, { wallet: net.wallets.organization!.keypair });
+  const world = new PoolWorld(net);
+  const org = world.session("organization");
   const { connection, program } = org;
   const store = await org.store();
   const relays = await org.relays();
@@ -349,7 +347,6 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
   log(`funded ${people.length} participant wallets in ${Math.round(performance.now() - tFund)} ms`);
   const honest = people.filter((p) => p.behaviour === "honest");
 
-  const init = await fl.initialWeights(fl.digitsPlan("0".repeat(64)), 3);
   // Multi-Krum tolerating as many Byzantine updates as there are cheats, keeping as many as there are honest participants.
   const honestCount = honest.length,
     cheatCount = kinds.filter((k) => k !== "honest" && k !== "late").length;
@@ -357,66 +354,21 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
     o.strategy === "multi-krum"
       ? { strategy: "krum" as const, byzantine: Math.max(1, cheatCount), multi: honestCount }
       : { strategy: "fedavg" as const };
-  const plan = fl.digitsPlan(fl.toHex(fl.hash(init)), { aggregation });
-  const planCid = (await store.put(new TextEncoder().encode(JSON.stringify(plan)))).toString();
-  const modelCid = (await store.put(fl.encode(init))).toString();
-  const poolId = BigInt(Date.now());
-  const [pool] = findPoolAddress(org.wallet.publicKey, poolId, config.programId);
-  const now = await chainTime(connection);
   // Long rounds and windows, crossed by moving the chain clock: the join window must hold N joins.
-  const terms = {
-    joinDeadline: now + 900,
-    roundDuration: 3600,
-    numRounds: o.rounds,
-    gracePeriod: 1200,
-    claimWindow: 3600,
-  };
-  const mint = config.mint!;
-  const reward = BigInt(o.participants) * 10n * TOKEN * BigInt(o.rounds);
-  const jobEvent = buildJobRequest(
-    {
-      programId: config.programId.toBase58(),
-      cluster: "localnet",
-      pool: pool.toBase58(),
-      planCid,
-      initialModelCid: modelCid,
-      rounds: o.rounds,
-      reward: { amount: reward.toString(), mint: mint.toBase58() },
-      stake: { amount: STAKE.toString(), mint: mint.toBase58() },
-      deadlines: {
-        join: terms.joinDeadline,
-        end: terms.joinDeadline + terms.roundDuration * o.rounds,
-        roundSeconds: terms.roundDuration,
-      },
-      relays: [net.relayUrl],
-      aggregator: aggregatorNostr,
-      privacy: "sealed",
-      seal,
-    },
-    org.nostr.secretKey,
-  );
-  await org.send("create pool", [
-    await createPoolIx(program, {
-      creator: org.wallet.publicKey,
-      poolId,
-      mint,
-      creatorToken: net.wallets.organization!.tokenAccount!,
-      aggregator: aggWallet.publicKey,
-      rewardAmount: reward,
-      minStake: STAKE,
-      maxParticipants: o.participants,
-      numRounds: terms.numRounds,
-      roundDuration: terms.roundDuration,
-      joinDeadline: terms.joinDeadline,
-      gracePeriod: terms.gracePeriod,
-      claimWindow: terms.claimWindow,
-      slashLimitBps: 5000,
-      nostrJobId: Buffer.from(jobEvent.id, "hex"),
-      trainingPlanCid: cidToBytes(planCid),
-      initialModelCid: cidToBytes(modelCid),
-    }),
-  ]);
-  await relays.publish(jobEvent);
+  const terms = { roundDuration: 3600, gracePeriod: 1200, claimWindow: 3600 };
+  const { pool, plan, modelCid, jobEvent } = await world.createDigitsPool({
+    rounds: o.rounds,
+    joinSeconds: 900,
+    roundSeconds: terms.roundDuration,
+    graceSeconds: terms.gracePeriod,
+    claimSeconds: terms.claimWindow,
+    maxParticipants: o.participants,
+    reward: BigInt(o.participants) * 10n * TOKEN * BigInt(o.rounds),
+    stake: STAKE,
+    privacy: "sealed",
+    seal,
+    plan: { aggregation },
+  });
 
   // Join: one transaction per participant.
   const keys = people.map((p) => p.wallet.publicKey);

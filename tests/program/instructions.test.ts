@@ -595,6 +595,71 @@ describe("fedstr program: instructions", function () {
       );
       expect(r).to.equal("WrongPool");
     });
+    it("refuses a round that is already posted, whether or not its commitment is still open", async function () {
+      needsWarp.call(this);
+      const { ctx, a } = await running();
+      await commit(ctx, a, 1);
+      await post(ctx, 1, 10n);
+      const slash = async () =>
+        env.send(
+          [
+            await slashIx(p(), {
+              aggregator: ctx.aggregator.publicKey,
+              pool: ctx.pool,
+              participant: a.wallet.publicKey,
+              round: 1,
+              amount: 1n,
+              reason: 1,
+              evidenceCid: cidOf("e"),
+            }),
+          ],
+          [ctx.aggregator],
+        );
+      expect(await errorOf(slash)).to.equal("RoundAlreadyPosted");
+      await closeCommitment(ctx, a, 1, a.wallet);
+      expect(await errorOf(slash)).to.equal("RoundAlreadyPosted");
+      expect((await fetchParticipant(p(), a.state))!.slashed.toString()).to.equal("0");
+    });
+  });
+
+  describe("close_commitment before the pool ends", () => {
+    const lamports = async (a: PublicKey) => (await p().provider.connection.getAccountInfo(a))?.lamports ?? 0;
+    it("closes once the round is posted, by anyone, with the rent to the participant", async function () {
+      needsWarp.call(this);
+      const { ctx, a, b } = await running();
+      await commit(ctx, a, 1);
+      await commit(ctx, b, 1);
+      const stranger = await newMember(ctx);
+      expect(await errorOf(() => closeCommitment(ctx, a, 1, stranger.wallet))).to.equal("RoundNotPosted");
+      await post(ctx, 1, 10n);
+      const address = findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0];
+      const rent = await lamports(address);
+      expect(rent).to.be.greaterThan(0);
+      const aBefore = await lamports(a.wallet.publicKey);
+      const strangerBefore = await lamports(stranger.wallet.publicKey);
+      const res = await closeCommitment(ctx, a, 1, stranger.wallet);
+      const ev = parseFedstrEvents(p(), res.logs)[0]!;
+      expect(ev.name === "accountClosed" && ev.data.rentReceiver.toBase58()).to.equal(a.wallet.publicKey.toBase58());
+      expect(await lamports(a.wallet.publicKey)).to.equal(aBefore + rent);
+      expect(await lamports(stranger.wallet.publicKey)).to.equal(strangerBefore); // the sender gets none of it
+      expect(await env.accountExists(address)).to.equal(false);
+      expect((await fetchParticipant(p(), a.state))!.openCommitments).to.equal(0);
+      // b's own close in the same round works too; a second close of a's finds no account.
+      await closeCommitment(ctx, b, 1, b.wallet);
+      expect(await errorOf(() => closeCommitment(ctx, a, 1, stranger.wallet))).to.equal("InvalidAccountOwner");
+    });
+    it("keeps the round closed: no re-commit of a closed round, the open round stays unclosable", async function () {
+      needsWarp.call(this);
+      const { ctx, a } = await running();
+      await commit(ctx, a, 1);
+      await post(ctx, 1, 10n);
+      await closeCommitment(ctx, a, 1);
+      expect(await errorOf(() => commit(ctx, a, 1))).to.equal("AlreadyCommitted"); // rounds strictly increase
+      await warp(roundStart(ctx, 2));
+      await commit(ctx, a, 2);
+      expect(await errorOf(() => closeCommitment(ctx, a, 2))).to.equal("RoundNotPosted");
+      expect((await fetchParticipant(p(), a.state))!.openCommitments).to.equal(1);
+    });
   });
 
   describe("cancel_pool / withdraw_stake", () => {

@@ -483,6 +483,8 @@ describe("fedstr client: on a local network", function () {
       const wallet = net.wallets[who]!.publicKey;
       const state = findParticipantAddress(new PublicKey(pool), wallet, net.programId)[0];
       const rent = (await lamports(commitmentOf(pool, who, 2))) + (await lamports(state));
+      const stake = BigInt((await fetchParticipant(readProgram(), state))!.stake.toString());
+      expect(stake > 0n, "participant-2's stake is still staked").to.equal(true);
       const [tokensBefore, solBefore] = [await balance(who), await lamports(wallet)];
       const wd = await ok<{
         amount: string;
@@ -491,10 +493,10 @@ describe("fedstr client: on a local network", function () {
         rentReturned: string;
         signatures: string[];
       }>(["withdraw", pool, ...w(who)]);
-      expect(wd).to.deep.include({ amount: "12500000", closedCommitments: [2], closedParticipant: true });
+      expect(wd).to.deep.include({ amount: stake.toString(), closedCommitments: [2], closedParticipant: true });
       expect(wd.signatures).to.have.length(1);
       expect(BigInt(wd.rentReturned)).to.equal(rent);
-      expect((await balance(who)) - tokensBefore).to.equal(12_500_000n);
+      expect((await balance(who)) - tokensBefore).to.equal(stake);
       expect((await lamports(wallet)) - solBefore).to.equal(rent - (await feesOf(wd.signatures)));
       expect(await lamports(state)).to.equal(0n);
       // participant-1 withdrew before: only its participant account's rent is left to return.

@@ -336,7 +336,7 @@ export const instructions: Instruction[] = [
     name: "slash",
     docs: [
       "The aggregator slashes a participant for a provable fault in its commitment of `round`, while the pool",
-      "is active. Cumulative slashes are capped at initial_stake * slash_limit_bps / 10000. Slashed tokens",
+      "is active and before `round` is posted. Cumulative slashes are capped at initial_stake * slash_limit_bps / 10000. Slashed tokens",
       "move from the stake vault to the reward escrow (they count as funded rewards).",
     ],
     accounts: [
@@ -446,7 +446,10 @@ export const instructions: Instruction[] = [
   },
   {
     name: "close_commitment",
-    docs: ["Anyone closes a commitment of a finalized pool; rent to the participant that made it."],
+    docs: [
+      "Anyone closes a commitment once its round is posted (or the pool is finalized); rent to the participant",
+      "that made it.",
+    ],
     accounts: [
       { name: "caller", signer: true },
       { name: "participant", writable: true },
@@ -800,4 +803,6 @@ export const errors: [name: string, message: string][] = [
   ["InvalidSamples", "Sample count must be greater than zero"],
   ["PoolHasOpenAccounts", "Close the pool's participant and round accounts first"],
   ["CommitmentsOpen", "Close the participant's commitment accounts first"],
+  ["RoundNotPosted", "The commitment's round is not posted yet and the pool is not finalized"],
+  ["RoundAlreadyPosted", "The round is already posted: its commitments can no longer be slashed"],
 ];

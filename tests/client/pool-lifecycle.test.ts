@@ -14,6 +14,7 @@ import { chainTime, scheduleOf } from "@fedstr/sdk/job";
 import {
   fetchParticipant,
   fetchPool,
+  findCommitmentAddress,
   findParticipantAddress,
   findPoolAddress,
   getFedstrProgram,
@@ -70,6 +71,21 @@ describe("fedstr client: on a local network", function () {
   const readProgram = () =>
     getFedstrProgram(new AnchorProvider(net.connection, { publicKey: PublicKey.default } as never, {}), net.programId);
   const poolAccount = async (pool: string) => (await fetchPool(readProgram(), new PublicKey(pool)))!;
+  const lamports = async (address: PublicKey) => BigInt(await net.connection.getBalance(address, "confirmed"));
+  const commitmentOf = (pool: string, who: string, round: number) =>
+    findCommitmentAddress(new PublicKey(pool), net.wallets[who]!.publicKey, round, net.programId)[0];
+  /** The fees the wallet paid for these transactions (lamports). */
+  const feesOf = async (signatures: string[]) => {
+    let fees = 0n;
+    for (const sig of signatures) {
+      const tx = await net.connection.getTransaction(sig, {
+        commitment: "confirmed",
+        maxSupportedTransactionVersion: 0,
+      });
+      fees += BigInt(tx!.meta!.fee);
+    }
+    return fees;
+  };
   const create = (extra: string[]) =>
     ok<{
       pool: string;
@@ -326,6 +342,11 @@ describe("fedstr client: on a local network", function () {
       const final = await poolAccount(pool);
       expect(final.status).to.equal(PoolStatus.Finished);
       expect(await aggregator.exited).to.equal(0);
+      // Each round-2 commit closed the wallet's round-1 commitment (posted by then); round 2's stays until the claim.
+      for (const who of ["participant-1", "participant-2"]) {
+        expect(await lamports(commitmentOf(pool, who, 1)), `${who}'s round-1 commitment`).to.equal(0n);
+        expect((await lamports(commitmentOf(pool, who, 2))) > 0n, `${who}'s round-2 commitment is open`).to.equal(true);
+      }
     });
 
     it("status: both rounds posted, my reward from the round report, not yet claimed", async () => {
@@ -355,16 +376,29 @@ describe("fedstr client: on a local network", function () {
         ).to.equal(true);
     });
 
-    it("claim: claims both rounds with Merkle proofs; a second claim is a no-op", async () => {
+    it("claim: claims both rounds with Merkle proofs and gets the last commitment's rent back; a second claim is a no-op", async () => {
       const before = await balance("participant-1");
+      const wallet = net.wallets["participant-1"]!.publicKey;
+      const rent = await lamports(commitmentOf(pool, "participant-1", 2));
+      const solBefore = await lamports(wallet);
       const c = await ok<{
         claimed: { round: number; amount: string; signature: string }[];
         total: string;
         skipped: unknown[];
+        closedCommitments: number[];
+        rentReturned: string;
+        closeSignatures: string[];
       }>(["claim", pool, ...w("participant-1")]);
       expect(c.claimed.map((x) => x.round)).to.deep.equal([1, 2]);
       expect(c.skipped).to.deep.equal([]);
       expect((await balance("participant-1")) - before).to.equal(BigInt(c.total));
+      // The round-2 commitment closed inside a claim transaction: its whole rent came back, less only the fees.
+      expect(c.closedCommitments).to.deep.equal([2]);
+      expect(c.closeSignatures).to.deep.equal([]);
+      expect(BigInt(c.rentReturned)).to.equal(rent);
+      expect(await lamports(commitmentOf(pool, "participant-1", 2))).to.equal(0n);
+      const fees = await feesOf(c.claimed.map((x) => x.signature));
+      expect((await lamports(wallet)) - solBefore).to.equal(rent - fees);
       const again = await ok<{ claimed: unknown[]; total: string; skipped: { round: number; reason: string }[] }>([
         "claim",
         pool,
@@ -377,10 +411,26 @@ describe("fedstr client: on a local network", function () {
           { round: 1, reason: "already claimed" },
           { round: 2, reason: "already claimed" },
         ],
+        closedCommitments: [],
+        rentReturned: "0",
+        closeSignatures: [],
       });
     });
 
-    it("verify: every posted round recomputes to the on-chain model hash and reward root", async () => {
+    it("status: rounds whose commitment accounts are closed still show as committed", async () => {
+      const s = await ok<{ rounds: { round: number; committed: boolean | null; claimed: boolean | null }[] }>([
+        "status",
+        pool,
+        ...w("participant-1"),
+      ]);
+      expect(s.rounds.map((r) => [r.round, r.committed, r.claimed])).to.deep.equal([
+        [1, true, true],
+        [2, true, true],
+      ]);
+    });
+
+    it("verify: every posted round recomputes to the on-chain model hash and reward root (closed commitments read from the ledger)", async () => {
+      expect(await lamports(commitmentOf(pool, "participant-1", 1))).to.equal(0n);
       const v = await ok<{
         pool: string;
         rounds: {
@@ -425,6 +475,44 @@ describe("fedstr client: on a local network", function () {
       expect((await refused(["pool", "finalize", pool, ...w("participant-2")])).message).to.equal(
         `pool ${pool} is already finalized`,
       );
+    });
+
+    it("withdraw after finalization: closes the commitments left and the participant account, stake and rent back", async () => {
+      // participant-2 never claimed: its round-2 commitment is still open and its stake still staked.
+      const who = "participant-2";
+      const wallet = net.wallets[who]!.publicKey;
+      const state = findParticipantAddress(new PublicKey(pool), wallet, net.programId)[0];
+      const rent = (await lamports(commitmentOf(pool, who, 2))) + (await lamports(state));
+      const stake = BigInt((await fetchParticipant(readProgram(), state))!.stake.toString());
+      expect(stake > 0n, "participant-2's stake is still staked").to.equal(true);
+      const [tokensBefore, solBefore] = [await balance(who), await lamports(wallet)];
+      const wd = await ok<{
+        amount: string;
+        closedCommitments: number[];
+        closedParticipant: boolean;
+        rentReturned: string;
+        signatures: string[];
+      }>(["withdraw", pool, ...w(who)]);
+      expect(wd).to.deep.include({ amount: stake.toString(), closedCommitments: [2], closedParticipant: true });
+      expect(wd.signatures).to.have.length(1);
+      expect(BigInt(wd.rentReturned)).to.equal(rent);
+      expect((await balance(who)) - tokensBefore).to.equal(stake);
+      expect((await lamports(wallet)) - solBefore).to.equal(rent - (await feesOf(wd.signatures)));
+      expect(await lamports(state)).to.equal(0n);
+      // participant-1 withdrew before: only its participant account's rent is left to return.
+      const p1State = findParticipantAddress(
+        new PublicKey(pool),
+        net.wallets["participant-1"]!.publicKey,
+        net.programId,
+      )[0];
+      const p1Rent = await lamports(p1State);
+      const wd1 = await ok<{ amount: string; closedCommitments: number[]; rentReturned: string }>([
+        "withdraw",
+        pool,
+        ...w("participant-1"),
+      ]);
+      expect(wd1).to.deep.include({ amount: "0", closedCommitments: [], rentReturned: p1Rent.toString() });
+      expect(await lamports(p1State)).to.equal(0n);
     });
   });
 

@@ -93,10 +93,13 @@ export class LiteSVMProvider implements Provider {
       getLatestBlockhash: async () => ({ blockhash: svm.latestBlockhash(), lastValidBlockHeight: 0 }),
       getSlot: async () => Number(svm.getClock().slot),
       getBalance: async (address: PublicKey) => Number(svm.getBalance(address) ?? 0n),
-      // getProgramAccounts over the addresses seen so far, with memcmp/dataSize filters.
+      // getProgramAccounts over the addresses seen so far, with memcmp/dataSize filters and a data slice.
       getProgramAccounts: async (
         programId: PublicKey,
-        config?: { filters?: ({ memcmp: { offset: number; bytes: string } } | { dataSize: number })[] },
+        config?: {
+          filters?: ({ memcmp: { offset: number; bytes: string } } | { dataSize: number })[];
+          dataSlice?: { offset: number; length: number };
+        },
       ) => {
         const out: { pubkey: PublicKey; account: AccountInfo<Buffer> }[] = [];
         for (const k of this.seen) {
@@ -110,7 +113,9 @@ export class LiteSVMProvider implements Provider {
                   .subarray(f.memcmp.offset, f.memcmp.offset + utils.bytes.bs58.decode(f.memcmp.bytes).length)
                   .equals(Buffer.from(utils.bytes.bs58.decode(f.memcmp.bytes))),
           );
-          if (ok) out.push({ pubkey, account: a });
+          const slice = config?.dataSlice;
+          const data = slice ? a.data.subarray(slice.offset, slice.offset + slice.length) : a.data;
+          if (ok) out.push({ pubkey, account: { ...a, data } });
         }
         return out;
       },

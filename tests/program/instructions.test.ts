@@ -5,7 +5,9 @@ import {
   BN,
   cidFromBytes,
   claimRewardIx,
+  closeCommitmentIxs,
   closeRoundIx,
+  countFitting,
   createPoolIx,
   fetchCommitment,
   fetchCommitmentsOfRound,
@@ -22,6 +24,7 @@ import {
   fundPoolIx,
   hasClaimed,
   joinPoolIx,
+  listClosableCommitments,
   PoolStatus,
   type PostRoundArgs,
   parseFedstrEvents,
@@ -31,12 +34,13 @@ import {
   slashIx,
   withdrawStakeIx,
 } from "@fedstr/sdk/program";
-import { Keypair, PublicKey } from "@solana/web3.js";
+import { Keypair, PACKET_DATA_SIZE, PublicKey, Transaction } from "@solana/web3.js";
 import { expect } from "chai";
 import {
   cancel,
   cidOf,
   claim,
+  claimArgs,
   closeCommitment,
   closeParticipant,
   closePool,
@@ -594,6 +598,123 @@ describe("fedstr program: instructions", function () {
         ),
       );
       expect(r).to.equal("WrongPool");
+    });
+    it("refuses a round that is already posted, whether or not its commitment is still open", async function () {
+      needsWarp.call(this);
+      const { ctx, a } = await running();
+      await commit(ctx, a, 1);
+      await post(ctx, 1, 10n);
+      const slash = async () =>
+        env.send(
+          [
+            await slashIx(p(), {
+              aggregator: ctx.aggregator.publicKey,
+              pool: ctx.pool,
+              participant: a.wallet.publicKey,
+              round: 1,
+              amount: 1n,
+              reason: 1,
+              evidenceCid: cidOf("e"),
+            }),
+          ],
+          [ctx.aggregator],
+        );
+      expect(await errorOf(slash)).to.equal("RoundAlreadyPosted");
+      await closeCommitment(ctx, a, 1, a.wallet);
+      expect(await errorOf(slash)).to.equal("RoundAlreadyPosted");
+      expect((await fetchParticipant(p(), a.state))!.slashed.toString()).to.equal("0");
+    });
+  });
+
+  describe("close_commitment before the pool ends", () => {
+    const lamports = async (a: PublicKey) => (await p().provider.connection.getAccountInfo(a))?.lamports ?? 0;
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    it("closes once the round is posted, by anyone, with the rent to the participant", async function () {
+      needsWarp.call(this);
+      const { ctx, a, b } = await running();
+      await commit(ctx, a, 1);
+      await commit(ctx, b, 1);
+      const stranger = await newMember(ctx);
+      expect(await errorOf(() => closeCommitment(ctx, a, 1, stranger.wallet))).to.equal("RoundNotPosted");
+      await post(ctx, 1, 10n);
+      const address = findCommitmentAddress(ctx.pool, a.wallet.publicKey, 1)[0];
+      const rent = await lamports(address);
+      expect(rent).to.be.greaterThan(0);
+      const aBefore = await lamports(a.wallet.publicKey);
+      const strangerBefore = await lamports(stranger.wallet.publicKey);
+      const res = await closeCommitment(ctx, a, 1, stranger.wallet);
+      const ev = parseFedstrEvents(p(), res.logs)[0]!;
+      expect(ev.name === "accountClosed" && ev.data.rentReceiver.toBase58()).to.equal(a.wallet.publicKey.toBase58());
+      expect(await lamports(a.wallet.publicKey)).to.equal(aBefore + rent);
+      expect(await lamports(stranger.wallet.publicKey)).to.equal(strangerBefore); // the sender gets none of it
+      expect(await env.accountExists(address)).to.equal(false);
+      expect((await fetchParticipant(p(), a.state))!.openCommitments).to.equal(0);
+      // b's own close in the same round works too; a second close of a's finds no account.
+      await closeCommitment(ctx, b, 1, b.wallet);
+      expect(await errorOf(() => closeCommitment(ctx, a, 1, stranger.wallet))).to.equal("InvalidAccountOwner");
+    });
+    it("lists a wallet's closable commitments; a claim carries as many closes as fit in one transaction", async function () {
+      needsWarp.call(this);
+      const ctx = await setupPool(env, { numRounds: 20 });
+      const a = await join(ctx);
+      const b = await join(ctx);
+      const tree = rewardTree(ctx, 20, [{ m: a, reward: 10n }]);
+      const closable = async () =>
+        (await listClosableCommitments(p(), ctx.pool, a.wallet.publicKey, (await fetchPool(p(), ctx.pool))!)).map(
+          (c) => c.round,
+        );
+      for (let r = 1; r <= 20; r++) {
+        await warp(roundStart(ctx, r));
+        await commit(ctx, a, r, { updateHash: r === 20 ? tree.leaves[0]!.updateHash : sha256(`a ${r}`) });
+        if (r === 1) await commit(ctx, b, 1);
+        if (r === 20) expect(await closable(), "the open round is not listed").to.deep.equal(range(1, 19));
+        await post(ctx, r, 10n, r === 20 ? tree.root : new Uint8Array(32));
+      }
+      const listed = await listClosableCommitments(
+        p(),
+        ctx.pool,
+        a.wallet.publicKey,
+        (await fetchPool(p(), ctx.pool))!,
+      );
+      expect(
+        listed.map((c) => c.round),
+        "a's own, every round posted",
+      ).to.deep.equal(range(1, 20));
+      const claimIx = await claimRewardIx(p(), claimArgs(ctx, a, tree, 0, { round: 20 }));
+      const closes = await closeCommitmentIxs(p(), {
+        caller: a.wallet.publicKey,
+        participant: a.wallet.publicKey,
+        pool: ctx.pool,
+        rounds: listed.map((c) => c.round),
+      });
+      const n = countFitting(env.payer.publicKey, [claimIx], closes);
+      expect(n, "the size limit bites before 20 closes").to.be.within(1, 19);
+      const signed = (k: number) => {
+        const tx = new Transaction({ feePayer: env.payer.publicKey, recentBlockhash: PublicKey.default.toBase58() });
+        tx.add(claimIx, ...closes.slice(0, k)).sign(env.payer, a.wallet);
+        return tx;
+      };
+      expect(signed(n).serialize().length).to.be.at.most(PACKET_DATA_SIZE);
+      expect(() => signed(n + 1).serialize(), "one more close").to.throw(/too large/i);
+      const before = await lamports(a.wallet.publicKey);
+      await env.send([claimIx, ...closes.slice(0, n)], [a.wallet]);
+      const rent = listed.slice(0, n).reduce((s, c) => s + c.lamports, 0);
+      expect(await lamports(a.wallet.publicKey)).to.equal(before + rent);
+      expect(await closable()).to.deep.equal(range(n + 1, 20));
+      expect((await fetchParticipant(p(), a.state))!.openCommitments).to.equal(20 - n);
+      expect(hasClaimed((await fetchParticipant(p(), a.state))!, 20)).to.equal(true);
+    });
+    it("keeps the round closed: no re-commit of a closed round, the open round stays unclosable", async function () {
+      needsWarp.call(this);
+      const { ctx, a } = await running();
+      await commit(ctx, a, 1);
+      await post(ctx, 1, 10n);
+      await closeCommitment(ctx, a, 1);
+      expect(await errorOf(() => commit(ctx, a, 1))).to.equal("AlreadyCommitted"); // rounds strictly increase
+      await warp(roundStart(ctx, 2));
+      await commit(ctx, a, 2);
+      expect(await errorOf(() => closeCommitment(ctx, a, 2))).to.equal("RoundNotPosted");
+      expect((await fetchParticipant(p(), a.state))!.openCommitments).to.equal(1);
     });
   });
 

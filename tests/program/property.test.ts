@@ -426,7 +426,8 @@ describe("fedstr program: property test", function () {
           const rd = mineC.length && r.chance(0.8) ? r.pick(mineC) : Math.max(1, round - r.int(2));
           const amount = 1n + r.big(600n);
           let slashed = false;
-          await act("slash", byMallory, async () => {
+          // A posted round is beyond slashing (its commitments may already be closed).
+          await act("slash", byMallory || rd <= pool.roundsPosted, async () => {
             await env.send(
               [
                 await slashIx(p, {
@@ -650,6 +651,35 @@ describe("fedstr program: property test", function () {
           await act("claim_stale", true, async () =>
             claim(ctx, m, tree, j, { round: rd, signer: thief, destination: owner?.token ?? play.mallory }),
           );
+          break;
+        }
+        case 13: {
+          // anyone closes one of m's commitments early: allowed once its round is posted, the rent always to m
+          const mineC = [...play.committed.entries()].filter(([, set]) => set.has(key)).map(([k]) => k);
+          if (!mineC.length) break;
+          const rd = r.pick(mineC);
+          const caller = r.chance(0.5) ? mallory : m.wallet;
+          const { connection } = p.provider;
+          const rent = (await connection.getAccountInfo(findCommitmentAddress(ctx.pool, m.wallet.publicKey, rd)[0]))!
+            .lamports;
+          const before = await connection.getBalance(m.wallet.publicKey);
+          const closed = await act("close_commitment_early", rd > pool.roundsPosted, async () =>
+            env.send(
+              [
+                await closeCommitmentIx(p, {
+                  caller: caller.publicKey,
+                  participant: m.wallet.publicKey,
+                  pool: ctx.pool,
+                  round: rd,
+                }),
+              ],
+              [caller],
+            ),
+          );
+          if (closed) {
+            play.committed.get(rd)!.delete(key);
+            expect(await connection.getBalance(m.wallet.publicKey)).to.equal(before + rent);
+          }
           break;
         }
         case 12: {

@@ -4,10 +4,13 @@ import type { RoundReport } from "@fedstr/sdk/job";
 import {
   cancelPoolIx,
   claimRewardIx,
+  closeParticipantIx,
   expirePoolIx,
   finalizePoolIx,
+  findParticipantAddress,
   fundPoolIx,
   joinPoolIx,
+  PoolStatus,
   rewardClaimFromJson,
   withdrawStakeIx,
 } from "@fedstr/sdk/program";
@@ -19,6 +22,7 @@ import { useCallback } from "react";
 import { useFedstr } from "./fedstr";
 import { useNostrKey } from "./nostr-key";
 import { type PoolRow, type RoundRow, walletTokenAccount } from "./pools";
+import { type Close, closableCommitments, closesLabel, fitCount } from "./rent";
 import { TxError, useSendTx } from "./send-tx";
 
 export function usePoolActions(pool: PoolRow | null | undefined) {
@@ -85,19 +89,49 @@ export function usePoolActions(pool: PoolRow | null | undefined) {
         proof: c.proof,
         destination: ata,
       });
-      return send(`Claim round ${round.round}`, [...ixs, ix]);
+      // The wallet's commitments of posted rounds (this one first) close in the same transaction: their rent comes back.
+      const base = [...ixs, ix];
+      const closes = await closableCommitments(program, pool, me, round.round).catch((): Close[] => []);
+      const fit = closes.slice(0, fitCount(me, base, closes));
+      return send(`Claim round ${round.round}${closesLabel(fit)}`, [...base, ...fit.map((c) => c.ix)]);
     },
     [pool, me, program, send, ensureAta],
   );
 
+  /**
+   * Withdraw the stake, closing the commitments of posted rounds that fit. Once the pool is finalized:
+   * close every commitment, then the participant account (close_participant pays a stake left too).
+   */
   const withdraw = useCallback(async () => {
     if (!pool || !me) throw new TxError("connect a wallet first", "rejected");
     const { ata, ixs } = await ensureAta(me, pool.account.mint);
-    return send("Withdraw stake", [
-      ...ixs,
-      await withdrawStakeIx(program, { participant: me, pool: pool.address, destination: ata }),
-    ]);
-  }, [pool, me, program, send, ensureAta]);
+    if (pool.account.status === PoolStatus.Finalized) {
+      const base = [
+        ...ixs,
+        await closeParticipantIx(program, { caller: me, participant: me, pool: pool.address, destination: ata }),
+      ];
+      let rest = await closableCommitments(program, pool, me);
+      // close_participant needs every commitment closed first: close-only transactions until the rest fits with it.
+      while (fitCount(me, base, rest) < rest.length) {
+        const chunk = rest.slice(0, Math.max(1, fitCount(me, [], rest)));
+        await send(
+          `Close commitments${closesLabel(chunk)}`,
+          chunk.map((c) => c.ix),
+        );
+        rest = rest.slice(chunk.length);
+      }
+      const state = findParticipantAddress(pool.address, me, program.programId)[0];
+      const participantRent = BigInt(await connection.getBalance(state, "confirmed"));
+      return send(`Withdraw and close your accounts${closesLabel(rest, participantRent)}`, [
+        ...rest.map((c) => c.ix),
+        ...base,
+      ]);
+    }
+    const base = [...ixs, await withdrawStakeIx(program, { participant: me, pool: pool.address, destination: ata })];
+    const closes = await closableCommitments(program, pool, me).catch((): Close[] => []);
+    const fit = closes.slice(0, fitCount(me, base, closes));
+    return send(`Withdraw stake${closesLabel(fit)}`, [...base, ...fit.map((c) => c.ix)]);
+  }, [pool, me, program, send, ensureAta, connection]);
 
   const fund = useCallback(
     async (amount: bigint) => {

@@ -17,13 +17,15 @@ import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 // model by CID and check its sha256 → train in a Web Worker with the SDK's trainLocal → upload the
 // encoded update → commit_update (one wallet signature per round) → publish the signed kind-6720
 // result. Progress is kept per round in IndexedDB (round-state.ts); before committing, the chain's
-// commitment account is read, so a reload resumes and never commits twice. The data set stays in
+// commitment account is read, so a reload resumes and never commits twice. The commit also closes the
+// wallet's commitments of earlier, posted rounds (rent back). The data set stays in
 // this tab: it goes to the worker by postMessage, and only the encoded update is uploaded.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useFedstr } from "./fedstr";
 import { useRelayHub } from "./nostr";
 import { useNostrBinding, useNostrKey } from "./nostr-key";
 import type { PoolRow } from "./pools";
+import { type Close, closableCommitments, closesLabel, fitCount } from "./rent";
 import { useGateway } from "./reports";
 import { allRoundStates, loadRoundState, type RoundState, type RoundStateScope, saveRoundState } from "./round-state";
 import { TxError, useSendTx } from "./send-tx";
@@ -370,8 +372,11 @@ export function useBrowserTraining(pool: PoolRow | null | undefined) {
             updateCid: cidToBytes(st.cid),
             samples: st.samples,
           });
+          // The wallet's commitments of earlier (posted) rounds close in the same transaction: their rent comes back.
+          const closes = await closableCommitments(program, { address, account }, me).catch((): Close[] => []);
+          const fit = closes.slice(0, fitCount(me, [ix], closes));
           try {
-            st.committed = await send(`Commit round ${r}`, [ix]);
+            st.committed = await send(`Commit round ${r}${closesLabel(fit)}`, [ix, ...fit.map((c) => c.ix)]);
             await saveState(st);
           } catch (e) {
             // RoundNotOpen: the window closed meanwhile; AlreadyCommitted: an earlier attempt landed.

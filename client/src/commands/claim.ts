@@ -13,15 +13,19 @@ import {
 import { createAssociatedTokenAccountIdempotentInstruction } from "@solana/spl-token";
 import { ClientError } from "../errors.js";
 import { formatTime, requireParticipant, tokenAccountOf } from "../pool.js";
+import { CommitmentCloser, formatSol } from "../rent.js";
 import { findRoundReport, localReasons } from "../reports.js";
 import { poolCommand } from "../session.js";
 
-export const help = `fedstr claim <pool> — claim your rewards for every posted round
+export const help = `fedstr claim <pool> — claim your rewards for every posted round, and the rent of your commitments
 
 For each posted round not yet claimed: fetch the round report the round result names on chain (CID
 and sha256, from IPFS; no relay is asked), check your leaf's Merkle proof against the on-chain root, and send claim_reward to your associated
 token account of the pool mint. Rounds already claimed, or where you have no reward, are listed as
 skipped; running it again is harmless.
+
+Your commitment accounts of posted rounds are closed in the same transactions (close_commitment,
+as many as fit; the rest in transactions of their own), so their rent comes back to your wallet.
 
 ${COMMON_HELP}`;
 
@@ -50,6 +54,7 @@ export async function main(argv: string[], out: Output): Promise<void> {
       posted.map((r) => findRoundAddress(poolAddress, r, pid)[0]),
     )) as (RoundResultAccount | null)[];
 
+    const closer = await CommitmentCloser.load(session, poolAddress, account);
     const missedReasons = localReasons(session.config.dataDir, summary.address, me.toBase58(), summary.jobId);
     const claimed: { round: number; amount: string; signature: string }[] = [];
     const skipped: { round: number; reason: string }[] = [];
@@ -109,7 +114,7 @@ export async function main(argv: string[], out: Output): Promise<void> {
           }),
         );
         try {
-          const signature = await session.send(`claim_reward (round ${r})`, ixs);
+          const signature = await closer.sendWith(`claim_reward (round ${r})`, ixs, r);
           ensureAta = false;
           claimed.push({ round: r, amount: leaf.amount.toString(), signature });
           out.info(`round ${r}: claimed ${formatAmount(leaf.amount, decimals)} (${signature})`);
@@ -122,15 +127,34 @@ export async function main(argv: string[], out: Output): Promise<void> {
         }
       }
     }
+    // Commitments the claims did not carry (rounds without a reward, or more than fit) close on their own.
+    const closeSignatures = await closer.flush();
     skipped.sort((a, b) => a.round - b.round);
     const total = claimed.reduce((s, c) => s + BigInt(c.amount), 0n);
+    const closedCommitments = closer.closedRounds.sort((a, b) => a - b);
+    const rentReturned = closer.rentReturned;
     const human = [
       claimed.length === 0
         ? "nothing claimed"
         : `claimed ${formatAmount(total, decimals)} over ${claimed.length} round(s)`,
       ...claimed.map((c) => `  round ${c.round}: ${formatAmount(c.amount, decimals)}  ${c.signature}`),
       ...skipped.map((s) => `  round ${s.round}: skipped — ${s.reason}`),
+      ...(closedCommitments.length > 0
+        ? [
+            `rent returned: ${formatSol(rentReturned)} (commitment account${closedCommitments.length > 1 ? "s" : ""} of round${closedCommitments.length > 1 ? "s" : ""} ${closedCommitments.join(", ")} closed)`,
+          ]
+        : []),
     ].join("\n");
-    out.result({ claimed, total: total.toString(), skipped }, human);
+    out.result(
+      {
+        claimed,
+        total: total.toString(),
+        skipped,
+        closedCommitments,
+        rentReturned: rentReturned.toString(),
+        closeSignatures,
+      },
+      human,
+    );
   });
 }

@@ -7,6 +7,7 @@ import {
   findCommitmentAddress,
   findParticipantAddress,
   findRoundAddress,
+  findUpdateCommitted,
   hasClaimed,
   ParticipantStatus,
   type RoundResultAccount,
@@ -32,7 +33,7 @@ export interface RoundStatus {
   metric: number | null;
   reward: string | null;
   acceptedCount: number | null;
-  /** My commitment for this round exists on chain. */
+  /** I committed an update for this round (its account, or after it was closed the report, a claim or the ledger says so). */
   committed: boolean | null;
   /** My reward in the round report (base units); null when not known (no report, not a participant). */
   myReward: string | null;
@@ -84,6 +85,27 @@ export async function main(argv: string[], out: Output): Promise<void> {
       }
     }
 
+    // My commitment of a round: its account, or — once closed (the tools close it after the round is
+    // posted) — my update in the round report, a claim, or else the UpdateCommitted event in the ledger,
+    // asked only while the participant's commit count is not yet accounted for.
+    const committed = roundsList.map((r, i) => {
+      if (state === null) return false;
+      if (commitments[i] != null) return true;
+      if (results[i] == null) return false;
+      const report = reports.get(r)?.report;
+      return hasClaimed(state, r) || (report?.updates.some((u) => u.participant === me.toBase58()) ?? false);
+    });
+    if (state !== null) {
+      let missing = state.commitCount - committed.filter(Boolean).length;
+      for (let r = Math.min(state.lastCommittedRound, summary.rounds); missing > 0 && r >= 1; r--) {
+        if (committed[r - 1] || results[r - 1] == null) continue;
+        if ((await findUpdateCommitted(session.program, poolAddress, me, r)) !== null) {
+          committed[r - 1] = true;
+          missing--;
+        }
+      }
+    }
+
     const reasons =
       state === null
         ? new Map<number, string>()
@@ -97,7 +119,7 @@ export async function main(argv: string[], out: Output): Promise<void> {
               posted: res !== null,
               report: reports.get(r)?.report,
               reportError: reports.get(r)?.error,
-              committed: commitments[i] != null,
+              committed: committed[i]!,
               deadlinePassed: now >= schedule.roundDeadline(r),
               localReason: reasons.get(r),
             });
@@ -109,7 +131,7 @@ export async function main(argv: string[], out: Output): Promise<void> {
         metric: res ? Number(res.metric.toString()) / 1e6 : null,
         reward: res ? res.reward.toString() : null,
         acceptedCount: res ? res.acceptedCount : null,
-        committed: state === null ? null : commitments[i] !== null,
+        committed: state === null ? null : committed[i]!,
         myReward: myRewards.get(r) ?? null,
         claimed: state === null || res === null ? null : hasClaimed(state, r),
         outcome: o?.outcome ?? null,

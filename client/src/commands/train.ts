@@ -58,6 +58,7 @@ import {
   requireParticipant,
 } from "../pool.js";
 import { NetworkError, publishEvent } from "../publish.js";
+import { CommitmentCloser, formatSol } from "../rent.js";
 import { describeOutcome, findRoundReport, type RoundOutcome, roundOutcome } from "../reports.js";
 import { withSession } from "../session.js";
 import { type Checkpoint, checkpointPath, entryOf, loadCheckpoint, saveCheckpoint, stepFor } from "../state.js";
@@ -539,13 +540,24 @@ class Trainer {
       updateCid: cidToBytes(cid),
       samples,
     });
+    // The commitments of earlier (posted) rounds close in the same transaction, so their rent comes back
+    // now; they are extras: without the list (an RPC hiccup) the commit goes alone.
+    const closer = await withRetry(
+      "listing closable commitments",
+      () => CommitmentCloser.load(s, this.pool.address, this.pool.account),
+      { ...this.retry, attempts: 2 },
+    ).catch(() => undefined);
     try {
-      const signature = await s.send(`commit_update (round ${r})`, [ix]);
+      const action = `commit_update (round ${r})`;
+      const signature = closer !== undefined ? await closer.sendWith(action, [ix]) : await s.send(action, [ix]);
       const e = entryOf(this.checkpoint, r);
       e.committed = true;
       e.commitSignature = signature;
       this.save();
-      this.out.info(`round ${r}: committed (${signature})`);
+      const closed = closer?.closedRounds ?? [];
+      this.out.info(
+        `round ${r}: committed (${signature})${closed.length > 0 ? `; closed the commitment account${closed.length > 1 ? "s" : ""} of round${closed.length > 1 ? "s" : ""} ${closed.join(", ")}: ${formatSol(closer!.rentReturned)} of rent returned` : ""}`,
+      );
     } catch (err) {
       // RoundNotOpen: the window closed meanwhile (the loop reports the round as missed);
       // AlreadyCommitted: an earlier attempt landed (the loop finds the commitment).

@@ -3,7 +3,7 @@
  * with the chain. For each round: the round report the round result names on chain (CID and sha256,
  * fetched from IPFS; relays are not asked) must name the posted model and reward root; its previous
  * model must be the chain's; every accepted update must match its on-chain commitment (hash, CID and
- * sample count) and its bytes on IPFS; aggregating them with the plan's strategy must give the posted
+ * sample count: the account, or once closed the UpdateCommitted event in the ledger) and its bytes on IPFS; aggregating them with the plan's strategy must give the posted
  * model hash; each reward share must be the round's reward split by the committed sample counts,
  * and the reward tree must rebuild to the posted root. The checks are the SDK's verifyRoundReport;
  * in a sealed pool the committed updates are opened with the disclosed round keys (--keys).
@@ -22,7 +22,13 @@ import {
   parseDisclosedKeys,
   SealError,
 } from "@fedstr/sdk/privacy";
-import { cidFromBytes, findCommitmentAddress, findRoundAddress, type RoundResultAccount } from "@fedstr/sdk/program";
+import {
+  cidFromBytes,
+  findCommitmentAddress,
+  findRoundAddress,
+  findUpdateCommitted,
+  type RoundResultAccount,
+} from "@fedstr/sdk/program";
 import { sha256Hex } from "@fedstr/sdk/storage";
 import { PublicKey } from "@solana/web3.js";
 import { ClientError } from "../errors.js";
@@ -232,12 +238,19 @@ class RoundVerifier {
         const c = await withRetry("reading a commitment", () =>
           this.session.program.account.commitment.fetchNullable(addr),
         );
-        return c === null
+        // Closed after the round was posted (its rent went back): what it held is in the ledger's
+        // UpdateCommitted event of the transaction that created it.
+        const committed =
+          c ??
+          (await withRetry("reading a commitment from the ledger", () =>
+            findUpdateCommitted(this.session.program, this.pool.address, new PublicKey(participant), r),
+          ));
+        return committed === null
           ? null
           : {
-              cid: cidFromBytes(c.updateCid).toString(),
-              sha256: toHex(c.updateHash),
-              samples: BigInt(c.samples.toString()),
+              cid: cidFromBytes(committed.updateCid).toString(),
+              sha256: toHex(committed.updateHash),
+              samples: BigInt(committed.samples.toString()),
             };
       },
       fetch: (ref, what) => this.fetch(ref, what),

@@ -701,7 +701,7 @@ export type Fedstr = {
       "name": "slash",
       "docs": [
         "The aggregator slashes a participant for a provable fault in its commitment of `round`, while the pool",
-        "is active. Cumulative slashes are capped at initial_stake * slash_limit_bps / 10000. Slashed tokens",
+        "is active and before `round` is posted. Cumulative slashes are capped at initial_stake * slash_limit_bps / 10000. Slashed tokens",
         "move from the stake vault to the reward escrow (they count as funded rewards)."
       ],
       "discriminator": [
@@ -1273,7 +1273,8 @@ export type Fedstr = {
     {
       "name": "closeCommitment",
       "docs": [
-        "Anyone closes a commitment of a finalized pool; rent to the participant that made it."
+        "Anyone closes a commitment once its round is posted (or the pool is finalized); rent to the participant",
+        "that made it."
       ],
       "discriminator": [
         159,
@@ -1839,6 +1840,16 @@ export type Fedstr = {
       "code": 6050,
       "name": "commitmentsOpen",
       "msg": "Close the participant's commitment accounts first"
+    },
+    {
+      "code": 6051,
+      "name": "roundNotPosted",
+      "msg": "The commitment's round is not posted yet and the pool is not finalized"
+    },
+    {
+      "code": 6052,
+      "name": "roundAlreadyPosted",
+      "msg": "The round is already posted: its commitments can no longer be slashed"
     }
   ],
   "types": [

@@ -4,7 +4,7 @@
 // return a TransactionInstruction to compose freely.
 import * as anchor from "@coral-xyz/anchor";
 import { Program, type Provider } from "@coral-xyz/anchor";
-import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import { PACKET_DATA_SIZE, PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
 import {
   FEDSTR_PROGRAM_ID,
   findCommitmentAddress,
@@ -320,7 +320,7 @@ export async function closeParticipantIx(
     .instruction();
 }
 
-/** Anyone closes a commitment of a finalized pool; rent to the participant that made it. */
+/** Anyone closes a commitment once its round is posted (or the pool is finalized); rent to the participant that made it. */
 export async function closeCommitmentIx(
   p: FedstrProgram,
   a: { caller: PublicKey; participant: PublicKey; pool: PublicKey; round: number },
@@ -339,6 +339,40 @@ export async function closeCommitmentIx(
       ...overrides,
     })
     .instruction();
+}
+
+/**
+ * close_commitment for each of `rounds` of `participant` (e.g. the rounds listClosableCommitments
+ * found); `caller` signs, the rent goes to the participant.
+ */
+export function closeCommitmentIxs(
+  p: FedstrProgram,
+  a: { caller: PublicKey; participant: PublicKey; pool: PublicKey; rounds: readonly number[] },
+): Promise<TransactionInstruction[]> {
+  return Promise.all(a.rounds.map((round) => closeCommitmentIx(p, { ...a, round })));
+}
+
+/**
+ * How many of `extra` (a prefix) fit after `base` in one legacy transaction paid and signed by
+ * `payer`: the wire size plus `reserveBytes` stays within PACKET_DATA_SIZE (1,232 bytes). For
+ * bundling optional instructions (closing accounts) into a transaction that is sent anyway.
+ */
+export function countFitting(
+  payer: PublicKey,
+  base: readonly TransactionInstruction[],
+  extra: readonly TransactionInstruction[],
+  reserveBytes = 0,
+): number {
+  const size = (n: number) => {
+    const tx = new Transaction({ feePayer: payer, recentBlockhash: PublicKey.default.toBase58() });
+    tx.add(...base, ...extra.slice(0, n));
+    const message = tx.compileMessage();
+    const signatures = message.header.numRequiredSignatures;
+    return message.serialize().length + (signatures < 128 ? 1 : 2) + 64 * signatures;
+  };
+  let n = 0;
+  while (n < extra.length && size(n + 1) + reserveBytes <= PACKET_DATA_SIZE) n++;
+  return n;
 }
 
 /** Anyone closes a round result of a finalized pool; rent to the aggregator that paid it. */

@@ -445,14 +445,19 @@ function ParticipantPanel({
       })
     : [];
   const withdrawn = p.status === ParticipantStatus.Withdrawn;
-  const left = BigInt(p.stake.toString()) - BigInt(p.slashed.toString());
-  const withdrawWhy = withdrawn
-    ? "already withdrawn"
-    : active
-      ? "the stake is locked while the pool runs"
-      : left <= 0n
-        ? "nothing left to withdraw"
-        : undefined;
+  // The stake left (slashes already taken off it on chain).
+  const left = withdrawn ? 0n : BigInt(p.stake.toString());
+  // Once the pool is finalized, withdrawing also closes this wallet's accounts (their rent comes back).
+  const finalized = a.status === PoolStatus.Finalized;
+  const withdrawWhy = finalized
+    ? undefined
+    : withdrawn
+      ? "already withdrawn"
+      : active
+        ? "the stake is locked while the pool runs"
+        : left <= 0n
+          ? "nothing left to withdraw"
+          : undefined;
   return (
     <section className="panel" aria-labelledby="me-title" data-testid="participant-panel">
       <h2 id="me-title">Your participation</h2>
@@ -547,7 +552,12 @@ function ParticipantPanel({
         >
           Withdraw stake
         </button>{" "}
-        <span className="muted">{withdrawWhy ?? `returns ${amount(left, decimals)}`}</span>
+        <span className="muted">
+          {withdrawWhy ??
+            (finalized
+              ? `returns ${left > 0n ? `${amount(left, decimals)} and ` : ""}the rent of your accounts`
+              : `returns ${amount(left, decimals)}`)}
+        </span>
       </p>
     </section>
   );

@@ -109,6 +109,10 @@ pub enum FedstrError {
     PoolHasOpenAccounts = 6049,
     /// Close the participant's commitment accounts first
     CommitmentsOpen = 6050,
+    /// The commitment's round is not posted yet and the pool is not finalized
+    RoundNotPosted = 6051,
+    /// The round is already posted: its commitments can no longer be slashed
+    RoundAlreadyPosted = 6052,
 }
 
 impl FedstrError {
@@ -165,6 +169,8 @@ impl FedstrError {
             FedstrError::InvalidSamples => "InvalidSamples",
             FedstrError::PoolHasOpenAccounts => "PoolHasOpenAccounts",
             FedstrError::CommitmentsOpen => "CommitmentsOpen",
+            FedstrError::RoundNotPosted => "RoundNotPosted",
+            FedstrError::RoundAlreadyPosted => "RoundAlreadyPosted",
         }
     }
     pub const fn message(self) -> &'static str {
@@ -220,6 +226,8 @@ impl FedstrError {
             FedstrError::InvalidSamples => "Sample count must be greater than zero",
             FedstrError::PoolHasOpenAccounts => "Close the pool's participant and round accounts first",
             FedstrError::CommitmentsOpen => "Close the participant's commitment accounts first",
+            FedstrError::RoundNotPosted => "The commitment's round is not posted yet and the pool is not finalized",
+            FedstrError::RoundAlreadyPosted => "The round is already posted: its commitments can no longer be slashed",
         }
     }
 }

@@ -4,12 +4,16 @@
 //! participant that made the commitment, receives the rent it paid), `pool`,
 //! `participant_state` (writable), `commitment`.
 //!
-//! Rules: anyone may close a commitment once its pool is finalized
-//! (`PoolNotFinalized`; the pool account must exist, `InvalidAccountOwner`);
+//! Rules: anyone may close a commitment once its round is posted
+//! (`round <= rounds_posted`) or its pool is finalized (`RoundNotPosted`; the
+//! pool account must exist, `InvalidAccountOwner`): after the post nothing
+//! reads it — `slash` refuses posted rounds (`RoundAlreadyPosted`), claims
+//! read the participant state and the round result, and rounds strictly
+//! increase per participant, so the closed round cannot be committed again;
 //! the commitment and the participant state belong to `pool` and to the same
 //! participant (`WrongPool`); `participant` is that participant
-//! (`Unauthorized`). The participant's `open_commitments` count drops by one.
-//! Emits `AccountClosed`.
+//! (`Unauthorized`), who always gets the rent, whoever sends it. The
+//! participant's `open_commitments` count drops by one. Emits `AccountClosed`.
 
 use super::*;
 use crate::errors::FedstrError as E;
@@ -31,10 +35,10 @@ pub fn process(input: crate::Ix) -> ProgramResult {
 
     // SAFETY: the instruction's only Pool view; it loads every account type at most once.
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
-    require(pool.status == pool_status::FINALIZED, E::PoolNotFinalized)?;
     // SAFETY: the only Commitment view.
     let c = unsafe { load_mut::<Commitment>(commitment_acc, program_id) }?;
     require(&c.pool == pool_acc.address(), E::WrongPool)?;
+    require(c.round <= pool.rounds_posted || pool.status == pool_status::FINALIZED, E::RoundNotPosted)?;
     // SAFETY: the only Participant view. Its authority is the commitment's.
     let st = unsafe { load_participant(state_acc, program_id, pool_acc, &c.authority) }?;
     require(&c.authority == participant.address(), E::Unauthorized)?;

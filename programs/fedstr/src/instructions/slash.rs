@@ -5,7 +5,10 @@
 //! `token_program`.
 //!
 //! Rules: only the pool's aggregator (`Unauthorized`) while the pool is active
-//! (`PoolNotActive`); the participant belongs to the pool (`WrongPool`) and has
+//! (`PoolNotActive`) and before `round` is posted (`RoundAlreadyPosted`: once
+//! posted, its commitments may be closed, so a later slash would race the
+//! participant's close — the aggregator slashes before it posts); the
+//! participant belongs to the pool (`WrongPool`) and has
 //! not withdrawn (`ParticipantWithdrawn`); the commitment is that
 //! participant's commitment for `round` in this pool (`WrongPool`) — a slash
 //! always points at an on-chain commitment of this incarnation of the pool
@@ -43,6 +46,7 @@ pub fn process(input: crate::Ix) -> ProgramResult {
     let pool = unsafe { load_pool(pool_acc, program_id) }?;
     require(aggregator.address() == &pool.aggregator, E::Unauthorized)?;
     require(pool.status == pool_status::ACTIVE, E::PoolNotActive)?;
+    require(round > pool.rounds_posted, E::RoundAlreadyPosted)?;
     // SAFETY: the only Commitment view.
     let c = unsafe { load_mut::<Commitment>(commitment_acc, program_id) }?;
     require(&c.pool == pool_acc.address() && c.round == round, E::WrongPool)?;

@@ -121,7 +121,7 @@ for (const n of sizes) {
         claimFeeLamports: rr[0]!.claimFeeLamports,
         perRoundLamports: rr[0]!.commitFeeLamports + rr[0]!.claimFeeLamports,
         perRoundRentLockedLamports: rr[0]!.commitRentLamports,
-        rentBack: `close_commitment / close_participant after finalize_pool: last round deadline + grace (${r.schedule.gracePeriod} s) + claim window (${r.schedule.claimWindow} s) — ${r.rentBackAfterSec} s after round 1 opened in this run`,
+        rentBack: `at the claim (close_commitment in the claim transaction, as fedstr claim and the web app send it), once the round is posted: ${r.rentBackAfterSec} chain s after the first commit in this run; ${rr[0]!.commitmentsClosedAtClaim}/${rr[0]!.claimed} claimers' commitments closed`,
       },
       joinsPerSec: r.joinsPerSec,
       commitsPerSec: Math.min(...rr.map((x) => x.commitsPerSec)),

@@ -2,8 +2,9 @@
  * A round's on-chain commitments, read incrementally: each poll asks the RPC node only for the
  * addresses of the round's Commitment accounts (getProgramAccounts with memcmp on pool and round and
  * an empty data slice) and fetches and decodes only the accounts it has not seen. A commitment never
- * changes once made (rounds strictly increase per participant, and the account is only closed after
- * the pool is finalized), so at N = 1,000 a poll moves ~40 bytes per commitment instead of ~230.
+ * changes once made (rounds strictly increase per participant, and the account can only be closed
+ * once its round is posted — never while the round is collected), so at N = 1,000 a poll moves
+ * ~40 bytes per commitment instead of ~230.
  */
 import { cidFromBytes, decodeAccount, type FedstrProgram, listCommitmentAddressesOfRound } from "@fedstr/sdk/program";
 import type { PublicKey } from "@solana/web3.js";

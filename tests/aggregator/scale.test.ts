@@ -58,10 +58,12 @@ describe("aggregator: 100 participants in one round", function () {
 
     const round = r.rounds[0]!;
     // Every honest participant in, and the silent ones too (committed on chain: the missing result is only a
-    // notification, the update is taken from the chain); nobody else; each claimed its reward.
+    // notification, the update is taken from the chain); nobody else; each claimed its reward and, in the
+    // same transaction, closed its commitment: the rent is back once the round is posted.
     const paid = [...wallets("honest"), ...wallets("silent")].sort();
     expect([...round.accepted].sort()).to.deep.equal(paid);
     expect(round.claimed).to.equal(paid.length);
+    expect(round.commitmentsClosedAtClaim).to.equal(paid.length);
     expect(round.claimedTotal).to.equal(round.reportReward);
     // Every cheat rejected for what it did; the hash cheats slashed, nobody else.
     const reasons = Object.fromEntries(round.rejected.map((x) => [x.participant, x.reason]));

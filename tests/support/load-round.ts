@@ -39,11 +39,13 @@ import { createSealKeySet, sealUpdate } from "@fedstr/sdk/privacy";
 import {
   cidToBytes,
   claimRewardIx,
+  closeCommitmentIx,
   commitUpdateIx,
   FEDSTR_ERRORS,
   fedstrErrorName,
   fetchPool,
   fetchRoundResult,
+  findCommitmentAddress,
   findEscrowAddress,
   findRoundAddress,
   findStakeVaultAddress,
@@ -134,6 +136,8 @@ export interface RoundFigures {
   commitFeeLamports: number;
   commitRentLamports: number;
   claimFeeLamports: number;
+  /** Claimers whose commitment account (and its rent) the claim transaction closed. */
+  commitmentsClosedAtClaim: number;
   commitsPerSec: number;
   claimsPerSec: number;
   claimed: number;
@@ -158,7 +162,7 @@ export interface LoadResult {
   aggregator: RunningActor;
   /** Escrow and vault balances against the pool's own totals at the end. */
   reconcile: { escrow: string; escrowExpected: string; vault: string; vaultExpected: string; ok: boolean };
-  /** Seconds from the first commit until the commitment rent can come back (finalize, then close_commitment). */
+  /** Chain seconds from the first commit until its commitment's rent can come back (round 1 posted: the claim closes it). */
   rentBackAfterSec: number;
   schedule: { roundDuration: number; gracePeriod: number; claimWindow: number };
   org: Session;
@@ -424,7 +428,8 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
     peakRssKb = Math.max(peakRssKb, vmHwmKb(aggregator.child.pid!));
   }, 100);
   const rounds: RoundFigures[] = [];
-  let firstCommitChainTime = 0;
+  let firstCommitChainTime = 0,
+    firstPostedChainTime = 0;
   try {
     await aggregator.waitFor((l) => (l.event === "round-waiting" || l.event === "round-collecting") && l.round === 1);
     for (let round = 1; round <= o.rounds; round++) {
@@ -557,6 +562,7 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
         limit,
       );
       const posted = await aggregator.waitFor((l) => l.event === "round-posted" && l.round === round);
+      if (round === 1) firstPostedChainTime = await chainTime(connection);
       // feedback-pending: not every relay took every event yet (the aggregator retries later); the figure then says so.
       const feedbackSent = await aggregator.waitFor(
         (l) => (l.event === "feedback-sent" || l.event === "feedback-pending") && l.round === round,
@@ -616,6 +622,13 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
                 proof: claim.proof,
                 destination: p.token,
               }),
+              // As fedstr claim does: the round is posted, so its commitment's rent comes back now.
+              await closeCommitmentIx(program, {
+                caller: p.wallet.publicKey,
+                participant: p.wallet.publicKey,
+                pool,
+                round,
+              }),
             ],
           })),
         ),
@@ -628,6 +641,12 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
         connection,
         claimers.map((p) => p.wallet.publicKey),
       );
+      const stillOpen = (
+        await lamportsOf(
+          connection,
+          claimers.map((p) => findCommitmentAddress(pool, p.wallet.publicKey, round, program.programId)[0]),
+        )
+      ).filter((l) => l > 0n).length;
 
       const feedback = (
         await queryEvents(relays, [{ ...jobFeedbackFilter(jobEvent.id, { from: [aggregatorNostr] }), limit: 100_000 }])
@@ -664,7 +683,9 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
         aggregatorLamports: Number(aggLamportsBefore! - aggLamportsAfter!),
         commitFeeLamports: commitFee,
         commitRentLamports: commitRent,
-        claimFeeLamports: mean(beforeClaim.map((b, i) => b - afterClaim[i]!)),
+        // The claim transaction returns the commitment's rent: its fee is what it cost less that.
+        claimFeeLamports: mean(beforeClaim.map((b, i) => b - afterClaim[i]!)) + commitRent,
+        commitmentsClosedAtClaim: claimers.length - stillOpen,
         commitsPerSec: Math.round(made.length / (commitMs / 1000)),
         claimsPerSec: Math.round(claims.length / (claimMs / 1000)),
         claimed: claims.length,
@@ -690,7 +711,6 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
   // totalStaked is net of slashes: the stakes less what was moved to the escrow.
   const vaultExpected = BigInt(acc.totalStaked.toString());
   const claimedAll = rounds.reduce((s, r) => s + BigInt(r.claimedTotal), 0n);
-  const schedule = scheduleOf(acc);
   return {
     pool: pool.toBase58(),
     n: o.participants,
@@ -716,8 +736,7 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
         claimedAll === BigInt(acc.totalClaimed.toString()) &&
         vaultExpected === BigInt(o.participants) * STAKE - BigInt(acc.totalSlashed.toString()),
     },
-    rentBackAfterSec:
-      schedule.roundDeadline(o.rounds) + schedule.gracePeriod + schedule.claimWindow - firstCommitChainTime,
+    rentBackAfterSec: firstPostedChainTime - firstCommitChainTime,
     schedule: { roundDuration: terms.roundDuration, gracePeriod: terms.gracePeriod, claimWindow: terms.claimWindow },
   };
 }

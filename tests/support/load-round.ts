@@ -351,14 +351,14 @@ export async function runLoadRounds(net: LocalnetHandle, o: LoadOptions): Promis
   const tFund = performance.now();
   await net.fund(people.map((p) => ({ wallet: p.wallet.publicKey, lamports: PARTICIPANT_LAMPORTS, tokens: STAKE })));
   log(`funded ${people.length} participant wallets in ${Math.round(performance.now() - tFund)} ms`);
-  const honest = people.filter((p) => p.behaviour === "honest");
 
-  // Multi-Krum tolerating as many Byzantine updates as there are cheats, keeping as many as there are honest participants.
-  const honestCount = honest.length,
+  // Multi-Krum tolerating as many Byzantine updates as there are cheats, keeping as many as there are
+  // good updates: the honest and the silent ones (a silent participant's committed update is honest).
+  const goodCount = kinds.filter((k) => k === "honest" || k === "silent").length,
     cheatCount = kinds.filter((k) => k !== "honest" && k !== "late").length;
   const aggregation =
     o.strategy === "multi-krum"
-      ? { strategy: "krum" as const, byzantine: Math.max(1, cheatCount), multi: honestCount }
+      ? { strategy: "krum" as const, byzantine: Math.max(1, cheatCount), multi: goodCount }
       : { strategy: "fedavg" as const };
   // Long rounds and windows, crossed by moving the chain clock: the join window must hold N joins.
   const terms = { roundDuration: 3600, gracePeriod: 1200, claimWindow: 3600 };

@@ -12,11 +12,11 @@ import { createStrategy } from "./index.js";
 /** Memory for the updates of a non-streaming strategy: N × parameters × 4 bytes (float32). */
 export const HELD_UPDATES_BYTES = 256 * 2 ** 20;
 /**
- * Krum's pairwise work, N(N−1)/2 × parameters: at ~18 ns per term (measured on a shared 2-core
- * machine, bench/round.ts) about 9 s of a round's overhead. The digits MLP (50,890 parameters)
- * reaches it at N ≈ 140.
+ * Krum's pairwise work, N(N−1)/2 × parameters: at 1.2–2.1 ns per term (the SIMD kernel on this
+ * project's idle 2-core machine, docs/scale.md) 2–4 s of a round's overhead, ~10× that under
+ * heavy load — still inside a round's grace. The digits MLP (50,890 parameters) reaches it at N ≈ 280.
  */
-export const KRUM_PAIRWISE_TERMS = 5e8;
+export const KRUM_PAIRWISE_TERMS = 2e9;
 
 export type AggregationBudget = { ok: true } | { ok: false; detail: string; maxUpdates: number };
 

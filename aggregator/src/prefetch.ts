@@ -6,11 +6,10 @@
  * they are what IPFS serves anyway — in a sealed job the ciphertext, which is opened only when the
  * round is aggregated. A cache: what it lost (a restart, an outage) the aggregation fetches itself.
  */
-import { createHash } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ContentStore } from "@fedstr/sdk/storage";
+import { type ContentStore, sha256Hex } from "@fedstr/sdk/storage";
 import type { CommitmentInfo } from "./collect.js";
 
 /** Fetches in flight while collecting: enough to keep up with commits, little enough to leave the results' ingestion its CPU. */
@@ -23,7 +22,6 @@ export type Prefetched = { bytes: Uint8Array } | { mismatch: string };
 
 type Outcome = "stored" | { mismatch: string } | undefined;
 
-const sha256Hex = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const keyOf = (c: { participant: string; cid: string; sha256: string }) => `${c.participant} ${c.cid} ${c.sha256}`;
 
 export class UpdatePrefetch {

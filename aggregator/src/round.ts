@@ -381,7 +381,7 @@ export async function aggregateRound(ctx: PoolContext, rc: RoundCheckpoint): Pro
       } catch (e) {
         return { reject: { reason: "UNAVAILABLE", detail: `could not fetch ${c.cid}: ${(e as Error).message}` } };
       }
-      const actual = createHash("sha256").update(got).digest("hex");
+      const actual = sha256Hex(got);
       if (actual !== c.sha256) return mismatch(c, actual);
     }
     if (open === undefined) return { bytes: got };

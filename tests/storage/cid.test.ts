@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256, sha512 } from "multiformats/hashes/sha2";
+import { sha256Hex as browserSha256Hex } from "../../sdk/src/storage/browser.js";
 import {
   CHUNK_SIZE,
   cidFromBytes,
@@ -35,6 +36,14 @@ describe("storage/cid", () => {
     const expected = CID.createV1(raw.code, await sha256.digest(data));
     expect((await computeCid(data)).toString()).to.equal(expected.toString());
     expect(sha256Hex(data)).to.equal("a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447");
+  });
+
+  it("sha256Hex is Node's native hash in the Node entry and noble's in the browser entry, with the same digests", () => {
+    expect(sha256Hex).to.not.equal(browserSha256Hex);
+    for (const n of [0, 1, 55, 64, 200_000]) {
+      const data = Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 0xff);
+      expect(sha256Hex(data), `${n} bytes`).to.equal(browserSha256Hex(data));
+    }
   });
 
   it("chunks at 256 KiB: one byte more gives a dag-pb root, exactly 256 KiB stays raw", async () => {

@@ -18,6 +18,8 @@ export {
   resolveIpfsEndpoints,
 } from "./endpoints.js";
 export { storeFromEnv } from "./env.js";
+// Shadows browser.js's (noble) sha256Hex: the same function, native in Node.
+export { sha256Hex } from "./hash-node.js";
 export {
   addToHelia,
   createHeliaNode,

@@ -31,7 +31,8 @@ export function Providers({ children }: { children: React.ReactNode }) {
           <Shell>{children}</Shell>
         </Chain>
       </SettingsProvider>
-      <Toaster position="bottom-right" richColors closeButton toastOptions={{ duration: 8000 }} />
+      {/* Top right, below the top bar (its wallet button stays free): the pages' actions and Copy buttons sit lower down. */}
+      <Toaster position="top-right" offset={{ top: 80 }} richColors closeButton toastOptions={{ duration: 8000 }} />
     </QueryClientProvider>
   );
 }
